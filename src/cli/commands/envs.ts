@@ -1,0 +1,81 @@
+import { resolve as resolvePath } from 'node:path';
+import { stringify } from 'yaml';
+import { error } from '../../core/diagnostics.js';
+import { readProjectFiles } from '../../project/files.js';
+import { environmentNameOf } from '../../project/load.js';
+import { looksSecret, parseYaml } from '../../project/yaml.js';
+import { renderDiagnostics } from '../../ui/diagnostics.js';
+import type { Output } from '../../ui/output.js';
+import { ExitCode } from '../exit-codes.js';
+import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+
+export function maskSecrets(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, key));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+  }
+  if (typeof value === 'string' && looksSecret(key)) return '****';
+  return value;
+}
+
+export function envsListCommand(opts: GlobalOptions & { format?: 'text' | 'json' }, out: Output): number {
+  const files = readProjectFiles(resolvePath(opts.projectDir));
+  if (!files.environmentFiles) {
+    if (opts.format === 'json') out.json({ mode: 'single', environments: [] });
+    else out.err('No environments configured (single-environment mode): runtime: comes from stream_project.yml');
+    return ExitCode.OK;
+  }
+  const envs = files.environmentFiles.map((f) => {
+    const name = environmentNameOf(f.path);
+    const parsed = f.text !== undefined ? parseYaml(f.path, f.text) : undefined;
+    const value = (parsed?.yaml?.doc.toJS() ?? {}) as { environment?: { description?: string; protected?: boolean } };
+    const ok = !!parsed?.yaml;
+    return { name, file: f.path, description: value.environment?.description ?? null, protected: value.environment?.protected === true, valid: ok };
+  });
+  if (opts.format === 'json') {
+    out.json({ mode: 'multi', environments: envs });
+    return ExitCode.OK;
+  }
+  const width = Math.max(4, ...envs.map((e) => e.name.length));
+  for (const e of envs) {
+    const flags = [e.protected ? out.color.yellow('[protected]') : '', e.valid ? '' : out.color.red('[invalid YAML]')].filter(Boolean).join(' ');
+    out.out(`${e.name.padEnd(width)}  ${e.description ?? ''}${flags ? ' ' + flags : ''}`.trimEnd());
+  }
+  return ExitCode.OK;
+}
+
+export function envsShowCommand(name: string, opts: GlobalOptions & { format?: 'text' | 'json' }, out: Output, env: Readonly<Record<string, string | undefined>>): number {
+  const files = readProjectFiles(resolvePath(opts.projectDir));
+  if (!files.environmentFiles) {
+    out.err(renderDiagnostics([error('ENV_NOT_CONFIGURED', 'This project has no environments/ folder', { hint: 'create environments/<name>.yml' })], out.errColor));
+    return ExitCode.FAILURE;
+  }
+  const result = runFrontEnd({ ...opts, env: name }, env);
+  if (result.project) out.addSecrets(result.project.secrets);
+  const p = result.project;
+  if (!p?.environment) {
+    out.err(renderDiagnostics(result.diagnostics.filter((d) => d.severity === 'error'), out.errColor, sourceLinesFrom(result.root)));
+    return ExitCode.FAILURE;
+  }
+  const e = p.environment;
+  const view = {
+    name: e.name,
+    description: e.description ?? null,
+    protected: e.protected,
+    file: e.file,
+    runtime: maskSecrets(p.runtime),
+    safety: { confirm_apply: e.confirmApply, allow_destructive: e.allowDestructive },
+  };
+  if (opts.format === 'json') {
+    out.json(view);
+    return ExitCode.OK;
+  }
+  out.out(`Environment: ${e.name}${e.protected ? ' ' + out.color.yellow('[protected]') : ''}`);
+  if (e.description) out.out(`Description: ${e.description}`);
+  out.out(`File: ${e.file}`);
+  out.out('Runtime:');
+  out.out(stringify(view.runtime).trimEnd().split('\n').map((l) => '  ' + l).join('\n'));
+  out.out('Safety:');
+  out.out(`  confirm_apply: ${e.confirmApply}\n  allow_destructive: ${e.allowDestructive}`);
+  return ExitCode.OK;
+}

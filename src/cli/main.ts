@@ -1,0 +1,146 @@
+/**
+ * The composition root: the only place that touches process.argv, exit codes and the real
+ * stdout/stderr. Commands are loaded lazily so `--version` and `--help` stay fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Output } from '../ui/output.js';
+import { ExitCode } from './exit-codes.js';
+import type { GlobalOptions } from './pipeline.js';
+
+export function packageVersion(): string {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('streamt');
+  let output: Output | undefined;
+  const out = (cmd: Command): Output => {
+    const g = cmd.optsWithGlobals() as { color?: boolean };
+    output ??= new Output(io.stdout, io.stderr, { color: g.color !== false, env: io.env });
+    return output;
+  };
+  const globals = (cmd: Command): GlobalOptions => {
+    const g = cmd.optsWithGlobals() as GlobalOptions;
+    return { ...g, projectDir: g.projectDir ?? io.env.STREAMT_PROJECT_DIR ?? '.' };
+  };
+
+  program
+    .description('dbt for streaming: declarative Kafka, Flink and Kafka Connect pipelines')
+    .version(packageVersion(), '-V, --version', 'print the streamt version')
+    .option('-p, --project-dir <dir>', 'project folder (default: $STREAMT_PROJECT_DIR or .)')
+    .option('-e, --env <name>', 'environment from environments/<name>.yml (default: $STREAMT_ENV)')
+    .option('--no-color', 'disable colours (also: NO_COLOR=1)')
+    .option('--debug', 'print stack traces of internal errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check the project: YAML, references, SQL, DAG and governance rules')
+    .option('--strict', 'treat warnings as failures')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { strict?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExit(validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('lineage')
+    .description('show how data flows from sources through models to exposures')
+    .option('-m, --model <name>', 'focus on one node')
+    .option('--upstream', 'with --model: only what it depends on')
+    .option('--downstream', 'with --model: only what depends on it')
+    .option('--tests', 'include tests')
+    .addOption(new Option('--format <format>', 'output format').choices(['ascii', 'json', 'mermaid']).default('ascii'))
+    .action(async (opts: { model?: string; upstream?: boolean; downstream?: boolean; tests?: boolean; format: 'ascii' | 'json' | 'mermaid' }, cmd: Command) => {
+      const { lineageCommand } = await import('./commands/lineage.js');
+      setExit(lineageCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('ls')
+    .description('list nodes, with dbt-style selection')
+    .option('-s, --select <selector>', 'nodes to include (repeatable): name, +name, name+, tag:x, path:models/x, type:model', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { select?: string[]; exclude?: string[]; format: 'text' | 'json' }, cmd: Command) => {
+      const { lsCommand } = await import('./commands/ls.js');
+      setExit(lsCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('init [dir]')
+    .description('create a new project that validates out of the box')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .action(async (dir: string | undefined, opts: { name?: string }, cmd: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(initCommand(dir, opts, out(cmd)));
+    });
+
+  const envs = program.command('envs').description('list and inspect environments (environments/<name>.yml)');
+  envs
+    .command('list')
+    .description('list environments')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { envsListCommand } = await import('./commands/envs.js');
+      setExit(envsListCommand({ ...globals(cmd), ...opts }, out(cmd)));
+    });
+  envs
+    .command('show <name>')
+    .description('show one environment, secrets masked')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (name: string, opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { envsShowCommand } = await import('./commands/envs.js');
+      setExit(envsShowCommand(name, { ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = ExitCode.OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successes; usage errors were already printed by commander.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.OK;
+      if (e.code === 'commander.executeSubCommandAsync') return ExitCode.OK;
+      return ExitCode.FAILURE;
+    }
+    const err = e as Error;
+    io.stderr.write(`streamt: internal error: ${err?.message ?? String(e)}\n`);
+    io.stderr.write('This is a bug in streamt. ');
+    if (debug) io.stderr.write(`\n${err?.stack ?? ''}\n`);
+    else io.stderr.write('Re-run with --debug to see the stack trace, and include it when you report the issue.\n');
+    return ExitCode.INTERNAL;
+  }
+}
+
+export async function main(): Promise<void> {
+  const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = code;
+}

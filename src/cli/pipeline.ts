@@ -1,0 +1,60 @@
+/**
+ * The front half of every command: read files (the only I/O), load, resolve. Commands then
+ * decide what to do with the diagnostics.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { readProjectFiles } from '../project/files.js';
+import { loadProject } from '../project/load.js';
+import type { Project } from '../project/types.js';
+import { resolveProject } from '../resolve/resolve.js';
+import type { ResolvedProject } from '../resolve/types.js';
+import type { SourceLines } from '../ui/diagnostics.js';
+
+export interface GlobalOptions {
+  projectDir: string;
+  env?: string;
+  color?: boolean;
+  debug?: boolean;
+}
+
+export interface PipelineResult {
+  project?: Project;
+  resolved?: ResolvedProject;
+  diagnostics: Diagnostic[];
+  root: string;
+}
+
+export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<string, string | undefined>>): PipelineResult {
+  const root = resolvePath(opts.projectDir);
+  const files = readProjectFiles(root);
+  const loadOpts: Parameters<typeof loadProject>[1] = { processEnv };
+  if (opts.env !== undefined) loadOpts.env = opts.env;
+  if (processEnv.STREAMT_ENV) loadOpts.envFromVariable = processEnv.STREAMT_ENV;
+  const loaded = loadProject(files, loadOpts);
+  if (!loaded.project || hasErrors(loaded.diagnostics)) {
+    // Shape errors make resolution meaningless; report them first.
+    const result: PipelineResult = { diagnostics: loaded.diagnostics, root };
+    if (loaded.project) result.project = loaded.project;
+    return result;
+  }
+  const resolved = resolveProject(loaded.project);
+  return { project: loaded.project, resolved, diagnostics: [...loaded.diagnostics, ...resolved.diagnostics], root };
+}
+
+/** Lines of project files for code frames, read lazily and cached. */
+export function sourceLinesFrom(root: string): SourceLines {
+  const cache = new Map<string, string[] | undefined>();
+  return (file) => {
+    if (!cache.has(file)) {
+      try {
+        const text = readFileSync(join(root, file), 'utf8');
+        cache.set(file, text.length > 5_000_000 ? undefined : text.split(/\r?\n/));
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * Loading a project is a pure function of its files and environment: parse every YAML file with
+ * positions, pick the environment, interpolate variables, validate shapes entry by entry (so one
+ * bad model does not hide the others), and normalize. All problems come back as diagnostics.
+ */
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { error, hasErrors, warning, type Diagnostic } from '../core/diagnostics.js';
+import { didYouMean } from '../core/suggest.js';
+import { normalizeExposure, normalizeModel, normalizeSource, normalizeTest, type EntryContext } from './normalize.js';
+import {
+  EnvironmentFileSchema,
+  ProjectFileSchema,
+  ResourceFileSchema,
+  ResourceSections,
+  SECTION_NAMES,
+  type Defaults,
+  type Rules,
+  type Runtime,
+  type SectionName,
+} from './schema.js';
+import type { EnvironmentInfo, Locator, Project } from './types.js';
+import { interpolate, locate, locateInString, parseYaml, type PathSegment, type YamlFile } from './yaml.js';
+import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
+
+export interface SourceFile {
+  /** Relative to the project root, forward slashes. */
+  path: string;
+  /** Undefined when the file could not be read as text (see `problem`). */
+  text?: string;
+  problem?: Diagnostic;
+}
+
+export interface ProjectFiles {
+  root: string;
+  projectFile?: SourceFile;
+  resourceFiles: SourceFile[];
+  /** environments/<name>.yml files, when an environments/ folder exists. */
+  environmentFiles?: SourceFile[];
+  /** `.env` and `.env.<name>` contents by file name. */
+  dotenv: Record<string, string>;
+}
+
+export interface LoadOptions {
+  /** --env */
+  env?: string;
+  /** STREAMT_ENV */
+  envFromVariable?: string;
+  /** The process environment; wins over .env files. */
+  processEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadResult {
+  project?: Project;
+  diagnostics: Diagnostic[];
+}
+
+const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+export function environmentNameOf(path: string): string {
+  return path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+}
+
+function pickEnvironment(files: ProjectFiles, opts: LoadOptions, diagnostics: Diagnostic[]): SourceFile | undefined | null {
+  const requested = opts.env ?? opts.envFromVariable;
+  const source = opts.env !== undefined ? '--env' : 'STREAMT_ENV';
+  if (!files.environmentFiles) {
+    if (opts.env !== undefined) {
+      diagnostics.push(
+        error('ENV_NOT_CONFIGURED', `--env ${opts.env} was given but this project has no environments/ folder`, {
+          file: files.projectFile?.path,
+          hint: 'remove --env, or create environments/<name>.yml with a runtime: block',
+        }),
+      );
+      return null;
+    }
+    if (opts.envFromVariable) {
+      diagnostics.push(
+        warning('ENV_IGNORED', `STREAMT_ENV=${opts.envFromVariable} is ignored: this project has no environments/ folder`, {
+          hint: 'unset STREAMT_ENV, or create environments/<name>.yml',
+        }),
+      );
+    }
+    return undefined;
+  }
+  const available = files.environmentFiles.map((f) => environmentNameOf(f.path)).sort();
+  if (!available.length) {
+    diagnostics.push(
+      error('ENV_DIR_EMPTY', 'The environments/ folder has no environment files', {
+        file: 'environments',
+        hint: 'add environments/dev.yml with a runtime: block, or remove the empty folder',
+      }),
+    );
+    return null;
+  }
+  if (!requested) {
+    diagnostics.push(
+      error('ENV_REQUIRED', `This project has several environments; choose one with --env or STREAMT_ENV (available: ${available.join(', ')})`, {
+        hint: `e.g. streamt validate --env ${available[0]}`,
+      }),
+    );
+    return null;
+  }
+  if (!ENV_NAME.test(requested)) {
+    diagnostics.push(
+      error('ENV_INVALID_NAME', `Invalid environment name "${requested}" (from ${source})`, {
+        hint: 'environment names contain only letters, digits, "-" and "_"',
+      }),
+    );
+    return null;
+  }
+  const matches = files.environmentFiles.filter((f) => environmentNameOf(f.path) === requested);
+  if (!matches.length) {
+    diagnostics.push(
+      error('ENV_NOT_FOUND', `Environment "${requested}" (from ${source}) not found; available: ${available.join(', ')}`, {
+        hint: didYouMean(requested, available) ?? `create environments/${requested}.yml`,
+      }),
+    );
+    return null;
+  }
+  if (matches.length > 1) {
+    diagnostics.push(
+      error('ENV_AMBIGUOUS', `Environment "${requested}" is defined twice: ${matches.map((m) => m.path).join(' and ')}`, {
+        file: matches[1]!.path,
+        hint: 'keep one of the two files',
+      }),
+    );
+    return null;
+  }
+  return matches[0];
+}
+
+function readText(file: SourceFile, diagnostics: Diagnostic[]): YamlFile | undefined {
+  if (file.problem) {
+    diagnostics.push(file.problem);
+    return undefined;
+  }
+  const parsed = parseYaml(file.path, file.text ?? '');
+  diagnostics.push(...parsed.diagnostics);
+  return parsed.yaml;
+}
+
+function locatorFor(yaml: YamlFile, base: readonly PathSegment[]): Locator {
+  return (path = [], which = 'value') => locate(yaml, [...base, ...path], which);
+}
+
+export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  if (!files.projectFile) {
+    diagnostics.push(
+      error('PROJECT_NOT_FOUND', `No stream_project.yml found in ${files.root}`, {
+        hint: 'run "streamt init" to create a project, or pass --project-dir <folder>',
+      }),
+    );
+    return { diagnostics };
+  }
+
+  const envFile = pickEnvironment(files, opts, diagnostics);
+  if (envFile === null) return { diagnostics };
+  const envName = envFile ? environmentNameOf(envFile.path) : undefined;
+
+  // Real environment variables win over .env files; .env.<env> wins over .env.
+  const dotenv: Record<string, string> = {};
+  for (const name of ['.env', ...(envName ? [`.env.${envName}`] : [])]) {
+    const content = files.dotenv[name];
+    if (content !== undefined) Object.assign(dotenv, parseEnv(content));
+  }
+  const env: Record<string, string | undefined> = { ...dotenv };
+  for (const [k, v] of Object.entries(opts.processEnv)) if (v !== undefined) env[k] = v;
+
+  const projectYaml = readText(files.projectFile, diagnostics);
+  const envYaml = envFile ? readText(envFile, diagnostics) : undefined;
+  const resourceYamls = files.resourceFiles.map((f) => readText(f, diagnostics)).filter((y): y is YamlFile => !!y);
+  if (!projectYaml || (envFile && !envYaml)) return { diagnostics };
+
+  // Interpolate everywhere, then report every missing variable at once.
+  const secrets: string[] = [];
+  for (const y of [projectYaml, ...(envYaml ? [envYaml] : []), ...resourceYamls]) {
+    const r = interpolate(y, env);
+    secrets.push(...r.secrets);
+    for (const m of r.missing) {
+      diagnostics.push(
+        error('ENV_VAR_MISSING', `Environment variable ${m.variable} is not set`, {
+          ...m.loc,
+          hint: `export ${m.variable}=..., add it to .env${envName ? ` or .env.${envName}` : ''}, or write \${${m.variable}:-default}`,
+        }),
+      );
+    }
+  }
+
+  // Project file: top level strictly, sections entry by entry.
+  const projectValue = projectYaml.doc.toJS() as unknown;
+  if (projectValue === null || projectValue === undefined || typeof projectValue !== 'object' || Array.isArray(projectValue)) {
+    diagnostics.push(
+      error('INVALID_TYPE', 'stream_project.yml must be a mapping with at least a "project:" section', {
+        file: projectYaml.file,
+        line: 1,
+        column: 1,
+        hint: 'start with:\nproject:\n  name: my-project',
+      }),
+    );
+    return { diagnostics };
+  }
+  const topSchema = ProjectFileSchema.extend({
+    sources: z.array(z.unknown()).optional(),
+    models: z.array(z.unknown()).optional(),
+    tests: z.array(z.unknown()).optional(),
+    exposures: z.array(z.unknown()).optional(),
+  });
+  const top = topSchema.safeParse(projectValue);
+  if (!top.success) {
+    diagnostics.push(...zodIssuesToDiagnostics(top.error.issues, projectYaml, [], ProjectFileSchema, projectValue, 'stream_project.yml'));
+  }
+  const topData = (top.success ? top.data : {}) as Partial<z.infer<typeof topSchema>>;
+
+  let runtime: Runtime = topData.runtime ?? {};
+  let runtimeAt = locatorFor(projectYaml, ['runtime']);
+  let vars: Record<string, unknown> = { ...(topData.vars ?? {}) };
+  let environment: EnvironmentInfo | undefined;
+  if (envYaml && envName) {
+    const value = envYaml.doc.toJS() as unknown;
+    const parsed = EnvironmentFileSchema.safeParse(value ?? {});
+    if (!parsed.success) {
+      diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, envYaml, [], EnvironmentFileSchema, value, envYaml.file));
+    } else {
+      const e = parsed.data;
+      if (e.environment?.name !== undefined && e.environment.name !== envName) {
+        diagnostics.push(
+          error('ENV_NAME_MISMATCH', `Environment name mismatch: the file is ${envYaml.file} but environment.name is "${e.environment.name}"`, {
+            ...locate(envYaml, ['environment', 'name']),
+            hint: `rename the file or set environment.name: ${envName}`,
+          }),
+        );
+      }
+      runtime = e.runtime;
+      runtimeAt = locatorFor(envYaml, ['runtime']);
+      vars = { ...vars, ...(e.vars ?? {}) };
+      const isProtected = e.environment?.protected ?? false;
+      environment = {
+        name: envName,
+        protected: isProtected,
+        confirmApply: e.safety?.confirm_apply ?? isProtected,
+        allowDestructive: e.safety?.allow_destructive ?? true,
+        file: envYaml.file,
+      };
+      if (e.environment?.description) environment.description = e.environment.description;
+      if (topData.runtime) {
+        diagnostics.push(
+          warning('RUNTIME_IGNORED', `runtime: in ${projectYaml.file} is ignored: environment "${envName}" supplies the runtime`, {
+            ...locate(projectYaml, ['runtime'], 'key'),
+            hint: 'move connection settings into environments/<name>.yml',
+          }),
+        );
+      }
+    }
+  }
+
+  const project: Project = {
+    name: topData.project?.name ?? 'unnamed',
+    root: files.root,
+    projectFile: projectYaml.file,
+    runtime,
+    runtimeAt,
+    defaults: (topData.defaults ?? {}) as Defaults,
+    rules: (topData.rules ?? {}) as Rules,
+    rulesAt: locatorFor(projectYaml, ['rules']),
+    vars,
+    sources: [],
+    models: [],
+    tests: [],
+    exposures: [],
+    secrets: [...new Set(secrets)],
+    env,
+  };
+  if (topData.project?.version !== undefined) project.version = String(topData.project.version);
+  if (topData.project?.description !== undefined) project.description = topData.project.description;
+  if (environment) project.environment = environment;
+
+  collectSections(projectYaml, projectValue as Record<string, unknown>, project, diagnostics);
+  for (const y of resourceYamls) {
+    const value = y.doc.toJS() as unknown;
+    if (value === null || value === undefined) {
+      diagnostics.push(warning('EMPTY_FILE', `${y.file} is empty`, { file: y.file, line: 1, column: 1, hint: 'add sources:, models:, tests: or exposures:, or delete the file' }));
+      continue;
+    }
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      diagnostics.push(
+        error('INVALID_TYPE', `${y.file} must be a mapping with sources:, models:, tests: or exposures:`, {
+          file: y.file,
+          line: 1,
+          column: 1,
+          hint: 'start the file with e.g. "models:" followed by a list',
+        }),
+      );
+      continue;
+    }
+    const keysOnly = ResourceFileSchema.extend({
+      sources: z.array(z.unknown()).optional(),
+      models: z.array(z.unknown()).optional(),
+      tests: z.array(z.unknown()).optional(),
+      exposures: z.array(z.unknown()).optional(),
+    }).safeParse(value);
+    if (!keysOnly.success) diagnostics.push(...zodIssuesToDiagnostics(keysOnly.error.issues, y, [], ResourceFileSchema, value, y.file));
+    collectSections(y, value as Record<string, unknown>, project, diagnostics);
+  }
+  return { project, diagnostics };
+}
+
+function collectSections(yaml: YamlFile, value: Record<string, unknown>, project: Project, diagnostics: Diagnostic[]): void {
+  for (const section of SECTION_NAMES) {
+    const list = value[section];
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry, index) => {
+      const path: PathSegment[] = [section, index];
+      const schema = ResourceSections[section] as z.ZodType;
+      const what = describeEntry(section, entry, index);
+      const parsed = schema.safeParse(entry);
+      if (!parsed.success) {
+        diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, yaml, path, schema, entry, what));
+        return;
+      }
+      const ctx: EntryContext = {
+        yaml,
+        at: locatorFor(yaml, path),
+        atString: (p, line, column) => locateInString(yaml, [...path, ...p], line, column),
+        diagnostics,
+        path,
+      };
+      addNode(section, parsed.data, ctx, project);
+    });
+  }
+}
+
+function describeEntry(section: SectionName, entry: unknown, index: number): string {
+  const kind = section.slice(0, -1);
+  const name = entry && typeof entry === 'object' && 'name' in entry ? (entry as { name: unknown }).name : undefined;
+  return typeof name === 'string' ? `${kind} "${name}"` : `${kind} #${index + 1}`;
+}
+
+function addNode(section: SectionName, data: unknown, ctx: EntryContext, project: Project): void {
+  switch (section) {
+    case 'sources':
+      project.sources.push(normalizeSource(data as Parameters<typeof normalizeSource>[0], ctx));
+      break;
+    case 'models':
+      project.models.push(normalizeModel(data as Parameters<typeof normalizeModel>[0], ctx));
+      break;
+    case 'tests':
+      project.tests.push(normalizeTest(data as Parameters<typeof normalizeTest>[0], ctx));
+      break;
+    case 'exposures':
+      project.exposures.push(normalizeExposure(data as Parameters<typeof normalizeExposure>[0], ctx));
+      break;
+  }
+}
+
+export { hasErrors };

@@ -1,0 +1,194 @@
+/**
+ * YAML with positions. Every later diagnostic points into the user's file, so we keep the
+ * parsed Document and a LineCounter and resolve paths like ['models', 2, 'sql'] to line:column.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { error, type Diagnostic } from '../core/diagnostics.js';
+
+export type PathSegment = string | number;
+
+export interface YamlFile {
+  /** Path relative to the project root, with forward slashes. */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export interface Loc {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export function parseYaml(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const pos = lines.linePos(e.pos[0]);
+    const duplicate = e.code === 'DUPLICATE_KEY';
+    diagnostics.push(
+      error(duplicate ? 'DUPLICATE_KEY' : 'YAML_SYNTAX', firstLine(e.message), {
+        file,
+        line: pos.line,
+        column: pos.col,
+        hint: duplicate ? 'each key may appear once per mapping; remove or rename one of them' : yamlHint(e.code),
+      }),
+    );
+  }
+  if (diagnostics.length) return { diagnostics };
+  return { yaml: { file, text, doc, lines }, diagnostics };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation: nested keys must be indented more than their parent, with spaces, not tabs';
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces, not tabs';
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'UNEXPECTED_TOKEN':
+      return 'a value containing ": " or starting with a special character must be quoted';
+    default:
+      return 'fix the YAML syntax; a YAML linter or your editor\'s YAML mode shows the structure';
+  }
+}
+
+/** The node at `path`, or the deepest existing ancestor. */
+function nodeAt(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value'): Node | undefined {
+  let node: unknown = yaml.doc.contents;
+  let keyNode: Node | undefined;
+  for (const seg of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return node as Node;
+      keyNode = pair.key as Node;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) return node as Node;
+      node = item;
+    } else {
+      return node as Node;
+    }
+  }
+  if (which === 'key' && keyNode) return keyNode;
+  return node as Node;
+}
+
+export function locate(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value' = 'value'): Loc {
+  const node = nodeAt(yaml, path, which);
+  const offset = node?.range?.[0] ?? 0;
+  const p = yaml.lines.linePos(offset);
+  return { file: yaml.file, line: p.line, column: p.col };
+}
+
+/**
+ * Position of an offset inside the string value at `path`. Exact for block scalars (`sql: |`),
+ * which is how SQL is written; for flow scalars it points into the quoted text.
+ */
+export function locateInString(yaml: YamlFile, path: readonly PathSegment[], valueLine: number, valueColumn: number): Loc {
+  const node = nodeAt(yaml, path, 'value');
+  if (!node || !isScalar(node) || !node.range) return locate(yaml, path);
+  const start = yaml.lines.linePos(node.range[0]);
+  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+    // Content starts on the line after the `|` indicator, at the block's indentation.
+    const headerEnd = yaml.text.indexOf('\n', node.range[0]);
+    const contentStart = headerEnd + 1;
+    const firstContentLine = yaml.text.slice(contentStart).split('\n').find((l) => l.trim().length > 0) ?? '';
+    const indent = firstContentLine.length - firstContentLine.trimStart().length;
+    const blank = countLeadingBlankLines(yaml.text.slice(contentStart));
+    return { file: yaml.file, line: start.line + 1 + blank + (valueLine - 1) - 0, column: indent + valueColumn };
+  }
+  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  if (valueLine === 1) return { file: yaml.file, line: start.line, column: start.col + quoted + valueColumn - 1 };
+  return { file: yaml.file, line: start.line + valueLine - 1, column: valueColumn };
+}
+
+function countLeadingBlankLines(s: string): number {
+  let n = 0;
+  for (const line of s.split('\n')) {
+    if (line.trim().length) break;
+    n++;
+  }
+  return n;
+}
+
+export interface Interpolation {
+  variable: string;
+  secret: boolean;
+  loc: Loc;
+}
+
+export interface InterpolationResult {
+  missing: { variable: string; loc: Loc }[];
+  used: Interpolation[];
+  /** Resolved values that must never be printed. */
+  secrets: string[];
+}
+
+const VAR_PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
+const SECRET_NAME = /pass(word)?|secret|token|credential|api[_-]?key|private[_-]?key|sasl_password|auth/i;
+
+export function looksSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in every string scalar of the document, in place.
+ * `$${X}` escapes a literal `${X}`. A scalar that was only a variable is re-typed, so
+ * `partitions: ${PARTITIONS:-3}` becomes the number 3, as a user expects.
+ */
+export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string | undefined>>): InterpolationResult {
+  const result: InterpolationResult = { missing: [], used: [], secrets: [] };
+  const visit = (node: unknown, keyName: string): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) visit(pair.value, isScalar(pair.key) ? String(pair.key.value) : keyName);
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item, keyName);
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+      const original = node.value;
+      const loc = (): Loc => {
+        const p = yaml.lines.linePos(node.range?.[0] ?? 0);
+        return { file: yaml.file, line: p.line, column: p.col };
+      };
+      let onlyVariable = false;
+      const replaced = original.replace(VAR_PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
+        if (match === '$${') return '${';
+        onlyVariable = match === original.trim();
+        const value = env[name!];
+        const secret = looksSecret(name!) || looksSecret(keyName);
+        if (value === undefined || value === '') {
+          if (fallback !== undefined) return fallback;
+          result.missing.push({ variable: name!, loc: loc() });
+          return '';
+        }
+        result.used.push({ variable: name!, secret, loc: loc() });
+        if (secret && value.length >= 3) result.secrets.push(value);
+        return value;
+      });
+      if (onlyVariable && node.type === Scalar.PLAIN) {
+        node.value = retype(replaced);
+      } else {
+        node.value = replaced;
+      }
+    }
+  };
+  visit(yaml.doc.contents, '');
+  return result;
+}
+
+function retype(value: string): unknown {
+  if (/^-?\d+$/.test(value)) return Number(value);
+  if (/^-?\d+\.\d+$/.test(value)) return Number(value);
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}

@@ -1,0 +1,583 @@
+/**
+ * Project → ResolvedProject: names, references, the DAG, SQL analysis in dependency order (so
+ * each model sees its inputs' columns), and materialization. Pure: the project is the only input.
+ */
+import { error, info, warning, type Diagnostic } from '../core/diagnostics.js';
+import { closest, didYouMean } from '../core/suggest.js';
+import { Dag } from '../graph/dag.js';
+import type { Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
+import type { PathSegment } from '../project/yaml.js';
+import { analyzeSql, type InputTable } from '../sql/index.js';
+import { renderTemplate, type TemplateCall } from '../template/render.js';
+import { checkRules } from './rules.js';
+import type { ResolvedModel, ResolvedProject } from './types.js';
+
+/** How a node name appears in rendered SQL: a backtick-quoted identifier. */
+export function quoteName(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+interface Lookup {
+  sources: Map<string, SourceNode>;
+  models: Map<string, ModelNode>;
+}
+
+function checkNames(project: Project, diagnostics: Diagnostic[]): Lookup {
+  const sources = new Map<string, SourceNode>();
+  const models = new Map<string, ModelNode>();
+  const seen = new Map<string, ProjectNode>();
+  const kinds = [
+    ['source', project.sources, 'DUPLICATE_SOURCE'],
+    ['model', project.models, 'DUPLICATE_MODEL'],
+    ['test', project.tests, 'DUPLICATE_TEST'],
+    ['exposure', project.exposures, 'DUPLICATE_EXPOSURE'],
+  ] as const;
+  for (const [kind, list, code] of kinds) {
+    const local = new Map<string, ProjectNode>();
+    for (const node of list) {
+      const first = local.get(node.name);
+      if (first) {
+        diagnostics.push(
+          error(code, `Duplicate ${kind} name "${node.name}" (first declared at ${first.loc.file}:${first.loc.line})`, {
+            ...node.loc,
+            node: node.id,
+            hint: `rename one of the two ${kind}s`,
+          }),
+        );
+        continue;
+      }
+      local.set(node.name, node);
+      if (kind === 'test') continue;
+      // Sources, models and exposures share one namespace: lineage and selectors use bare names.
+      const other = seen.get(node.name);
+      if (other) {
+        diagnostics.push(
+          error('NAME_CONFLICT', `${kind} "${node.name}" has the same name as ${other.kind} "${other.name}" (${other.loc.file}:${other.loc.line})`, {
+            ...node.loc,
+            node: node.id,
+            hint: 'sources, models and exposures must have distinct names',
+          }),
+        );
+        continue;
+      }
+      seen.set(node.name, node);
+      if (kind === 'source') sources.set(node.name, node as SourceNode);
+      if (kind === 'model') models.set(node.name, node as ModelNode);
+    }
+  }
+  return { sources, models };
+}
+
+function notFound(kind: 'source' | 'model', name: string, lookup: Lookup): { code: string; message: string; hint: string } {
+  const other = kind === 'source' ? lookup.models.has(name) : lookup.sources.has(name);
+  if (other) {
+    const fn = kind === 'source' ? 'ref' : 'source';
+    return {
+      code: kind === 'source' ? 'SOURCE_NOT_FOUND' : 'MODEL_NOT_FOUND',
+      message: `${kind === 'source' ? 'Source' : 'Model'} "${name}" not found, but a ${kind === 'source' ? 'model' : 'source'} has this name`,
+      hint: `use {{ ${fn}("${name}") }}`,
+    };
+  }
+  const names = kind === 'source' ? lookup.sources.keys() : lookup.models.keys();
+  const near = closest(name, names);
+  return {
+    code: kind === 'source' ? 'SOURCE_NOT_FOUND' : 'MODEL_NOT_FOUND',
+    message: `${kind === 'source' ? 'Source' : 'Model'} "${name}" not found`,
+    hint: near.length ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : `declare it under ${kind}s:`,
+  };
+}
+
+/** Resolves `from:`-style refs whose kind may be unknown ('any'). */
+function resolveRef(ref: InputRef, lookup: Lookup): NodeId | undefined {
+  if ((ref.kind === 'source' || ref.kind === 'any') && lookup.sources.has(ref.name)) return `source.${ref.name}`;
+  if ((ref.kind === 'model' || ref.kind === 'any') && lookup.models.has(ref.name)) return `model.${ref.name}`;
+  return undefined;
+}
+
+function gatewayConfigured(project: Project): boolean {
+  return !!project.runtime.conduktor?.gateway;
+}
+
+function flinkClusters(project: Project): Record<string, { type?: string }> {
+  return project.runtime.flink?.clusters ?? {};
+}
+
+function inputTableOfSource(s: SourceNode): InputTable {
+  const table: InputTable = { columns: s.columns.filter((c) => !c.proctime).map((c) => ({ name: c.name, type: c.type ?? 'STRING' })), changelog: 'append' };
+  const proctime = s.columns.find((c) => c.proctime);
+  if (proctime) table.columns.push({ name: proctime.name, type: 'TIMESTAMP_LTZ(3)' });
+  if (s.eventTime) {
+    table.timeAttribute = { column: s.eventTime.column, kind: 'rowtime' };
+    const col = table.columns.find((c) => c.name === s.eventTime!.column);
+    if (col && !/^TIMESTAMP/i.test(col.type)) col.type = 'TIMESTAMP(3)';
+  } else if (proctime) {
+    table.timeAttribute = { column: proctime.name, kind: 'proctime' };
+  }
+  return table;
+}
+
+function accessAllowed(target: { access?: string; group?: string }, from: ModelNode): boolean {
+  if (target.access === 'private' && target.group) return from.group === target.group;
+  return true;
+}
+
+export function resolveProject(project: Project): ResolvedProject {
+  const diagnostics: Diagnostic[] = [];
+  const lookup = checkNames(project, diagnostics);
+  const gateway = gatewayConfigured(project);
+  const dag = new Dag<NodeId, ProjectNode>();
+  const nodes = new Map<NodeId, ProjectNode>();
+  const all: ProjectNode[] = [...lookup.sources.values(), ...lookup.models.values(), ...project.tests, ...project.exposures];
+  for (const n of all) {
+    if (nodes.has(n.id)) continue;
+    nodes.set(n.id, n);
+    dag.addNode(n.id, n);
+  }
+
+  // 1. Render templates and resolve every model's inputs.
+  const models = new Map<string, ResolvedModel>();
+  for (const model of lookup.models.values()) {
+    const inputs = new Set<NodeId>();
+    const sqlInputs = new Set<NodeId>();
+    let renderedSql: string | undefined;
+    if (model.sql !== undefined) {
+      const rendered = renderTemplate(model.sql, {
+        vars: project.vars,
+        env: project.env,
+        source: quoteName,
+        ref: quoteName,
+      });
+      for (const d of rendered.diagnostics) {
+        diagnostics.push({ ...d, ...model.atString(['sql'], d.line ?? 1, d.column ?? 1), node: model.id });
+      }
+      renderedSql = rendered.text;
+      for (const call of rendered.calls) {
+        const id = checkCall(call, model, lookup, diagnostics);
+        if (id) {
+          inputs.add(id);
+          sqlInputs.add(id);
+        }
+      }
+    }
+    for (const ref of model.from) {
+      const id = resolveRef(ref, lookup);
+      if (!id) {
+        const nf = notFound(ref.kind === 'source' ? 'source' : ref.kind === 'model' ? 'model' : lookup.sources.size && !lookup.models.size ? 'source' : 'model', ref.name, lookup);
+        const anyKind = ref.kind === 'any';
+        diagnostics.push(
+          error(anyKind ? 'MODEL_NOT_FOUND' : nf.code, anyKind ? `"${ref.name}" in from: is neither a source nor a model` : nf.message, {
+            ...model.at(ref.path),
+            node: model.id,
+            hint: anyKind ? (didYouMean(ref.name, [...lookup.sources.keys(), ...lookup.models.keys()]) ?? 'declare it under sources: or models:') : nf.hint,
+          }),
+        );
+        continue;
+      }
+      checkAccess(id, model, model.at(ref.path), lookup, diagnostics);
+      if (model.sql !== undefined && !sqlInputs.has(id)) {
+        diagnostics.push(
+          warning(id.startsWith('source.') ? 'UNUSED_FROM_SOURCE' : 'UNUSED_FROM_REF', `${ref.name} is declared in from: but not read by the SQL of model "${model.name}"`, {
+            ...model.at(ref.path),
+            node: model.id,
+            hint: `remove it from from:, or read it with {{ ${id.startsWith('source.') ? 'source' : 'ref'}("${ref.name}") }}`,
+          }),
+        );
+      }
+      inputs.add(id);
+    }
+    if (model.hasFrom && model.sql !== undefined) {
+      const declared = new Set(model.from.map((r) => resolveRef(r, lookup)));
+      for (const id of sqlInputs) {
+        if (!declared.has(id)) {
+          diagnostics.push(
+            warning('UNDECLARED_DEPENDENCY', `Model "${model.name}" reads ${id.replace('.', ' ')} in its SQL but does not list it in from:`, {
+              ...model.at(['from'], 'key'),
+              node: model.id,
+              hint: 'add it to from:, or remove from: and let streamt infer the inputs from the SQL',
+            }),
+          );
+        }
+      }
+    }
+    for (const id of inputs) dag.addEdge(id, model.id, 'data');
+    const entry: ResolvedModel = { node: model, inputs: [...inputs].sort(), materialized: 'flink', materializationReason: '', columns: model.columns };
+    if (renderedSql !== undefined) entry.renderedSql = renderedSql;
+    models.set(model.name, entry);
+  }
+
+  // 2. Tests and exposures hang off the models and sources they name.
+  for (const test of project.tests) {
+    const target = resolveRef({ kind: 'any', name: test.target, path: ['model'] }, lookup);
+    if (!target) {
+      diagnostics.push(
+        error('TEST_MODEL_NOT_FOUND', `Test "${test.name}" tests "${test.target}", which is neither a model nor a source`, {
+          ...test.at(['model']),
+          node: test.id,
+          hint: didYouMean(test.target, [...lookup.models.keys(), ...lookup.sources.keys()]) ?? 'set model: to a declared model or source',
+        }),
+      );
+    } else {
+      dag.addEdge(target, test.id, 'test');
+    }
+  }
+  for (const exposure of project.exposures) {
+    const groups: [InputRef[], string][] = [
+      [exposure.produces, 'EXPOSURE_SOURCE_NOT_FOUND'],
+      [exposure.consumes, 'EXPOSURE_MODEL_NOT_FOUND'],
+      [exposure.dependsOn, 'EXPOSURE_DEPENDENCY_NOT_FOUND'],
+    ];
+    for (const [refs, code] of groups) {
+      for (const ref of refs) {
+        const id = resolveRef(ref, lookup);
+        if (!id) {
+          const what = ref.kind === 'source' ? 'source' : ref.kind === 'model' ? 'model' : 'source or model';
+          diagnostics.push(
+            error(code, `Exposure "${exposure.name}" references ${what} "${ref.name}", which does not exist`, {
+              ...exposure.at(ref.path),
+              node: exposure.id,
+              hint: didYouMean(ref.name, [...lookup.sources.keys(), ...lookup.models.keys()]) ?? `declare "${ref.name}" or fix the name`,
+            }),
+          );
+          continue;
+        }
+        if (refs === exposure.produces) dag.addEdge(exposure.id, id, 'produces');
+        else dag.addEdge(id, exposure.id, 'consumes');
+      }
+    }
+  }
+
+  // 3. Cycles among models (producer exposures may legitimately close a loop through an app).
+  const modelDag = new Dag<NodeId>();
+  for (const m of models.values()) modelDag.addNode(m.node.id, undefined);
+  for (const m of models.values()) for (const i of m.inputs) modelDag.addEdge(i, m.node.id);
+  const cycles = modelDag.cycles();
+  for (const cycle of cycles) {
+    const names = cycle.map((id) => id.slice('model.'.length));
+    const first = lookup.models.get(names[0]!)!;
+    diagnostics.push(
+      error('CYCLE_DETECTED', `Circular dependency: ${[...names, names[0]].join(' -> ')}`, {
+        ...first.loc,
+        node: first.id,
+        hint: 'a model cannot read its own output, directly or through other models; break the cycle',
+      }),
+    );
+  }
+
+  // 4. Analyse SQL in dependency order so inputs' columns are known.
+  const tables = new Map<NodeId, InputTable>();
+  for (const s of lookup.sources.values()) tables.set(s.id, inputTableOfSource(s));
+  for (const id of modelDag.topologicalOrder()) {
+    const m = models.get(id.slice('model.'.length))!;
+    if (m.renderedSql !== undefined) {
+      const inputs: Record<string, InputTable> = {};
+      for (const i of m.inputs) {
+        const t = tables.get(i);
+        inputs[i.slice(i.indexOf('.') + 1)] = t ?? { columns: [] };
+      }
+      const analysis = analyzeSql(m.renderedSql, inputs);
+      m.analysis = analysis;
+      for (const d of analysis.diagnostics) {
+        const loc = d.line !== undefined ? m.node.atString(['sql'], d.line, d.column ?? 1) : m.node.at(['sql']);
+        diagnostics.push({ ...d, ...loc, node: m.node.id });
+      }
+      if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
+    }
+    chooseMaterialization(m, project, gateway, diagnostics);
+    const table: InputTable = { columns: m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' })) };
+    if (m.analysis) {
+      table.changelog = m.analysis.changelog;
+      if (m.analysis.timeAttribute) table.timeAttribute = m.analysis.timeAttribute;
+      if (m.analysis.upsertKey) table.primaryKey = m.analysis.upsertKey;
+    }
+    if (m.node.eventTime) table.timeAttribute = { column: m.node.eventTime.column, kind: 'rowtime' };
+    tables.set(m.node.id, table);
+  }
+
+  checkTests(project, lookup, models, diagnostics);
+  const resolved: ResolvedProject = { project, nodes, models, dag, diagnostics, gateway };
+  diagnostics.push(...checkRules(resolved));
+  return resolved;
+}
+
+function checkCall(call: TemplateCall, model: ModelNode, lookup: Lookup, diagnostics: Diagnostic[]): NodeId | undefined {
+  const kind = call.fn === 'source' ? 'source' : 'model';
+  const exists = kind === 'source' ? lookup.sources.has(call.name) : lookup.models.has(call.name);
+  const at = model.atString(['sql'], call.line, call.column);
+  if (!exists) {
+    const nf = notFound(kind, call.name, lookup);
+    diagnostics.push(error(nf.code, nf.message, { ...at, node: model.id, hint: nf.hint }));
+    return undefined;
+  }
+  const id: NodeId = `${kind}.${call.name}`;
+  checkAccess(id, model, at, lookup, diagnostics);
+  return id;
+}
+
+function checkAccess(id: NodeId, model: ModelNode, at: { file: string; line: number; column: number }, lookup: Lookup, diagnostics: Diagnostic[]): void {
+  const name = id.slice(id.indexOf('.') + 1);
+  const target = id.startsWith('source.') ? lookup.sources.get(name) : lookup.models.get(name);
+  if (!target || target === model) return;
+  if (!accessAllowed(target, model)) {
+    diagnostics.push(
+      error('ACCESS_DENIED', `Access denied: model "${model.name}"${model.group ? ` (group ${model.group})` : ''} cannot read private ${target.kind} "${name}" of group ${target.group}`, {
+        ...at,
+        node: model.id,
+        hint: `set group: ${target.group} on "${model.name}", or make "${name}" access: protected or public`,
+      }),
+    );
+  }
+}
+
+const ML_FUNCTIONS = ['ML_PREDICT', 'ML_EVALUATE'];
+
+function chooseMaterialization(m: ResolvedModel, project: Project, gateway: boolean, diagnostics: Diagnostic[]): void {
+  const node = m.node;
+  const a = m.analysis;
+  const hasFlink = Object.keys(flinkClusters(project)).length > 0;
+  let chosen: Materialization;
+  let reason: string;
+  if (node.declaredMaterialized) {
+    chosen = node.declaredMaterialized;
+    reason = 'declared with materialized:';
+  } else if (node.sql === undefined && node.from.length) {
+    chosen = 'sink';
+    reason = 'from: without SQL';
+  } else if (node.virtualTopic) {
+    chosen = 'virtual_topic';
+    reason = 'gateway.virtual_topic is set';
+  } else if (node.sql === undefined) {
+    chosen = 'topic';
+    reason = 'no SQL: a plain topic';
+  } else if (a && (a.stateful || a.mlFunctions.length)) {
+    chosen = 'flink';
+    reason = a.mlFunctions.length ? `calls ${a.mlFunctions.join(', ')}` : `stateful SQL (${a.features.join(', ').replace(/_/g, ' ')})`;
+  } else if (a && !a.parsed) {
+    chosen = 'flink';
+    reason = 'SQL could not be analysed';
+  } else if (gateway) {
+    chosen = 'virtual_topic';
+    reason = 'stateless SQL and a Gateway is configured';
+  } else {
+    chosen = 'flink';
+    reason = 'stateless SQL, no Gateway configured';
+    if (hasFlink) {
+      diagnostics.push(
+        info('AMBIGUOUS_MATERIALIZATION', `Model "${node.name}" is stateless; with no Conduktor Gateway configured it runs as a Flink job`, {
+          ...node.loc,
+          node: node.id,
+          hint: 'configure runtime.conduktor.gateway to serve it as a virtual topic, or set materialized: flink to silence this',
+        }),
+      );
+    }
+  }
+  m.materialized = chosen;
+  m.materializationReason = reason;
+  const runtimeLoc = { ...node.loc, node: node.id };
+
+  if (chosen === 'virtual_topic' && !gateway) {
+    diagnostics.push(
+      error('GATEWAY_REQUIRED', `Model "${node.name}" is a virtual topic but no Conduktor Gateway is configured`, {
+        ...(node.declaredMaterialized ? node.at(['materialized']) : node.at(['gateway'])),
+        node: node.id,
+        hint: 'add runtime.conduktor.gateway.admin_url, or use materialized: flink',
+      }),
+    );
+  }
+  if (chosen === 'virtual_topic' && a?.stateful) {
+    diagnostics.push(
+      error('VIRTUAL_TOPIC_STATEFUL', `Model "${node.name}" is a virtual topic but its SQL is stateful (${a.features.join(', ')})`, {
+        ...node.at(['sql']),
+        node: node.id,
+        hint: 'a Gateway virtual topic can only filter and project; use materialized: flink',
+      }),
+    );
+  }
+  const needsFlink = chosen === 'flink' || (chosen === 'topic' && node.sql !== undefined);
+  if (needsFlink && !hasFlink) {
+    const auto = !node.declaredMaterialized && a && !a.stateful && !a.mlFunctions.length;
+    diagnostics.push(
+      error(auto ? 'NO_PROCESSING_RUNTIME' : 'FLINK_REQUIRED', auto
+        ? `Model "${node.name}" transforms data but neither a Gateway nor a Flink cluster is configured`
+        : `Model "${node.name}" runs on Flink but no Flink cluster is configured`, {
+        ...runtimeLoc,
+        hint: 'add runtime.flink.clusters.<name> with rest_url and sql_gateway_url',
+      }),
+    );
+  }
+  if (needsFlink && node.flinkCluster && hasFlink && !flinkClusters(project)[node.flinkCluster]) {
+    diagnostics.push(
+      error('UNKNOWN_CLUSTER', `Model "${node.name}" uses Flink cluster "${node.flinkCluster}", which is not declared`, {
+        ...node.at(['flink_cluster']),
+        node: node.id,
+        hint: didYouMean(node.flinkCluster, Object.keys(flinkClusters(project))) ?? 'declare it under runtime.flink.clusters',
+      }),
+    );
+  }
+  if (a?.mlFunctions.length) {
+    const confluent = Object.values(flinkClusters(project)).some((c) => c.type === 'confluent');
+    if (!confluent) {
+      diagnostics.push(
+        error('CONFLUENT_FLINK_REQUIRED', `Model "${node.name}" calls ${a.mlFunctions.join(', ')}, which only Confluent Cloud Flink provides`, {
+          ...node.at(['sql']),
+          node: node.id,
+          hint: 'add a runtime.flink.clusters entry with type: confluent',
+        }),
+      );
+    } else {
+      for (const fn of ML_FUNCTIONS) {
+        if (!a.mlFunctions.includes(fn)) continue;
+        const sql = m.renderedSql ?? '';
+        const re = new RegExp(`${fn}\\s*\\(\\s*(?:TABLE\\s+)?['"\`]?([A-Za-z0-9_.-]+)`, 'gi');
+        for (const match of sql.matchAll(re)) {
+          if (!node.mlOutputs[match[1]!]) {
+            diagnostics.push(
+              warning('ML_PREDICT_OPAQUE_OUTPUT', `Output columns of ML model "${match[1]}" are unknown in model "${node.name}"`, {
+                ...node.at(['sql']),
+                node: node.id,
+                hint: `declare them under ml_outputs: ${match[1]}: {columns: [...]}`,
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  if (chosen === 'sink') {
+    if (!node.sink) {
+      diagnostics.push(
+        error('MISSING_SINK_CONFIG', `Sink model "${node.name}" has no sink: configuration`, {
+          ...runtimeLoc,
+          hint: 'add sink: {connector: jdbc-sink, config: {...}}',
+        }),
+      );
+    }
+    if (!project.runtime.connect?.clusters || !Object.keys(project.runtime.connect.clusters).length) {
+      diagnostics.push(
+        error('CONNECT_REQUIRED', `Sink model "${node.name}" needs a Kafka Connect cluster, and none is configured`, {
+          ...runtimeLoc,
+          hint: 'add runtime.connect.clusters.<name>.rest_url',
+        }),
+      );
+    }
+    if (!m.inputs.length) {
+      diagnostics.push(error('SINK_NO_INPUT', `Sink model "${node.name}" has no input`, { ...runtimeLoc, hint: 'add from: <model or source>' }));
+    }
+  }
+  if (node.sql !== undefined && a && !a.hasFrom && a.parsed) {
+    // The analyser reports SQL_NO_FROM itself; nothing more to add here.
+  }
+  const ttl = node.flink.stateTtlMs;
+  if (ttl !== undefined && ttl < 0) {
+    diagnostics.push(error('INVALID_STATE_TTL', `State TTL of model "${node.name}" must be positive, got ${ttl}`, { ...node.at(['advanced', 'flink', 'state_ttl_ms']), node: node.id, hint: 'use a duration in ms, or 0 to keep state forever' }));
+  } else if (ttl !== undefined && ttl > 0 && ttl < 1000) {
+    diagnostics.push(warning('STATE_TTL_TOO_SHORT', `State TTL of model "${node.name}" is ${ttl} ms: state expires almost immediately`, { ...node.at(['advanced', 'flink', 'state_ttl_ms']), node: node.id, hint: 'state TTL is in milliseconds; 3600000 is one hour' }));
+  }
+  if (node.policies.some((p) => p.kind !== 'encrypt') && !gateway && chosen !== 'sink' && chosen !== 'flink') {
+    diagnostics.push(
+      warning('SECURITY_POLICIES_NOT_ENFORCED', `Security policies of model "${node.name}" need a Conduktor Gateway to be enforced at read time`, {
+        ...node.at(['security']),
+        node: node.id,
+        hint: 'configure runtime.conduktor.gateway, or mask in the SQL',
+      }),
+    );
+  }
+}
+
+function checkTests(project: Project, lookup: Lookup, models: Map<string, ResolvedModel>, diagnostics: Diagnostic[]): void {
+  const hasFlink = Object.keys(flinkClusters(project)).length > 0;
+  for (const test of project.tests) {
+    if (test.type === 'continuous' && !hasFlink) {
+      diagnostics.push(
+        error('CONTINUOUS_TEST_REQUIRES_FLINK', `Continuous test "${test.name}" needs a Flink cluster, and none is configured`, {
+          ...test.at(['type']),
+          node: test.id,
+          hint: 'add runtime.flink.clusters, or use type: sample',
+        }),
+      );
+    }
+    if (test.sampleSize !== undefined && test.type !== 'sample') {
+      diagnostics.push(
+        warning('SAMPLE_SIZE_IGNORED', `sample_size is ignored for ${test.type} test "${test.name}"`, {
+          ...test.at(['sample_size'], 'key'),
+          node: test.id,
+          hint: 'remove sample_size, or use type: sample',
+        }),
+      );
+    }
+    const targetColumns = columnsOf(test.target, lookup, models);
+    for (const a of test.assertions) {
+      for (const col of assertionColumns(a.type, a.config)) {
+        if (targetColumns && targetColumns.length && !targetColumns.some((c) => c.name === col.name)) {
+          diagnostics.push(
+            warning('TEST_UNKNOWN_COLUMN', `Test "${test.name}" checks column "${col.name}", which "${test.target}" does not have`, {
+              ...test.at([...a.path, ...col.path]),
+              node: test.id,
+              hint: didYouMean(col.name, targetColumns.map((c) => c.name)) ?? `known columns: ${targetColumns.map((c) => c.name).join(', ')}`,
+            }),
+          );
+        }
+      }
+      if (a.type === 'foreign_key') {
+        const refModel = String(a.config.ref_model);
+        if (!lookup.models.has(refModel) && !lookup.sources.has(refModel)) {
+          diagnostics.push(
+            error('TEST_MODEL_NOT_FOUND', `foreign_key of test "${test.name}" references "${refModel}", which is neither a model nor a source`, {
+              ...test.at([...a.path, 'ref_model']),
+              node: test.id,
+              hint: didYouMean(refModel, [...lookup.models.keys(), ...lookup.sources.keys()]) ?? 'fix ref_model',
+            }),
+          );
+        }
+      }
+    }
+    for (const action of test.actions) {
+      if (action.type !== 'dlq') continue;
+      const dlq = action.config.model ?? action.config.topic;
+      if (typeof action.config.model === 'string' && !lookup.models.has(action.config.model)) {
+        diagnostics.push(
+          error('DLQ_MODEL_NOT_FOUND', `DLQ model "${action.config.model}" of test "${test.name}" does not exist`, {
+            ...test.at([...action.path, 'model']),
+            node: test.id,
+            hint: didYouMean(action.config.model, lookup.models.keys()) ?? 'declare the DLQ model (materialized: topic), or use dlq: {topic: name}',
+          }),
+        );
+      } else if (dlq === undefined) {
+        diagnostics.push(
+          error('DLQ_MODEL_NOT_FOUND', `The dlq action of test "${test.name}" names no model or topic`, {
+            ...test.at(action.path),
+            node: test.id,
+            hint: 'write dlq: {model: <name>} or dlq: {topic: <name>}',
+          }),
+        );
+      }
+    }
+  }
+  for (const e of project.exposures) {
+    if (e.sla) {
+      diagnostics.push(
+        info('SLA_NOT_ENFORCED', `The SLA of exposure "${e.name}" is documentation: streamt reports it but does not enforce it`, {
+          ...e.at(['sla'], 'key'),
+          node: e.id,
+        }),
+      );
+    }
+  }
+}
+
+function columnsOf(name: string, lookup: Lookup, models: Map<string, ResolvedModel>): Column[] | undefined {
+  const s = lookup.sources.get(name);
+  if (s) return s.columns;
+  return models.get(name)?.columns;
+}
+
+function assertionColumns(type: string, config: Record<string, unknown>): { name: string; path: PathSegment[] }[] {
+  const out: { name: string; path: PathSegment[] }[] = [];
+  if (type === 'not_null' && Array.isArray(config.columns)) config.columns.forEach((c, i) => out.push({ name: String(c), path: ['columns', i] }));
+  if (['accepted_values', 'range', 'distribution', 'foreign_key', 'max_lag'].includes(type) && typeof config.column === 'string')
+    out.push({ name: config.column, path: ['column'] });
+  if (type === 'unique_key') {
+    const keys = Array.isArray(config.key) ? config.key : [config.key];
+    keys.forEach((k, i) => out.push({ name: String(k), path: Array.isArray(config.key) ? ['key', i] : ['key'] }));
+  }
+  return out;
+}

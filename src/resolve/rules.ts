@@ -1,0 +1,193 @@
+/**
+ * Governance rules from `rules:`. They fail closed: when a value a rule needs is unknown (no
+ * partitions declared anywhere, no columns to classify), that is a violation, not a pass.
+ */
+import { error, type Diagnostic } from '../core/diagnostics.js';
+import type { ModelNode, NodeId, Project, SourceNode } from '../project/types.js';
+import type { ResolvedModel, ResolvedProject } from './types.js';
+
+export interface EffectiveTopic {
+  name: string;
+  partitions?: number;
+  replicationFactor?: number;
+  config: Record<string, string>;
+}
+
+/** The topic a model writes, with defaults applied: the one place both rules and compiler use. */
+export function effectiveTopic(model: ModelNode, project: Project): EffectiveTopic {
+  const d = project.defaults;
+  const t: EffectiveTopic = {
+    name: model.topic.name ?? model.name,
+    config: { ...stringify(d.topic?.config), ...stringify(d.models?.topic?.config), ...model.topic.config },
+  };
+  const partitions = model.topic.partitions ?? d.models?.topic?.partitions ?? d.topic?.partitions;
+  const rf = model.topic.replicationFactor ?? d.models?.topic?.replication_factor ?? d.topic?.replication_factor;
+  if (partitions !== undefined) t.partitions = partitions;
+  if (rf !== undefined) t.replicationFactor = rf;
+  return t;
+}
+
+function stringify(config: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+/** Models whose output is a topic that consumers read: real topics and Gateway virtual topics. */
+function writesTopic(m: ResolvedModel): 'real' | 'virtual' | undefined {
+  if (m.materialized === 'flink' || m.materialized === 'topic') return 'real';
+  if (m.materialized === 'virtual_topic') return 'virtual';
+  return undefined;
+}
+
+export function checkRules(resolved: ResolvedProject): Diagnostic[] {
+  const { project } = resolved;
+  const rules = project.rules;
+  const out: Diagnostic[] = [];
+  const topicRules = rules.topics ?? {};
+  const modelRules = rules.models ?? {};
+  const sourceRules = rules.sources ?? {};
+  const securityRules = rules.security ?? {};
+  const ruleLoc = (path: string[]) => project.rulesAt(path);
+  const fail = (code: string, node: SourceNode | ModelNode, message: string, hint: string, path: (string | number)[] = []) =>
+    out.push(error(code, message, { ...node.at(path, path.length ? 'value' : 'value'), node: node.id, hint: `${hint} (rule at ${fmt(ruleLoc([]))})` }));
+
+  for (const m of resolved.models.values()) {
+    const node = m.node;
+    const kind = writesTopic(m);
+    if (kind) {
+      const t = effectiveTopic(node, project);
+      const topicPath = node.topic.name ? ['topic', 'name'] : ['name'];
+      if (topicRules.naming_pattern !== undefined) {
+        let re: RegExp | undefined;
+        try {
+          re = new RegExp(`^(?:${topicRules.naming_pattern})$`);
+        } catch {
+          out.push(error('INVALID_RULE', `rules.topics.naming_pattern is not a valid regular expression`, { ...ruleLoc(['topics', 'naming_pattern']) }));
+        }
+        if (re && !re.test(t.name)) fail('RULE_NAMING_PATTERN', node, `Topic name "${t.name}" of model "${node.name}" does not match the naming pattern ${topicRules.naming_pattern}`, 'rename the topic with topic.name', topicPath);
+      }
+      for (const prefix of topicRules.forbidden_prefixes ?? []) {
+        if (t.name.startsWith(prefix)) fail('RULE_FORBIDDEN_PREFIX', node, `Topic name "${t.name}" of model "${node.name}" starts with the forbidden prefix "${prefix}"`, 'choose another topic name', topicPath);
+      }
+      for (const suffix of topicRules.forbidden_suffixes ?? []) {
+        if (t.name.endsWith(suffix)) fail('RULE_FORBIDDEN_SUFFIX', node, `Topic name "${t.name}" of model "${node.name}" ends with the forbidden suffix "${suffix}"`, 'choose another topic name', topicPath);
+      }
+      if (kind === 'real') {
+        const pPath = node.topic.partitions !== undefined ? ['topic', 'partitions'] : [];
+        if (topicRules.min_partitions !== undefined) {
+          if (t.partitions === undefined)
+            fail('RULE_MIN_PARTITIONS', node, `Model "${node.name}" does not set partitions; rule topics.min_partitions requires >= ${topicRules.min_partitions}`, 'set topic.partitions on the model or defaults.topic.partitions');
+          else if (t.partitions < topicRules.min_partitions)
+            fail('RULE_MIN_PARTITIONS', node, `Model "${node.name}" violates rule topics.min_partitions: expected >= ${topicRules.min_partitions}, got ${t.partitions}`, `set topic.partitions to at least ${topicRules.min_partitions}`, pPath);
+        }
+        if (topicRules.max_partitions !== undefined && t.partitions !== undefined && t.partitions > topicRules.max_partitions)
+          fail('RULE_MAX_PARTITIONS', node, `Model "${node.name}" violates rule topics.max_partitions: expected <= ${topicRules.max_partitions}, got ${t.partitions}`, `set topic.partitions to at most ${topicRules.max_partitions}`, pPath);
+        const rPath = node.topic.replicationFactor !== undefined ? ['topic', 'replication_factor'] : [];
+        if (topicRules.min_replication_factor !== undefined) {
+          if (t.replicationFactor === undefined)
+            fail('RULE_MIN_REPLICATION', node, `Model "${node.name}" does not set a replication factor; rule topics.min_replication_factor requires >= ${topicRules.min_replication_factor}`, 'set topic.replication_factor or defaults.topic.replication_factor');
+          else if (t.replicationFactor < topicRules.min_replication_factor)
+            fail('RULE_MIN_REPLICATION', node, `Model "${node.name}" violates rule topics.min_replication_factor: expected >= ${topicRules.min_replication_factor}, got ${t.replicationFactor}`, `raise the replication factor to ${topicRules.min_replication_factor}`, rPath);
+        }
+        if (topicRules.max_replication_factor !== undefined && t.replicationFactor !== undefined && t.replicationFactor > topicRules.max_replication_factor)
+          fail('RULE_MAX_REPLICATION', node, `Model "${node.name}" violates rule topics.max_replication_factor: expected <= ${topicRules.max_replication_factor}, got ${t.replicationFactor}`, `lower the replication factor to ${topicRules.max_replication_factor}`, rPath);
+        for (const key of topicRules.required_config ?? []) {
+          if (!(key in t.config))
+            fail('RULE_REQUIRED_CONFIG', node, `Topic "${t.name}" of model "${node.name}" does not set the required config "${key}"`, `add topic.config.${key} (or defaults.topic.config.${key})`);
+        }
+      }
+    }
+    if (modelRules.require_description && !node.description?.trim())
+      fail('RULE_REQUIRE_DESCRIPTION', node, `Model "${node.name}" has no description (rule models.require_description)`, 'add description:');
+    if (modelRules.require_owner && !node.owner?.trim())
+      fail('RULE_REQUIRE_OWNER', node, `Model "${node.name}" has no owner (rule models.require_owner)`, 'add owner: <team>');
+    if (modelRules.require_tests && !project.tests.some((t) => t.target === node.name))
+      fail('RULE_REQUIRE_TESTS', node, `Model "${node.name}" has no test (rule models.require_tests)`, 'add a test with model: ' + node.name);
+    if (modelRules.max_dependencies !== undefined && m.inputs.length > modelRules.max_dependencies)
+      fail('RULE_MAX_DEPENDENCIES', node, `Model "${node.name}" has ${m.inputs.length} inputs; rule models.max_dependencies allows ${modelRules.max_dependencies}`, 'split the model');
+    if (modelRules.allowed_materializations && !modelRules.allowed_materializations.includes(m.materialized))
+      fail('RULE_ALLOWED_MATERIALIZATIONS', node, `Model "${node.name}" is materialized as ${m.materialized}; rule models.allowed_materializations allows ${modelRules.allowed_materializations.join(', ')}`, 'change materialized:');
+    for (const tag of modelRules.required_tags ?? []) {
+      if (!node.tags.includes(tag)) fail('RULE_REQUIRED_TAGS', node, `Model "${node.name}" lacks the required tag "${tag}"`, `add "${tag}" to tags:`);
+    }
+  }
+
+  for (const s of project.sources) {
+    if (!resolved.nodes.has(s.id)) continue;
+    if (sourceRules.require_schema && !s.schema) fail('RULE_REQUIRE_SCHEMA', s, `Source "${s.name}" has no schema (rule sources.require_schema)`, 'add schema: {subject: ...} or schema_ref:');
+    if (sourceRules.require_freshness && !s.freshness) fail('RULE_REQUIRE_FRESHNESS', s, `Source "${s.name}" has no freshness SLA (rule sources.require_freshness)`, 'add freshness: {max_lag_seconds: ...}');
+    if (sourceRules.require_description && !s.description?.trim()) fail('RULE_REQUIRE_DESCRIPTION', s, `Source "${s.name}" has no description (rule sources.require_description)`, 'add description:');
+    if (sourceRules.require_owner && !s.owner?.trim()) fail('RULE_REQUIRE_OWNER', s, `Source "${s.name}" has no owner (rule sources.require_owner)`, 'add owner: <team>');
+    if (sourceRules.require_columns && !s.columns.length) fail('RULE_REQUIRE_COLUMNS', s, `Source "${s.name}" declares no columns (rule sources.require_columns)`, 'add columns:');
+  }
+
+  if (securityRules.require_classification) {
+    for (const s of project.sources) {
+      if (!s.columns.length) {
+        fail('RULE_REQUIRE_CLASSIFICATION', s, `Source "${s.name}" declares no columns, so its data is not classified (rule security.require_classification)`, 'declare columns: with a classification each');
+      }
+      s.columns.forEach((c, i) => {
+        if (!c.classification) fail('RULE_REQUIRE_CLASSIFICATION', s, `Column "${c.name}" of source "${s.name}" has no classification`, 'add classification: public | internal | confidential | sensitive | highly_sensitive', ['columns', i, 'name']);
+      });
+    }
+    for (const m of resolved.models.values()) {
+      m.node.columns.forEach((c, i) => {
+        if (!c.classification && !m.node.classification[c.name])
+          fail('RULE_REQUIRE_CLASSIFICATION', m.node, `Column "${c.name}" of model "${m.node.name}" has no classification`, 'add classification: to the column or security.classification', ['columns', i, 'name']);
+      });
+    }
+  }
+
+  if (securityRules.sensitive_columns_require_masking) out.push(...checkMasking(resolved));
+  return out;
+}
+
+function fmt(loc: { file: string; line: number }): string {
+  return `${loc.file}:${loc.line}`;
+}
+
+/**
+ * A sensitive column must be masked (or encrypted) wherever the project exposes it: each model
+ * downstream of where it was classified that still outputs the column needs a policy on itself
+ * or on a model between the two.
+ */
+function checkMasking(resolved: ResolvedProject): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const sensitive = (c: string | undefined) => c === 'sensitive' || c === 'highly_sensitive';
+  const protects = (m: ModelNode, column: string) => m.policies.some((p) => (p.kind === 'mask' || p.kind === 'encrypt') && p.column === column);
+  const origins: { id: NodeId; column: string }[] = [];
+  for (const s of resolved.project.sources) for (const c of s.columns) if (sensitive(c.classification)) origins.push({ id: s.id, column: c.name });
+  for (const m of resolved.models.values())
+    for (const [col, cls] of Object.entries(m.node.classification)) if (sensitive(cls)) origins.push({ id: m.node.id, column: col });
+
+  const reported = new Set<string>();
+  for (const origin of origins) {
+    const downstream = resolved.dag.descendants(origin.id);
+    const candidates = [origin.id, ...downstream].filter((id) => id.startsWith('model.'));
+    for (const id of candidates) {
+      const m = resolved.models.get(id.slice('model.'.length));
+      if (!m) continue;
+      const outputs = m.columns.some((c) => c.name === origin.column) || (id === origin.id);
+      if (!outputs) continue;
+      // Protected if this model or any model on a path from the origin to it masks the column.
+      const between = [...resolved.dag.ancestors(id)].filter((a) => a === origin.id || downstream.has(a));
+      const masked = protects(m.node, origin.column) || between.some((a) => {
+        const am = resolved.models.get(a.slice('model.'.length));
+        return am ? protects(am.node, origin.column) : false;
+      });
+      const key = `${id}:${origin.column}`;
+      if (!masked && !reported.has(key)) {
+        reported.add(key);
+        out.push(
+          error('RULE_SENSITIVE_REQUIRES_MASKING', `Model "${m.node.name}" exposes sensitive column "${origin.column}" (classified on ${origin.id.replace('.', ' ')}) without masking`, {
+            ...m.node.loc,
+            node: m.node.id,
+            hint: `add security.policies: [{mask: {column: ${origin.column}, method: hash}}], or drop the column from the SELECT`,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}

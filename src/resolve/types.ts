@@ -1,0 +1,29 @@
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { Dag } from '../graph/dag.js';
+import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
+import type { SqlAnalysis } from '../sql/index.js';
+
+export interface ResolvedModel {
+  node: ModelNode;
+  /** Direct inputs (sources and models), from the SQL and `from:`. */
+  inputs: NodeId[];
+  /** SQL with templates rendered; source()/ref() became backtick-quoted node names. */
+  renderedSql?: string;
+  analysis?: SqlAnalysis;
+  materialized: Materialization;
+  /** Why this materialization was chosen, for humans (lineage, docs, plan). */
+  materializationReason: string;
+  /** Output columns: declared columns, else those inferred from the SQL. */
+  columns: Column[];
+}
+
+export interface ResolvedProject {
+  project: Project;
+  nodes: Map<NodeId, ProjectNode>;
+  models: Map<string, ResolvedModel>;
+  dag: Dag<NodeId, ProjectNode>;
+  /** Edges where an exposure produces into a source: lineage only, not dependencies. */
+  diagnostics: Diagnostic[];
+  /** True when a Conduktor Gateway is configured (virtual topics available). */
+  gateway: boolean;
+}

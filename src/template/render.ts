@@ -1,0 +1,200 @@
+/**
+ * Renders model SQL templates with nunjucks, in a sandbox: the template sees only the functions
+ * streamt gives it (source, ref, var, env_var), no loaders, and no property lookups that could
+ * reach JavaScript internals (`constructor`, `__proto__`, computed keys). The same template is
+ * rendered at resolve time, to record dependencies, and at compile time, to emit table names.
+ */
+import nunjucks from 'nunjucks';
+import { error, type Diagnostic } from '../core/diagnostics.js';
+import { didYouMean } from '../core/suggest.js';
+
+export interface TemplateCall {
+  fn: 'source' | 'ref';
+  name: string;
+  /** 1-based position of the call in the template text. */
+  line: number;
+  column: number;
+}
+
+export interface RenderContext {
+  vars: Readonly<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Text a `source("x")` call renders to. */
+  source: (name: string) => string;
+  /** Text a `ref("x")` call renders to. */
+  ref: (name: string) => string;
+}
+
+export interface RenderResult {
+  /** Undefined when the template could not be rendered. */
+  text?: string;
+  calls: TemplateCall[];
+  /** Positions are 1-based, relative to the template text. */
+  diagnostics: Diagnostic[];
+}
+
+const FUNCTIONS = ['source', 'ref', 'var', 'env_var'];
+const FORBIDDEN_KEYS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+const FORBIDDEN_NODES = new Set(['Include', 'Import', 'FromImport', 'Extends', 'CallExtension', 'CallExtensionAsync']);
+
+type NjNode = { typename: string; lineno: number; colno: number; [k: string]: unknown };
+
+const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: false });
+
+function isNode(v: unknown): v is NjNode {
+  return !!v && typeof v === 'object' && typeof (v as NjNode).typename === 'string';
+}
+
+function walk(node: NjNode, visit: (n: NjNode) => void): void {
+  visit(node);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'parent') continue;
+    if (isNode(value)) walk(value, visit);
+    else if (Array.isArray(value)) for (const v of value) if (isNode(v)) walk(v, visit);
+  }
+}
+
+/** Symbols a template defines itself ({% set %}, {% for %}, macros) are allowed as calls too. */
+function localNames(root: NjNode): Set<string> {
+  const names = new Set<string>();
+  walk(root, (n) => {
+    if (n.typename === 'Set' && Array.isArray(n.targets)) for (const t of n.targets as NjNode[]) names.add(String(t.value));
+    if (n.typename === 'For' && isNode(n.name)) {
+      const name = n.name as NjNode;
+      if (name.typename === 'Symbol') names.add(String(name.value));
+      if (Array.isArray(name.children)) for (const c of name.children as NjNode[]) names.add(String(c.value));
+    }
+    if (n.typename === 'Macro' && isNode(n.name)) names.add(String((n.name as NjNode).value));
+  });
+  return names;
+}
+
+function literalArgs(call: NjNode): unknown[] {
+  const args = (call.args as NjNode | undefined)?.children as NjNode[] | undefined;
+  return (args ?? []).map((a) => (a.typename === 'Literal' ? a.value : undefined));
+}
+
+export function renderTemplate(template: string, ctx: RenderContext): RenderResult {
+  const calls: TemplateCall[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let root: NjNode;
+  try {
+    root = (nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(template) as NjNode;
+  } catch (e) {
+    const err = e as { message: string; lineno?: number; colno?: number };
+    diagnostics.push(
+      error('JINJA_SYNTAX_ERROR', `Template syntax error: ${err.message.replace(/^.*\n\s*/s, '')}`, {
+        line: Math.max(1, err.lineno ?? 1),
+        column: Math.max(1, err.colno ?? 1),
+        hint: 'templates use {{ source("name") }}, {{ ref("name") }}, {{ var("name", default) }} and {{ env_var("NAME", default) }}',
+      }),
+    );
+    return { calls, diagnostics };
+  }
+
+  const locals = localNames(root);
+  walk(root, (n) => {
+    const pos = { line: n.lineno + 1, column: n.colno + 1 };
+    if (FORBIDDEN_NODES.has(n.typename)) {
+      diagnostics.push(
+        error('TEMPLATE_FORBIDDEN', `{% ${n.typename.toLowerCase()} %} is not allowed in model SQL`, {
+          ...pos,
+          hint: 'model templates cannot read other files; use vars: for shared values',
+        }),
+      );
+    }
+    if (n.typename === 'LookupVal') {
+      const key = n.val as NjNode;
+      if (key.typename !== 'Literal' || typeof key.value !== 'string' && typeof key.value !== 'number' || FORBIDDEN_KEYS.has(String(key.value))) {
+        diagnostics.push(
+          error('TEMPLATE_FORBIDDEN', 'This property lookup is not allowed in templates', {
+            line: key.lineno + 1,
+            column: key.colno + 1,
+            hint: 'use plain names, e.g. {{ var("settings").region }}',
+          }),
+        );
+      }
+    }
+    if (n.typename === 'FunCall') {
+      const callee = n.name as NjNode;
+      if (callee.typename !== 'Symbol') return;
+      const fn = String(callee.value);
+      const at = { line: callee.lineno + 1, column: callee.colno + 1 };
+      if (!FUNCTIONS.includes(fn) && !locals.has(fn) && !['range', 'cycler', 'joiner'].includes(fn)) {
+        diagnostics.push(
+          error('TEMPLATE_UNKNOWN_FUNCTION', `Unknown template function "${fn}"`, {
+            ...at,
+            hint: didYouMean(fn, FUNCTIONS) ?? `available functions: ${FUNCTIONS.join(', ')}`,
+          }),
+        );
+        return;
+      }
+      if (fn === 'source' || fn === 'ref') {
+        const [name] = literalArgs(n);
+        if (typeof name !== 'string' || !name) {
+          diagnostics.push(
+            error('TEMPLATE_INVALID_REF', `${fn}() takes one quoted name, e.g. ${fn}("orders")`, {
+              ...at,
+              hint: 'dependencies must be static so streamt can build the DAG before running anything',
+            }),
+          );
+          return;
+        }
+        calls.push({ fn, name, ...at });
+      }
+      if (fn === 'var') {
+        const [name] = literalArgs(n);
+        const argCount = ((n.args as NjNode).children as NjNode[]).length;
+        if (typeof name === 'string' && argCount < 2 && !(name in ctx.vars)) {
+          diagnostics.push(
+            error('VAR_NOT_FOUND', `Variable "${name}" is not defined in vars:`, {
+              ...at,
+              hint: didYouMean(name, Object.keys(ctx.vars)) ?? `add it under vars: in stream_project.yml, or give a default: var("${name}", ...)`,
+            }),
+          );
+        }
+      }
+      if (fn === 'env_var') {
+        const [name] = literalArgs(n);
+        const argCount = ((n.args as NjNode).children as NjNode[]).length;
+        if (typeof name === 'string' && argCount < 2 && (ctx.env[name] === undefined || ctx.env[name] === '')) {
+          diagnostics.push(
+            error('ENV_VAR_MISSING', `Environment variable ${name} is not set`, {
+              ...at,
+              hint: `export ${name}=..., add it to .env, or give a default: env_var("${name}", ...)`,
+            }),
+          );
+        }
+      }
+    }
+  });
+  if (diagnostics.length) return { calls, diagnostics };
+
+  const context = {
+    source: (name: unknown) => ctx.source(String(name)),
+    ref: (name: unknown) => ctx.ref(String(name)),
+    var: (name: unknown, fallback?: unknown) => {
+      const key = String(name);
+      return Object.prototype.hasOwnProperty.call(ctx.vars, key) ? ctx.vars[key] : fallback;
+    },
+    env_var: (name: unknown, fallback?: unknown) => {
+      const v = ctx.env[String(name)];
+      return v === undefined || v === '' ? fallback : v;
+    },
+  };
+  try {
+    const text = environment.renderString(template, context);
+    return { text, calls, diagnostics };
+  } catch (e) {
+    const err = e as { message: string };
+    const m = /\[Line (\d+), Column (\d+)\]/.exec(err.message);
+    diagnostics.push(
+      error('TEMPLATE_ERROR', `Template error: ${err.message.replace(/^.*\n\s*/s, '').replace(/^Error: /, '')}`, {
+        line: m ? Number(m[1]) + 1 : 1,
+        column: m ? Number(m[2]) : 1,
+        hint: 'check the template expressions in this SQL',
+      }),
+    );
+    return { calls, diagnostics };
+  }
+}
