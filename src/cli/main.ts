@@ -54,8 +54,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('validate')
     .description('check the project: YAML, references, SQL, DAG and governance rules')
     .option('--strict', 'treat warnings as failures')
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { strict?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .action(async (opts: { strict?: boolean; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExit(validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });

@@ -6,6 +6,7 @@ import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js
 
 export interface ValidateOptions extends GlobalOptions {
   strict?: boolean;
+  verbose?: boolean;
   format?: 'text' | 'json';
 }
 
@@ -18,10 +19,14 @@ export function validateCommand(opts: ValidateOptions, out: Output, env: Readonl
     out.json({ valid, errors, warnings, diagnostics: result.diagnostics.map(diagnosticToJson) });
     return valid ? ExitCode.OK : ExitCode.FAILURE;
   }
-  if (result.diagnostics.length) {
-    out.err(renderDiagnostics(result.diagnostics, out.errColor, sourceLinesFrom(result.root)));
+  // Notes (info) are for the curious: counted, shown with --verbose.
+  const shown = opts.verbose ? result.diagnostics : result.diagnostics.filter((d) => d.severity !== 'info');
+  const hidden = result.diagnostics.length - shown.length;
+  if (shown.length) {
+    out.err(renderDiagnostics(shown, out.errColor, sourceLinesFrom(result.root)));
     out.err('');
   }
+  if (hidden) out.err(out.errColor.dim(`${hidden} note${hidden === 1 ? '' : 's'} hidden; --verbose shows them`));
   const c = out.errColor;
   if (valid) {
     const p = result.project!;
