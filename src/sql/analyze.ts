@@ -48,6 +48,8 @@ export interface Col {
   time?: TimeKind;
   /** window_start / window_end / window_time produced by a window TVF, kept through projections. */
   window?: 'start' | 'end' | 'time';
+  /** The DESCRIPTOR column of a window TVF: a plain timestamp now, but window Top-N/dedup may order by it. */
+  formerTime?: TimeKind;
   unnamed?: boolean;
 }
 
@@ -87,6 +89,7 @@ interface Typed {
   nullable: boolean;
   time?: TimeKind;
   window?: 'start' | 'end' | 'time';
+  formerTime?: TimeKind;
 }
 
 interface SelectContext {
@@ -110,6 +113,8 @@ export class Analyzer {
   readonly mlFunctions = new Set<string>();
   hasFrom = false;
   private readonly ctes: Map<string, Relation>[] = [];
+  /** Table items on the right side of a JOIN, where FOR SYSTEM_TIME AS OF is valid. */
+  private readonly joinRightSides = new Set<FromItem>();
 
   constructor(
     private readonly inputs: Record<string, InputTableSchema>,
@@ -267,6 +272,7 @@ export class Analyzer {
       if (!name) col.unnamed = true;
       if (typed.time) col.time = typed.time;
       if (typed.window) col.window = typed.window;
+      if (typed.formerTime) col.formerTime = typed.formerTime;
       cols.push(col);
       itemExprs.push(item.expr);
     }
@@ -291,6 +297,7 @@ export class Analyzer {
         const expr = itemExprs[i];
         const grouped = expr !== undefined && groupedExprs.some((g) => sameExpr(g, expr));
         const keepsWindow = windowAggregation && grouped && col.window !== undefined;
+        delete col.formerTime;
         if (!keepsWindow) delete col.window;
         // Only window_time (or a group window's *_ROWTIME) stays a time attribute after aggregation.
         const fromGroupWindowAuxiliary = expr?.kind === 'call' && /_(ROWTIME|PROCTIME)$/.test(expr.name);
@@ -331,7 +338,8 @@ export class Analyzer {
             descending: firstOrder?.descending ?? false,
             pos: ranking.pos,
           };
-          if (orderTyped?.time && ranking.spec.orderBy.length === 1) rank.orderTime = orderTyped.time;
+          const orderTime = orderTyped?.time ?? (rank.windowed ? orderTyped?.formerTime : undefined);
+          if (orderTime && ranking.spec.orderBy.length === 1) rank.orderTime = orderTime;
         }
       }
       if (select.distinct) {
@@ -474,7 +482,7 @@ export class Analyzer {
   private fromItem(item: FromItem, parent: Scope | undefined, where: Expr[], left: ScopeEntry[]): ScopeEntry[] {
     switch (item.kind) {
       case 'table': {
-        if (item.asOf) {
+        if (item.asOf && !this.joinRightSides.has(item)) {
           this.error('SQL_UNSUPPORTED', 'FOR SYSTEM_TIME AS OF is only valid on the right side of a JOIN', item.pos);
         }
         let rel = this.tableRelation(item.name, item.pos);
@@ -566,7 +574,10 @@ export class Analyzer {
       .filter((c) => c.name !== 'window_start' && c.name !== 'window_end' && c.name !== 'window_time')
       .map((c) => {
         const copy = { ...c };
-        if (c.name === item.timeColumn) delete copy.time;
+        if (c.name === item.timeColumn && copy.time) {
+          copy.formerTime = copy.time;
+          delete copy.time;
+        }
         delete copy.window;
         return copy;
       });
@@ -627,7 +638,8 @@ export class Analyzer {
     for (const m of match.measures) {
       const typed = this.typeExpr(m.expr, scope, ctx);
       const col: Col = { name: m.alias!, type: typed.type, nullable: typed.nullable };
-      if (typed.time) col.time = typed.time;
+      // Only MATCH_ROWTIME() / MATCH_PROCTIME() are time attributes in the output of a match.
+      if (typed.time && m.expr.kind === 'call' && (m.expr.name === 'MATCH_ROWTIME' || m.expr.name === 'MATCH_PROCTIME')) col.time = typed.time;
       cols.push(col);
     }
     if (input.changelog === 'updating') this.warn('SQL_UNSUPPORTED', 'MATCH_RECOGNIZE needs an append-only input', match.pos);
@@ -636,6 +648,7 @@ export class Analyzer {
 
   private join(item: FromItem & { kind: 'join' }, parent: Scope | undefined, where: Expr[], outerLeft: ScopeEntry[]): ScopeEntry[] {
     const left = this.fromItem(item.left, parent, where, outerLeft);
+    this.joinRightSides.add(item.right);
     const right = this.fromItem(item.right, parent, where, [...outerLeft, ...left]);
     const all = [...left, ...right];
     const scope: Scope = parent ? { entries: [...outerLeft, ...all], parent } : { entries: [...outerLeft, ...all] };
@@ -1073,6 +1086,7 @@ function colTyped(col: Col): Typed {
   const t: Typed = { type: col.type, nullable: col.nullable };
   if (col.time) t.time = col.time;
   if (col.window) t.window = col.window;
+  if (col.formerTime) t.formerTime = col.formerTime;
   return t;
 }
 
@@ -1080,6 +1094,7 @@ function materialize(col: Col): Col {
   const copy = { ...col };
   delete copy.time;
   delete copy.window;
+  delete copy.formerTime;
   return copy;
 }
 
