@@ -255,7 +255,8 @@ export class Analyzer {
     const context: SelectContext = { aggregateCalls: 0, overCalls: [], windows: select.windows };
     const cols: Col[] = [];
     const itemExprs: (Expr | undefined)[] = [];
-    let complete = source.complete;
+    // The output has exactly the selected columns: it is incomplete only if * expands an unknown schema.
+    let complete = true;
     for (const item of select.items) {
       if (item.expr.kind === 'star') {
         const expanded = this.expandStar(item, scope);

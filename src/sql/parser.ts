@@ -691,7 +691,7 @@ class Parser {
       return left;
     }
   }
-  private additive(): Expr {
+  additive(): Expr {
     let left = this.multiplicative();
     while (this.tok.kind === 'op' && (this.tok.text === '+' || this.tok.text === '-' || this.tok.text === '||')) {
       const pos = this.pos();
@@ -921,6 +921,10 @@ class Parser {
       this.i++;
       parts.push(this.anyIdentifier());
     }
+    if (this.isOp('.') && this.peek().text === '*') {
+      this.i += 2;
+      return { kind: 'star', qualifier: parts, pos };
+    }
     if (this.isOp('(')) return this.functionCall(parts, pos);
     return { kind: 'column', parts, pos };
   }
@@ -985,6 +989,8 @@ class Parser {
         return symbol;
       }
       if ((this.tok.kind === 'word' || this.tok.kind === 'quoted') && this.peek().text === '=>') this.i += 2; // named argument
+      // POSITION(a IN b): IN separates the arguments instead of starting an IN predicate.
+      if (name === 'POSITION' && call.args.length === 0) return this.additive();
       return this.expression();
     };
     call.args.push(argument());
