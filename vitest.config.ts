@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/golden/**/*.test.ts'],
+          globalSetup: ['test/cli/global-setup.ts'],
           testTimeout: 30_000,
         },
       },

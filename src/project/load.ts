@@ -20,7 +20,7 @@ import {
   type SectionName,
 } from './schema.js';
 import type { EnvironmentInfo, Locator, Project } from './types.js';
-import { interpolate, locate, locateInString, parseYaml, type PathSegment, type YamlFile } from './yaml.js';
+import { interpolate, locate, locateInString, parseYaml, toValue, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 
 export interface SourceFile {
@@ -189,7 +189,12 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   }
 
   // Project file: top level strictly, sections entry by entry.
-  const projectValue = projectYaml.doc.toJS() as unknown;
+  const projectRead = toValue(projectYaml);
+  if (projectRead.diagnostic) {
+    diagnostics.push(projectRead.diagnostic);
+    return { diagnostics };
+  }
+  const projectValue = projectRead.value;
   if (projectValue === null || projectValue === undefined || typeof projectValue !== 'object' || Array.isArray(projectValue)) {
     diagnostics.push(
       error('INVALID_TYPE', 'stream_project.yml must be a mapping with at least a "project:" section', {
@@ -218,9 +223,12 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   let vars: Record<string, unknown> = { ...(topData.vars ?? {}) };
   let environment: EnvironmentInfo | undefined;
   if (envYaml && envName) {
-    const value = envYaml.doc.toJS() as unknown;
+    const read = toValue(envYaml);
+    const value = read.value;
     const parsed = EnvironmentFileSchema.safeParse(value ?? {});
-    if (!parsed.success) {
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+    } else if (!parsed.success) {
       diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, envYaml, [], EnvironmentFileSchema, value, envYaml.file));
     } else {
       const e = parsed.data;
@@ -278,7 +286,12 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
 
   collectSections(projectYaml, projectValue as Record<string, unknown>, project, diagnostics);
   for (const y of resourceYamls) {
-    const value = y.doc.toJS() as unknown;
+    const read = toValue(y);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const value = read.value;
     if (value === null || value === undefined) {
       diagnostics.push(warning('EMPTY_FILE', `${y.file} is empty`, { file: y.file, line: 1, column: 1, hint: 'add sources:, models:, tests: or exposures:, or delete the file' }));
       continue;

@@ -121,6 +121,22 @@ function countLeadingBlankLines(s: string): number {
   return n;
 }
 
+/** The document as plain data; alias bombs and similar are reported, not thrown. */
+export function toValue(yaml: YamlFile): { value?: unknown; diagnostic?: Diagnostic } {
+  try {
+    return { value: yaml.doc.toJS({ maxAliasCount: 1000 }) as unknown };
+  } catch (e) {
+    return {
+      diagnostic: error('YAML_SYNTAX', `${yaml.file} cannot be read: ${(e as Error).message}`, {
+        file: yaml.file,
+        line: 1,
+        column: 1,
+        hint: 'YAML aliases (*name) may not expand into huge documents; write the values out',
+      }),
+    };
+  }
+}
+
 export interface Interpolation {
   variable: string;
   secret: boolean;

@@ -139,6 +139,8 @@ export function resolveProject(project: Project): ResolvedProject {
   for (const model of lookup.models.values()) {
     const inputs = new Set<NodeId>();
     const sqlInputs = new Set<NodeId>();
+    // Missing refs are already reported; the SQL analyser must not report them again.
+    const unresolved = new Set<string>();
     let renderedSql: string | undefined;
     if (model.sql !== undefined) {
       const rendered = renderTemplate(model.sql, {
@@ -156,6 +158,8 @@ export function resolveProject(project: Project): ResolvedProject {
         if (id) {
           inputs.add(id);
           sqlInputs.add(id);
+        } else {
+          unresolved.add(call.name);
         }
       }
     }
@@ -200,7 +204,7 @@ export function resolveProject(project: Project): ResolvedProject {
       }
     }
     for (const id of inputs) dag.addEdge(id, model.id, 'data');
-    const entry: ResolvedModel = { node: model, inputs: [...inputs].sort(), materialized: 'flink', materializationReason: '', columns: model.columns };
+    const entry: ResolvedModel = { node: model, inputs: [...inputs].sort(), materialized: 'flink', materializationReason: '', columns: model.columns, unresolved: [...unresolved] };
     if (renderedSql !== undefined) entry.renderedSql = renderedSql;
     models.set(model.name, entry);
   }
@@ -274,6 +278,7 @@ export function resolveProject(project: Project): ResolvedProject {
         const t = tables.get(i);
         inputs[i.slice(i.indexOf('.') + 1)] = t ?? { columns: [] };
       }
+      for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
       const analysis = analyzeSql(m.renderedSql, inputs);
       m.analysis = analysis;
       for (const d of analysis.diagnostics) {
@@ -351,9 +356,9 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else if (a && (a.stateful || a.mlFunctions.length)) {
     chosen = 'flink';
     reason = a.mlFunctions.length ? `calls ${a.mlFunctions.join(', ')}` : `stateful SQL (${a.features.join(', ').replace(/_/g, ' ')})`;
-  } else if (a && !a.parsed) {
+  } else if (!a || !a.parsed) {
     chosen = 'flink';
-    reason = 'SQL could not be analysed';
+    reason = a ? 'SQL could not be analysed' : 'SQL template could not be rendered';
   } else if (gateway) {
     chosen = 'virtual_topic';
     reason = 'stateless SQL and a Gateway is configured';

@@ -15,6 +15,8 @@ export interface ResolvedModel {
   materializationReason: string;
   /** Output columns: declared columns, else those inferred from the SQL. */
   columns: Column[];
+  /** Names of ref()/source() calls that resolve to nothing (already reported). */
+  unresolved?: string[];
 }
 
 export interface ResolvedProject {

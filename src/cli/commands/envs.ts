@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { error } from '../../core/diagnostics.js';
 import { readProjectFiles } from '../../project/files.js';
 import { environmentNameOf } from '../../project/load.js';
-import { looksSecret, parseYaml } from '../../project/yaml.js';
+import { looksSecret, parseYaml, toValue } from '../../project/yaml.js';
 import { renderDiagnostics } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
@@ -28,7 +28,7 @@ export function envsListCommand(opts: GlobalOptions & { format?: 'text' | 'json'
   const envs = files.environmentFiles.map((f) => {
     const name = environmentNameOf(f.path);
     const parsed = f.text !== undefined ? parseYaml(f.path, f.text) : undefined;
-    const value = (parsed?.yaml?.doc.toJS() ?? {}) as { environment?: { description?: string; protected?: boolean } };
+    const value = ((parsed?.yaml ? toValue(parsed.yaml).value : undefined) ?? {}) as { environment?: { description?: string; protected?: boolean } };
     const ok = !!parsed?.yaml;
     return { name, file: f.path, description: value.environment?.description ?? null, protected: value.environment?.protected === true, valid: ok };
   });

@@ -1,0 +1,7 @@
+/** CLI tests run the built binary: build once before the unit project runs. */
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  if (process.env.STREAMT_SKIP_BUILD === '1') return;
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
