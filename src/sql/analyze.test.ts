@@ -98,7 +98,7 @@ describe('diagnostics', () => {
 
   it('warns about unnamed expressions and duplicate output names', () => {
     const a = analyze('SELECT order_id, amount * 2 FROM orders');
-    expect(codes(a)).toEqual(['SQL_UNNAMED_COLUMN']);
+    expect(a.diagnostics).toMatchObject([{ code: 'SQL_UNNAMED_COLUMN', severity: 'warning', line: 1, column: 18 }]);
     expect(a.columns?.[1]?.name).toBe('EXPR$1');
     const dup = analyze('SELECT * FROM orders o JOIN shipments s ON o.order_id = s.order_id');
     expect(codes(dup)).toContain('SQL_DUPLICATE_COLUMN');

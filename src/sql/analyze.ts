@@ -51,6 +51,8 @@ export interface Col {
   /** The DESCRIPTOR column of a window TVF: a plain timestamp now, but window Top-N/dedup may order by it. */
   formerTime?: TimeKind;
   unnamed?: boolean;
+  /** Where the select item is, for diagnostics about output columns. */
+  pos?: Pos;
 }
 
 interface RankInfo {
@@ -269,7 +271,7 @@ export class Analyzer {
       }
       const typed = this.typeExpr(item.expr, scope, context);
       const name = item.alias ?? derivedName(item.expr);
-      const col: Col = { name: name ?? `EXPR$${cols.length}`, type: typed.type, nullable: typed.nullable };
+      const col: Col = { name: name ?? `EXPR$${cols.length}`, type: typed.type, nullable: typed.nullable, pos: item.pos };
       if (!name) col.unnamed = true;
       if (typed.time) col.time = typed.time;
       if (typed.window) col.window = typed.window;

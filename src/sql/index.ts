@@ -82,15 +82,16 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
 
   const knownTypes = rel.complete && rel.cols.every((c) => c.type !== undefined && c.type !== 'NULL');
   for (const col of rel.cols) {
+    const at = col.pos ? { line: col.pos.line, column: col.pos.column } : {};
     if (col.unnamed) {
-      diagnostics.push(warning('SQL_UNNAMED_COLUMN', `An output column has no name; Flink calls it ${col.name}`, { hint: 'Give the expression an alias: <expression> AS name.' }));
+      diagnostics.push(warning('SQL_UNNAMED_COLUMN', `An output column has no name; Flink calls it ${col.name}`, { ...at, hint: 'Give the expression an alias: <expression> AS name.' }));
     }
     const duplicateOf = (col as Col & { duplicateOf?: string }).duplicateOf;
     if (duplicateOf) {
-      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${duplicateOf}'; Flink renames the second to '${col.name}'`, { hint: 'Select the columns explicitly with distinct aliases.' }));
+      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
     }
     if (col.type === 'NULL') {
-      diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
+      diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
     }
   }
 
