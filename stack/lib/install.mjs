@@ -101,6 +101,7 @@ async function installConnectPlugins(log) {
   if (!jars.some((j) => /^postgresql-.*\.jar$/.test(j))) {
     throw new Error(`debezium-connector-jdbc plugin in ${pluginDir} carries no PostgreSQL JDBC driver`);
   }
+  fs.rmSync(tgz, { force: true });
   markComplete(dist.connectPlugins);
 }
 

@@ -264,11 +264,11 @@ export class SqlGatewaySession {
     let next: string | null = `/v1/sessions/${this.handle}/operations/${operationHandle}/result/0?rowFormat=JSON`;
     const deadline = Date.now() + timeoutMs;
     while (next && Date.now() < deadline) {
-      const r = await http('GET', `${endpoints.flinkSqlGateway}${next}${next.includes('rowFormat') ? '' : '?rowFormat=JSON'}`);
+      const r: HttpResult = await http('GET', `${endpoints.flinkSqlGateway}${next}${next.includes('rowFormat') ? '' : '?rowFormat=JSON'}`);
       if (r.status !== 200) {
         throw new Error(`SQL Gateway statement failed (${r.status}):\n${statement}\n${JSON.stringify(r.body?.errors ?? r.text).slice(0, 4000)}`);
       }
-      const b = r.body;
+      const b: any = r.body;
       if (b.resultType === 'NOT_READY') {
         await sleep(300);
         continue;

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm test`: build (when there is something to build), then run every vitest project
+// (unit + integration). The integration project's global setup brings the local stack
+// up (test/integration/global-setup.ts); if this run started it, it is taken down at the
+// end unless STREAMT_KEEP_STACK=1. Vitest's exit code is this script's exit code.
+// Extra arguments are passed to vitest: `npm test -- --project unit`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+let child = null;
+function runInherit(cmd, args) {
+  return new Promise((resolve) => {
+    child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+    child.on('error', (e) => {
+      console.error(`[test] cannot run ${cmd}: ${e.message}`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => {
+      child = null;
+      resolve(code ?? (signal ? 128 + 15 : 1));
+    });
+  });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (child) child.kill(sig);
+  });
+}
+
+function hasSources(dir) {
+  if (!fs.existsSync(dir)) return false;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() ? hasSources(path.join(dir, e.name)) : /\.(c|m)?tsx?$/.test(e.name)) return true;
+  }
+  return false;
+}
+
+async function main() {
+  if (fs.existsSync(path.join(root, 'tsconfig.build.json')) && hasSources(path.join(root, 'src'))) {
+    console.error('[test] npm run build');
+    const code = await runInherit(npm, ['run', 'build']);
+    if (code !== 0) {
+      console.error(`[test] build failed (exit ${code})`);
+      return code;
+    }
+  }
+
+  const { isUp, status, down } = await import('../stack/api.mjs');
+  const wasUp = await isUp();
+
+  console.error('[test] npx vitest run (all projects)');
+  const code = await runInherit(npx, ['vitest', 'run', ...process.argv.slice(2)]);
+
+  // The global setup stops a stack it started; make sure nothing is left behind even if
+  // vitest was interrupted before its teardown ran.
+  if (!wasUp && process.env.STREAMT_KEEP_STACK !== '1') {
+    const running = (await status()).filter((s) => s.state === 'running' || s.state === 'starting');
+    if (running.length) {
+      console.error(`[test] stopping the stack this run started (${running.map((s) => s.name).join(', ')})`);
+      await down({ log: (m) => console.error(`[stack] ${m}`) });
+    }
+  } else if (wasUp) {
+    console.error('[test] the stack was already running before the tests; leaving it running');
+  }
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[test] ${err?.stack ?? err}`);
+    process.exit(1);
+  },
+);
