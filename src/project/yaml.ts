@@ -99,26 +99,27 @@ export function locateInString(yaml: YamlFile, path: readonly PathSegment[], val
   if (!node || !isScalar(node) || !node.range) return locate(yaml, path);
   const start = yaml.lines.linePos(node.range[0]);
   if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
-    // Content starts on the line after the `|` indicator, at the block's indentation.
-    const headerEnd = yaml.text.indexOf('\n', node.range[0]);
-    const contentStart = headerEnd + 1;
-    const firstContentLine = yaml.text.slice(contentStart).split('\n').find((l) => l.trim().length > 0) ?? '';
-    const indent = firstContentLine.length - firstContentLine.trimStart().length;
-    const blank = countLeadingBlankLines(yaml.text.slice(contentStart));
-    return { file: yaml.file, line: start.line + 1 + blank + (valueLine - 1) - 0, column: indent + valueColumn };
+    // Content starts on the line after the `|` indicator, at the block's indentation. Only the
+    // lines up to the first non-blank one are scanned: this runs for every located SQL call.
+    let lineStartOffset = yaml.text.indexOf('\n', node.range[0]) + 1;
+    let blank = 0;
+    let indent = 0;
+    while (lineStartOffset > 0 && lineStartOffset < yaml.text.length) {
+      const end = yaml.text.indexOf('\n', lineStartOffset);
+      const lineText = yaml.text.slice(lineStartOffset, end === -1 ? undefined : end);
+      if (lineText.trim().length) {
+        indent = lineText.length - lineText.trimStart().length;
+        break;
+      }
+      blank++;
+      if (end === -1) break;
+      lineStartOffset = end + 1;
+    }
+    return { file: yaml.file, line: start.line + 1 + blank + (valueLine - 1), column: indent + valueColumn };
   }
   const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
   if (valueLine === 1) return { file: yaml.file, line: start.line, column: start.col + quoted + valueColumn - 1 };
   return { file: yaml.file, line: start.line + valueLine - 1, column: valueColumn };
-}
-
-function countLeadingBlankLines(s: string): number {
-  let n = 0;
-  for (const line of s.split('\n')) {
-    if (line.trim().length) break;
-    n++;
-  }
-  return n;
 }
 
 /** The document as plain data; alias bombs and similar are reported, not thrown. */

@@ -177,7 +177,7 @@ export function resolveProject(project: Project): ResolvedProject {
         );
         continue;
       }
-      checkAccess(id, model, model.at(ref.path), lookup, diagnostics);
+      checkAccess(id, model, () => model.at(ref.path), lookup, diagnostics);
       if (model.sql !== undefined && !sqlInputs.has(id)) {
         diagnostics.push(
           warning(id.startsWith('source.') ? 'UNUSED_FROM_SOURCE' : 'UNUSED_FROM_REF', `${ref.name} is declared in from: but not read by the SQL of model "${model.name}"`, {
@@ -298,6 +298,17 @@ export function resolveProject(project: Project): ResolvedProject {
     tables.set(m.node.id, table);
   }
 
+  const fellBack = [...models.values()].filter((m) => m.materializationReason === 'stateless SQL, no Gateway configured');
+  if (fellBack.length && Object.keys(flinkClusters(project)).length) {
+    // One note for the project, not one per model: it is a property of the runtime.
+    const names = fellBack.map((m) => m.node.name);
+    diagnostics.push(
+      info('AMBIGUOUS_MATERIALIZATION', `${names.length} stateless model${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) run as Flink jobs because no Conduktor Gateway is configured`, {
+        ...project.runtimeAt([], 'key'),
+        hint: 'configure runtime.conduktor.gateway to serve them as virtual topics, or set materialized: flink to make the choice explicit',
+      }),
+    );
+  }
   checkTests(project, lookup, models, diagnostics);
   const resolved: ResolvedProject = { project, nodes, models, dag, diagnostics, gateway };
   diagnostics.push(...checkRules(resolved));
@@ -307,10 +318,11 @@ export function resolveProject(project: Project): ResolvedProject {
 function checkCall(call: TemplateCall, model: ModelNode, lookup: Lookup, diagnostics: Diagnostic[]): NodeId | undefined {
   const kind = call.fn === 'source' ? 'source' : 'model';
   const exists = kind === 'source' ? lookup.sources.has(call.name) : lookup.models.has(call.name);
-  const at = model.atString(['sql'], call.line, call.column);
+  // Positions are only computed when a diagnostic needs one.
+  const at = () => model.atString(['sql'], call.line, call.column);
   if (!exists) {
     const nf = notFound(kind, call.name, lookup);
-    diagnostics.push(error(nf.code, nf.message, { ...at, node: model.id, hint: nf.hint }));
+    diagnostics.push(error(nf.code, nf.message, { ...at(), node: model.id, hint: nf.hint }));
     return undefined;
   }
   const id: NodeId = `${kind}.${call.name}`;
@@ -318,14 +330,14 @@ function checkCall(call: TemplateCall, model: ModelNode, lookup: Lookup, diagnos
   return id;
 }
 
-function checkAccess(id: NodeId, model: ModelNode, at: { file: string; line: number; column: number }, lookup: Lookup, diagnostics: Diagnostic[]): void {
+function checkAccess(id: NodeId, model: ModelNode, at: () => { file: string; line: number; column: number }, lookup: Lookup, diagnostics: Diagnostic[]): void {
   const name = id.slice(id.indexOf('.') + 1);
   const target = id.startsWith('source.') ? lookup.sources.get(name) : lookup.models.get(name);
   if (!target || target === model) return;
   if (!accessAllowed(target, model)) {
     diagnostics.push(
       error('ACCESS_DENIED', `Access denied: model "${model.name}"${model.group ? ` (group ${model.group})` : ''} cannot read private ${target.kind} "${name}" of group ${target.group}`, {
-        ...at,
+        ...at(),
         node: model.id,
         hint: `set group: ${target.group} on "${model.name}", or make "${name}" access: protected or public`,
       }),
@@ -365,15 +377,6 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else {
     chosen = 'flink';
     reason = 'stateless SQL, no Gateway configured';
-    if (hasFlink) {
-      diagnostics.push(
-        info('AMBIGUOUS_MATERIALIZATION', `Model "${node.name}" is stateless; with no Conduktor Gateway configured it runs as a Flink job`, {
-          ...node.loc,
-          node: node.id,
-          hint: 'configure runtime.conduktor.gateway to serve it as a virtual topic, or set materialized: flink to silence this',
-        }),
-      );
-    }
   }
   m.materialized = chosen;
   m.materializationReason = reason;

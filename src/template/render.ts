@@ -74,7 +74,53 @@ function literalArgs(call: NjNode): unknown[] {
   return (args ?? []).map((a) => (a.typename === 'Literal' ? a.value : undefined));
 }
 
+const SIMPLE_CALL = /^\s*(source|ref)\s*\(\s*(["'])([^"'\\]+)\2\s*\)\s*$/;
+
+/**
+ * Most model SQL only uses {{ source("x") }} and {{ ref("x") }}. Rendering those needs no template
+ * engine, and skipping nunjucks' compile step keeps validate fast on large projects. Anything
+ * else (control flow, var(), filters, comments) goes through nunjucks.
+ */
+function renderSimple(template: string, ctx: RenderContext): RenderResult | undefined {
+  if (template.includes('{%') || template.includes('{#')) return undefined;
+  const calls: TemplateCall[] = [];
+  let text = '';
+  let last = 0;
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  const advance = (to: number) => {
+    for (let i = scanned; i < to; i++) {
+      if (template.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    scanned = to;
+  };
+  for (let open = template.indexOf('{{'); open !== -1; open = template.indexOf('{{', last)) {
+    const close = template.indexOf('}}', open + 2);
+    if (close === -1) return undefined;
+    const m = SIMPLE_CALL.exec(template.slice(open + 2, close));
+    if (!m) return undefined;
+    advance(open);
+    const inner = template.slice(open + 2, close);
+    const offset = open + 2 + inner.indexOf(m[1]!);
+    const fn = m[1] as 'source' | 'ref';
+    calls.push({ fn, name: m[3]!, line, column: offset - lineStart + 1 });
+    text += template.slice(last, open) + (fn === 'source' ? ctx.source(m[3]!) : ctx.ref(m[3]!));
+    last = close + 2;
+  }
+  if (template.indexOf('}}', last) !== -1 && template.lastIndexOf('{{') < last) {
+    // A stray "}}" renders as text in nunjucks too; keep parity by deferring to it.
+    return undefined;
+  }
+  return { text: text + template.slice(last), calls, diagnostics: [] };
+}
+
 export function renderTemplate(template: string, ctx: RenderContext): RenderResult {
+  const simple = renderSimple(template, ctx);
+  if (simple) return simple;
   const calls: TemplateCall[] = [];
   const diagnostics: Diagnostic[] = [];
   let root: NjNode;
