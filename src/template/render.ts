@@ -119,8 +119,11 @@ function renderSimple(template: string, ctx: RenderContext): RenderResult | unde
 }
 
 export function renderTemplate(template: string, ctx: RenderContext): RenderResult {
-  const simple = renderSimple(template, ctx);
-  if (simple) return simple;
+  return renderSimple(template, ctx) ?? renderWithEngine(template, ctx);
+}
+
+/** The nunjucks path; exported so tests can check the fast path gives the same result. */
+export function renderWithEngine(template: string, ctx: RenderContext): RenderResult {
   const calls: TemplateCall[] = [];
   const diagnostics: Diagnostic[] = [];
   let root: NjNode;

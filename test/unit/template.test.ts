@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, type RenderContext } from '../../src/template/render.js';
+import { renderTemplate, renderWithEngine, type RenderContext } from '../../src/template/render.js';
 
 const ctx: RenderContext = {
   vars: { region: 'eu', limits: { max: 10 } },
@@ -66,6 +66,17 @@ describe('SQL templates', () => {
       const r = renderTemplate(evil, ctx);
       expect(r.text, evil).toBeUndefined();
       expect(r.diagnostics.map((d) => d.code), evil).toContain('TEMPLATE_FORBIDDEN');
+    }
+  });
+
+  it('renders plain source()/ref() templates exactly as nunjucks does, positions included', () => {
+    for (const t of [
+      'SELECT * FROM {{ source("a") }}',
+      "SELECT x\n  FROM {{ref('b')}} JOIN {{  source( \"c\" )  }} ON 1 = 1\n-- {{ ref(\"d\") }}",
+      'SELECT 1 FROM t',
+      '\n\n   {{ ref("e") }}\n',
+    ]) {
+      expect(renderTemplate(t, ctx), t).toEqual(renderWithEngine(t, ctx));
     }
   });
 });
