@@ -1,0 +1,131 @@
+/**
+ * ResolvedProject → artifacts, files and the manifest. Pure: no I/O, no clock (the caller passes
+ * `compiledAt`), and the same input always gives the same bytes.
+ */
+import { error, warning, type Diagnostic } from '../core/diagnostics.js';
+import { buildManifest } from '../manifest/build.js';
+import type { NodeId } from '../project/types.js';
+import type { ResolvedProject } from '../resolve/types.js';
+import { CompileContext } from './context.js';
+import { emitConnector } from './emitters/connectors.js';
+import { emitFlinkJob } from './emitters/flink.js';
+import { emitGatewayRules } from './emitters/gateway.js';
+import { emitModelSchema, emitSourceSchema } from './emitters/schemas.js';
+import { emitTopic } from './emitters/topics.js';
+import { nodeError, stableJson } from './emitters/common.js';
+import { contentHash } from './hash.js';
+import { FileNamer, isSafeRelativePath } from './paths.js';
+import type { Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
+
+export type { CompileOptions, CompileResult } from './types.js';
+
+interface Pending<S> {
+  addr: string;
+  owner: NodeId;
+  /** Name the file is derived from. */
+  fileName: string;
+  spec: S;
+  /** File content, given the spec. */
+  content: (spec: S) => string;
+}
+
+export function compileProject(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string } = {}): CompileResult {
+  const ctx = new CompileContext(resolved);
+  const diagnostics: Diagnostic[] = [];
+  const selected = (id: NodeId) => !opts.selection || opts.selection.has(id);
+  const topics: Pending<TopicSpec>[] = [];
+  const jobs: Pending<FlinkJobSpec & { script: string }>[] = [];
+  const connectors: Pending<ConnectorSpec>[] = [];
+  const schemas: Pending<SchemaSpecArtifact>[] = [];
+  const rules: Pending<GatewaySpec>[] = [];
+  const hasGateway = !!resolved.project.runtime.conduktor?.gateway;
+
+  const models = [...resolved.models.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+  for (const m of models) {
+    const id = m.node.id;
+    if (!selected(id)) continue;
+    const topic = emitTopic(ctx, m);
+    if (topic) topics.push({ addr: `kafka.topic.${topic.name}`, owner: id, fileName: topic.name, spec: topic, content: stableJson });
+    if ((m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined) {
+      const job = emitFlinkJob(ctx, m, diagnostics);
+      if (job) jobs.push({ addr: `flink.job.${m.node.name}`, owner: id, fileName: m.node.name, spec: { ...job.spec, script: job.sql }, content: (s) => s.script });
+    }
+    const modelSchema = emitModelSchema(ctx, m);
+    if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
+    const connector = emitConnector(ctx, m, diagnostics);
+    if (connector) connectors.push({ addr: `connect.connector.${connector.name}`, owner: id, fileName: connector.name, spec: connector, content: (s) => stableJson({ name: s.name, config: s.config }) });
+    for (const rule of emitGatewayRules(ctx, m, diagnostics)) {
+      rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });
+    }
+    const protections = m.node.policies.filter((p) => p.kind === 'mask' || p.kind === 'encrypt');
+    if (protections.length && !hasGateway && (m.materialized === 'flink' || m.materialized === 'topic')) {
+      diagnostics.push(
+        warning('MASK_NOT_ENFORCED', `Masking and encryption policies of model "${m.node.name}" are not enforced: no Conduktor Gateway is configured`, {
+          ...m.node.at(['security']),
+          node: id,
+          hint: 'configure runtime.conduktor.gateway to enforce them at read time, or compute masked values in the SQL',
+        }),
+      );
+    }
+  }
+  for (const s of [...resolved.project.sources].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!resolved.nodes.has(s.id) || !selected(s.id)) continue;
+    const schema = emitSourceSchema(ctx, s, diagnostics);
+    if (schema) schemas.push({ addr: `sr.subject.${schema.subject}`, owner: s.id, fileName: schema.subject, spec: schema, content: registration });
+  }
+
+  // Two resources with one address would overwrite each other when applied.
+  for (const list of [topics, jobs, connectors, schemas, rules] as Pending<unknown>[][]) {
+    const seen = new Map<string, NodeId>();
+    for (const p of list) {
+      const first = seen.get(p.addr);
+      if (first && first !== p.owner) {
+        diagnostics.push(nodeError(ctx, p.owner, 'DUPLICATE_ARTIFACT', `${p.owner} and ${first} both produce ${p.addr}`, 'give each model its own topic, connector or subject name'));
+      } else if (first) {
+        diagnostics.push(error('DUPLICATE_ARTIFACT', `${p.owner} produces ${p.addr} twice`, { node: p.owner }));
+      }
+      seen.set(p.addr, p.owner);
+    }
+  }
+
+  const files = new Map<string, string>();
+  const finish = <S, O>(folder: string, ext: string, list: Pending<S>[], specOf: (s: S) => O) => {
+    const namer = new FileNamer(folder);
+    return [...list]
+      .sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0))
+      .map((p) => {
+        const spec = ctx.vault.scrubStrings(p.spec);
+        const file = namer.name(p.fileName, ext);
+        files.set(file, p.content(spec));
+        const clean = specOf(spec);
+        return { addr: p.addr, owner: p.owner, file, hash: contentHash(clean), spec: clean };
+      });
+  };
+  const artifacts: Artifacts = {
+    topics: finish('topics', '.json', topics, (s) => s),
+    flinkJobs: finish('flink', '.sql', jobs, ({ script: _script, ...rest }) => rest),
+    connectors: finish('connect', '.json', connectors, (s) => s),
+    schemas: finish('schemas', '.json', schemas, (s) => s),
+    gatewayRules: finish('gateway', '.json', rules, (s) => s),
+  };
+
+  const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z' };
+  if (opts.streamtVersion !== undefined) manifestOpts.streamtVersion = opts.streamtVersion;
+  if (opts.selection) manifestOpts.selection = opts.selection;
+  if (opts.selectors) manifestOpts.selectors = opts.selectors;
+  const manifest = buildManifest(ctx, artifacts, manifestOpts);
+  files.set('manifest.json', stableJson(manifest));
+
+  // Last line of defence: no secret value and no unsafe path leaves the compiler.
+  for (const [path, content] of files) {
+    if (!isSafeRelativePath(path)) throw new Error(`streamt bug: unsafe output path ${JSON.stringify(path)}`);
+    if (ctx.vault.leaks(content)) files.set(path, ctx.vault.scrubText(content));
+  }
+  return { manifest, files, artifacts, diagnostics, secrets: new Map(ctx.vault.values) };
+}
+
+/** The body of POST /subjects/{subject}/versions. */
+function registration(s: SchemaSpecArtifact): string {
+  const body: Record<string, unknown> = { schemaType: s.schema_type, schema: s.schema };
+  return stableJson(body);
+}

@@ -1,0 +1,238 @@
+/**
+ * One self-contained Flink SQL script per model: its own SET/RESET options, a TEMPORARY table per
+ * input and for the output (real columns, types, watermarks, formats), then the INSERT. Run in a
+ * fresh SQL Gateway session, nothing it declares can leak into another job.
+ */
+import type { Diagnostic } from '../../core/diagnostics.js';
+import type { NodeId } from '../../project/types.js';
+import { effectiveTopic } from '../../resolve/rules.js';
+import type { ResolvedModel } from '../../resolve/types.js';
+import type { CompileContext, NodeTable, Rowtime, TableColumn } from '../context.js';
+import { option, quoteIdent, safeType } from '../quote.js';
+import type { FlinkJobSpec } from '../types.js';
+import { commentText, nodeError } from './common.js';
+
+export interface FlinkJobOutput {
+  spec: FlinkJobSpec;
+  /** The script written to flink/<model>.sql. */
+  sql: string;
+}
+
+/** SQL Gateway options every job sets or resets, so none keeps a value from an earlier statement. */
+const JOB_OPTIONS = ['parallelism.default', 'execution.checkpointing.interval', 'table.exec.state.ttl'] as const;
+
+export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[]): FlinkJobOutput | undefined {
+  const node = m.node;
+  const errorsBefore = diagnostics.length;
+  const out = ctx.table(node.id)!;
+  const pipelineName = `streamt.${ctx.projectName}.${node.name}`;
+  const groupId = pipelineName;
+
+  const statements: string[] = [];
+  const settings: Record<(typeof JOB_OPTIONS)[number], string | undefined> = {
+    'parallelism.default': node.flink.parallelism !== undefined ? String(node.flink.parallelism) : undefined,
+    'execution.checkpointing.interval': node.flink.checkpointIntervalMs !== undefined ? `${node.flink.checkpointIntervalMs} ms` : undefined,
+    'table.exec.state.ttl': node.flink.stateTtlMs !== undefined && node.flink.stateTtlMs >= 0 ? `${node.flink.stateTtlMs} ms` : undefined,
+  };
+  statements.push(`SET ${option('pipeline.name', pipelineName)}`);
+  for (const key of JOB_OPTIONS) {
+    const v = settings[key];
+    statements.push(v !== undefined ? `SET ${option(key, v)}` : `RESET ${quoteLiteralKey(key)}`);
+  }
+
+  // Inputs: one temporary table each, named as the SQL names them (the node name).
+  const inputTopics: string[] = [];
+  const inputNames = new Set<string>();
+  for (const id of m.inputs) {
+    const t = ctx.table(id);
+    if (!t) continue;
+    inputNames.add(t.name);
+    inputTopics.push(t.topic);
+    const ddl = inputTable(ctx, m, t, groupId, diagnostics);
+    if (ddl) statements.push(ddl);
+  }
+
+  // Output.
+  let sinkName = `${node.name}__output`;
+  while (inputNames.has(sinkName)) sinkName += '_';
+  const sinkConnector = out.changelog === 'updating' ? 'upsert-kafka' : 'kafka';
+  if (!out.columns) {
+    diagnostics.push(nodeError(ctx, node.id, 'COMPILE_COLUMNS_UNKNOWN', `The output columns of model "${node.name}" are unknown, so its Flink job cannot be compiled`, 'declare columns: on the model, or fix the errors that keep its SQL from being analysed'));
+  }
+  if (sinkConnector === 'upsert-kafka' && !out.primaryKey.length) {
+    diagnostics.push(nodeError(ctx, node.id, 'UPSERT_KEY_REQUIRED', `Model "${node.name}" produces an updating result (${m.analysis?.features.join(', ') || 'changelog'}) but no key can be derived for upsert-kafka`, 'set key: to the column(s) that identify a row of the result'));
+  }
+  for (const k of out.keyFields) {
+    if (out.columns && !out.columns.some((c) => c.name === k)) {
+      diagnostics.push(nodeError(ctx, node.id, 'KEY_COLUMN_NOT_FOUND', `Key column "${k}" of model "${node.name}" is not an output column`, `output columns: ${out.columns.map((c) => c.name).join(', ')}`, ['key']));
+    }
+  }
+  if (out.columns) {
+    const cols = columnLines(ctx, node.id, out.columns.map((c) => ({ name: c.name, type: c.type })), diagnostics);
+    if (sinkConnector === 'upsert-kafka' && out.primaryKey.length) cols.push(`PRIMARY KEY (${out.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
+    const opts = [option('connector', sinkConnector), option('topic', out.topic), ...connectionOptions(ctx, ctx.bootstrapServers())];
+    opts.push(...formatOptions(ctx, out, sinkConnector === 'upsert-kafka' || out.keyFields.length > 0, 'sink'));
+    statements.push(createTable(sinkName, cols, opts));
+  }
+
+  const query = (m.renderedSql ?? '').replace(/\s+$/, '').replace(/;\s*$/, '').replace(/^\s*\n/, '');
+  statements.push(`INSERT INTO ${quoteIdent(sinkName)}\n${query}\n`);
+
+  if (diagnostics.slice(errorsBefore).some((d) => d.severity === 'error')) return undefined;
+
+  const header = [
+    `-- Flink job for model ${commentText(node.name)} of project ${commentText(ctx.projectName)}, compiled by streamt.`,
+    `-- Materialized ${m.materialized}: ${commentText(m.materializationReason)}.`,
+    '-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.',
+  ].join('\n');
+  const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
+  const spec: FlinkJobSpec = {
+    name: pipelineName,
+    cluster: node.flinkCluster ?? ctx.project.defaults.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
+    parallelism: node.flink.parallelism ?? null,
+    checkpoint_interval_ms: node.flink.checkpointIntervalMs ?? null,
+    state_ttl_ms: node.flink.stateTtlMs ?? null,
+    state_backend: node.flink.stateBackend ?? null,
+    input_topics: inputTopics,
+    output_topic: effectiveTopic(node, ctx.project).name,
+    sink_connector: sinkConnector,
+    primary_key: sinkConnector === 'upsert-kafka' ? out.primaryKey : [],
+    value_format: out.format === 'avro-confluent' ? 'avro-confluent' : 'json',
+    key_format: out.keyFields.length ? out.keyFormat ?? 'json' : null,
+    key_fields: out.keyFields,
+    statements: statements.map((s) => s.replace(/\n$/, '')),
+  };
+  return { spec, sql };
+}
+
+function quoteLiteralKey(key: string): string {
+  return `'${key.replace(/'/g, "''")}'`;
+}
+
+function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, diagnostics: Diagnostic[]): string | undefined {
+  const model = m.node;
+  if (!t.columns) {
+    diagnostics.push(
+      nodeError(ctx, model.id, 'COMPILE_INPUT_COLUMNS_UNKNOWN', `Model "${model.name}" reads ${t.id.replace('.', ' ')}, whose columns are unknown`,
+        t.id.startsWith('source.') ? `declare columns: on source "${t.name}"` : `declare columns: on model "${t.name}", or fix its SQL`),
+    );
+    return undefined;
+  }
+  if (t.format === 'protobuf') {
+    diagnostics.push(nodeError(ctx, model.id, 'FORMAT_UNSUPPORTED', `Source "${t.name}" is Protobuf, which Flink 1.20 cannot read from a registry-encoded topic`, 'convert the topic to Avro or JSON, or read it with a custom connector'));
+    return undefined;
+  }
+  if (t.format === 'avro-confluent' && !ctx.registryUrl()) {
+    diagnostics.push(nodeError(ctx, model.id, 'REGISTRY_REQUIRED', `${t.id.replace('.', ' ')} is Avro, and no Schema Registry is configured`, 'add runtime.schema_registry.url'));
+    return undefined;
+  }
+  if (t.rowtime && !t.columns.some((c) => c.name === t.rowtime!.column)) {
+    diagnostics.push(nodeError(ctx, t.id, 'EVENT_TIME_COLUMN_MISSING', `Event-time column "${t.rowtime.column}" of ${t.id.replace('.', ' ')} is not among its columns`, `add a column ${t.rowtime.column} of type TIMESTAMP(3)`, ['event_time', 'column']));
+    return undefined;
+  }
+  let bootstrap = ctx.bootstrapServers();
+  const upstream = t.id.startsWith('model.') ? ctx.model(t.name) : undefined;
+  if (upstream?.materialized === 'virtual_topic') {
+    // Virtual topics exist only behind the Gateway's Kafka proxy.
+    const proxy = ctx.project.runtime.conduktor?.gateway?.proxy_bootstrap;
+    if (!proxy) {
+      diagnostics.push(nodeError(ctx, model.id, 'VIRTUAL_TOPIC_NOT_REACHABLE', `Model "${model.name}" runs on Flink and reads virtual topic "${t.name}", which only exists behind the Gateway`, 'set runtime.conduktor.gateway.proxy_bootstrap, or materialize the upstream model as flink'));
+      return undefined;
+    }
+    bootstrap = proxy;
+  }
+  const cols = columnLines(ctx, model.id, t.columns, diagnostics);
+  if (t.rowtime) cols.push(`WATERMARK FOR ${quoteIdent(t.rowtime.column)} AS ${watermarkExpr(t.rowtime)}`);
+  const updating = t.changelog === 'updating';
+  if (updating && t.primaryKey.length) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
+  if (updating && !t.primaryKey.length) {
+    diagnostics.push(nodeError(ctx, model.id, 'UPSERT_KEY_REQUIRED', `Model "${model.name}" reads updating model "${t.name}", which has no key`, `set key: on model "${t.name}"`));
+    return undefined;
+  }
+  const opts = [option('connector', updating ? 'upsert-kafka' : 'kafka'), option('topic', t.topic), ...connectionOptions(ctx, bootstrap), option('properties.group.id', groupId)];
+  if (!updating) opts.push(option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'));
+  opts.push(...formatOptions(ctx, t, updating, 'source'));
+  return createTable(t.name, cols, opts);
+}
+
+function columnLines(ctx: CompileContext, owner: NodeId, columns: TableColumn[], diagnostics: Diagnostic[]): string[] {
+  return columns.map((c) => {
+    if (c.proctime) return `${quoteIdent(c.name)} AS PROCTIME()`;
+    const type = safeType(c.type);
+    if (!type) {
+      diagnostics.push(nodeError(ctx, owner, 'INVALID_COLUMN_TYPE', `Column "${c.name}" has an invalid type: ${JSON.stringify(c.type)}`, 'use a Flink SQL type, e.g. STRING, BIGINT, DECIMAL(10, 2), TIMESTAMP(3)'));
+      return `${quoteIdent(c.name)} STRING`;
+    }
+    return `${quoteIdent(c.name)} ${type}`;
+  });
+}
+
+/** `ts - INTERVAL '5' SECOND`, exact to the millisecond, with a leading precision that fits. */
+export function watermarkExpr(r: Rowtime): string {
+  const col = quoteIdent(r.column);
+  if (r.strategy === 'monotonously_increasing') return `${col} - INTERVAL '0.001' SECOND`;
+  const ms = Math.max(0, Math.round(r.maxOutOfOrdernessMs));
+  if (ms === 0) return col;
+  return `${col} - ${intervalLiteral(ms)}`;
+}
+
+export function intervalLiteral(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const fraction = ms % 1000;
+  if (fraction === 0 && seconds < 100) return `INTERVAL '${seconds}' SECOND`;
+  const precision = Math.max(1, String(seconds).length);
+  return `INTERVAL '${seconds}.${String(fraction).padStart(3, '0')}' SECOND(${precision}, 3)`;
+}
+
+function createTable(name: string, columns: string[], options: string[]): string {
+  return `CREATE TEMPORARY TABLE ${quoteIdent(name)} (\n  ${columns.join(',\n  ')}\n) WITH (\n  ${options.join(',\n  ')}\n)`;
+}
+
+/** Bootstrap servers and Kafka client security, secrets as placeholders. */
+function connectionOptions(ctx: CompileContext, bootstrap: string): string[] {
+  const k = ctx.project.runtime.kafka;
+  const v = ctx.vault;
+  const opts = [option('properties.bootstrap.servers', v.scrub(bootstrap))];
+  if (k?.security_protocol) opts.push(option('properties.security.protocol', k.security_protocol));
+  if (k?.sasl_mechanism) {
+    opts.push(option('properties.sasl.mechanism', k.sasl_mechanism));
+    const module = k.sasl_mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const user = v.scrub(k.sasl_username ?? '');
+    const password = v.configValue('kafka', 'sasl_password', k.sasl_password ?? '');
+    opts.push(option('properties.sasl.jaas.config', `${module} required username=${jaasQuote(user)} password=${jaasQuote(password)};`));
+  }
+  if (k?.ssl_ca_location) {
+    opts.push(option('properties.ssl.truststore.type', 'PEM'), option('properties.ssl.truststore.location', v.scrub(k.ssl_ca_location)));
+  }
+  return opts;
+}
+
+function jaasQuote(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
+/** Value (and key) format options; `keyed` selects the key.format/value.format form. */
+function formatOptions(ctx: CompileContext, t: NodeTable, keyed: boolean, role: 'source' | 'sink'): string[] {
+  const opts: string[] = [];
+  const valuePrefix = keyed ? 'value.' : '';
+  if (keyed) {
+    opts.push(option('key.format', t.keyFormat ?? 'json'));
+    // upsert-kafka takes its key from the PRIMARY KEY; kafka needs key.fields.
+    if (t.changelog !== 'updating') opts.push(option('key.fields', t.keyFields.join(';')));
+  }
+  if (t.format === 'avro-confluent') {
+    opts.push(option(keyed ? 'value.format' : 'format', 'avro-confluent'));
+    opts.push(option(`${valuePrefix}avro-confluent.url`, ctx.vault.scrub(ctx.registryUrl() ?? '')));
+    if (role === 'sink' && t.subject) opts.push(option(`${valuePrefix}avro-confluent.subject`, t.subject));
+    const sr = ctx.project.runtime.schema_registry;
+    if (sr?.username) {
+      opts.push(option(`${valuePrefix}avro-confluent.basic-auth.credentials-source`, 'USER_INFO'));
+      const pw = ctx.vault.configValue('schema_registry', 'password', sr.password ?? '');
+      opts.push(option(`${valuePrefix}avro-confluent.basic-auth.user-info`, `${ctx.vault.scrub(sr.username)}:${pw}`));
+    }
+  } else {
+    opts.push(option(keyed ? 'value.format' : 'format', 'json'));
+  }
+  return opts;
+}
+

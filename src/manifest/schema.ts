@@ -1,0 +1,208 @@
+/**
+ * The manifest (`generated/manifest.json`): the compiled project as a contract between compile and
+ * plan/apply/docs. A superset of the seeds' manifest. Same input, same bytes, `compiled_at` aside.
+ * docs/schema/manifest.schema.json is generated from this schema (a test keeps them equal).
+ */
+import { z } from 'zod';
+
+export const MANIFEST_VERSION = 1;
+
+const str = (d: string) => z.string().describe(d);
+const nullableStr = (d: string) => z.string().nullable().describe(d);
+const nodeId = z.string().regex(/^(source|model|test|exposure)\.[^.]/).describe('Node id: <kind>.<name>');
+
+const ColumnSchema = z
+  .object({
+    name: str('Column name'),
+    type: str('Flink SQL type'),
+    nullable: z.boolean().nullable().describe('false when known NOT NULL; null when unknown'),
+    classification: nullableStr('Data classification'),
+    description: nullableStr('Description'),
+  })
+  .describe('A column');
+
+const SourceSchema = z
+  .object({
+    id: nodeId,
+    name: str('Source name'),
+    file: str('Declaring file, relative to the project root'),
+    description: nullableStr('Description'),
+    owner: nullableStr('Owner'),
+    tags: z.array(z.string()),
+    topic: str('Physical topic'),
+    format: z.enum(['json', 'avro-confluent', 'protobuf']).describe('Value wire format as seen by Flink'),
+    schema: z
+      .object({
+        subject: nullableStr('Registry subject'),
+        format: nullableStr('avro, json or protobuf'),
+        registered_by_streamt: z.boolean().describe('true when streamt registers the inline definition; false for a reference to an existing subject'),
+      })
+      .nullable(),
+    columns: z.array(ColumnSchema),
+    event_time: z
+      .object({ column: z.string(), watermark_strategy: z.string(), max_out_of_orderness_ms: z.number() })
+      .nullable(),
+  })
+  .describe('A source');
+
+const ModelSchema = z
+  .object({
+    id: nodeId,
+    name: str('Model name'),
+    file: str('Declaring file, relative to the project root'),
+    description: nullableStr('Description'),
+    owner: nullableStr('Owner'),
+    tags: z.array(z.string()),
+    materialized: z.enum(['topic', 'virtual_topic', 'flink', 'sink']),
+    materialization_reason: str('Why this materialization was chosen'),
+    topic: nullableStr('Output topic (virtual topic name for virtual_topic; null for sinks)'),
+    key: z.array(z.string()).describe('Message key columns'),
+    inputs: z.array(nodeId).describe('Direct inputs'),
+    changelog: z.enum(['append', 'updating']).nullable().describe('Whether the result is append-only or updating; null without SQL'),
+    stateful_features: z.array(z.string()),
+    columns: z.array(ColumnSchema).describe('Declared, else inferred, output columns'),
+    sql: nullableStr('The SQL with templates rendered (source()/ref() as quoted node names)'),
+    selected: z.boolean().describe('Whether artifacts were compiled for it (see selection)'),
+  })
+  .describe('A model');
+
+const TestSchema = z
+  .object({
+    id: nodeId,
+    name: z.string(),
+    file: z.string(),
+    description: z.string().nullable(),
+    target: z.string().describe('Model or source under test'),
+    type: z.enum(['schema', 'sample', 'continuous']),
+    severity: z.enum(['error', 'warn']),
+    assertions: z.array(z.object({ type: z.string(), config: z.record(z.string(), z.unknown()) })),
+  })
+  .describe('A test');
+
+const ExposureSchema = z
+  .object({
+    id: nodeId,
+    name: z.string(),
+    file: z.string(),
+    description: z.string().nullable(),
+    owner: z.string().nullable(),
+    type: z.string(),
+    role: z.string().nullable(),
+    url: z.string().nullable(),
+    produces: z.array(nodeId),
+    consumes: z.array(nodeId),
+    depends_on: z.array(nodeId),
+    consumer_group: z.string().nullable(),
+  })
+  .describe('An exposure');
+
+const DagSchema = z
+  .object({
+    nodes: z.array(
+      z.object({
+        id: nodeId,
+        name: z.string(),
+        type: z.enum(['source', 'model', 'test', 'exposure']),
+        materialized: z.enum(['topic', 'virtual_topic', 'flink', 'sink']).nullable(),
+        upstream: z.array(nodeId),
+        downstream: z.array(nodeId),
+      }),
+    ),
+    edges: z.array(z.object({ from: nodeId, to: nodeId })),
+  })
+  .describe('The dependency graph; nodes and edges sorted by id');
+
+const artifactBase = {
+  addr: str('Stable address of the resource'),
+  owner: nodeId.describe('Node that owns it'),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).describe('sha256 of the canonical JSON of the spec'),
+  file: str('File in the output folder'),
+};
+
+const TopicArtifact = z.object({
+  ...artifactBase,
+  name: z.string(),
+  partitions: z.number().int().nullable(),
+  replication_factor: z.number().int().nullable(),
+  config: z.record(z.string(), z.string()),
+});
+
+const FlinkJobArtifact = z.object({
+  ...artifactBase,
+  name: str('pipeline.name: streamt.<project>.<model>'),
+  cluster: z.string().nullable(),
+  parallelism: z.number().int().nullable(),
+  checkpoint_interval_ms: z.number().int().nullable(),
+  state_ttl_ms: z.number().int().nullable(),
+  state_backend: z.string().nullable(),
+  input_topics: z.array(z.string()),
+  output_topic: z.string(),
+  sink_connector: z.enum(['kafka', 'upsert-kafka']),
+  primary_key: z.array(z.string()),
+  value_format: z.enum(['json', 'avro-confluent']),
+  key_format: z.enum(['raw', 'json']).nullable(),
+  key_fields: z.array(z.string()),
+  statements: z.array(z.string()).describe('Statements to run in order in a fresh SQL Gateway session'),
+});
+
+const ConnectorArtifact = z.object({
+  ...artifactBase,
+  name: z.string(),
+  connector_class: z.string(),
+  cluster: z.string().nullable(),
+  topics: z.array(z.string()),
+  config: z.record(z.string(), z.string()).describe('Connector config; secrets are ${env:VAR} / ${secret:...} placeholders'),
+});
+
+const SchemaArtifact = z.object({
+  ...artifactBase,
+  subject: z.string(),
+  schema_type: z.enum(['AVRO', 'JSON', 'PROTOBUF']),
+  schema: z.string(),
+  compatibility: z.string().nullable(),
+});
+
+const GatewayArtifact = z.object({
+  ...artifactBase,
+  name: z.string(),
+  kind: z.enum(['Interceptor', 'AliasTopic']),
+  resource: z.object({
+    kind: z.enum(['Interceptor', 'AliasTopic']),
+    apiVersion: z.literal('gateway/v2'),
+    metadata: z.record(z.string(), z.unknown()),
+    spec: z.record(z.string(), z.unknown()),
+  }),
+});
+
+export const ManifestSchema = z
+  .object({
+    manifest_version: z.literal(MANIFEST_VERSION).describe('Version of this manifest format'),
+    streamt_version: z.string().nullable(),
+    project: str('Project name'),
+    version: str('Project version (0.0.0 when not set)'),
+    compiled_at: str('ISO 8601 time of the compile: the only field that differs between two compiles of the same input'),
+    environment: nullableStr('Environment compiled for'),
+    selection: z.object({ select: z.array(z.string()), exclude: z.array(z.string()) }).nullable(),
+    sources: z.array(SourceSchema),
+    models: z.array(ModelSchema),
+    tests: z.array(TestSchema),
+    exposures: z.array(ExposureSchema),
+    dag: DagSchema,
+    artifacts: z.object({
+      topics: z.array(TopicArtifact),
+      flink_jobs: z.array(FlinkJobArtifact),
+      connectors: z.array(ConnectorArtifact),
+      gateway_rules: z.array(GatewayArtifact),
+      schemas: z.array(SchemaArtifact),
+    }),
+  })
+  .describe('streamt manifest: the compiled project');
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestColumn = z.infer<typeof ColumnSchema>;
+
+/** The JSON Schema committed at docs/schema/manifest.schema.json. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ManifestSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { $id: 'https://streamt.dev/schema/manifest.schema.json', title: 'streamt manifest', ...schema };
+}
