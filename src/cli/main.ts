@@ -86,6 +86,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('compile')
+    .description('compile the project into Flink SQL, topics, connectors, subjects, gateway rules and manifest.json')
+    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'generated')
+    .option('--dry-run', 'compile and list the files that would be written, without writing')
+    .option('-s, --select <selector>', 'nodes to compile artifacts for (repeatable; same syntax as ls)', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { output: string; dryRun?: boolean; select?: string[]; exclude?: string[]; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+      const { compileCommand } = await import('./commands/compile.js');
+      setExit(compileCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
     .command('init [dir]')
     .description('create a new project that validates out of the box')
     .option('--name <name>', 'project name (default: the folder name)')
