@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readProjectFiles } from '../../src/project/files.js';
+import { readProjectFiles, readSourceFile } from '../../src/project/files.js';
+import { loadProject } from '../../src/project/load.js';
 import { codes, find, load, PROJECT, RUNTIME, SOURCES, writeProject } from '../helpers/project.js';
 
 describe('loading stream_project.yml', () => {
@@ -262,6 +263,12 @@ describe('environments', () => {
     const root = writeProject({ 'stream_project.yml': PROJECT, 'environments/README.md': 'x' });
     const f = readProjectFiles(root);
     expect(f.environmentFiles).toEqual([]);
+    expect(loadProject(f, { processEnv: {}, env: 'dev' }).diagnostics.map((d) => d.code)).toEqual(['ENV_DIR_EMPTY']);
+  });
+
+  it('reports an environment defined twice (dev.yml and dev.yaml)', () => {
+    const r = load({ ...files, 'environments/dev.yaml': RUNTIME }, { env: 'dev' });
+    expect(codes(r.diagnostics)).toEqual(['ENV_AMBIGUOUS']);
   });
 });
 
@@ -276,6 +283,11 @@ describe('reading files from disk', () => {
     });
     const f = readProjectFiles(root);
     expect(f.resourceFiles.map((r) => r.path)).toEqual(['models/b.yml', 'models/staging/a.yaml']);
+  });
+
+  it('reports unreadable files', () => {
+    const root = writeProject({ 'stream_project.yml': PROJECT, 'models/dir.yml/x': '' });
+    expect(readSourceFile(root, root + '/models/dir.yml').problem?.code).toBe('FILE_UNREADABLE');
   });
 
   it('turns binary and non-UTF-8 files into diagnostics', () => {
