@@ -14,7 +14,10 @@ export class SecretVault {
 
   constructor(secrets: readonly string[], env: Readonly<Record<string, string | undefined>>) {
     const names = Object.keys(env).sort();
-    for (const value of secrets) {
+    // Values read with env_var() in SQL are not recorded by the loader: any variable whose name
+    // looks secret counts too.
+    const fromEnv = names.filter((n) => looksSecret(n)).map((n) => env[n] ?? '');
+    for (const value of [...secrets, ...fromEnv]) {
       if (value.length < 3 || this.byValue.has(value)) continue;
       const name = names.find((n) => env[n] === value);
       const placeholder = name ? `\${env:${name}}` : `\${secret:value-${this.byValue.size + 1}}`;

@@ -1,0 +1,48 @@
+-- Flink job for model hot_sensors of project avro_demo, compiled by streamt.
+-- Materialized flink: stateless SQL, no Gateway configured.
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.avro_demo.hot_sensors';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `sensors` (
+  `sensor_id` STRING,
+  `temperature` DOUBLE,
+  `read_at` TIMESTAMP(3),
+  WATERMARK FOR `read_at` AS `read_at` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'iot.sensors',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.avro_demo.hot_sensors',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'avro-confluent',
+  'avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7'
+);
+
+CREATE TEMPORARY TABLE `hot_sensors__output` (
+  `sensor_id` STRING,
+  `temperature` DOUBLE,
+  `read_at` TIMESTAMP(3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'hot_sensors',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'key.fields' = 'sensor_id',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'hot_sensors-value'
+);
+
+INSERT INTO `hot_sensors__output`
+SELECT sensor_id, temperature, read_at
+FROM `sensors`
+WHERE temperature > 40.0
+;

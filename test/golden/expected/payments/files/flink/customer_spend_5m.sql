@@ -1,0 +1,58 @@
+-- Flink job for model customer_spend_5m of project payments, compiled by streamt.
+-- Materialized flink: stateful SQL (aggregate, group by, window tvf).
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.payments.customer_spend_5m';
+
+SET 'parallelism.default' = '1';
+
+SET 'execution.checkpointing.interval' = '10000 ms';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `payments_clean` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `card_last4` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `status` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3),
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_clean',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.payments.customer_spend_5m',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `customer_spend_5m__output` (
+  `customer_id` STRING,
+  `window_start` TIMESTAMP(3),
+  `window_end` TIMESTAMP(3),
+  `payment_count` BIGINT,
+  `total_amount_cents` BIGINT
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'customer_spend_5m',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'key.fields' = 'customer_id',
+  'value.format' = 'json'
+);
+
+INSERT INTO `customer_spend_5m__output`
+SELECT
+  customer_id,
+  window_start,
+  window_end,
+  COUNT(*) AS payment_count,
+  SUM(amount_cents) AS total_amount_cents
+FROM TABLE(
+  TUMBLE(TABLE `payments_clean`, DESCRIPTOR(event_time), INTERVAL '5' MINUTE))
+GROUP BY customer_id, window_start, window_end
+;

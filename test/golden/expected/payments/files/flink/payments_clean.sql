@@ -1,0 +1,64 @@
+-- Flink job for model payments_clean of project payments, compiled by streamt.
+-- Materialized flink: stateless SQL, no Gateway configured.
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.payments.payments_clean';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `card_payments_raw` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `card_number` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `status` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3),
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments.raw.v1',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.payments.payments_clean',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `payments_clean__output` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `card_last4` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `status` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_clean',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'key.fields' = 'payment_id',
+  'value.format' = 'json'
+);
+
+INSERT INTO `payments_clean__output`
+SELECT
+  payment_id,
+  customer_id,
+  SUBSTR(card_number, CHAR_LENGTH(card_number) - 3, 4) AS card_last4,
+  amount_cents,
+  currency,
+  status,
+  merchant_id,
+  event_time
+FROM `card_payments_raw`
+WHERE status IN ('AUTHORIZED', 'CAPTURED')   -- declined payments never leave the raw topic
+  AND amount_cents > 0
+;

@@ -1,0 +1,79 @@
+-- Flink job for model payments_enriched of project payments, compiled by streamt.
+-- Materialized flink: stateful SQL (regular join).
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.payments.payments_enriched';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `payments_clean` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `card_last4` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `status` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3),
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_clean',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.payments.payments_enriched',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `customers` (
+  `customer_id` STRING,
+  `email` STRING,
+  `country` STRING,
+  `risk_band` STRING,
+  `updated_at` TIMESTAMP(3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'crm.customers.v1',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.payments.payments_enriched',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `payments_enriched__output` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3),
+  `country` STRING,
+  `risk_band` STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_enriched',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'key.fields' = 'payment_id',
+  'value.format' = 'json'
+);
+
+INSERT INTO `payments_enriched__output`
+SELECT
+  p.payment_id,
+  p.customer_id,
+  p.amount_cents,
+  p.currency,
+  p.merchant_id,
+  p.event_time,
+  c.country,
+  c.risk_band
+FROM `payments_clean` AS p
+JOIN `customers` AS c ON p.customer_id = c.customer_id
+;

@@ -1,0 +1,42 @@
+-- Flink job for model clean.events-v1 of project odd-names, compiled by streamt.
+-- Materialized flink: stateless SQL, no Gateway configured.
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.odd-names.clean.events-v1';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `raw.events-v1` (
+  `weird``col` STRING,
+  `it's` BIGINT,
+  `select` STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '../../etc/it''s a `topic`/x',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.odd-names.clean.events-v1',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `clean.events-v1__output` (
+  `weird``col` STRING,
+  `n'); DROP TABLE x; --` BIGINT,
+  `select` STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'out/../..\clean ''events''',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'format' = 'json'
+);
+
+INSERT INTO `clean.events-v1__output`
+SELECT `weird``col`, `it's` + 1 AS `n'); DROP TABLE x; --`, `select`
+FROM `raw.events-v1`
+WHERE `select` <> 'a''b'
+;

@@ -1,0 +1,41 @@
+-- Flink job for model big_customers of project shop, compiled by streamt.
+-- Materialized flink: stateless SQL, no Gateway configured.
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.shop.big_customers';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `customer_totals` (
+  `customer_id` STRING,
+  `orders` BIGINT,
+  `total` DECIMAL(38, 2),
+  PRIMARY KEY (`customer_id`) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'customer_totals',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.shop.big_customers',
+  'key.format' = 'raw',
+  'value.format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `big_customers__output` (
+  `customer_id` STRING,
+  `total` DECIMAL(38, 2),
+  PRIMARY KEY (`customer_id`) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'big_customers',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'value.format' = 'json'
+);
+
+INSERT INTO `big_customers__output`
+SELECT customer_id, total FROM `customer_totals` WHERE total > 1000
+;

@@ -1,0 +1,48 @@
+-- Flink job for model orders_paid of project shop, compiled by streamt.
+-- Materialized flink: stateless SQL, no Gateway configured.
+-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
+
+SET 'pipeline.name' = 'streamt.shop.orders_paid';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `orders_raw` (
+  `order_id` STRING,
+  `customer_id` STRING,
+  `amount` DECIMAL(10, 2),
+  `status` STRING,
+  `ts` TIMESTAMP(3),
+  WATERMARK FOR `ts` AS `ts` - INTERVAL '2.500' SECOND(1, 3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'shop.orders.raw',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.shop.orders_paid',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `orders_paid__output` (
+  `order_id` STRING,
+  `customer_id` STRING,
+  `amount` DECIMAL(10, 2),
+  `ts` TIMESTAMP(3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'orders_paid',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'raw',
+  'key.fields' = 'order_id',
+  'value.format' = 'json'
+);
+
+INSERT INTO `orders_paid__output`
+SELECT order_id, customer_id, amount, ts
+FROM `orders_raw`
+WHERE status = 'PAID' -- comments and 'quotes; ' stay in the SQL
+;
