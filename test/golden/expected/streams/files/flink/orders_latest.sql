@@ -1,8 +1,8 @@
--- Flink job for model orders_first of project shop, compiled by streamt.
+-- Flink job for model orders_latest of project shop, compiled by streamt.
 -- Materialized flink: stateful SQL (deduplication).
 -- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
 
-SET 'pipeline.name' = 'streamt.shop.orders_first';
+SET 'pipeline.name' = 'streamt.shop.orders_latest';
 
 RESET 'parallelism.default';
 
@@ -21,29 +21,31 @@ CREATE TEMPORARY TABLE `orders_raw` (
   'connector' = 'kafka',
   'topic' = 'shop.orders.raw',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'properties.group.id' = 'streamt.shop.orders_first',
+  'properties.group.id' = 'streamt.shop.orders_latest',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
 );
 
-CREATE TEMPORARY TABLE `orders_first__output` (
+CREATE TEMPORARY TABLE `orders_latest__output` (
   `order_id` STRING,
   `customer_id` STRING,
   `amount` DECIMAL(10, 2),
   `status` STRING,
-  `ts` TIMESTAMP(3)
+  `ts` TIMESTAMP(3),
+  PRIMARY KEY (`order_id`) NOT ENFORCED
 ) WITH (
-  'connector' = 'kafka',
-  'topic' = 'orders_first',
+  'connector' = 'upsert-kafka',
+  'topic' = 'orders_latest',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json'
+  'key.format' = 'raw',
+  'value.format' = 'json'
 );
 
-INSERT INTO `orders_first__output`
+INSERT INTO `orders_latest__output`
 SELECT order_id, customer_id, amount, status, ts
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ts ASC) AS rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ts DESC) AS rn
   FROM `orders_raw`
 )
 WHERE rn = 1
