@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: build (when there is something to build), then run every vitest project
 // (unit + integration). The integration project's global setup brings the local stack
-// up (test/integration/global-setup.ts); if this run started it, it is taken down at the
-// end unless STREAMT_KEEP_STACK=1. Vitest's exit code is this script's exit code.
+// up (test/integration/global-setup.ts); a stack started by a test run is taken down at
+// the end, once no other test run uses it, unless STREAMT_KEEP_STACK=1. A stack started
+// by hand stays up. Vitest's exit code is this script's exit code.
 // Extra arguments are passed to vitest: `npm test -- --project unit`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,23 +52,14 @@ async function main() {
     }
   }
 
-  const { isUp, status, down } = await import('../stack/api.mjs');
-  const wasUp = await isUp();
-
   console.error('[test] npx vitest run (all projects)');
   const code = await runInherit(npx, ['vitest', 'run', ...process.argv.slice(2)]);
 
-  // The global setup stops a stack it started; make sure nothing is left behind even if
-  // vitest was interrupted before its teardown ran.
-  if (!wasUp && process.env.STREAMT_KEEP_STACK !== '1') {
-    const running = (await status()).filter((s) => s.state === 'running' || s.state === 'starting');
-    if (running.length) {
-      console.error(`[test] stopping the stack this run started (${running.map((s) => s.name).join(', ')})`);
-      await down({ log: (m) => console.error(`[stack] ${m}`) });
-    }
-  } else if (wasUp) {
-    console.error('[test] the stack was already running before the tests; leaving it running');
-  }
+  // The integration global setup stops a stack its run started once no other test run
+  // uses it; repeat that check here in case vitest was interrupted before its teardown.
+  const { stopIfUnused } = await import('../stack/api.mjs');
+  const outcome = await stopIfUnused({ log: (m) => console.error(`[stack] ${m}`) });
+  if (outcome !== 'not started by a test run') console.error(`[test] stack: ${outcome}`);
   return code;
 }
 

@@ -1,10 +1,11 @@
 // Programmatic API of the local stack: up(), down(), status(). Used by the CLI
 // (stack/cli.mjs) and by the integration tests' global setup.
 import fs from 'node:fs';
+import path from 'node:path';
 import { stackConfig, serviceNames, paths } from './config.mjs';
 import { installAll } from './lib/install.mjs';
 import { services, stages } from './lib/services.mjs';
-import { readPid, isAlive, stopService, logFile, groupRssMiB, tail } from './lib/proc.mjs';
+import { readPid, isAlive, stopService, logFile, groupRssMiB, tail, sleep } from './lib/proc.mjs';
 import { waitFor, tcpOpen } from './lib/probe.mjs';
 
 export { stackConfig, serviceNames };
@@ -84,12 +85,87 @@ async function startOne(name, log) {
   return { name, started: true, ms };
 }
 
+// ---------------------------------------------------------------------------------
+// Serialising concurrent callers. Several test runs (or engineers) may share one
+// working tree: `up` and `down` hold run/stack.lock, and test runs hold a lease
+// (run/leases/<pid>) so that one run never stops a stack another run is using.
+// ---------------------------------------------------------------------------------
+
+const lockFile = () => path.join(paths.run, 'stack.lock');
+const leaseDir = () => path.join(paths.run, 'leases');
+const ownerFile = () => path.join(paths.run, 'owner.json');
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+async function withLock(fn, { timeoutMs = 20 * 60_000, log = () => {} } = {}) {
+  fs.mkdirSync(paths.run, { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      const fd = fs.openSync(lockFile(), 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const holder = Number(fs.readFileSync(lockFile(), 'utf8').trim() || 0);
+      if (!holder || !pidAlive(holder)) {
+        fs.rmSync(lockFile(), { force: true }); // stale lock of a dead process
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile()} (held by pid ${holder})`);
+      if (!announced) log(`waiting for another stack operation (pid ${holder}) to finish`);
+      announced = true;
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile(), { force: true });
+  }
+}
+
+function liveLeases() {
+  try {
+    return fs.readdirSync(leaseDir()).map(Number).filter((pid) => {
+      if (pidAlive(pid)) return true;
+      fs.rmSync(path.join(leaseDir(), String(pid)), { force: true });
+      return false;
+    });
+  } catch {
+    return [];
+  }
+}
+
+function readOwner() {
+  try {
+    return JSON.parse(fs.readFileSync(ownerFile(), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Install what is missing, then start every service that is not running, in stages,
  * each gated by its readiness probe. A running stack is left untouched.
+ * `owner` records who started it: 'manual' (the CLI; never stopped automatically) or
+ * 'test' (a test run; stopped when the last test run using it ends).
  * Returns { startedAny, installMs, startMs, services: [...] }.
  */
-export async function up({ log = console.error } = {}) {
+export function up({ log = console.error, owner = 'manual' } = {}) {
+  return withLock(() => upUnlocked({ log, owner }), { log });
+}
+
+async function upUnlocked({ log, owner }) {
   fs.mkdirSync(paths.run, { recursive: true });
   const t0 = Date.now();
   await installAll(log);
@@ -106,11 +182,18 @@ export async function up({ log = console.error } = {}) {
     }
   }
   const startMs = Date.now() - t1;
-  return { startedAny: results.some((r) => r.started), installMs, startMs, services: results };
+  const startedAny = results.some((r) => r.started);
+  // A hand-run `up` claims the stack even when it was already running, so tests leave it up.
+  if (startedAny || owner === 'manual') fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
+  return { startedAny, installMs, startMs, services: results };
 }
 
 /** Stop every service this tool started (by recorded pid, reverse order). */
-export async function down({ log = console.error } = {}) {
+export function down({ log = console.error } = {}) {
+  return withLock(() => downUnlocked({ log }), { log });
+}
+
+async function downUnlocked({ log }) {
   const results = [];
   for (const stage of [...stages].reverse()) {
     const settled = await Promise.all(
@@ -122,5 +205,46 @@ export async function down({ log = console.error } = {}) {
     );
     results.push(...settled);
   }
+  fs.rmSync(ownerFile(), { force: true });
   return results;
+}
+
+/**
+ * For test runs: bring the stack up (or reuse it) and hold a lease on it. `release()`
+ * drops the lease and stops the stack when a test run started it, no other live test
+ * run holds a lease, and STREAMT_KEEP_STACK is not 1. A stack started by hand
+ * (`npm run stack -- up`) is never stopped by tests.
+ */
+export async function acquireForTests({ log = console.error } = {}) {
+  fs.mkdirSync(leaseDir(), { recursive: true });
+  const lease = path.join(leaseDir(), String(process.pid));
+  fs.writeFileSync(lease, new Date().toISOString());
+  let result;
+  try {
+    result = await up({ log, owner: 'test' });
+  } catch (e) {
+    fs.rmSync(lease, { force: true });
+    throw e;
+  }
+  return {
+    result,
+    release: async () => {
+      fs.rmSync(lease, { force: true });
+      await stopIfUnused({ log });
+    },
+  };
+}
+
+/** Stop the stack if a test run started it and no live test run holds a lease. */
+export async function stopIfUnused({ log = console.error } = {}) {
+  if (process.env.STREAMT_KEEP_STACK === '1') return 'kept (STREAMT_KEEP_STACK=1)';
+  return withLock(async () => {
+    const owner = readOwner();
+    if (!owner) return 'not started by a test run';
+    if (owner.kind !== 'test') return 'started by hand; left running';
+    const others = liveLeases().filter((p) => p !== process.pid);
+    if (others.length) return `still used by test run(s) ${others.join(', ')}`;
+    await downUnlocked({ log });
+    return 'stopped';
+  }, { log });
 }

@@ -1,19 +1,17 @@
 // Vitest global setup for the `integration` project: bring the local stack up (or
-// reuse a running one) before any integration test file runs. When this setup
-// started the stack, its teardown stops it again, unless STREAMT_KEEP_STACK=1.
-import { up, down, isUp } from '../../stack/api.mjs';
+// reuse a running one) before any integration test file runs, holding a lease on it.
+// Teardown releases the lease; the stack is stopped when a test run started it, no
+// other test run still uses it, and STREAMT_KEEP_STACK is not 1. A stack started by
+// hand with `npm run stack -- up` is left running.
+import { acquireForTests } from '../../stack/api.mjs';
+
+const log = (m: string) => process.stderr.write(`[stack] ${m}\n`);
 
 export default async function setup(): Promise<() => Promise<void>> {
-  const wasUp = await isUp();
   const t0 = Date.now();
-  const result = await up({ log: (m) => process.stderr.write(`[stack] ${m}\n`) });
-  process.stderr.write(
-    `[stack] ${wasUp ? 'reusing the running stack' : `stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s`}\n`,
-  );
-  const startedHere = !wasUp && result.startedAny;
+  const { result, release } = await acquireForTests({ log });
+  log(result.startedAny ? `stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s` : 'reusing the running stack');
   return async () => {
-    if (startedHere && process.env.STREAMT_KEEP_STACK !== '1') {
-      await down({ log: (m) => process.stderr.write(`[stack] ${m}\n`) });
-    }
+    await release();
   };
 }

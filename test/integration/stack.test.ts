@@ -19,7 +19,7 @@ describe('local stack tool', () => {
 
   it('treats `up` on a running stack as a no-op', async () => {
     const before = (await status()).map((r) => r.pid);
-    const r = await up({ log: () => {} });
+    const r = await up({ log: () => {}, owner: 'test' });
     expect(r.startedAny).toBe(false);
     expect(r.services.every((s) => !s.started)).toBe(true);
     expect((await status()).map((s) => s.pid)).toEqual(before);
