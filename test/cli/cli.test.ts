@@ -162,6 +162,9 @@ describe('init', () => {
     expect(existsSync(join(parent, 'shop', '.gitignore'))).toBe(true);
     expect(readFileSync(join(parent, 'shop', 'stream_project.yml'), 'utf8')).toContain('name: shop');
     expect(cli(['validate', '-p', join(parent, 'shop'), '--strict']).code).toBe(0);
+    const compiled = cli(['compile', '-p', join(parent, 'shop')]);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(existsSync(join(parent, 'shop', 'generated', 'manifest.json'))).toBe(true);
     const before = readFileSync(join(parent, 'shop', 'stream_project.yml'), 'utf8');
     const again = cli(['init', 'shop'], { cwd: parent });
     expect(again.code).toBe(1);

@@ -72,6 +72,6 @@ export function initCommand(dir: string | undefined, opts: { name?: string }, ou
   if (shown !== '.') out.err(`  cd ${shown}`);
   out.err('  streamt validate        # check the declarations');
   out.err('  streamt lineage         # see how data flows');
-  out.err('  npm run stack -- up     # (in the streamt repo) a local Kafka, Flink and Connect to deploy to');
+  out.err('  streamt compile         # write Flink SQL, topics and connectors to generated/');
   return ExitCode.OK;
 }
