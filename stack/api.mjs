@@ -50,7 +50,7 @@ export async function isUp() {
   return (await status()).every((s) => s.state === 'running');
 }
 
-async function startOne(name, log) {
+async function startOne(name, log, attempted = []) {
   const svc = services[name];
   const info = readPid(name);
   if (isAlive(info)) {
@@ -69,6 +69,7 @@ async function startOne(name, log) {
     log(`${name}: starting (${svc.describe})`);
   }
   const t0 = Date.now();
+  if (!isAlive(info)) attempted.push(name);
   const started = isAlive(info) ? info : await svc.start();
   await waitFor(name, () => svc.probe(), {
     timeoutMs: svc.timeoutMs,
@@ -171,12 +172,17 @@ async function upUnlocked({ log, owner }) {
   await installAll(log);
   const installMs = Date.now() - t0;
   const results = [];
+  const attempted = [];
   const t1 = Date.now();
   for (const stage of stages) {
-    const settled = await Promise.allSettled(stage.map((n) => startOne(n, log)));
+    const settled = await Promise.allSettled(stage.map((n) => startOne(n, log, attempted)));
     const failed = settled.filter((s) => s.status === 'rejected');
     settled.forEach((s) => s.status === 'fulfilled' && results.push(s.value));
     if (failed.length) {
+      // Let a test run that fails to start the stack clean up what it started.
+      if (attempted.length && owner === 'test' && readOwner()?.kind !== 'manual') {
+        fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
+      }
       throw new Error(`stack up failed:\n${failed.map((f) => f.reason?.message ?? f.reason).join('\n\n')}\n` +
         'Processes started so far keep running; `npm run stack -- down` stops them.');
     }
@@ -224,6 +230,8 @@ export async function acquireForTests({ log = console.error } = {}) {
     result = await up({ log, owner: 'test' });
   } catch (e) {
     fs.rmSync(lease, { force: true });
+    const outcome = await stopIfUnused({ log }).catch((err) => `not stopped: ${err.message}`);
+    log(`stack after the failed start: ${outcome}`);
     throw e;
   }
   return {

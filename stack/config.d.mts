@@ -3,6 +3,7 @@ export interface StackPorts {
   kafka: number;
   kafkaController: number;
   registry: number;
+  registryManagement: number;
   flinkRest: number;
   connect: number;
   flinkSqlGateway: number;

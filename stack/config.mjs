@@ -43,6 +43,7 @@ const ports = Object.freeze({
   kafka: port('STREAMT_KAFKA_PORT', 9092),
   kafkaController: port('STREAMT_KAFKA_CONTROLLER_PORT', 9093),
   registry: port('STREAMT_REGISTRY_PORT', 8081),
+  registryManagement: port('STREAMT_REGISTRY_MANAGEMENT_PORT', 9000), // Apicurio (Quarkus) health/metrics
   flinkRest: port('STREAMT_FLINK_REST_PORT', 8082),
   connect: port('STREAMT_CONNECT_PORT', 8083),
   flinkSqlGateway: port('STREAMT_FLINK_SQL_GATEWAY_PORT', 8084),

@@ -233,6 +233,7 @@ export const services = {
   registry: {
     describe: `Apicurio Registry ${cfg.versions.apicurio} (Confluent-compatible API) on ${cfg.registry.url}`,
     port: P.registry,
+    extraPorts: [P.registryManagement],
     timeoutMs: 120_000,
     async start() {
       const java = findJava21();
@@ -240,6 +241,7 @@ export const services = {
       const jar = findFile(dist.apicurio, 'quarkus-run.jar', 3);
       return startDetached('registry', java, ['-Xms64m', '-Xmx384m', ...javaFlagsSmall,
         `-Dquarkus.http.host=${H}`, `-Dquarkus.http.port=${P.registry}`,
+        `-Dquarkus.management.host=${H}`, `-Dquarkus.management.port=${P.registryManagement}`,
         '-Dapicurio.rest.deletion.group.enabled=true',
         '-Dapicurio.rest.deletion.artifact.enabled=true',
         '-Dapicurio.rest.deletion.artifact-version.enabled=true',
