@@ -108,6 +108,28 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(initCommand(dir, opts, out(cmd)));
     });
 
+  const docs = program.command('docs').description('documentation site with interactive lineage');
+  docs
+    .command('generate')
+    .description('write a self-contained static site: lineage graph, a page per node, governance views')
+    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site')
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .action(async (opts: { output: string; verbose?: boolean }, cmd: Command) => {
+      const { docsGenerateCommand } = await import('./commands/docs.js');
+      setExit(docsGenerateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+  docs
+    .command('serve')
+    .description('generate the site, then serve it over HTTP until Ctrl-C')
+    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site')
+    .option('--port <port>', 'port to listen on', '8580')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .action(async (opts: { output: string; port: string; host: string; verbose?: boolean }, cmd: Command) => {
+      const { docsServeCommand } = await import('./commands/docs.js');
+      setExit(await docsServeCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
   const envs = program.command('envs').description('list and inspect environments (environments/<name>.yml)');
   envs
     .command('list')
