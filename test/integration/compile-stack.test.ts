@@ -230,7 +230,7 @@ describe('registry, Connect and Gateway accept the compiled artifacts', () => {
     const installed = compiled.filter((c) => plugins.has(c.spec.connector_class));
     expect(installed.map((c) => c.spec.name).sort()).toEqual(['payments_to_postgres', 'users_to_file']);
     for (const c of installed) {
-      const config = { name: c.spec.name, ...c.spec.config };
+      const config: Record<string, string> = { name: c.spec.name, ...c.spec.config };
       // Secrets are placeholders on disk; apply substitutes them in memory.
       for (const [k, v] of Object.entries(config)) if (/^\$\{(env|secret):/.test(v)) config[k] = 'placeholder';
       const r = await http('PUT', `${endpoints.connect}/connector-plugins/${encodeURIComponent(c.spec.connector_class)}/config/validate`, config);
