@@ -341,8 +341,8 @@ function writeFlinkConf() {
     'sql-gateway.endpoint.rest.address': H,
     'sql-gateway.endpoint.rest.bind-address': H,
     'sql-gateway.endpoint.rest.port': P.flinkSqlGateway,
-    'state.checkpoints.dir': `file://${checkpoints}`,
-    'state.savepoints.dir': `file://${savepoints}`,
+    'execution.checkpointing.dir': `file://${checkpoints}`,
+    'execution.checkpointing.savepoint-dir': `file://${savepoints}`,
   };
   const yaml = Object.entries(lines).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'config.yaml'), yaml);
