@@ -1,0 +1,176 @@
+// Continuous tests on the real Flink: the compiled job reports exactly the violating records
+// to the violations topic, and its DLQ receives exactly those records, byte for byte.
+import { describe, expect, it } from 'vitest';
+import { compileContinuousTests, violationsTopic } from '../../src/datatest/continuous.js';
+import { parseViolations } from '../../src/datatest/violations.js';
+import { decodeRecords } from '../../src/datatest/decode.js';
+import { readTopic } from '../../src/datatest/kafka-sample.js';
+import { SqlGatewaySession, cancelJobAfterTest, consume, createTopics, produce, uniqueIdentifier, uniqueTopic, waitForJobRunning } from './helpers.js';
+import { resolveStackProject } from './datatest-helpers.js';
+
+const ORDER_COLUMNS = `    columns:
+      - {name: order_id, type: STRING}
+      - {name: customer_id, type: STRING}
+      - {name: amount, type: DOUBLE}
+      - {name: status, type: STRING}
+      - {name: ts, type: TIMESTAMP(3)}
+`;
+
+function flinkTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+describe('continuous tests on Flink', () => {
+  it('writes exactly the violations, and the DLQ gets exactly the violating records', async () => {
+    const project = uniqueIdentifier('dt_cont');
+    const orders = uniqueTopic('dt-orders');
+    const customers = uniqueTopic('dt-customers');
+    const dlq = uniqueTopic('dt-dlq');
+    const violations = violationsTopic(project);
+    await createTopics([{ topic: orders }, { topic: customers }, { topic: dlq }, { topic: violations }]);
+    const resolved = resolveStackProject(project, {
+      'sources/s.yml': `sources:
+  - name: orders
+    topic: ${orders}
+${ORDER_COLUMNS}  - name: customers
+    topic: ${customers}
+    columns:
+      - {name: customer_id, type: STRING}
+`,
+      'tests/t.yml': `tests:
+  - name: orders_quality
+    model: orders
+    type: continuous
+    assertions:
+      - not_null: {columns: [order_id, customer_id]}
+      - accepted_values: {column: status, values: [paid, refunded]}
+      - range: {column: amount, min: 0, max: 1000}
+      - accepted_types: {amount: double}
+      - unique_key: {key: order_id, window: "1 hour"}
+      - foreign_key: {column: customer_id, ref_model: customers, ref_key: customer_id, window: "3 seconds"}
+      - max_lag: {column: ts, max_seconds: 3600}
+      - custom_sql: {sql: "SELECT COUNT(*) FROM orders WHERE amount = 13", expect: 0}
+    on_failure:
+      actions:
+        - dlq: {topic: ${dlq}}
+`,
+    });
+    const compiled = compileContinuousTests(resolved);
+    expect(compiled.diagnostics).toEqual([]);
+    expect(compiled.flinkJobs).toHaveLength(1);
+    const job = compiled.flinkJobs[0]!;
+
+    const now = Date.now();
+    const good = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ order_id: id, customer_id: 'c1', amount: 10, status: 'paid', ts: flinkTime(now), ...extra });
+    const messages = [
+      { key: 'k1', value: good('o1') },
+      { key: 'k2', value: good('o2', { customer_id: null }) },
+      { key: 'k3', value: good('o3', { status: 'lost' }) },
+      { key: 'k4', value: good('o4', { amount: 5000 }) },
+      { key: 'k5', value: good('o5', { amount: 'abc' }) },
+      { key: 'k6', value: good('o1') },
+      { key: 'k7', value: good('o7', { customer_id: 'c404' }) },
+      { key: 'k8', value: good('o8', { ts: '2020-01-01 00:00:00.000' }) },
+      { key: 'k9', value: good('o9', { amount: 13 }) },
+      { key: 'k10', value: good('o10') },
+    ];
+    await produce(customers, [{ key: 'c1', value: JSON.stringify({ customer_id: 'c1' }) }]);
+    await produce(orders, messages);
+
+    const session = await SqlGatewaySession.open();
+    let jobId: string | undefined;
+    for (const statement of job.spec.statements) {
+      const r = await session.execute(statement);
+      if (r.jobID) jobId = r.jobID;
+    }
+    expect(jobId).toBeDefined();
+    cancelJobAfterTest(jobId!);
+    await waitForJobRunning(jobId!);
+
+    const expected = [
+      ['k2', 'not_null'],
+      ['k3', 'accepted_values'],
+      ['k4', 'range'],
+      ['k5', 'accepted_types'],
+      ['k5', 'range'],
+      ['k6', 'unique_key'],
+      ['k7', 'foreign_key'],
+      ['k8', 'max_lag'],
+      ['k9', 'custom_sql'],
+    ];
+    const got = await consume(violations, expected.length, 120_000);
+    const parsed = parseViolations((await decodeRecords(got.map((g) => ({ key: null, value: Buffer.from(g.value ?? ''), timestamp: 0, partition: g.partition, offset: g.offset })), undefined)).records);
+    expect(parsed.map((v) => [v.record_key, v.assertion]).sort()).toEqual(expected);
+    expect(parsed.every((v) => v.test === 'orders_quality')).toBe(true);
+    expect(parsed.find((v) => v.assertion === 'range' && v.record_key === 'k4')!.details).toContain('outside [0, 1000]');
+
+    const dlqRecords = await consume(dlq, 8, 120_000);
+    expect(dlqRecords.map((r) => r.key).sort()).toEqual(['k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9']);
+    for (const r of dlqRecords) expect(r.value).toBe(messages.find((m) => m.key === r.key)!.value);
+
+    // Nothing else arrives: read everything there is once more, bounded by the end offsets.
+    const runtime = resolved.project.runtime;
+    const all = await readTopic(runtime, violations, { from: 'earliest', max: 1000, timeoutMs: 30_000 });
+    expect(all.records).toHaveLength(expected.length);
+    const allDlq = await readTopic(runtime, dlq, { from: 'earliest', max: 1000, timeoutMs: 30_000 });
+    expect(allDlq.records).toHaveLength(8);
+  }, 300_000);
+});
+
+/** Flink plans the statements (EXPLAIN) without running a job. */
+async function explainAll(statements: string[]): Promise<void> {
+  const session = await SqlGatewaySession.open();
+  for (const s of statements) {
+    const last = /^(INSERT|EXECUTE STATEMENT SET)/.test(s);
+    const r = await session.execute(last ? `EXPLAIN ${s.replace(/^EXECUTE /, '')}` : s);
+    if (last) expect(String(r.rows[0]?.fields[0] ?? '')).toContain('== Optimized Execution Plan ==');
+  }
+}
+
+describe('continuous tests: every assertion plans on Flink', () => {
+  it('aggregates (throughput, distribution), unbounded unique_key, where-form custom_sql on JSON', async () => {
+    const resolved = resolveStackProject(uniqueIdentifier('dt_plan'), {
+      'sources/s.yml': `sources:\n  - name: orders\n    topic: dt-plan-orders\n${ORDER_COLUMNS}`,
+      'tests/t.yml': `tests:
+  - name: agg
+    model: orders
+    type: continuous
+    assertions:
+      - throughput: {min_per_second: 1, max_per_second: 1000}
+      - distribution: {column: status, buckets: [{value: paid, min_ratio: 0.5}, {min: 0, max: 100, max_ratio: 0.9}]}
+      - unique_key: {key: [order_id, customer_id]}
+      - max_lag: {max_seconds: 90000}
+      - custom_sql: {where: "amount > 100 AND status = 'paid'", detail_column: amount}
+`,
+    });
+    const compiled = compileContinuousTests(resolved);
+    expect(compiled.diagnostics).toEqual([]);
+    await explainAll(compiled.flinkJobs[0]!.spec.statements);
+  }, 120_000);
+
+  it('reads Avro topics through the registry, with an Avro DLQ', async () => {
+    const resolved = resolveStackProject(
+      uniqueIdentifier('dt_plan_avro'),
+      {
+        'sources/s.yml': `sources:\n  - name: orders\n    topic: dt-plan-avro\n    schema: {format: avro}\n${ORDER_COLUMNS}`,
+        'tests/t.yml': `tests:
+  - name: avro_quality
+    model: orders
+    type: continuous
+    assertions:
+      - not_null: {columns: [order_id]}
+      - range: {column: amount, min: 0}
+      - max_lag: {column: ts, max_seconds: 60}
+    on_failure:
+      actions:
+        - dlq: {topic: dt-plan-avro-dlq}
+`,
+      },
+      true,
+    );
+    const compiled = compileContinuousTests(resolved);
+    expect(compiled.diagnostics).toEqual([]);
+    expect(compiled.flinkJobs[0]!.spec.statements.join('\n')).toContain("'value.format' = 'avro-confluent'");
+    await explainAll(compiled.flinkJobs[0]!.spec.statements);
+  }, 120_000);
+});
