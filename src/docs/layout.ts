@@ -12,7 +12,7 @@ export interface LayoutEdge {
 
 export interface NodePlacement {
   layer: number;
-  /** Position inside the layer, top to bottom. */
+  /** Position inside the layer, in reading order (wrapped layers fill row by row). */
   index: number;
   x: number;
   y: number;
@@ -23,6 +23,8 @@ export interface Layout {
   width: number;
   height: number;
   layers: string[][];
+  /** Horizontal extent of each layer (several sub-columns when wrapped). */
+  bands: { x: number; width: number }[];
   /** Crossings between adjacent layers (long edges interpolated), after ordering. */
   crossings: number;
 }
@@ -31,8 +33,14 @@ export interface LayoutOptions {
   nodeWidth?: number;
   nodeHeight?: number;
   columnGap?: number;
+  /** Gap between the sub-columns of one wrapped layer. */
+  subColumnGap?: number;
   rowGap?: number;
   sweeps?: number;
+  /** Rows before a layer wraps into another column (default: chosen for the aspect ratio). */
+  maxRows?: number;
+  /** Target width/height ratio when choosing maxRows. */
+  aspect?: number;
 }
 
 /** Longest-path layers; nodes left over by a cycle go one layer past the rest, in id order. */
@@ -69,6 +77,7 @@ export function layoutDag(ids: readonly string[], edges: readonly LayoutEdge[], 
   const nodeWidth = opts.nodeWidth ?? 200;
   const nodeHeight = opts.nodeHeight ?? 30;
   const columnGap = opts.columnGap ?? 90;
+  const subColumnGap = opts.subColumnGap ?? 24;
   const rowGap = opts.rowGap ?? 12;
   const sweeps = opts.sweeps ?? 8;
 
@@ -118,21 +127,53 @@ export function layoutDag(ids: readonly string[], edges: readonly LayoutEdge[], 
     }
   }
 
-  const tallest = Math.max(0, ...best.map((l) => l.length));
   const rowHeight = nodeHeight + rowGap;
+  const rows = opts.maxRows ?? chooseMaxRows(best.map((l) => l.length), nodeWidth + columnGap, rowHeight, opts.aspect ?? 1.6);
   const nodes = new Map<string, NodePlacement>();
+  const bands: { x: number; width: number }[] = [];
+  const layerRows = best.map((layer) => Math.ceil(layer.length / Math.max(1, Math.ceil(layer.length / rows))));
+  const maxRows = Math.max(0, ...layerRows);
+  let x = 0;
   best.forEach((layer, l) => {
-    // Shorter layers are centred against the tallest one.
-    const offset = ((tallest - layer.length) * rowHeight) / 2;
-    layer.forEach((id, index) => nodes.set(id, { layer: l, index, x: l * (nodeWidth + columnGap), y: offset + index * rowHeight }));
+    // A layer taller than `rows` is wrapped row by row into sub-columns, set closer together than
+    // layers, which keeps each node's height close to its neighbours' in the adjacent layers.
+    const columns = Math.max(1, Math.ceil(layer.length / rows));
+    const offset = ((maxRows - layerRows[l]!) * rowHeight) / 2;
+    layer.forEach((id, index) =>
+      nodes.set(id, { layer: l, index, x: x + (index % columns) * (nodeWidth + subColumnGap), y: offset + Math.floor(index / columns) * rowHeight }),
+    );
+    const width = columns * nodeWidth + (columns - 1) * subColumnGap;
+    bands.push({ x, width });
+    x += width + columnGap;
   });
   return {
     nodes,
     layers: best,
-    width: best.length ? best.length * (nodeWidth + columnGap) - columnGap : 0,
-    height: tallest ? tallest * rowHeight - rowGap : 0,
+    bands,
+    width: bands.length ? x - columnGap : 0,
+    height: maxRows ? maxRows * rowHeight - rowGap : 0,
     crossings: bestCrossings,
   };
+}
+
+/**
+ * Rows per column so the drawing is about `aspect` times wider than tall: a deep, narrow DAG
+ * keeps one column per layer, a wide one (hundreds of models fed by a few sources) wraps.
+ */
+export function chooseMaxRows(layerSizes: readonly number[], columnWidth: number, rowHeight: number, aspect: number): number {
+  const tallest = Math.max(0, ...layerSizes);
+  let best = tallest;
+  let bestScore = Infinity;
+  for (let rows = tallest; rows >= Math.min(tallest, 8); rows--) {
+    const columns = layerSizes.reduce((sum, n) => sum + Math.max(1, Math.ceil(n / rows)), 0);
+    const height = Math.max(...layerSizes.map((n) => Math.ceil(n / Math.max(1, Math.ceil(n / rows))))) * rowHeight;
+    const score = Math.abs(Math.log((columns * columnWidth) / height / aspect));
+    if (score < bestScore - 1e-9) {
+      best = rows;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /**

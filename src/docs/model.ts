@@ -90,7 +90,7 @@ export interface DocsModel {
   nodes: DocsNode[];
   byId: Map<NodeId, DocsNode>;
   edges: { from: NodeId; to: NodeId }[];
-  layout: { positions: Map<NodeId, { x: number; y: number; layer: number }>; width: number; height: number; crossings: number };
+  layout: { positions: Map<NodeId, { x: number; y: number; layer: number }>; bands: { x: number; width: number }[]; width: number; height: number; crossings: number };
   governance: {
     classifications: ClassificationView[];
     exposuresByPurpose: { purpose: string; exposures: NodeId[] }[];
@@ -332,7 +332,7 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
     nodes,
     byId,
     edges,
-    layout: { positions, width: layout.width, height: layout.height, crossings: layout.crossings },
+    layout: { positions, bands: layout.bands, width: layout.width, height: layout.height, crossings: layout.crossings },
     governance: governance(nodes, byId, resolved),
     tests,
     compiled: !!compiled,

@@ -319,6 +319,7 @@ export function graphData(model: DocsModel): unknown {
     project: model.project.name,
     width: model.layout.width,
     height: model.layout.height,
+    bands: model.layout.bands.map((b) => [b.x, b.width]),
     nodes: model.nodes.map((d) => {
       const p = model.layout.positions.get(d.id)!;
       const n: Record<string, unknown> = { id: d.id, name: d.name, kind: d.kind, page: d.page, x: p.x, y: p.y, tags: d.tags };

@@ -74,6 +74,11 @@
     });
 
     var viewport = svgEl('g', { id: 'viewport' });
+    var bandLayer = svgEl('g', { class: 'bands' });
+    (data.bands || []).forEach(function (b) {
+      bandLayer.appendChild(svgEl('rect', { class: 'band', x: b[0] - 12, y: -12, width: b[1] + 24, height: (data.height || 0) + 24, rx: 10 }));
+    });
+    viewport.appendChild(bandLayer);
     var edgeLayer = svgEl('g', { class: 'edges' });
     var nodeLayer = svgEl('g', { class: 'nodes' });
     viewport.appendChild(edgeLayer);
