@@ -191,9 +191,10 @@ describe('changelog mode and upsert keys', () => {
     expect(analyze('SELECT o.order_id FROM orders o JOIN currency_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency').changelog).toBe('append');
   });
 
-  it('deduplication keeping the first row is append-only, keeping the last row is updating', () => {
+  it('deduplication keeping the first row is append-only on processing time only; keeping the last row is updating', () => {
     const first = analyze('SELECT order_id, amount FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY order_time ASC) AS rn FROM orders) WHERE rn = 1');
-    expect(first.changelog).toBe('append');
+    expect(first.changelog).toBe('updating');
+    expect(first.upsertKey).toEqual(['order_id']);
     const last = analyze('SELECT order_id, amount FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY order_time DESC) AS rn FROM orders) WHERE rn = 1');
     expect(last.changelog).toBe('updating');
     expect(last.upsertKey).toEqual(['order_id']);

@@ -407,8 +407,9 @@ export class Analyzer {
       // Window deduplication and window Top-N emit final results once the window closes.
       return { rel };
     }
-    if (isDedup && !rank.descending) {
-      // Keeping the first row per key never retracts it.
+    if (isDedup && !rank.descending && rank.orderTime === 'proctime') {
+      // Keeping the first row by processing time never retracts it. On rowtime a late record
+      // with an earlier timestamp replaces the first row, so Flink plans updates.
       return { rel };
     }
     rel.changelog = 'updating';
