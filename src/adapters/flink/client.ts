@@ -1,0 +1,189 @@
+/**
+ * Flink: jobs are found by pipeline.name through the JobManager REST API (one `GET /jobs/overview`
+ * for all of them); a job is submitted in a fresh SQL Gateway session that is closed afterwards;
+ * upgrades use stop-with-savepoint and resubmit with `execution.savepoint.path`.
+ */
+import type { FlinkJobSpec } from '../../compile/types.js';
+import type { LiveJob, ObservedFlinkJob } from '../../plan/types.js';
+import { HttpClient, ServiceError } from '../http.js';
+
+export interface FlinkCluster {
+  rest_url?: string | undefined;
+  sql_gateway_url?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+export const TERMINAL_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED']);
+
+interface JobOverview {
+  jid: string;
+  name: string;
+  state: string;
+  'start-time': number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The root cause of a Flink error list: the last "Caused by" line, else the first line. */
+export function flinkRootCause(errors: unknown): string {
+  const text = Array.isArray(errors) ? errors.map(String).join('\n') : String(errors ?? '');
+  const causes = [...text.matchAll(/Caused by: ([^\n]+)/g)].map((m) => m[1]!);
+  const line = causes.length ? causes[causes.length - 1]! : (text.split('\n').find((l) => l.trim() && !/^<Exception on server side/.test(l)) ?? text);
+  return line.trim().slice(0, 600);
+}
+
+export class FlinkAdapter {
+  readonly rest: HttpClient;
+  readonly gateway: HttpClient | undefined;
+
+  constructor(readonly clusterName: string, cluster: FlinkCluster, o: { timeLimitMs?: number } = {}) {
+    if (!cluster.rest_url) throw new ServiceError('Flink REST', '(not configured)', `Flink cluster "${clusterName}" has no rest_url in runtime.flink.clusters`);
+    const auth = { username: cluster.username, password: cluster.password, ...(o.timeLimitMs ? { timeLimitMs: o.timeLimitMs } : {}) };
+    this.rest = new HttpClient({ service: 'Flink REST', baseUrl: cluster.rest_url, ...auth });
+    this.gateway = cluster.sql_gateway_url ? new HttpClient({ service: 'Flink SQL Gateway', baseUrl: cluster.sql_gateway_url, ...auth }) : undefined;
+  }
+
+  async jobs(): Promise<(LiveJob & { name: string })[]> {
+    const r = await this.rest.get<{ jobs: JobOverview[] }>('/jobs/overview');
+    return (r.body?.jobs ?? []).map((j) => ({ jid: j.jid, name: j.name, state: j.state, startTime: j['start-time'] })).sort((a, b) => b.startTime - a.startTime || (a.jid < b.jid ? -1 : 1));
+  }
+
+  /** Jobs named exactly like `names`, plus every other job whose name starts with `prefix` (owned by name). */
+  async observe(names: readonly string[], prefix: string): Promise<Map<string, ObservedFlinkJob>> {
+    const all = await this.jobs();
+    const out = new Map<string, ObservedFlinkJob>();
+    const wanted = new Set(names);
+    for (const j of all) if (j.name.startsWith(prefix) && !TERMINAL_STATES.has(j.state)) wanted.add(j.name);
+    for (const name of wanted) {
+      const mine = all.filter((j) => j.name === name);
+      const active = mine.filter((j) => !TERMINAL_STATES.has(j.state)).map(({ jid, state, startTime }) => ({ jid, state, startTime }));
+      const o: ObservedFlinkJob = { kind: 'flink_job', name, active };
+      const t = mine.find((j) => TERMINAL_STATES.has(j.state));
+      if (t) o.lastTerminated = { jid: t.jid, state: t.state, startTime: t.startTime };
+      out.set(name, o);
+    }
+    return out;
+  }
+
+  async jobState(jid: string): Promise<string | undefined> {
+    const r = await this.rest.get<{ state: string }>(`/jobs/${jid}`, { accept: [404] });
+    return r.status === 404 ? undefined : r.body.state;
+  }
+
+  async exceptions(jid: string): Promise<string> {
+    const r = await this.rest.get<Record<string, unknown>>(`/jobs/${jid}/exceptions`, { accept: [404] });
+    const root = r.body?.['root-exception'];
+    return typeof root === 'string' ? flinkRootCause(root) : '';
+  }
+
+  async lastCheckpoint(jid: string): Promise<{ id: number; status: string; at: number; path?: string } | null> {
+    const r = await this.rest.get<any>(`/jobs/${jid}/checkpoints`, { accept: [404] });
+    const c = r.body?.latest?.completed;
+    if (r.status === 404 || !c) return null;
+    return { id: c.id, status: c.status ?? 'COMPLETED', at: c.latest_ack_timestamp ?? c.trigger_timestamp, ...(c.external_path ? { path: c.external_path } : {}) };
+  }
+
+  /** Stops the job with a savepoint and returns the savepoint location. The job keeps running if it fails. */
+  async stopWithSavepoint(jid: string, timeoutMs = 180_000): Promise<string> {
+    const trigger = await this.rest.call<{ 'request-id': string }>('POST', `/jobs/${jid}/stop`, { body: { drain: false } });
+    const id = trigger.body['request-id'];
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const s = await this.rest.get<any>(`/jobs/${jid}/savepoints/${id}`);
+      if (s.body?.status?.id === 'COMPLETED') {
+        const op = s.body.operation ?? {};
+        if (op.location) {
+          await this.waitTerminal(jid, 60_000);
+          return op.location as string;
+        }
+        throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink could not stop job ${jid} with a savepoint: ${flinkRootCause(op['failure-cause']?.['stack-trace'] ?? JSON.stringify(op['failure-cause'] ?? op))}; the job keeps running`);
+      }
+      await sleep(500);
+    }
+    throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink did not finish the savepoint of job ${jid} in ${timeoutMs / 1000}s; the job may still be running`);
+  }
+
+  async cancel(jid: string): Promise<void> {
+    await this.rest.call('PATCH', `/jobs/${jid}?mode=cancel`, { accept: [404, 409] });
+    await this.waitTerminal(jid, 60_000);
+  }
+
+  async waitTerminal(jid: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const s = await this.jobState(jid);
+      if (s === undefined || TERMINAL_STATES.has(s)) return;
+      await sleep(300);
+    }
+    throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} did not stop in ${timeoutMs / 1000}s`);
+  }
+
+  /** Waits until the job and all its tasks run; a FAILED job is an error with its root cause. */
+  async waitRunning(jid: string, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const r = await this.rest.get<any>(`/jobs/${jid}`, { accept: [404] });
+      const state = r.body?.state as string | undefined;
+      last = state ?? 'unknown';
+      if (state === 'FAILED' || state === 'CANCELED' || (state === 'RESTARTING' && Date.now() + 5_000 < deadline)) {
+        const cause = await this.exceptions(jid);
+        if (state !== 'RESTARTING' || cause) throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} ${state}${cause ? `: ${cause}` : ''}`);
+      }
+      if (state === 'RUNNING' && Array.isArray(r.body.vertices) && r.body.vertices.every((v: { status: string }) => v.status === 'RUNNING')) return;
+      await sleep(500);
+    }
+    throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} is not running after ${timeoutMs / 1000}s (state ${last}); are there free task slots?`);
+  }
+
+  /**
+   * Submits the job's statements one by one in a fresh session and returns the job id of its
+   * INSERT. `savepoint` restores from a savepoint. The session is closed whatever happens.
+   */
+  async submit(spec: FlinkJobSpec, statements: readonly string[], savepoint?: string): Promise<string> {
+    const gw = this.gateway;
+    if (!gw) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
+    const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: spec.name, properties: {} } });
+    const handle = session.body.sessionHandle;
+    try {
+      let jobId: string | undefined;
+      const script = [...statements];
+      if (savepoint) {
+        const insert = script.findIndex((s) => /^\s*INSERT\b|^\s*EXECUTE\b/i.test(s));
+        script.splice(insert < 0 ? script.length - 1 : insert, 0, `SET 'execution.savepoint.path' = '${savepoint.replace(/'/g, "''")}'`);
+      }
+      for (const statement of script) {
+        const id = await this.execute(handle, statement);
+        if (id) jobId = id;
+      }
+      if (!jobId) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink SQL Gateway returned no job id for ${spec.name}`);
+      return jobId;
+    } finally {
+      await gw.call('DELETE', `/v1/sessions/${handle}`, { accept: [404, 500], timeLimitMs: 10_000 }).catch(() => {});
+    }
+  }
+
+  private async execute(handle: string, statement: string, timeoutMs = 120_000): Promise<string | undefined> {
+    const gw = this.gateway!;
+    const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, { body: { statement } });
+    const base = `/v1/sessions/${handle}/operations/${op.body.operationHandle}`;
+    let next: string | null = `${base}/result/0?rowFormat=JSON`;
+    const deadline = Date.now() + timeoutMs;
+    const head = statement.replace(/\s+/g, ' ').slice(0, 80);
+    while (next && Date.now() < deadline) {
+      const r: { status: number; body: any } = await gw.get<any>(next.startsWith('/v') ? next : `/${next}`, { accept: [500, 400] });
+      if (r.status !== 200) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink rejected "${head}…": ${flinkRootCause(r.body?.errors ?? r.body)}`, r.status);
+      const b = r.body;
+      if (b.resultType === 'NOT_READY') {
+        await sleep(200);
+        continue;
+      }
+      if (b.jobID) return b.jobID as string;
+      if (b.resultType === 'EOS') return undefined;
+      next = b.nextResultUri ? `${b.nextResultUri}${String(b.nextResultUri).includes('rowFormat') ? '' : '?rowFormat=JSON'}` : null;
+    }
+    if (next) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink SQL Gateway did not finish "${head}…" in ${timeoutMs / 1000}s`);
+    return undefined;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Pure diff of a declared Flink job against the live job with its pipeline.name and the spec
+ * recorded when it was applied. A changed job is upgraded: stop with a savepoint, resubmit from
+ * it. When the change breaks state compatibility (see `stateCompatibility`) the plan says so and
+ * needs an explicit choice (`--allow-state-reset`): cancel and start without state.
+ */
+import type { FlinkJobSpec } from '../../compile/types.js';
+import type { FieldChange, ObservedFlinkJob, Proposal } from '../../plan/types.js';
+
+export interface ScriptParts {
+  settings: Record<string, string | null>;
+  tables: Record<string, { columns: string; options: string }>;
+  query: string;
+}
+
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** Splits a compiled script into settings (SET/RESET), table definitions and the INSERT. */
+export function scriptParts(statements: readonly string[]): ScriptParts {
+  const parts: ScriptParts = { settings: {}, tables: {}, query: '' };
+  for (const raw of statements) {
+    const s = raw.trim();
+    let m: RegExpMatchArray | null;
+    if ((m = s.match(/^SET\s+'((?:[^']|'')*)'\s*=\s*'((?:[^']|'')*)'$/i))) parts.settings[m[1]!] = m[2]!.replace(/''/g, "'");
+    else if ((m = s.match(/^RESET\s+'((?:[^']|'')*)'$/i))) parts.settings[m[1]!] = null;
+    else if ((m = s.match(/^CREATE\s+(?:TEMPORARY\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(`(?:[^`]|``)+`|\S+)\s*([\s\S]*)$/i))) {
+      const body = m[2]!;
+      const w = body.search(/\)\s*WITH\s*\(/i);
+      parts.tables[m[1]!.replace(/`/g, '')] = w >= 0 ? { columns: norm(body.slice(0, w + 1)), options: norm(body.slice(w + 1)) } : { columns: norm(body), options: '' };
+    } else parts.query = parts.query ? `${parts.query}; ${norm(s)}` : norm(s);
+  }
+  return parts;
+}
+
+/** Balanced-parenthesis call text starting at `start` (the index of the name). */
+function callAt(text: string, start: number): string {
+  const open = text.indexOf('(', start);
+  if (open < 0) return text.slice(start);
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return text.slice(start);
+}
+
+/**
+ * What Flink keeps state for in a query: grouping keys, window functions, aggregate calls, joins,
+ * OVER windows, DISTINCT, deduplication/top-n. Projections and filters are not part of it.
+ */
+export function stateSignature(query: string): string[] {
+  const q = norm(query).toUpperCase();
+  const sig: string[] = [];
+  const calls = /\b(COUNT|SUM|AVG|MIN|MAX|LISTAGG|COLLECT|FIRST_VALUE|LAST_VALUE|STDDEV_POP|STDDEV_SAMP|VAR_POP|VAR_SAMP|ARRAY_AGG|JSON_OBJECTAGG|JSON_ARRAYAGG|TUMBLE|HOP|CUMULATE|SESSION|ROW_NUMBER|RANK|DENSE_RANK|MATCH_RECOGNIZE)\s*\(/g;
+  for (const m of q.matchAll(calls)) sig.push(callAt(q, m.index!).replace(/\s+/g, ''));
+  for (const m of q.matchAll(/\bGROUP BY\b([\s\S]*?)(?=\bHAVING\b|\bORDER BY\b|\bLIMIT\b|\bUNION\b|\)\s*(?:AS\b|$)|$)/g)) sig.push('GROUP BY' + m[1]!.replace(/\s+/g, ''));
+  for (const m of q.matchAll(/\bJOIN\b([\s\S]*?)\bON\b([\s\S]*?)(?=\bWHERE\b|\bGROUP BY\b|\bJOIN\b|\bLEFT\b|\bRIGHT\b|\bFULL\b|\bINNER\b|$)/g)) sig.push('JOIN' + (m[1]! + 'ON' + m[2]!).replace(/\s+/g, ''));
+  for (const m of q.matchAll(/\b(LEFT|RIGHT|FULL|INNER|CROSS)\b/g)) sig.push(m[1]!);
+  if (/\bSELECT\s+DISTINCT\b/.test(q)) sig.push('DISTINCT');
+  for (const m of q.matchAll(/\bOVER\s*\(/g)) sig.push(callAt(q, m.index!).replace(/\s+/g, ''));
+  for (const m of q.matchAll(/\bFOR SYSTEM_TIME AS OF\b/g)) sig.push(m[0]);
+  return sig;
+}
+
+export type StateVerdict = { compatible: true } | { compatible: false; why: string[] };
+
+/** Whether a savepoint of `before` can be restored by `after` (a documented, conservative heuristic). */
+export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): StateVerdict {
+  const a = scriptParts(before.statements);
+  const b = scriptParts(after.statements);
+  const why: string[] = [];
+  if (before.sink_connector !== after.sink_connector) why.push(`the sink changes from ${before.sink_connector} to ${after.sink_connector}`);
+  if (before.primary_key.join(',') !== after.primary_key.join(',')) why.push('the primary key changes');
+  const names = new Set([...Object.keys(a.tables), ...Object.keys(b.tables)]);
+  for (const n of [...names].sort()) {
+    if (!a.tables[n] || !b.tables[n]) why.push(`table ${n} is ${a.tables[n] ? 'no longer read' : 'new'}`);
+    else if (a.tables[n]!.columns !== b.tables[n]!.columns) why.push(`the columns of table ${n} change`);
+  }
+  const sa = stateSignature(a.query);
+  const sb = stateSignature(b.query);
+  if (sa.join('|') !== sb.join('|')) why.push('the stateful part of the query changes (grouping, windows, aggregates or joins)');
+  return why.length ? { compatible: false, why } : { compatible: true };
+}
+
+/** Field-level differences between two scripts. */
+export function scriptChanges(before: FlinkJobSpec, after: FlinkJobSpec): FieldChange[] {
+  const a = scriptParts(before.statements);
+  const b = scriptParts(after.statements);
+  const out: FieldChange[] = [];
+  for (const k of [...new Set([...Object.keys(a.settings), ...Object.keys(b.settings)])].sort()) {
+    if (a.settings[k] !== b.settings[k]) out.push({ field: `set.${k}`, before: a.settings[k] ?? undefined, after: b.settings[k] ?? undefined });
+  }
+  for (const n of [...new Set([...Object.keys(a.tables), ...Object.keys(b.tables)])].sort()) {
+    const x = a.tables[n];
+    const y = b.tables[n];
+    if (x?.columns !== y?.columns) out.push({ field: `table.${n}.columns`, before: x?.columns, after: y?.columns });
+    if (x?.options !== y?.options) out.push({ field: `table.${n}.options`, before: x?.options, after: y?.options });
+  }
+  if (a.query !== b.query) out.push({ field: 'query', before: a.query, after: b.query });
+  return out;
+}
+
+export interface FlinkDiffInput {
+  spec: FlinkJobSpec;
+  hash: string;
+  stateful: boolean;
+}
+
+export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
+  const running = observed.active;
+  if (!running.length && previous?.savepoint) {
+    const verdict = desired.stateful ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
+    if (verdict.compatible || !opts.allowStateReset) {
+      const p: Proposal = {
+        action: 'create',
+        reasons: [`an earlier upgrade stopped the job with a savepoint and did not resubmit it: resume from ${previous.savepoint}`],
+        fields: [{ field: 'execution.savepoint.path', after: previous.savepoint }, ...scriptChanges(previous.spec, desired.spec)],
+        steps: ['submit-from-savepoint'],
+      };
+      if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from the savepoint (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
+      return p;
+    }
+  }
+  if (!running.length) {
+    const reasons = [previous ? `no running job named ${desired.spec.name}${observed.lastTerminated ? ` (the last one is ${observed.lastTerminated.state})` : ''}: submit it` : 'job is not running'];
+    if (previous && desired.stateful) reasons.push('it starts without the previous state (no running job to take a savepoint from); Kafka offsets resume from the consumer group');
+    return { action: 'create', reasons, fields: [{ field: 'pipeline.name', after: desired.spec.name }], steps: ['submit'] };
+  }
+  const warnings: string[] = [];
+  if (running.length > 1) warnings.push(`${running.length} running jobs are named ${desired.spec.name}; all are stopped on the next upgrade`);
+  if (previous && previous.hash === desired.hash) return { action: 'no-op', reasons: [], fields: [], ...(warnings.length ? { warnings } : {}) };
+  const fields = previous ? scriptChanges(previous.spec, desired.spec) : [{ field: 'statements', before: '(not recorded)', after: `${desired.spec.statements.length} statements` }];
+  if (previous && !fields.length) {
+    // Same script, different hash (e.g. metadata only): nothing to do on the cluster.
+    return { action: 'no-op', reasons: [], fields: [] };
+  }
+  const reasons = [previous ? `the job changed: ${fields.map((f) => f.field).join(', ')}` : 'a job with this pipeline.name runs, but this project has no record of what it runs'];
+  const verdict: StateVerdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true };
+  if (!previous && desired.stateful) warnings.push('state compatibility cannot be checked without a record; Flink refuses the savepoint if it does not match');
+  if (verdict.compatible) {
+    reasons.push('upgrade: stop with a savepoint, resubmit from it');
+    return { action: 'update', reasons, fields, steps: ['stop-with-savepoint', 'submit-from-savepoint'], ...(warnings.length ? { warnings } : {}) };
+  }
+  reasons.push(`state-incompatible: ${verdict.why.join('; ')}`);
+  if (opts.allowStateReset) {
+    reasons.push('--allow-state-reset: the job is cancelled and starts without state');
+    return { action: 'replace', reasons, fields, steps: ['cancel', 'submit'] };
+  }
+  return {
+    action: 'replace',
+    reasons,
+    fields,
+    steps: ['cancel', 'submit'],
+    blocked: {
+      code: 'PLAN_STATE_INCOMPATIBLE',
+      message: `The change to Flink job ${desired.spec.name} cannot restore its state from a savepoint (${verdict.why.join('; ')})`,
+      hint: 'plan again with --allow-state-reset to start the job without its state, or make the change state-compatible',
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The ownership record: what this project applied, in a compacted Kafka topic (`_streamt_state`),
+ * one message per resource keyed `<project>/<addr>`, a tombstone when a resource is deleted. It
+ * lives beside the resources it describes, so every machine and CI job that applies the project
+ * sees the same record (see docs/plan-apply.md for why not a local file).
+ */
+import { randomBytes } from 'node:crypto';
+import type { OwnershipRecord, RecordEntry } from '../../plan/types.js';
+import type { KafkaAdapter } from './client.js';
+
+export const STATE_TOPIC = '_streamt_state';
+
+export class RecordStore {
+  constructor(private readonly kafka: KafkaAdapter, readonly topic = STATE_TOPIC) {}
+
+  /** Reads every entry of `project` (an empty record when the topic does not exist yet). */
+  async read(project: string): Promise<OwnershipRecord> {
+    const entries = new Map<string, RecordEntry>();
+    const record: OwnershipRecord = { project, entries };
+    const topics = await this.kafka.listTopics();
+    if (!topics.includes(this.topic)) return record;
+    const ends = await this.kafka.call('read the ownership record', (a) => a.fetchTopicOffsets(this.topic));
+    const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+    if (!remaining.size) return record;
+    const groupId = `streamt-state-reader-${randomBytes(6).toString('hex')}`;
+    const consumer = this.kafka.kafka.consumer({ groupId, maxWaitTimeInMs: 200, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const prefix = `${project}/`;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out reading ${this.topic}`)), 60_000);
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              const key = message.key?.toString() ?? '';
+              if (key.startsWith(prefix)) {
+                const addr = key.slice(prefix.length);
+                if (!message.value || message.value.length === 0) entries.delete(addr);
+                else {
+                  try {
+                    entries.set(addr, JSON.parse(message.value.toString()) as RecordEntry);
+                  } catch {
+                    /* an unreadable entry is ignored */
+                  }
+                }
+              }
+              const high = remaining.get(partition);
+              if (high !== undefined && Number(message.offset) + 1 >= high) remaining.delete(partition);
+              if (!remaining.size) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch((e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
+      });
+    } catch (e) {
+      throw this.kafka.wrap(`read ${this.topic}`, e);
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      await this.kafka.call('clean up', (a) => a.deleteGroups([groupId])).catch(() => {});
+    }
+    return record;
+  }
+
+  private async ensureTopic(): Promise<void> {
+    const topics = await this.kafka.listTopics();
+    if (topics.includes(this.topic)) return;
+    await this.kafka
+      .call(`create ${this.topic}`, (a) =>
+        a.createTopics({ waitForLeaders: true, topics: [{ topic: this.topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }),
+      )
+      .catch((e: Error) => {
+        if (!/already exists/i.test(e.message)) throw e;
+      });
+  }
+
+  /** Writes entries (value) or tombstones (null), acknowledged by all in-sync replicas. */
+  async write(project: string, items: { addr: string; entry: RecordEntry | null }[]): Promise<void> {
+    if (!items.length) return;
+    await this.ensureTopic();
+    const producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    try {
+      await producer.connect();
+      await producer.send({ topic: this.topic, acks: -1, messages: items.map((i) => ({ key: `${project}/${i.addr}`, value: i.entry ? JSON.stringify(i.entry) : null })) });
+    } catch (e) {
+      throw this.kafka.wrap(`write ${this.topic}`, e);
+    } finally {
+      await producer.disconnect().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/** Confluent Schema Registry API (base URL may have a path, e.g. Apicurio's /apis/ccompat/v7). */
+import type { SchemaSpecArtifact } from '../../compile/types.js';
+import type { ObservedSubject } from '../../plan/types.js';
+import { HttpClient } from '../http.js';
+import { sameSchema } from './diff.js';
+
+const CT = 'application/vnd.schemaregistry.v1+json';
+const enc = encodeURIComponent;
+
+export class SchemaRegistryAdapter {
+  readonly http: HttpClient;
+
+  constructor(cfg: { url: string; username?: string | undefined; password?: string | undefined }, o: { timeLimitMs?: number } = {}) {
+    this.http = new HttpClient({ service: 'Schema Registry', baseUrl: cfg.url, username: cfg.username, password: cfg.password, headers: { accept: CT, 'content-type': CT }, ...(o.timeLimitMs ? { timeLimitMs: o.timeLimitMs } : {}) });
+  }
+
+  /** Latest version, subject compatibility, and for a changed schema the registry's compatibility verdict. */
+  async observe(subject: string, desired?: SchemaSpecArtifact): Promise<ObservedSubject> {
+    const latest = await this.http.get<{ version: number; id: number; schema: string; schemaType?: string }>(`/subjects/${enc(subject)}/versions/latest`, { accept: [404] });
+    if (latest.status === 404) return { kind: 'subject', subject, exists: false };
+    const o: ObservedSubject = {
+      kind: 'subject',
+      subject,
+      exists: true,
+      latest: { version: latest.body.version, id: latest.body.id, schema: latest.body.schema, schemaType: latest.body.schemaType ?? 'AVRO' },
+    };
+    const cfg = await this.http.get<{ compatibilityLevel?: string; compatibility?: string }>(`/config/${enc(subject)}`, { accept: [404] });
+    o.compatibility = cfg.status === 404 ? null : (cfg.body.compatibilityLevel ?? cfg.body.compatibility ?? null);
+    if (desired && !sameSchema(desired, o.latest!)) {
+      const r = await this.http.call<{ is_compatible: boolean; messages?: string[] }>('POST', `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`, {
+        body: { schema: desired.schema, schemaType: desired.schema_type },
+        accept: [404, 409, 422],
+      });
+      if (r.status === 200) o.compatible = { isCompatible: r.body.is_compatible, messages: r.body.messages ?? [] };
+      else if (r.status === 409 || r.status === 422) o.compatible = { isCompatible: false, messages: [String((r.body as any)?.message ?? 'rejected by the registry')] };
+    }
+    return o;
+  }
+
+  async setCompatibility(subject: string, level: string): Promise<void> {
+    await this.http.call('PUT', `/config/${enc(subject)}`, { body: { compatibility: level } });
+  }
+
+  async register(spec: SchemaSpecArtifact): Promise<number> {
+    const body: Record<string, unknown> = { schema: spec.schema };
+    if (spec.schema_type !== 'AVRO') body.schemaType = spec.schema_type;
+    const r = await this.http.call<{ id: number }>('POST', `/subjects/${enc(spec.subject)}/versions`, { body });
+    return r.body.id;
+  }
+
+  async delete(subject: string): Promise<void> {
+    await this.http.call('DELETE', `/subjects/${enc(subject)}`, { accept: [404] });
+    await this.http.call('DELETE', `/subjects/${enc(subject)}?permanent=true`, { accept: [404] });
+  }
+
+  async list(): Promise<string[]> {
+    return (await this.http.get<string[]>('/subjects')).body ?? [];
+  }
+}

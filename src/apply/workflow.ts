@@ -1,0 +1,123 @@
+/**
+ * The steps shared by `plan`, `apply` and `status`: compile the (selected) project, read the
+ * ownership record, observe the live systems, plan; check a saved plan against the live state;
+ * apply a plan. I/O happens only through `LiveSystems` (the adapters).
+ */
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { compileProject } from '../compile/compile.js';
+import type { CompileResult } from '../compile/types.js';
+import type { NodeId, Project } from '../project/types.js';
+import type { ResolvedProject } from '../resolve/types.js';
+import { select } from '../select/selector.js';
+import { LiveSystems, secretResolver } from '../adapters/live.js';
+import { desiredResources } from '../plan/desired.js';
+import { absent, actionable, fingerprint, plan } from '../plan/plan.js';
+import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, RecordEntry, ResourceChange } from '../plan/types.js';
+import { execute, type ExecuteEvents, type Outcome } from './execute.js';
+
+export interface Compiled {
+  result: CompileResult;
+  desired: DesiredResource[];
+  selected: boolean;
+  resolve: (s: string) => string;
+}
+
+export function compileForLive(resolved: ResolvedProject, sel: { select?: string[]; exclude?: string[] }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let selection: Set<NodeId> | undefined;
+  if (sel.select?.length || sel.exclude?.length) {
+    const s = select(resolved, sel.select ?? [], sel.exclude ?? []);
+    diagnostics.push(...s.diagnostics);
+    if (hasErrors(s.diagnostics)) return { diagnostics };
+    selection = s.ids;
+  }
+  const opts: Parameters<typeof compileProject>[1] & { streamtVersion?: string } = { compiledAt: now.toISOString(), streamtVersion };
+  if (selection) {
+    opts.selection = selection;
+    opts.selectors = { select: sel.select ?? [], exclude: sel.exclude ?? [] };
+  }
+  const result = compileProject(resolved, opts);
+  diagnostics.push(...result.diagnostics);
+  if (hasErrors(result.diagnostics)) return { diagnostics };
+  return { compiled: { result, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets) }, diagnostics };
+}
+
+export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
+  return new LiveSystems(project.runtime, project.name, o);
+}
+
+export async function makePlan(live: LiveSystems, project: Project, compiled: Compiled, options: PlanOptions, now: Date, streamtVersion: string): Promise<{ plan: Plan; record: OwnershipRecord; observed: Map<string, Observed> }> {
+  const record = await live.readRecord();
+  const observed = await live.observe(compiled.desired, record, { orphans: !compiled.selected, resolve: compiled.resolve });
+  const p = plan({
+    project: project.name,
+    environment: project.environment?.name ?? null,
+    streamtVersion,
+    createdAt: now.toISOString(),
+    desired: compiled.desired,
+    observed,
+    record,
+    options,
+    resolve: compiled.resolve,
+    includeOrphans: !compiled.selected,
+  });
+  return { plan: p, record, observed };
+}
+
+/** The planned changes as resources to observe again (stale check). */
+function plannedResources(p: Plan, record: OwnershipRecord): DesiredResource[] {
+  const out: DesiredResource[] = [];
+  for (const c of actionable(p)) {
+    const spec = c.desired ?? record.entries.get(c.addr)?.spec;
+    if (!spec) continue;
+    out.push({ addr: c.addr, name: c.name, owner: c.owner ?? '', hash: c.hash ?? '', dependsOn: [], impacts: [], kind: c.kind, spec, ...(c.kind === 'flink_job' ? { stateful: !!c.stateful } : {}) } as DesiredResource);
+  }
+  return out;
+}
+
+export interface Staleness {
+  addr: string;
+  planned: string;
+  now: string;
+}
+
+/** Re-observes the planned resources; any fingerprint that moved makes the plan stale. */
+export async function staleChanges(live: LiveSystems, p: Plan, resolve: (s: string) => string): Promise<{ stale: Staleness[]; record: OwnershipRecord }> {
+  const record = await live.readRecord();
+  const observed = await live.observe(plannedResources(p, record), record, { orphans: true, resolve, validate: false });
+  const stale: Staleness[] = [];
+  for (const c of actionable(p)) {
+    const now = fingerprint(observed.get(c.addr) ?? absent(c.kind, c.name), record.entries.get(c.addr));
+    if (now !== c.fingerprint) stale.push({ addr: c.addr, planned: c.fingerprint, now });
+  }
+  return { stale, record };
+}
+
+export async function applyPlan(
+  live: LiveSystems,
+  p: Plan,
+  record: OwnershipRecord,
+  resolve: (s: string) => string,
+  o: { parallelism: number; streamtVersion: string; now: () => Date; events?: ExecuteEvents; progress?: (addr: string, msg: string) => void },
+): Promise<Outcome[]> {
+  const changes = actionable(p);
+  const byAddr = new Map(changes.map((c) => [c.addr, c]));
+  const writeRecord = async (addr: string, entry: RecordEntry | null) => live.records().write(p.project, [{ addr, entry }]);
+  return execute(
+    changes,
+    async (t) => {
+      const c = byAddr.get(t.addr) as ResourceChange;
+      const previous = record.entries.get(c.addr);
+      const meta: Parameters<LiveSystems['apply']>[2] = {
+        streamtVersion: o.streamtVersion,
+        now: o.now,
+        progress: (msg) => o.progress?.(c.addr, msg),
+        record: (e) => writeRecord(c.addr, e),
+      };
+      if (previous) meta.previous = previous;
+      const entry = await live.apply(c, resolve, meta);
+      await writeRecord(c.addr, entry);
+    },
+    { parallelism: o.parallelism, ...(o.events ? { events: o.events } : {}) },
+  );
+}

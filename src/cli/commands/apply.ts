@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
+import { applyPlan, compileForLive, liveSystems, makePlan, staleChanges } from '../../apply/workflow.js';
+import type { Outcome } from '../../apply/execute.js';
+import { actionable, isDestructive } from '../../plan/plan.js';
+import { renderPlan } from '../../plan/render.js';
+import type { OwnershipRecord, Plan } from '../../plan/types.js';
+import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import type { Output } from '../../ui/output.js';
+import { ExitCode } from '../exit-codes.js';
+import { packageVersion } from '../main.js';
+import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
+import { reportDiagnostics, serviceDiagnostic } from './plan.js';
+
+export interface ApplyCommandOptions extends GlobalOptions {
+  select?: string[];
+  exclude?: string[];
+  prune?: boolean;
+  allowStateReset?: boolean;
+  confirm?: boolean;
+  force?: boolean;
+  parallelism?: string | number;
+  format?: 'text' | 'json';
+  verbose?: boolean;
+  /** Asks the user a question on a terminal (injected in tests); undefined when there is none. */
+  ask?: ((question: string) => Promise<string>) | undefined;
+}
+
+function loadPlanFile(path: string): { plan?: Plan; diagnostic?: Diagnostic } {
+  try {
+    const p = JSON.parse(readFileSync(path, 'utf8')) as Plan;
+    if (p?.format !== 'streamt-plan' || p.format_version !== 1 || !Array.isArray(p.changes)) {
+      return { diagnostic: { code: 'APPLY_PLAN_INVALID', severity: 'error', message: `${path} is not a streamt plan (format streamt-plan, version 1)`, hint: 'create one with streamt plan --out plan.json' } };
+    }
+    return { plan: p };
+  } catch (e) {
+    return { diagnostic: { code: 'APPLY_PLAN_INVALID', severity: 'error', message: `Cannot read the plan ${path}: ${(e as Error).message}`, hint: 'create one with streamt plan --out plan.json' } };
+  }
+}
+
+export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async (q) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(q);
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
+  const front = runFrontEnd(opts, env);
+  if (front.project) out.addSecrets(front.project.secrets);
+  const c = out.errColor;
+  const json = opts.format === 'json';
+  const fail = (d: Diagnostic, extra: Record<string, unknown> = {}): number => {
+    if (json) out.json({ ok: false, ...extra, diagnostics: [diagnosticToJson(d)] });
+    else out.err(renderDiagnostics([d], c));
+    return ExitCode.FAILURE;
+  };
+  if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {
+    reportDiagnostics(out, front.root, front.diagnostics, opts.verbose);
+    out.err(`${c.red('✗')} Not applied: the project has ${summaryLine(front.diagnostics, c)}; run streamt validate for details`);
+    return ExitCode.FAILURE;
+  }
+  const project = front.project;
+  let saved: Plan | undefined;
+  if (planFile) {
+    const loaded = loadPlanFile(planFile);
+    if (!loaded.plan) return fail(loaded.diagnostic!);
+    saved = loaded.plan;
+    if (saved.project !== project.name || (saved.environment ?? null) !== (project.environment?.name ?? null)) {
+      return fail({ code: 'APPLY_PLAN_INVALID', severity: 'error', message: `${planFile} was made for project ${saved.project}${saved.environment ? ` (environment ${saved.environment})` : ''}, not ${project.name}${project.environment ? ` (environment ${project.environment.name})` : ''}`, hint: 'apply it from the project and environment it was planned for' });
+    }
+    if (opts.select?.length || opts.exclude?.length || opts.prune || opts.allowStateReset) {
+      return fail({ code: 'APPLY_PLAN_INVALID', severity: 'error', message: 'a saved plan is applied exactly as planned: --select, --exclude, --prune and --allow-state-reset belong to streamt plan', hint: 'plan again with the options you need' });
+    }
+  }
+  // A saved plan still needs the compile: connection secrets are resolved in memory, never saved.
+  const { compiled, diagnostics } = compileForLive(front.resolved, saved ? {} : opts, now(), packageVersion());
+  if (!compiled) {
+    reportDiagnostics(out, front.root, [...front.diagnostics, ...diagnostics], opts.verbose);
+    out.err(`${c.red('✗')} Not applied: the project does not compile`);
+    return ExitCode.FAILURE;
+  }
+  const live = liveSystems(project);
+  try {
+    let plan: Plan;
+    let record: OwnershipRecord;
+    if (saved) {
+      const check = await staleChanges(live, saved, compiled.resolve);
+      if (check.stale.length) {
+        return fail(
+          { code: 'APPLY_PLAN_STALE', severity: 'error', message: `The plan is stale: the live state of ${check.stale.map((s) => s.addr).join(', ')} changed since ${saved.created_at}; nothing was applied`, hint: 'run streamt plan again and review the new plan' },
+          { stale: check.stale },
+        );
+      }
+      plan = saved;
+      record = check.record;
+    } else {
+      const made = await makePlan(live, project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
+      plan = made.plan;
+      record = made.record;
+    }
+    const changes = actionable(plan);
+    if (!json) out.err(renderPlan(plan, c));
+    if (plan.summary.blocked) {
+      return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plan.summary.blocked} planned change(s) cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
+    }
+    if (!changes.length) {
+      if (json) out.json({ ok: true, applied: 0, failed: 0, skipped: 0, outcomes: [] });
+      return ExitCode.OK;
+    }
+    const envInfo = project.environment;
+    if (envInfo && !envInfo.allowDestructive && changes.some(isDestructive) && !opts.force) {
+      return fail({ code: 'APPLY_DESTRUCTIVE_BLOCKED', severity: 'error', message: `Environment ${envInfo.name} does not allow destructive changes (safety.allow_destructive: false) and the plan deletes or replaces ${changes.filter(isDestructive).map((x) => x.addr).join(', ')}`, hint: 'review the plan, then pass --force to apply it anyway' });
+    }
+    if (envInfo?.protected && !opts.confirm) {
+      const ask = opts.ask;
+      if (!ask) return fail({ code: 'APPLY_CONFIRMATION_REQUIRED', severity: 'error', message: `Environment ${envInfo.name} is protected: apply needs a confirmation`, hint: 'run it on a terminal and type the environment name, or pass --confirm (CI)' });
+      const answer = (await ask(`Environment ${envInfo.name} is protected. Type its name to apply ${changes.length} change(s): `)).trim();
+      if (answer !== envInfo.name) return fail({ code: 'APPLY_CONFIRMATION_REQUIRED', severity: 'error', message: `Not applied: "${answer}" is not the environment name ${envInfo.name}` });
+    }
+    const parallelism = Math.max(1, Number(opts.parallelism ?? 4) || 4);
+    const total = changes.length;
+    let done = 0;
+    const tty = !!out.errColor.level;
+    if (!json) out.err(`Applying ${total} change${total === 1 ? '' : 's'} (up to ${parallelism} at a time)…`);
+    const verb: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted' };
+    const actionOf = new Map(changes.map((x) => [x.addr, x]));
+    const outcomes: Outcome[] = await applyPlan(live, plan, record, compiled.resolve, {
+      parallelism,
+      streamtVersion: packageVersion(),
+      now,
+      progress: (addr, msg) => {
+        if (!json) out.err(`  ${c.dim('…')} ${addr}: ${msg}`);
+      },
+      events: {
+        start: (addr) => {
+          if (!json && tty) out.err(`  ${c.dim('…')} ${addr}`);
+        },
+        done: (o) => {
+          done++;
+          if (json) return;
+          const n = c.dim(`[${done}/${total}]`);
+          const ch = actionOf.get(o.addr)!;
+          if (o.status === 'applied') out.err(`  ${c.green('✓')} ${n} ${o.addr} ${ch.recordOnly ? 'recorded' : verb[ch.action]} ${c.dim(`(${(o.ms / 1000).toFixed(1)}s)`)}`);
+          else if (o.status === 'failed') out.err(`  ${c.red('✗')} ${n} ${o.addr} failed: ${o.error}`);
+          else out.err(`  ${c.yellow('-')} ${n} ${o.addr} skipped: it depends on ${o.because}, which failed`);
+        },
+      },
+    });
+    const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+    const summary = { applied: count('applied'), failed: count('failed'), skipped: count('skipped') };
+    if (json) out.json({ ok: summary.failed === 0, ...summary, outcomes });
+    else {
+      const line = `${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped`;
+      if (summary.failed) out.err(`${c.red('✗')} Apply finished with failures: ${line}. Fix the cause and run streamt apply again: it continues from where this run stopped.`);
+      else out.err(`${c.green('✓')} Apply complete: ${line}.`);
+    }
+    return summary.failed ? ExitCode.FAILURE : ExitCode.OK;
+  } catch (e) {
+    const d = serviceDiagnostic(e);
+    if (!d) throw e;
+    return fail(d);
+  } finally {
+    await live.close();
+  }
+}
