@@ -100,6 +100,65 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('plan')
+    .description('compare the project with the live systems and show what apply would change')
+    .option('-s, --select <selector>', 'nodes to plan (repeatable; same syntax as ls); orphans are only looked for without --select/--exclude', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .option('--prune', 'delete resources this project owns but no longer declares (orphans)')
+    .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint (the job restarts without state)')
+    .option('--out <file>', 'save the plan as JSON, for streamt apply <file>')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; out?: string; detailedExitcode?: boolean; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+      const { planCommand } = await import('./commands/plan.js');
+      setExit(await planCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('apply [plan-file]')
+    .description('apply a plan: a saved plan.json exactly (refused if the live state moved), or a fresh plan')
+    .option('-s, --select <selector>', 'nodes to apply (repeatable; same syntax as ls)', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .option('--prune', 'delete orphans (resources this project owns but no longer declares)')
+    .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint')
+    .option('--confirm', 'confirm applying to a protected environment without a prompt (CI)')
+    .option('--force', 'apply deletes and replaces in an environment with safety.allow_destructive: false')
+    .option('--parallelism <n>', 'independent changes applied at the same time', '4')
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (planFile: string | undefined, opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; confirm?: boolean; force?: boolean; parallelism: string; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+      const { applyCommand, terminalAsk } = await import('./commands/apply.js');
+      setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, ask: io.stderr.isTTY ? terminalAsk() : undefined }, out(cmd), io.env));
+    });
+
+  program
+    .command('status')
+    .description('live state of every resource: topics and config drift, Flink jobs and checkpoints, connectors and tasks, subjects, gateway rules, consumer lag')
+    .option('-s, --select <selector>', 'nodes to show (repeatable; same syntax as ls)', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { select?: string[]; exclude?: string[]; format: 'text' | 'json' }, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status.js');
+      setExit(await statusCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('test')
+    .description('run data tests (schema, sample, continuous), apply their on_failure actions and write generated/run_results.json')
+    .option('-s, --select <selector>', 'tests, or the models and sources whose tests to run (repeatable; same syntax as ls)', collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+    .option('-t, --type <type>', 'only tests of this type: schema, sample or continuous (repeatable)', collect)
+    .option('--since <duration>', 'continuous tests: report violations of this window, e.g. 10m, 2h', '1h')
+    .addOption(new Option('--from <where>', 'sample tests: read the newest or the oldest records').choices(['latest', 'earliest']).default('latest'))
+    .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { select?: string[]; exclude?: string[]; type?: string[]; since: string; from: 'latest' | 'earliest'; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+      const { testCommand } = await import('./commands/test.js');
+      setExit(await testCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
     .command('init [dir]')
     .description('create a new project that validates out of the box')
     .option('--name <name>', 'project name (default: the folder name)')

@@ -32,39 +32,22 @@ export function scriptParts(statements: readonly string[]): ScriptParts {
   return parts;
 }
 
-/** Balanced-parenthesis call text starting at `start` (the index of the name). */
-function callAt(text: string, start: number): string {
-  const open = text.indexOf('(', start);
-  if (open < 0) return text.slice(start);
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(start, i + 1);
-  }
-  return text.slice(start);
-}
-
 /**
- * What Flink keeps state for in a query: grouping keys, window functions, aggregate calls, joins,
- * OVER windows, DISTINCT, deduplication/top-n. Projections and filters are not part of it.
+ * The shape of a query: its text with string and number literals replaced by `?`. Flink SQL
+ * derives the ids of stateful operators from the shape of the job graph, so a savepoint restores
+ * into a query of the same shape (a changed constant or setting) but not, in general, into one
+ * with another filter, projection, grouping, window, aggregate or join.
  */
-export function stateSignature(query: string): string[] {
-  const q = norm(query).toUpperCase();
-  const sig: string[] = [];
-  const calls = /\b(COUNT|SUM|AVG|MIN|MAX|LISTAGG|COLLECT|FIRST_VALUE|LAST_VALUE|STDDEV_POP|STDDEV_SAMP|VAR_POP|VAR_SAMP|ARRAY_AGG|JSON_OBJECTAGG|JSON_ARRAYAGG|TUMBLE|HOP|CUMULATE|SESSION|ROW_NUMBER|RANK|DENSE_RANK|MATCH_RECOGNIZE)\s*\(/g;
-  for (const m of q.matchAll(calls)) sig.push(callAt(q, m.index!).replace(/\s+/g, ''));
-  for (const m of q.matchAll(/\bGROUP BY\b([\s\S]*?)(?=\bHAVING\b|\bORDER BY\b|\bLIMIT\b|\bUNION\b|\)\s*(?:AS\b|$)|$)/g)) sig.push('GROUP BY' + m[1]!.replace(/\s+/g, ''));
-  for (const m of q.matchAll(/\bJOIN\b([\s\S]*?)\bON\b([\s\S]*?)(?=\bWHERE\b|\bGROUP BY\b|\bJOIN\b|\bLEFT\b|\bRIGHT\b|\bFULL\b|\bINNER\b|$)/g)) sig.push('JOIN' + (m[1]! + 'ON' + m[2]!).replace(/\s+/g, ''));
-  for (const m of q.matchAll(/\b(LEFT|RIGHT|FULL|INNER|CROSS)\b/g)) sig.push(m[1]!);
-  if (/\bSELECT\s+DISTINCT\b/.test(q)) sig.push('DISTINCT');
-  for (const m of q.matchAll(/\bOVER\s*\(/g)) sig.push(callAt(q, m.index!).replace(/\s+/g, ''));
-  for (const m of q.matchAll(/\bFOR SYSTEM_TIME AS OF\b/g)) sig.push(m[0]);
-  return sig;
+export function queryShape(query: string): string {
+  return norm(query)
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/(?<![\w.`])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w`])/g, '?')
+    .toUpperCase();
 }
 
 export type StateVerdict = { compatible: true } | { compatible: false; why: string[] };
 
-/** Whether a savepoint of `before` can be restored by `after` (a documented, conservative heuristic). */
+/** Whether a savepoint of `before` can be restored by `after` (a documented, conservative rule). */
 export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): StateVerdict {
   const a = scriptParts(before.statements);
   const b = scriptParts(after.statements);
@@ -76,9 +59,7 @@ export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): S
     if (!a.tables[n] || !b.tables[n]) why.push(`table ${n} is ${a.tables[n] ? 'no longer read' : 'new'}`);
     else if (a.tables[n]!.columns !== b.tables[n]!.columns) why.push(`the columns of table ${n} change`);
   }
-  const sa = stateSignature(a.query);
-  const sb = stateSignature(b.query);
-  if (sa.join('|') !== sb.join('|')) why.push('the stateful part of the query changes (grouping, windows, aggregates or joins)');
+  if (queryShape(a.query) !== queryShape(b.query)) why.push('the query changes beyond constants (its operators, and so the ids of their state, change)');
   return why.length ? { compatible: false, why } : { compatible: true };
 }
 
@@ -108,9 +89,9 @@ export interface FlinkDiffInput {
 
 export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
   const running = observed.active;
-  if (!running.length && previous?.savepoint) {
+  if (!running.length && previous?.savepoint && !opts.allowStateReset) {
     const verdict = desired.stateful ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
-    if (verdict.compatible || !opts.allowStateReset) {
+    {
       const p: Proposal = {
         action: 'create',
         reasons: [`an earlier upgrade stopped the job with a savepoint and did not resubmit it: resume from ${previous.savepoint}`],
