@@ -207,13 +207,13 @@
 
     // ---- filters ----
     function fillSelect(id, values, label) {
-      var select = document.getElementById(id);
+      var dropdown = document.getElementById(id);
       values.forEach(function (v) {
         var value = typeof v === 'string' ? v : v[0];
-        select.appendChild(el('option', { value: value }, label ? label(v) : value));
+        dropdown.appendChild(el('option', { value: value }, label ? label(v) : value));
       });
-      select.addEventListener('change', applyFilters);
-      return select;
+      dropdown.addEventListener('change', applyFilters);
+      return dropdown;
     }
     function unique(get) {
       var seen = {};

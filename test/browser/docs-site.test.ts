@@ -92,6 +92,9 @@ async function openGraph(site: string, hash = ''): Promise<Page> {
 }
 
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+// Browser-side expressions as strings: the project compiles without the DOM library.
+const waitForHash = (page: Page, hash: string) => page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
+const xssOf = (page: Page) => page.evaluate('window.__xss');
 const inFocus = (page: Page) => page.$$eval('g.node.in-focus', (els) => els.map((e) => e.getAttribute('data-id')!).sort());
 
 let paymentsSite: string;
@@ -150,7 +153,7 @@ describe('examples/payments', () => {
 
     await page.fill('#search', 'payments_enriched');
     await page.press('#search', 'Enter');
-    await page.waitForFunction(() => location.hash === '#model.payments_enriched');
+    await waitForHash(page, '#model.payments_enriched');
     const i = data.nodes.findIndex((n) => n.id === 'model.payments_enriched');
     const family = [i, ...reach(data, i, 'up'), ...reach(data, i, 'down')].map((j) => data.nodes[j]!.id).sort();
     expect(await inFocus(page)).toEqual(family);
@@ -162,11 +165,11 @@ describe('examples/payments', () => {
   it('focuses a clicked node with its upstream and downstream, and clears on the background', async () => {
     const page = await openGraph(paymentsSite);
     await page.locator('g.node[data-id="model.customer_totals"]').click();
-    await page.waitForFunction(() => location.hash === '#model.customer_totals');
+    await waitForHash(page, '#model.customer_totals');
     expect(await inFocus(page)).toEqual(['exposure.finance_dashboard', 'exposure.payments_api', 'model.customer_totals', 'model.payments_clean', 'source.card_payments_raw']);
     expect(await page.$$eval('g.node.in-focus.selected', (els) => els.length)).toBe(1);
     // Dimmed: everything outside the focus.
-    const dimmed = await page.locator('g.node[data-id="model.high_risk_payments"]').evaluate((e) => getComputedStyle(e).opacity);
+    const dimmed = await page.evaluate(`getComputedStyle(document.querySelector('g.node[data-id="model.high_risk_payments"]')).opacity`);
     expect(Number(dimmed)).toBeLessThan(0.5);
     expect(await page.locator('#panel').isVisible()).toBe(true);
     expect(await page.locator('#panel').textContent()).toContain('finance_dashboard');
@@ -174,11 +177,11 @@ describe('examples/payments', () => {
 
     // The panel's chips navigate too.
     await page.locator('#panel button.node-chip', { hasText: 'payments_clean' }).first().click();
-    await page.waitForFunction(() => location.hash === '#model.payments_clean');
+    await waitForHash(page, '#model.payments_clean');
 
     const box = (await page.locator('svg#graph').boundingBox())!;
     await page.mouse.click(box.x + 5, box.y + 5);
-    await page.waitForFunction(() => location.hash === '');
+    await waitForHash(page, '');
     expect(await inFocus(page)).toEqual([]);
     expect(await page.locator('#panel').isVisible()).toBe(false);
     await page.close();
@@ -239,7 +242,7 @@ describe('hostile descriptions', () => {
     for (const p of pages) {
       const page = await open(pathToFileURL(join(hostileSite, p)).href);
       await page.waitForLoadState('load');
-      expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), p).toBeUndefined();
+      expect(await xssOf(page), p).toBeUndefined();
       expect(await page.locator('img').count(), p).toBe(0);
       await page.close();
     }
@@ -252,8 +255,8 @@ describe('hostile descriptions', () => {
     const graph = await openGraph(hostileSite, '#source.raw_events');
     expect(await graph.locator('#panel p.description').textContent()).toContain(`<script>window.__xss = 'source'</script>`);
     await graph.locator('g.node[data-id="model.cleaned"]').click();
-    await graph.waitForFunction(() => location.hash === '#model.cleaned');
-    expect(await graph.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    await waitForHash(graph, '#model.cleaned');
+    expect(await xssOf(graph)).toBeUndefined();
     await shot(graph, 'hostile-lineage');
     await graph.close();
 
@@ -277,7 +280,7 @@ describe('a generated project with 500 models', () => {
     await page.fill('#search', 'm_123');
     expect(await page.$$eval('g.node.match', (els) => els.map((e) => e.getAttribute('data-id')))).toEqual(['model.m_123']);
     await page.press('#search', 'Enter');
-    await page.waitForFunction(() => location.hash === '#model.m_123');
+    await waitForHash(page, '#model.m_123');
     const i = data.nodes.findIndex((n) => n.id === 'model.m_123');
     const family = [i, ...reach(data, i, 'up'), ...reach(data, i, 'down')].map((j) => data.nodes[j]!.id).sort();
     expect(await inFocus(page)).toEqual(family);
@@ -295,14 +298,14 @@ describe('a generated project with 500 models', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const before = await page.locator('#viewport').getAttribute('transform');
     await page.mouse.wheel(0, -800);
-    await page.waitForFunction((t) => document.getElementById('viewport')!.getAttribute('transform') !== t, before);
+    await page.waitForFunction(`document.getElementById('viewport').getAttribute('transform') !== ${JSON.stringify(before)}`);
     const zoomed = await page.locator('#viewport').getAttribute('transform');
     await page.mouse.move(box.x + 200, box.y + 200);
     await page.mouse.down();
     await page.mouse.move(box.x + 320, box.y + 260, { steps: 5 });
     await page.mouse.up();
     expect(await page.locator('#viewport').getAttribute('transform')).not.toBe(zoomed);
-    expect(await page.evaluate(() => location.hash)).toBe('#model.m_123');
+    expect(await page.evaluate('location.hash')).toBe('#model.m_123');
     await shot(page, 'p500-zoomed');
     await page.close();
   });

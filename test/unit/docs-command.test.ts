@@ -1,9 +1,11 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docsGenerateCommand, docsServeCommand } from '../../src/cli/commands/docs.js';
+import { run } from '../../src/cli/main.js';
 import { Output } from '../../src/ui/output.js';
 import { REPO } from '../golden/helpers.js';
 
@@ -57,6 +59,14 @@ describe('streamt docs generate', () => {
     expect(readFileSync(join(root, 'mine/notes.txt'), 'utf8')).toBe('keep me');
   });
 
+  it('is wired into the command line as `streamt docs generate`', async () => {
+    const root = copyProject('examples/payments');
+    const err: string[] = [];
+    const code = await run(['docs', 'generate', '-p', root, '--output', 'out/site'], { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) }, env: {} } as never);
+    expect(code, err.join('')).toBe(0);
+    expect(existsSync(join(root, 'out/site/lineage.html'))).toBe(true);
+  });
+
   it('generates nothing for an invalid project', () => {
     const root = copyProject('examples/payments');
     writeFileSync(join(root, 'models/broken.yml'), 'models:\n  - name: broken\n    sql: SELECT * FROM {{ ref("nowhere") }}\n');
@@ -106,6 +116,16 @@ describe('streamt docs serve', () => {
     expect(await served).toBe(0);
     expect(io.text()).toContain('Stopped.');
     await expect(get(base)).rejects.toThrow();
+  });
+
+  it('reports a port already in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const io = capture();
+    const port = (busy.address() as AddressInfo).port;
+    expect(await docsServeCommand({ projectDir: copyProject('examples/payments'), port }, io.out, {})).toBe(1);
+    expect(io.text()).toContain('SERVE_FAILED');
+    await new Promise((r) => busy.close(r));
   });
 
   it('rejects a port that is not a number', async () => {
