@@ -1,0 +1,197 @@
+/**
+ * `streamt test`: runs the selected tests against the live systems (the I/O edge of the data
+ * tests) and returns one result per test, with the outcome of each on_failure action.
+ */
+import { CompileContext } from '../compile/context.js';
+import type { TestNode } from '../project/types.js';
+import type { ResolvedProject } from '../resolve/types.js';
+import { actionsFire, sendAlert, type Poster, httpPost } from './actions.js';
+import { compileContinuousTests, continuousJobName, violationsTopic } from './continuous.js';
+import { decodeRecords } from './decode.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { evaluateSample } from './evaluate.js';
+import { currentJob, stopWithSavepoint, type FlinkRest } from './flink.js';
+import { readTopic, type ReadOptions, type ReadResult } from './kafka-sample.js';
+import { RegistryClient } from './registry.js';
+import { evaluateSchemaTest, subjectOf } from './schema-test.js';
+import { parseThreshold } from './threshold.js';
+import { continuousResult, parseViolations } from './violations.js';
+import type { ActionOutcome, AssertionResult, SampleRecord, TestResult } from './types.js';
+
+export interface RunOptions {
+  /** Violations window for continuous tests, ms (default 1 hour). */
+  sinceMs?: number;
+  /** Where sample tests read: the newest records (default) or the oldest. */
+  sampleFrom?: 'latest' | 'earliest';
+  env: Readonly<Record<string, string | undefined>>;
+  now?: () => number;
+  /** Seams for tests. */
+  readTopic?: (runtime: ResolvedProject['project']['runtime'], topic: string, opts: ReadOptions) => Promise<ReadResult>;
+  post?: Poster;
+  /** Called before each test runs (progress). */
+  onTest?: (test: TestNode) => void;
+}
+
+export const DEFAULT_SAMPLE_SIZE = 100;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_SINCE_MS = 3_600_000;
+
+export async function runTests(resolved: ResolvedProject, tests: readonly TestNode[], opts: RunOptions): Promise<TestResult[]> {
+  const now = opts.now ?? Date.now;
+  const read = opts.readTopic ?? readTopic;
+  const project = resolved.project;
+  const sr = project.runtime.schema_registry;
+  const registry = sr ? new RegistryClient(sr) : undefined;
+  const continuous = tests.some((t) => t.type === 'continuous') ? compileContinuousTests(resolved) : undefined;
+  const results: TestResult[] = [];
+  for (const test of tests) {
+    opts.onTest?.(test);
+    const started = now();
+    let result: TestResult;
+    try {
+      const bad = [test.warnIf, test.errorIf].filter((t): t is string => t !== undefined && !parseThreshold(t));
+      if (bad.length) result = errorResult(test, `invalid threshold ${bad.map((b) => JSON.stringify(b)).join(', ')}: write e.g. ">0", ">=10" or ">1%"`);
+      else if (test.type === 'schema') result = await runSchema(resolved, test, registry);
+      else if (test.type === 'sample') result = await runSample(resolved, test, registry, read, opts.sampleFrom ?? 'latest', now);
+      else result = await runContinuous(resolved, test, continuous!.skipped.get(test.name) ?? [], read, opts.sinceMs ?? DEFAULT_SINCE_MS, now);
+    } catch (e) {
+      result = errorResult(test, (e as Error).message);
+    }
+    result.actions = actionsFire(result) ? await runActions(resolved, test, result, opts) : [];
+    result.durationMs = now() - started;
+    results.push(result);
+  }
+  return results;
+}
+
+function errorResult(test: TestNode, message: string): TestResult {
+  return { test: test.name, type: test.type, target: test.target, severity: test.severity, status: 'error', failures: 0, checked: 0, message, assertions: [], actions: [] };
+}
+
+async function runSchema(resolved: ResolvedProject, test: TestNode, registry: RegistryClient | undefined): Promise<TestResult> {
+  if (!registry) return evaluateSchemaTest(resolved, test);
+  const subject = subjectOf(resolved, test.target);
+  if (!subject) return evaluateSchemaTest(resolved, test);
+  const latest = await registry.latest(subject);
+  return evaluateSchemaTest(resolved, test, latest ?? null);
+}
+
+function topicOf(resolved: ResolvedProject, target: string): { topic?: string; why?: string } {
+  const ctx = new CompileContext(resolved);
+  const m = resolved.models.get(target);
+  if (m?.materialized === 'sink') return { why: `"${target}" is a sink: it writes no topic to sample` };
+  if (m?.materialized === 'virtual_topic') return { why: `"${target}" is a virtual topic, readable only through the Gateway; test its upstream model` };
+  const t = ctx.table(m ? m.node.id : `source.${target}`);
+  return t ? { topic: t.topic } : { why: `"${target}" has no topic` };
+}
+
+async function runSample(resolved: ResolvedProject, test: TestNode, registry: RegistryClient | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest', now: () => number): Promise<TestResult> {
+  const runtime = resolved.project.runtime;
+  const { topic, why } = topicOf(resolved, test.target);
+  if (!topic) return { ...errorResult(test, why!), status: 'skipped' };
+  const max = test.sampleSize ?? resolved.project.defaults.tests?.sample_size ?? DEFAULT_SAMPLE_SIZE;
+  const timeoutMs = parseDuration(test.timeout) ?? DEFAULT_TIMEOUT_MS;
+  const got = await read(runtime, topic, { from, max, timeoutMs });
+  if (!got.exists) return errorResult(test, `topic ${topic} does not exist`);
+  const decoded = await decodeRecords(got.records, registry);
+  if (!got.records.length) return { ...errorResult(test, `no records in topic ${topic}${got.timedOut ? ` within ${formatDuration(timeoutMs)}` : ''}`), status: 'error' };
+
+  // Records of models referenced by foreign_key.
+  const refs = new Map<string, SampleRecord[]>();
+  for (const a of test.assertions.filter((x) => x.type === 'foreign_key')) {
+    const name = String(a.config.ref_model);
+    if (refs.has(name)) continue;
+    const refTopic = topicOf(resolved, name).topic;
+    if (!refTopic) continue;
+    const r = await read(runtime, refTopic, { from: 'latest', max: Math.max(10 * max, 10_000), timeoutMs });
+    refs.set(name, (await decodeRecords(r.records, registry)).records);
+  }
+  const result = evaluateSample(test, decoded.records, { now: now(), reference: (n) => refs.get(n) });
+  if (decoded.undecodable.count) {
+    // Records that cannot be decoded fail the test: they would fail every consumer too.
+    const decode: AssertionResult = {
+      assertion: 'decode',
+      index: test.assertions.length,
+      status: 'fail',
+      failures: decoded.undecodable.count,
+      checked: got.records.length,
+      examples: decoded.undecodable.examples,
+      message: `${decoded.undecodable.count} of ${got.records.length} records could not be decoded`,
+    };
+    const failures = result.failures + decode.failures;
+    const status = result.status === 'error' ? 'error' : test.severity === 'error' ? 'fail' : 'warn';
+    return { ...result, status, failures, assertions: [...result.assertions, decode], message: `${decode.message}; ${result.message}` };
+  }
+  if (got.timedOut) result.message += ` (read stopped after ${formatDuration(timeoutMs)}: ${got.records.length} records)`;
+  return result;
+}
+
+export function flinkRestFor(resolved: ResolvedProject, clusterName?: string): FlinkRest | undefined {
+  const f = resolved.project.runtime.flink;
+  const name = clusterName ?? f?.default ?? Object.keys(f?.clusters ?? {})[0];
+  const c = name ? f?.clusters?.[name] : undefined;
+  if (!c?.rest_url) return undefined;
+  const rest: FlinkRest = { url: c.rest_url };
+  if (c.username) rest.username = c.username;
+  if (c.password) rest.password = c.password;
+  return rest;
+}
+
+async function runContinuous(resolved: ResolvedProject, test: TestNode, skipped: { index: number; assertion: string; reason: string }[], read: NonNullable<RunOptions['readTopic']>, sinceMs: number, now: () => number): Promise<TestResult> {
+  const project = resolved.project;
+  const rest = flinkRestFor(resolved, test.flinkCluster ?? project.defaults.tests?.flink_cluster);
+  if (!rest) return errorResult(test, 'no Flink REST URL is configured for the monitoring job');
+  const name = continuousJobName(project.name, test.name);
+  const job = await currentJob(rest, name);
+  const topic = violationsTopic(project.name);
+  const got = await read(project.runtime, topic, { from: 'since', sinceMs: now() - sinceMs, max: 1_000_000, timeoutMs: DEFAULT_TIMEOUT_MS });
+  const records = got.exists ? (await decodeRecords(got.records, undefined)).records : [];
+  return continuousResult(test, parseViolations(records), skipped, job ? { name, state: job.state, id: job.id } : undefined, formatDuration(sinceMs));
+}
+
+async function runActions(resolved: ResolvedProject, test: TestNode, result: TestResult, opts: RunOptions): Promise<ActionOutcome[]> {
+  const out: ActionOutcome[] = [];
+  const project = resolved.project;
+  for (const action of test.actions) {
+    switch (action.type) {
+      case 'alert':
+        out.push(await sendAlert(action, project.name, result, opts.env, opts.post ?? httpPost, project.environment?.name));
+        break;
+      case 'dlq': {
+        const where = typeof action.config.model === 'string' ? `model ${action.config.model}` : `topic ${String(action.config.topic)}`;
+        out.push(
+          test.type === 'continuous'
+            ? { action: 'dlq', status: 'done', message: `the continuous job routes violating records to ${where}` }
+            : { action: 'dlq', status: 'skipped', message: `only continuous tests route records to a DLQ; ${test.type} tests only report them` },
+        );
+        break;
+      }
+      case 'pause_model':
+        out.push(await pauseModel(resolved, test));
+        break;
+      case 'block_deploy':
+        out.push({ action: 'block_deploy', status: 'done', message: 'streamt apply refuses to deploy until this test passes' });
+        break;
+    }
+  }
+  return out;
+}
+
+/** Stops the tested model's Flink job with a savepoint; apply resumes it from there. */
+export async function pauseModel(resolved: ResolvedProject, test: TestNode): Promise<ActionOutcome> {
+  const m = resolved.models.get(test.target);
+  if (!m || (m.materialized !== 'flink' && m.materialized !== 'topic') || m.renderedSql === undefined) {
+    return { action: 'pause_model', status: 'skipped', message: `"${test.target}" has no Flink job to pause` };
+  }
+  const rest = flinkRestFor(resolved, m.node.flinkCluster ?? resolved.project.defaults.models?.flink_cluster);
+  if (!rest) return { action: 'pause_model', status: 'failed', message: 'no Flink REST URL is configured' };
+  const name = `streamt.${resolved.project.name}.${m.node.name}`;
+  try {
+    const job = await currentJob(rest, name);
+    if (!job || job.state !== 'RUNNING') return { action: 'pause_model', status: 'skipped', message: `job ${name} is ${job ? job.state : 'not deployed'}; nothing to pause` };
+    const location = await stopWithSavepoint(rest, job.id);
+    return { action: 'pause_model', status: 'done', message: `stopped job ${name} (${job.id}) with savepoint ${location}; streamt apply resumes it` };
+  } catch (e) {
+    return { action: 'pause_model', status: 'failed', message: `could not pause ${name}: ${(e as Error).message}` };
+  }
+}
