@@ -231,7 +231,7 @@
     });
     var clsOptions = [];
     present.slice().reverse().forEach(function (c) { clsOptions.push(['holds:' + c, 'holds ' + c]); });
-    present.slice().reverse().forEach(function (c) { clsOptions.push(['reaches:' + c, c + ' or above upstream']); });
+    present.slice().reverse().forEach(function (c) { clsOptions.push(['reaches:' + c, 'upstream ≥ ' + c]); });
     var clsSelect = fillSelect('filter-classification', clsOptions, function (v) { return v[1]; });
 
     var visible = nodes.map(function () { return true; });
