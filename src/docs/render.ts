@@ -238,6 +238,22 @@ export function renderIndexPage(model: DocsModel, opts: RenderOptions = {}): str
   if (!model.compiled) parts.push('<p class="warning">The project did not compile: deployments and compiled SQL are missing from these pages.</p>');
   if (model.tests.hasResults && model.tests.generatedAt) parts.push(`<p class="muted">Test results from ${h(model.tests.generatedAt)}.</p>`);
 
+  if (model.tests.hasResults) {
+    const attention = nodes.filter((d) => d.test?.result && ['fail', 'error', 'warn'].includes(d.test.result.status));
+    parts.push(
+      section(
+        'Tests needing attention',
+        attention.length
+          ? table(
+              ['Test', 'On', 'Result'],
+              attention.map((d) => [link(model, d.id, ''), d.test!.targetId ? link(model, d.test!.targetId, '') : h(d.test!.target), testResultCell(d)]),
+            )
+          : '<p class="muted">Every test that ran passed.</p>',
+        'test-results',
+      ),
+    );
+  }
+
   // Governance: who holds classified data and which exposures it reaches.
   const clsRows = model.governance.classifications
     .filter((c) => c.holders.length)

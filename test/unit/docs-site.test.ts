@@ -101,6 +101,10 @@ describe('the site for examples/payments', () => {
     expect(spend).toContain('<span class="badge status status-fail">fail</span>');
     expect(spend).toContain('total_amount_cents below 0 in 2 windows');
     expect(graphData(files.get('lineage.html')!).nodes.find((n) => n.name === 'customer_spend_watch')!.status).toBe('fail');
+    const attention = /<section id="test-results">([\s\S]*?)<\/section>/.exec(files.get('index.html')!)![1]!;
+    expect(attention).toContain('customer_spend_watch');
+    expect(attention).toContain('payments_raw_schema');
+    expect(attention).not.toContain('payments_clean_quality');
   });
 
   it('says when there are no test results', () => {
