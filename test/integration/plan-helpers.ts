@@ -1,0 +1,179 @@
+// Helpers for the plan/apply/status integration tests: throw-away projects with unique names,
+// the CLI run in-process, and clean-up through the CLI itself (apply --prune of an empty project).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { run } from '../../src/cli/main.js';
+import { cancelFlinkJob, deleteTopics, endpoints, http, onCleanup, registry, stackConfig } from './helpers.js';
+
+/** A suffix of letters only (a trailing number would read as a selector depth, e.g. `name+2`). */
+export function letters(n = 6): string {
+  const a = 'abcdefghijklmnopqrstuvwxyz';
+  return [...randomBytes(n)].map((b) => a[b % 26]).join('');
+}
+
+export const runtimeYaml = (o: { connectUrl?: string } = {}) => `runtime:
+  kafka:
+    bootstrap_servers: ${stackConfig.kafka.bootstrapServers}
+  schema_registry:
+    url: ${stackConfig.registry.url}
+  flink:
+    default: local
+    clusters:
+      local:
+        rest_url: ${stackConfig.flink.restUrl}
+        sql_gateway_url: ${stackConfig.flink.sqlGatewayUrl}
+  connect:
+    default: local
+    clusters:
+      local:
+        rest_url: ${o.connectUrl ?? stackConfig.connect.url}
+`;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(args: string[], o: { env?: Record<string, string>; onStderr?: (text: string) => void } = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: { write: (s: string) => ((stdout += s), true) } as never,
+    stderr: { write: (s: string) => ((stderr += s), o.onStderr?.(s), true) } as never,
+    env: { ...process.env, NO_COLOR: '1', ...o.env },
+  });
+  return { code, stdout, stderr };
+}
+
+export class TestProject {
+  readonly dir: string;
+  constructor(readonly name: string, files: Record<string, string>) {
+    this.dir = mkdtempSync(join(tmpdir(), 'streamt-it-'));
+    this.write(files);
+  }
+
+  write(files: Record<string, string>): void {
+    for (const [path, text] of Object.entries(files)) {
+      const p = join(this.dir, path);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, text);
+    }
+  }
+
+  remove(path: string): void {
+    rmSync(join(this.dir, path), { force: true, recursive: true });
+  }
+
+  cli(args: string[], o: Parameters<typeof cli>[1] = {}): Promise<CliResult> {
+    return cli([...args, '-p', this.dir], o);
+  }
+
+  async planJson(args: string[] = []): Promise<any> {
+    const r = await this.cli(['plan', '--format', 'json', ...args]);
+    // Exit 1 with a plan on stdout: the plan has blocked changes.
+    if (r.code === 1 && r.stdout.includes('"streamt-plan"')) return JSON.parse(r.stdout);
+    if (r.code !== 0 && r.code !== 2) throw new Error(`plan failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+
+  async apply(args: string[] = []): Promise<CliResult> {
+    const r = await this.cli(['apply', ...args]);
+    if (r.code !== 0) throw new Error(`apply failed (${r.code}):\n${r.stderr}`);
+    return r;
+  }
+}
+
+/** Non-no-op changes of a JSON plan as `addr action` strings. */
+export function changesOf(plan: any): string[] {
+  return plan.changes.filter((c: any) => c.action !== 'no-op').map((c: any) => `${c.addr} ${c.action}`).sort();
+}
+
+/**
+ * After the test: delete everything the project owns by applying it with its models removed and
+ * --prune (this also exercises prune), then make sure no job with its prefix is left running.
+ */
+export function cleanupProject(p: TestProject, extraTopics: string[] = [], subjects: string[] = []): void {
+  onCleanup(`clean up project ${p.name}`, async () => {
+    p.remove('models');
+    p.remove('exposures');
+    p.remove('tests');
+    const r = await p.cli(['apply', '--prune', '--parallelism', '8']);
+    const jobs = await http('GET', `${endpoints.flinkRest}/jobs/overview`);
+    for (const j of jobs.body?.jobs ?? []) {
+      if (String(j.name).startsWith(`streamt.${p.name}.`) && !['CANCELED', 'FAILED', 'FINISHED'].includes(j.state)) await cancelFlinkJob(j.jid);
+    }
+    await deleteTopics(extraTopics);
+    for (const s of subjects) {
+      await registry('DELETE', `/subjects/${encodeURIComponent(s)}`);
+      await registry('DELETE', `/subjects/${encodeURIComponent(s)}?permanent=true`);
+    }
+    rmSync(p.dir, { recursive: true, force: true });
+    if (r.code !== 0) throw new Error(`clean-up apply --prune failed:\n${r.stderr}`);
+  });
+}
+
+/** A small project: a JSON source, a stateless filter, a stateful aggregation, a file sink. */
+export function miniProject(o: { sfx?: string; connectUrl?: string; env?: string } = {}): { project: TestProject; sfx: string; names: Record<string, string> } {
+  const sfx = o.sfx ?? letters();
+  const names = {
+    project: `it_${sfx}`,
+    source: `it.events.${sfx}`,
+    clean: `clean_${sfx}`,
+    totals: `totals_${sfx}`,
+    sink: `export_${sfx}`,
+    file: join(tmpdir(), `streamt-it-${sfx}.txt`),
+  };
+  const project = new TestProject(names.project, {
+    'stream_project.yml': `project:
+  name: ${names.project}
+${runtimeYaml(o.connectUrl ? { connectUrl: o.connectUrl } : {})}
+defaults:
+  topic:
+    partitions: 1
+    replication_factor: 1
+`,
+    'sources/events.yml': `sources:
+  - name: events
+    topic: ${names.source}
+    columns:
+      - { name: k, type: STRING }
+      - { name: v, type: BIGINT }
+`,
+    'models/models.yml': modelsYaml(names, {}),
+  });
+  return { project, sfx, names };
+}
+
+export function modelsYaml(names: Record<string, string>, o: { where?: string; groupBy?: string; retention?: string; sinkFile?: string; withTotals?: boolean; withSink?: boolean }): string {
+  const parts = [`models:
+  - name: ${names.clean}
+    key: k
+    topic:
+      config:
+        retention.ms: "${o.retention ?? '86400000'}"
+    sql: |
+      SELECT k, v FROM {{ source("events") }} WHERE v ${o.where ?? '> 0'}
+`];
+  if (o.withTotals !== false) {
+    parts.push(`  - name: ${names.totals}
+    key: k
+    sql: |
+      SELECT k, COUNT(*) AS n, SUM(v) AS total FROM {{ ref("${names.clean}") }} GROUP BY ${o.groupBy ?? 'k'}
+`);
+  }
+  if (o.withSink !== false) {
+    parts.push(`  - name: ${names.sink}
+    from:
+      - ref: ${names.clean}
+    sink:
+      connector: file-sink
+      config:
+        file: ${o.sinkFile ?? names.file}
+        tasks.max: "1"
+`);
+  }
+  return parts.join('');
+}
