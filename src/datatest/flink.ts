@@ -62,7 +62,13 @@ export async function stopWithSavepoint(rest: FlinkRest, jobId: string, opts: { 
     if (s.status === 200 && s.body?.status?.id === 'COMPLETED') {
       const op = s.body.operation ?? {};
       if (op['failure-cause']) throw new Error(`savepoint of job ${jobId} failed: ${String(op['failure-cause']['stack-trace'] ?? op['failure-cause']['class']).split('\n')[0]}`);
-      return String(op.location);
+      // The savepoint is taken before the job finishes: wait until it has stopped.
+      while (Date.now() < deadline) {
+        const j = await call(rest, 'GET', `/jobs/${jobId}`);
+        if (j.status === 200 && ['FINISHED', 'CANCELED', 'FAILED'].includes(j.body?.state)) return String(op.location);
+        await sleep(300);
+      }
+      throw new Error(`job ${jobId} took its savepoint (${String(op.location)}) but did not stop in time`);
     }
     await sleep(500);
   }

@@ -12,7 +12,7 @@ import { run } from '../../src/cli/main.js';
 import { writeProject } from '../helpers/project.js';
 import {
   SqlGatewaySession,
-  cancelJobAfterTest,
+  cancelFlinkJob,
   createTopics,
   deleteSubjectAfterTest,
   eventually,
@@ -264,7 +264,10 @@ describe('streamt test (CLI) with on_failure actions', () => {
     await session.execute(`CREATE TEMPORARY TABLE src (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${input}', 'properties.bootstrap.servers' = '${boot}', 'properties.group.id' = '${project}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`);
     await session.execute(`CREATE TEMPORARY TABLE snk (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${output}', 'properties.bootstrap.servers' = '${boot}', 'format' = 'json')`);
     const insert = await session.execute('INSERT INTO snk SELECT id, amount FROM src');
-    cancelJobAfterTest(insert.jobID!);
+    // Cancelled after the test unless pause_model already stopped it.
+    onCleanup(`cancel job ${insert.jobID}`, async () => {
+      if ((await flinkJob(insert.jobID!)).state === 'RUNNING') await cancelFlinkJob(insert.jobID!);
+    });
     await waitForJobRunning(insert.jobID!);
     await eventually('the job to write its record', async () => {
       const r = await (await import('../../src/datatest/kafka-sample.js')).readTopic({ kafka: { bootstrap_servers: boot } }, output, { from: 'earliest', max: 1, timeoutMs: 5000 });
