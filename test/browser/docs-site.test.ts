@@ -110,7 +110,7 @@ beforeAll(async () => {
   const big = join(work, 'generated-500');
   generateProject(500, big);
   bigSite = await buildSite(big);
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'streamt-chromium-')), {
+  context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },

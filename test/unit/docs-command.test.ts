@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { docsGenerateCommand, docsServeCommand } from '../../src/cli/commands/docs.js';
 import { run } from '../../src/cli/main.js';
 import { Output } from '../../src/ui/output.js';
@@ -16,8 +16,14 @@ function capture() {
   return { out, stdout, stderr, text: () => stderr.join('') };
 }
 
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
 function copyProject(dir: string): string {
   const root = mkdtempSync(join(tmpdir(), 'streamt-docs-'));
+  copies.push(root);
   cpSync(join(REPO, dir), root, { recursive: true });
   return root;
 }
