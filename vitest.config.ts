@@ -13,6 +13,17 @@ export default defineConfig({
         },
       },
       {
+        // Headless Chromium (Debian's package, installed by the setup when missing) on the docs site.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
