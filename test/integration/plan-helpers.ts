@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../src/cli/main.js';
-import { cancelFlinkJob, deleteTopics, endpoints, http, onCleanup, registry, stackConfig } from './helpers.js';
+import { cancelFlinkJob, consume, deleteTopics, endpoints, http, kafkaClient, onCleanup, registry, stackConfig } from './helpers.js';
 
 /** A suffix of letters only (a trailing number would read as a selector depth, e.g. `name+2`). */
 export function letters(n = 6): string {
@@ -116,9 +116,18 @@ export function cleanupProject(p: TestProject, extraTopics: string[] = [], subje
 }
 
 /** A small project: a JSON source, a stateless filter, a stateful aggregation, a file sink. */
-export function miniProject(o: { sfx?: string; connectUrl?: string; env?: string } = {}): { project: TestProject; sfx: string; names: Record<string, string> } {
+export interface MiniNames {
+  project: string;
+  source: string;
+  clean: string;
+  totals: string;
+  sink: string;
+  file: string;
+}
+
+export function miniProject(o: { sfx?: string; connectUrl?: string; env?: string } = {}): { project: TestProject; sfx: string; names: MiniNames } {
   const sfx = o.sfx ?? letters();
-  const names = {
+  const names: MiniNames = {
     project: `it_${sfx}`,
     source: `it.events.${sfx}`,
     clean: `clean_${sfx}`,
@@ -147,7 +156,7 @@ defaults:
   return { project, sfx, names };
 }
 
-export function modelsYaml(names: Record<string, string>, o: { where?: string; groupBy?: string; retention?: string; sinkFile?: string; withTotals?: boolean; withSink?: boolean }): string {
+export function modelsYaml(names: MiniNames, o: { where?: string; groupBy?: string; retention?: string; sinkFile?: string; withTotals?: boolean; withSink?: boolean }): string {
   const parts = [`models:
   - name: ${names.clean}
     key: k
@@ -176,4 +185,22 @@ export function modelsYaml(names: Record<string, string>, o: { where?: string; g
 `);
   }
   return parts.join('');
+}
+
+/** Every record of a topic up to its current end offsets. */
+export async function readAll(topic: string): Promise<{ key: string | null; value: string | null }[]> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
+  if (!total) return [];
+  return consume(topic, total, 30_000);
+}
+
+/** Latest JSON value per key (upsert semantics). */
+export async function latestByKey(topic: string): Promise<Map<string, any>> {
+  const m = new Map<string, any>();
+  for (const r of await readAll(topic)) if (r.key !== null) m.set(r.key, r.value === null ? null : JSON.parse(r.value));
+  return m;
 }
