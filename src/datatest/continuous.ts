@@ -241,11 +241,19 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         const keys = Array.isArray(cfg.key) ? (cfg.key as string[]) : [String(cfg.key)];
         if (missing(a, i, keys)) return;
         const window = parseDuration(cfg.window as string | number | undefined);
-        const frame = window === undefined ? 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW' : `RANGE BETWEEN ${intervalMs(window)} PRECEDING AND CURRENT ROW`;
-        const from = `(\n  SELECT *, COUNT(*) OVER (PARTITION BY ${keys.map(c).join(', ')} ORDER BY ${c(PT)} ${frame}) AS ${c('_streamt_n')}\n  FROM ${c(ROWS)}\n  WHERE ${keys.map((k) => `${c(k)} IS NOT NULL`).join(' AND ')}\n)`;
+        // ROWS frames (processing order, no peers): every record is compared with the previous
+        // record of its key, on Kafka record timestamps, as sample tests compare them.
+        const part = `PARTITION BY ${keys.map(c).join(', ')} ORDER BY ${c(PT)}`;
+        const inner =
+          window === undefined
+            ? `SELECT *, COUNT(*) OVER (${part} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${c('_streamt_n')}`
+            : `SELECT *, COUNT(*) OVER w AS ${c('_streamt_n')}, MIN(${c(TS)}) OVER w AS ${c('_streamt_min')}, MAX(${c(TS)}) OVER w AS ${c('_streamt_max')}`;
+        const windowClause = window === undefined ? '' : `\n  WINDOW w AS (${part} ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`;
+        const from = `(\n  ${inner}\n  FROM ${c(ROWS)}\n  WHERE ${keys.map((k) => `${c(k)} IS NOT NULL`).join(' AND ')}${windowClause}\n)`;
+        const dup = window === undefined ? `${c('_streamt_n')} > 1` : `${c('_streamt_n')} > 1 AND ${c('_streamt_min')} >= ${c('_streamt_max')} - ${intervalMs(window)}`;
         const details = `${lit(`duplicate ${keys.join(', ')} `)} || ${keys.length > 1 ? `CONCAT_WS(', ', ${keys.map(c).join(', ')})` : c(keys[0]!)}${window !== undefined ? ` || ${lit(` within ${formatDuration(window)}`)}` : ''}`;
-        queries.push(violation(a, i, details, from, `${c('_streamt_n')} > 1`));
-        if (!avro) dlqQueries.push(`SELECT ${c(K)}, ${c(V)} FROM ${from} WHERE ${c('_streamt_n')} > 1`);
+        queries.push(violation(a, i, details, from, dup));
+        if (!avro) dlqQueries.push(`SELECT ${c(K)}, ${c(V)} FROM ${from} WHERE ${dup}`);
         if (cfg.tolerance) skipped.push({ index: i, assertion: a.type, reason: 'tolerance applies to sample tests; the continuous job reports every duplicate' });
         return;
       }

@@ -2,12 +2,12 @@
  * A minimal bounded Kafka reader for tests (kafkajs, the project's client): reads one topic from
  * the earliest records, the latest N, or since a time, up to a maximum and a timeout, and stops
  * at the end offsets it saw when it started. Connection and security come from
- * `runtime.kafka` (SASL PLAIN/SCRAM, SSL with a PEM CA). A throw-away consumer group is used
+ * `runtime.kafka` through the Kafka adapter's client config (SASL PLAIN/SCRAM, SSL with a PEM CA). A throw-away consumer group is used
  * and deleted afterwards; nothing is committed.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import kafkajs from 'kafkajs';
+import { kafkaClientConfig } from '../adapters/kafka/client.js';
 import type { Runtime } from '../project/schema.js';
 
 export interface RawRecord {
@@ -34,25 +34,9 @@ export interface ReadResult {
   exists: boolean;
 }
 
-export function kafkaConfig(runtime: Runtime, clientId = 'streamt-test'): kafkajs.KafkaConfig {
-  const k = runtime.kafka;
-  if (!k) throw new Error('runtime.kafka is not configured');
-  const brokers = (Array.isArray(k.bootstrap_servers) ? k.bootstrap_servers : k.bootstrap_servers.split(',')).map((s) => s.trim()).filter(Boolean);
-  const config: kafkajs.KafkaConfig = { clientId: k.client_id ?? clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, connectionTimeout: 10_000 };
-  const protocol = k.security_protocol ?? 'PLAINTEXT';
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = k.ssl_ca_location ? { ca: [readFileSync(k.ssl_ca_location, 'utf8')] } : true;
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    const username = k.sasl_username ?? '';
-    const password = k.sasl_password ?? '';
-    const mechanism = k.sasl_mechanism ?? 'PLAIN';
-    config.sasl =
-      mechanism === 'PLAIN' ? { mechanism: 'plain', username, password } : mechanism === 'SCRAM-SHA-256' ? { mechanism: 'scram-sha-256', username, password } : { mechanism: 'scram-sha-512', username, password };
-  }
-  return config;
-}
-
 export async function readTopic(runtime: Runtime, topic: string, opts: ReadOptions): Promise<ReadResult> {
-  const kafka = new kafkajs.Kafka(kafkaConfig(runtime));
+  if (!runtime.kafka) throw new Error('runtime.kafka is not configured');
+  const kafka = new kafkajs.Kafka(kafkaClientConfig(runtime.kafka, 'streamt-test'));
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `streamt-test-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;

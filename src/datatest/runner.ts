@@ -10,7 +10,7 @@ import { compileContinuousTests, continuousJobName, violationsTopic } from './co
 import { decodeRecords } from './decode.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { evaluateSample } from './evaluate.js';
-import { currentJob, stopWithSavepoint, type FlinkRest } from './flink.js';
+import { FlinkAdapter, TERMINAL_STATES } from '../adapters/flink/client.js';
 import { readTopic, type ReadOptions, type ReadResult } from './kafka-sample.js';
 import { RegistryClient } from './registry.js';
 import { evaluateSchemaTest, subjectOf } from './schema-test.js';
@@ -126,23 +126,28 @@ async function runSample(resolved: ResolvedProject, test: TestNode, registry: Re
   return result;
 }
 
-export function flinkRestFor(resolved: ResolvedProject, clusterName?: string): FlinkRest | undefined {
+/** The Flink adapter of a cluster (default: the project's default cluster). */
+export function flinkFor(resolved: ResolvedProject, clusterName?: string): FlinkAdapter | undefined {
   const f = resolved.project.runtime.flink;
   const name = clusterName ?? f?.default ?? Object.keys(f?.clusters ?? {})[0];
   const c = name ? f?.clusters?.[name] : undefined;
-  if (!c?.rest_url) return undefined;
-  const rest: FlinkRest = { url: c.rest_url };
-  if (c.username) rest.username = c.username;
-  if (c.password) rest.password = c.password;
-  return rest;
+  if (!name || !c?.rest_url) return undefined;
+  return new FlinkAdapter(name, c);
+}
+
+/** The job that matters for a name: an active one if any, else the newest. */
+async function currentJob(flink: FlinkAdapter, name: string): Promise<{ id: string; state: string } | undefined> {
+  const jobs = (await flink.jobs()).filter((j) => j.name === name);
+  const job = jobs.find((j) => !TERMINAL_STATES.has(j.state)) ?? jobs[0];
+  return job ? { id: job.jid, state: job.state } : undefined;
 }
 
 async function runContinuous(resolved: ResolvedProject, test: TestNode, skipped: { index: number; assertion: string; reason: string }[], read: NonNullable<RunOptions['readTopic']>, sinceMs: number, now: () => number): Promise<TestResult> {
   const project = resolved.project;
-  const rest = flinkRestFor(resolved, test.flinkCluster ?? project.defaults.tests?.flink_cluster);
-  if (!rest) return errorResult(test, 'no Flink REST URL is configured for the monitoring job');
+  const flink = flinkFor(resolved, test.flinkCluster ?? project.defaults.tests?.flink_cluster);
+  if (!flink) return errorResult(test, 'no Flink REST URL is configured for the monitoring job');
   const name = continuousJobName(project.name, test.name);
-  const job = await currentJob(rest, name);
+  const job = await currentJob(flink, name);
   const topic = violationsTopic(project.name);
   const got = await read(project.runtime, topic, { from: 'since', sinceMs: now() - sinceMs, max: 1_000_000, timeoutMs: DEFAULT_TIMEOUT_MS });
   const records = got.exists ? (await decodeRecords(got.records, undefined)).records : [];
@@ -183,13 +188,13 @@ export async function pauseModel(resolved: ResolvedProject, test: TestNode): Pro
   if (!m || (m.materialized !== 'flink' && m.materialized !== 'topic') || m.renderedSql === undefined) {
     return { action: 'pause_model', status: 'skipped', message: `"${test.target}" has no Flink job to pause` };
   }
-  const rest = flinkRestFor(resolved, m.node.flinkCluster ?? resolved.project.defaults.models?.flink_cluster);
-  if (!rest) return { action: 'pause_model', status: 'failed', message: 'no Flink REST URL is configured' };
+  const flink = flinkFor(resolved, m.node.flinkCluster ?? resolved.project.defaults.models?.flink_cluster);
+  if (!flink) return { action: 'pause_model', status: 'failed', message: 'no Flink REST URL is configured' };
   const name = `streamt.${resolved.project.name}.${m.node.name}`;
   try {
-    const job = await currentJob(rest, name);
+    const job = await currentJob(flink, name);
     if (!job || job.state !== 'RUNNING') return { action: 'pause_model', status: 'skipped', message: `job ${name} is ${job ? job.state : 'not deployed'}; nothing to pause` };
-    const location = await stopWithSavepoint(rest, job.id);
+    const location = await flink.stopWithSavepoint(job.id);
     return { action: 'pause_model', status: 'done', message: `stopped job ${name} (${job.id}) with savepoint ${location}; streamt apply resumes it` };
   } catch (e) {
     return { action: 'pause_model', status: 'failed', message: `could not pause ${name}: ${(e as Error).message}` };

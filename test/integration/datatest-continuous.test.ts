@@ -5,7 +5,9 @@ import { compileContinuousTests, violationsTopic } from '../../src/datatest/cont
 import { parseViolations } from '../../src/datatest/violations.js';
 import { decodeRecords } from '../../src/datatest/decode.js';
 import { readTopic } from '../../src/datatest/kafka-sample.js';
-import { SqlGatewaySession, cancelJobAfterTest, consume, createTopics, produce, uniqueIdentifier, uniqueTopic, waitForJobRunning } from './helpers.js';
+import { runTests } from '../../src/datatest/runner.js';
+import { FlinkAdapter } from '../../src/adapters/flink/client.js';
+import { SqlGatewaySession, cancelJobAfterTest, consume, createTopics, produce, stackConfig, uniqueIdentifier, uniqueTopic, waitForJobRunning } from './helpers.js';
 import { resolveStackProject } from './datatest-helpers.js';
 
 const ORDER_COLUMNS = `    columns:
@@ -77,15 +79,11 @@ ${ORDER_COLUMNS}  - name: customers
     await produce(customers, [{ key: 'c1', value: JSON.stringify({ customer_id: 'c1' }) }]);
     await produce(orders, messages);
 
-    const session = await SqlGatewaySession.open();
-    let jobId: string | undefined;
-    for (const statement of job.spec.statements) {
-      const r = await session.execute(statement);
-      if (r.jobID) jobId = r.jobID;
-    }
-    expect(jobId).toBeDefined();
-    cancelJobAfterTest(jobId!);
-    await waitForJobRunning(jobId!);
+    // Submitted as apply submits any compiled job: the Flink adapter, statement by statement.
+    const flink = new FlinkAdapter('local', { rest_url: stackConfig.flink.restUrl, sql_gateway_url: stackConfig.flink.sqlGatewayUrl });
+    const jobId = await flink.submit(job.spec, job.spec.statements);
+    cancelJobAfterTest(jobId);
+    await waitForJobRunning(jobId);
 
     const expected = [
       ['k2', 'not_null'],
@@ -114,6 +112,15 @@ ${ORDER_COLUMNS}  - name: customers
     expect(all.records).toHaveLength(expected.length);
     const allDlq = await readTopic(runtime, dlq, { from: 'earliest', max: 1000, timeoutMs: 30_000 });
     expect(allDlq.records).toHaveLength(8);
+
+    // streamt test reads the violations of the window and the job's health.
+    const [result] = await runTests(resolved, resolved.project.tests, { env: {}, sinceMs: 600_000 });
+    expect(result).toMatchObject({ test: 'orders_quality', type: 'continuous', status: 'fail', failures: 9, job: { name: job.spec.name, state: 'RUNNING', id: jobId } });
+    expect(result!.assertions.map((a) => [a.assertion, a.failures])).toEqual([
+      ['not_null', 1], ['accepted_values', 1], ['range', 2], ['accepted_types', 1], ['unique_key', 1], ['foreign_key', 1], ['max_lag', 1], ['custom_sql', 1],
+    ]);
+    expect(result!.assertions[2]!.examples.map((e) => e.key).sort()).toEqual(['k4', 'k5']);
+    expect(result!.actions).toEqual([{ action: 'dlq', status: 'done', message: `the continuous job routes violating records to topic ${dlq}` }]);
   }, 300_000);
 });
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runTests } from '../../src/datatest/runner.js';
+import { FlinkAdapter } from '../../src/adapters/flink/client.js';
 import type { TestResult } from '../../src/datatest/types.js';
 import { run } from '../../src/cli/main.js';
 import { writeProject } from '../helpers/project.js';
@@ -17,6 +18,7 @@ import {
   deleteSubjectAfterTest,
   eventually,
   flinkJob,
+  httpOk,
   kafkaClient,
   onCleanup,
   registry,
@@ -260,10 +262,14 @@ describe('streamt test (CLI) with on_failure actions', () => {
     await produceAt(input, [{ key: 'a', value: JSON.stringify({ id: 'a', amount: -1 }), timestamp: T }]);
     const boot = stackConfig.kafka.bootstrapServers;
     const session = await SqlGatewaySession.open();
-    await session.execute(`SET 'pipeline.name' = 'streamt.${project}.clean'`);
-    await session.execute(`CREATE TEMPORARY TABLE src (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${input}', 'properties.bootstrap.servers' = '${boot}', 'properties.group.id' = '${project}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`);
-    await session.execute(`CREATE TEMPORARY TABLE snk (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${output}', 'properties.bootstrap.servers' = '${boot}', 'format' = 'json')`);
-    const insert = await session.execute('INSERT INTO snk SELECT id, amount FROM src');
+    const statements = [
+      `SET 'pipeline.name' = 'streamt.${project}.clean'`,
+      `CREATE TEMPORARY TABLE src (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${input}', 'properties.bootstrap.servers' = '${boot}', 'properties.group.id' = '${project}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`,
+      `CREATE TEMPORARY TABLE snk (id STRING, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = '${output}', 'properties.bootstrap.servers' = '${boot}', 'format' = 'json')`,
+      'INSERT INTO snk SELECT id, amount FROM src',
+    ];
+    for (const st of statements.slice(0, -1)) await session.execute(st);
+    const insert = await session.execute(statements.at(-1)!);
     // Cancelled after the test unless pause_model already stopped it.
     onCleanup(`cancel job ${insert.jobID}`, async () => {
       if ((await flinkJob(insert.jobID!)).state === 'RUNNING') await cancelFlinkJob(insert.jobID!);
@@ -286,5 +292,12 @@ describe('streamt test (CLI) with on_failure actions', () => {
     expect(existsSync(fileURLToPath(location.startsWith('file:') ? location : `file://${location}`))).toBe(true);
     const job = await flinkJob(insert.jobID!);
     expect(job.state).toBe('FINISHED');
+    // And the job resumes from that savepoint the way apply submits jobs (the Flink adapter).
+    const flink = new FlinkAdapter('local', { rest_url: stackConfig.flink.restUrl, sql_gateway_url: stackConfig.flink.sqlGatewayUrl });
+    const resumed = await flink.submit({ name: `streamt.${project}.clean` } as never, statements, location);
+    onCleanup(`cancel job ${resumed}`, () => flink.cancel(resumed));
+    await flink.waitRunning(resumed);
+    const checkpointed = await httpOk('GET', `${stackConfig.flink.restUrl}/jobs/${resumed}/checkpoints`);
+    expect(checkpointed.latest?.restored?.external_path).toBe(location);
   }, 180_000);
 });
