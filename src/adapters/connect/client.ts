@@ -54,7 +54,7 @@ export class ConnectAdapter {
   }
 
   async put(name: string, config: Record<string, string>): Promise<void> {
-    await this.http.call('PUT', `/connectors/${enc(name)}/config`, { body: config, retryOn: [409], timeLimitMs: 60_000 });
+    await this.http.call('PUT', `/connectors/${enc(name)}/config`, { body: config, retryOn: [409], timeLimitMs: 30_000 });
   }
 
   async restart(name: string): Promise<void> {
