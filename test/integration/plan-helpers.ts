@@ -1,6 +1,6 @@
 // Helpers for the plan/apply/status integration tests: throw-away projects with unique names,
 // the CLI run in-process, and clean-up through the CLI itself (apply --prune of an empty project).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -203,4 +203,29 @@ export async function latestByKey(topic: string): Promise<Map<string, any>> {
   const m = new Map<string, any>();
   for (const r of await readAll(topic)) if (r.key !== null) m.set(r.key, r.value === null ? null : JSON.parse(r.value));
   return m;
+}
+
+/**
+ * examples/payments copied with unique names: the project, every model, the source topics and the
+ * PostgreSQL table get a suffix, so the test never collides with the demo or another run.
+ */
+export function paymentsCopy(sfx: string): { project: TestProject; names: { project: string; raw: string; customers: string; subject: string; model: (m: string) => string } } {
+  const root = join(import.meta.dirname, '..', '..', 'examples', 'payments');
+  const models = ['payments_clean', 'customer_spend_5m', 'customer_totals', 'payments_enriched', 'high_risk_payments', 'payments_to_postgres'];
+  const files: Record<string, string> = {};
+  const walk = (dir: string, rel = '') => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), `${rel}${e.name}/`);
+      else files[`${rel}${e.name}`] = readFileSync(join(dir, e.name), 'utf8');
+    }
+  };
+  walk(root);
+  for (const [path, text] of Object.entries(files)) {
+    let t = text;
+    for (const m of models) t = t.replace(new RegExp(`\\b${m}\\b`, 'g'), `${m}_${sfx}`);
+    t = t.replace(/payments\.raw\.v1/g, `payments.raw.v1.${sfx}`).replace(/crm\.customers\.v1/g, `crm.customers.v1.${sfx}`).replace(/^  name: payments$/m, `  name: payments_${sfx}`);
+    files[path] = t;
+  }
+  const names = { project: `payments_${sfx}`, raw: `payments.raw.v1.${sfx}`, customers: `crm.customers.v1.${sfx}`, subject: `payments.raw.v1.${sfx}-value`, model: (m: string) => `${m}_${sfx}` };
+  return { project: new TestProject(names.project, files), names };
 }
