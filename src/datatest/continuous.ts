@@ -31,6 +31,8 @@ export interface ContinuousTestsOutput {
   diagnostics: Diagnostic[];
   /** Per test: assertions the job does not evaluate, with the reason (reported as skipped by `streamt test`). */
   skipped: Map<string, { index: number; assertion: string; reason: string }[]>;
+  /** Placeholder → secret value (SASL, registry passwords), to merge into `CompileResult.secrets`. Never written. */
+  secrets: Map<string, string>;
 }
 
 export const VIOLATION_COLUMNS = ['test', 'assertion', 'assertion_index', 'record_key', 'details', 'record_partition', 'record_offset', 'record_timestamp', 'detected_at'] as const;
@@ -60,7 +62,7 @@ const DLQ = '_streamt_dlq';
 
 export function compileContinuousTests(resolved: ResolvedProject, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
   const ctx = new CompileContext(resolved);
-  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map() };
+  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map() };
   const tests = resolved.project.tests
     .filter((t) => t.type === 'continuous' && resolved.nodes.has(t.id) && (!opts.selection || opts.selection.has(t.id)))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -79,6 +81,7 @@ export function compileContinuousTests(resolved: ResolvedProject, opts: { select
   const topicFile = new FileNamer('topics').name(topicName, '.json');
   out.files.set(topicFile, JSON.stringify(topic, null, 2) + '\n');
   out.topics.push({ addr: `kafka.topic.${topicName}`, owner: tests[0]!.id, file: topicFile, hash: contentHash(topic), spec: topic });
+  out.secrets = new Map(ctx.vault.values);
   return out;
 }
 

@@ -14,7 +14,7 @@ export function evaluateSample(test: TestNode, records: readonly SampleRecord[],
  * assertions make it skipped; otherwise the failures of failing assertions go through the
  * thresholds. The message lists every assertion that did not pass, skipped ones included.
  */
-export function summarize(test: TestNode, assertions: AssertionResult[], checked: number): TestResult {
+export function summarize(test: TestNode, assertions: AssertionResult[], checked: number, unit: 'records' | 'columns' = 'records'): TestResult {
   const base: TestResult = {
     test: test.name,
     type: test.type,
@@ -38,6 +38,7 @@ export function summarize(test: TestNode, assertions: AssertionResult[], checked
   if (!assertions.length) return { ...base, status: 'skipped', message: 'the test has no assertions' };
   if (!evaluated.length) return { ...base, status: 'skipped', message: note(skipped) };
   const status = statusFor(failures, checked, test.severity, test.warnIf, test.errorIf);
-  const message = failing.length ? note(failing) : `${evaluated.length} assertion${evaluated.length > 1 ? 's' : ''} passed on ${checked} records`;
+  const what = unit === 'records' ? `on ${checked} record${checked === 1 ? '' : 's'}` : `(${checked} column${checked === 1 ? '' : 's'} checked)`;
+  const message = failing.length ? note(failing) : `${evaluated.length} assertion${evaluated.length > 1 ? 's' : ''} passed ${what}`;
   return { ...base, status, failures, message: message + skippedNote };
 }

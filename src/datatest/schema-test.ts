@@ -177,7 +177,7 @@ export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, re
       results.push({ assertion: 'registry', index: results.length, checked: wanted.size, status: p.count ? 'fail' : 'pass', failures: p.count, examples: p.examples, message: p.count ? p.examples.map((e) => e.reason).join('; ') : `columns match ${subject} (version ${registered.version ?? '?'})` });
     }
   }
-  return summarize(test, results, results.reduce((n, r) => n + r.checked, 0));
+  return summarize(test, results, results.reduce((n, r) => n + r.checked, 0), 'columns');
 }
 
 function avroFields(schema: string): Map<string, unknown> {

@@ -170,3 +170,14 @@ describe('continuous results', () => {
     expect(s.message).toContain('skipped: custom_sql');
   });
 });
+
+describe('readDeployBlockers (apply side)', () => {
+  it('reads generated/run_results.json, none when absent, fails closed when unreadable', async () => {
+    const { readDeployBlockers } = await import('../../src/datatest/index.js');
+    const { writeProject } = await import('../helpers/project.js');
+    expect(readDeployBlockers(writeProject({}))).toEqual([]);
+    const root = writeProject({ 'generated/run_results.json': JSON.stringify({ results: [{ test: 'a', status: 'fail', blocks_deploy: true, target: 'm', message: 'x' }, { test: 'b', status: 'fail', blocks_deploy: false }, { test: 'c', status: 'pass', blocks_deploy: true }] }) });
+    expect(readDeployBlockers(root)).toEqual([{ test: 'a', target: 'm', status: 'fail', message: 'x' }]);
+    expect(readDeployBlockers(writeProject({ 'generated/run_results.json': '{oops' }))[0]!.status).toBe('error');
+  });
+});

@@ -127,6 +127,7 @@ function renderResult(r: TestResult, out: Output): string {
     if (a.status === 'pass') continue;
     lines.push(`        ${paint[a.status === 'fail' ? 'fail' : a.status === 'error' ? 'error' : 'skipped'](a.status)} ${a.assertion}: ${a.message}`);
     for (const e of a.examples) {
+      if (e.offset === undefined && e.key == null && a.message.includes(e.reason)) continue; // already said
       const where = e.offset !== undefined ? `p${e.partition ?? '?'}@${e.offset}${e.key != null ? ` key ${e.key}` : ''}: ` : e.key != null ? `key ${e.key}: ` : '';
       lines.push(c.dim(`          ${where}${e.reason}`));
     }
