@@ -16,6 +16,7 @@ import { nodeError, stableJson } from './emitters/common.js';
 import { contentHash } from './hash.js';
 import { FileNamer, isSafeRelativePath } from './paths.js';
 import type { Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
+import { compileContinuousTests } from '../datatest/continuous.js';
 
 export type { CompileOptions, CompileResult } from './types.js';
 
@@ -108,6 +109,18 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     schemas: finish('schemas', '.json', schemas, (s) => s),
     gatewayRules: finish('gateway', '.json', rules, (s) => s),
   };
+
+  // Continuous tests are Flink jobs too: planned, applied and owned like the models' jobs.
+  const monitors = compileContinuousTests(resolved, opts.selection ? { selection: opts.selection } : {});
+  diagnostics.push(...monitors.diagnostics);
+  const modelAddrs = new Set([...artifacts.flinkJobs, ...artifacts.topics].map((a) => a.addr));
+  for (const a of [...monitors.flinkJobs, ...monitors.topics]) {
+    if (modelAddrs.has(a.addr)) diagnostics.push(nodeError(ctx, a.owner, 'DUPLICATE_ARTIFACT', `${a.owner} produces ${a.addr}, which a model also produces`, 'rename the model or the test'));
+  }
+  artifacts.flinkJobs = [...artifacts.flinkJobs, ...monitors.flinkJobs].sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  artifacts.topics = [...artifacts.topics, ...monitors.topics].sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  for (const [path, content] of monitors.files) files.set(path, content);
+  for (const [key, value] of monitors.secrets) ctx.vault.values.set(key, value);
 
   const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z' };
   if (opts.streamtVersion !== undefined) manifestOpts.streamtVersion = opts.streamtVersion;

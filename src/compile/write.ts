@@ -42,8 +42,18 @@ export function checkOutputDir(outDir: string, projectRoot: string): void {
   }
 }
 
-export function writeOutputAtomically(outDir: string, files: ReadonlyMap<string, string>): void {
+/**
+ * @param carryOver files of the previous output that another command owns (e.g. `streamt test`'s
+ *   run_results.json) and that must survive the swap.
+ */
+export function writeOutputAtomically(outDir: string, files: ReadonlyMap<string, string>, carryOver: readonly string[] = []): void {
   const out = resolve(outDir);
+  const kept = new Map(files);
+  for (const name of carryOver) {
+    const previous = join(out, name);
+    if (!kept.has(name) && isSafeRelativePath(name) && existsSync(previous) && statSync(previous).isFile()) kept.set(name, readFileSync(previous, 'utf8'));
+  }
+  files = kept;
   const parent = dirname(out);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(join(parent, `.${basename(out)}.tmp-`));

@@ -45,6 +45,17 @@ describe('writeOutputAtomically', () => {
     expect(readdirSync(root)).toEqual(['generated']);
   });
 
+  it('carries over files another command owns (run_results.json), and only those', () => {
+    const root = tmp();
+    const out = join(root, 'generated');
+    writeOutputAtomically(out, new Map([['manifest.json', '{"manifest_version":1}\n']]));
+    writeFileSync(join(out, 'run_results.json'), '{"results":[]}');
+    writeFileSync(join(out, 'stray.txt'), 'x');
+    writeOutputAtomically(out, new Map([['manifest.json', '{"manifest_version":1}\n']]), ['run_results.json', 'missing.json']);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'run_results.json']);
+    expect(readFileSync(join(out, 'run_results.json'), 'utf8')).toBe('{"results":[]}');
+  });
+
   it('leaves the previous output intact when writing fails', () => {
     const root = tmp();
     const out = join(root, 'generated');

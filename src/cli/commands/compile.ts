@@ -74,7 +74,7 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
   }
   if (!opts.dryRun) {
     try {
-      writeOutputAtomically(outDir, result.files);
+      writeOutputAtomically(outDir, result.files, ['run_results.json']);
     } catch (e) {
       diagnostics.push({ code: 'OUTPUT_WRITE_FAILED', severity: 'error', message: `Could not write ${outDir}: ${(e as Error).message}`, hint: 'the previous output is unchanged' });
       return finish(false);
