@@ -57,7 +57,7 @@ export function renderPlan(p: Plan, c: ChalkInstance, o: { verbose?: boolean } =
       for (const ch of same) lines.push(c.dim(`      ${ch.addr}`));
     }
   }
-  lines.push('');
+  if (lines[lines.length - 1] !== '') lines.push('');
   const s = p.summary;
   if (!act.length) lines.push(c.green('No changes.') + ' The live systems match the project.');
   else lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete${s.no_op ? `, ${s.no_op} unchanged` : ''}.`);

@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+// The live demo for newcomers (docs/demo.md):
+//
+//   npm run demo            # = node scripts/demo.mjs up
+//   node scripts/demo.mjs up
+//   node scripts/demo.mjs down [--keep-stack]
+//
+// `up` starts the local stack, applies examples/payments with `streamt apply`, produces sample
+// card payments and customer profiles to its source topics and prints what arrives downstream:
+// cleaned payments (card numbers cut to the last four digits), five-minute spend windows per
+// customer and running totals. `down` deletes what the demo created (`streamt apply --prune` of
+// the project without its models, then the source topics) and stops the stack.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { up, down } from '../stack/api.mjs';
+import { stackConfig, paths } from '../stack/config.mjs';
+
+const root = paths.repoRoot;
+const example = join(root, 'examples', 'payments');
+const bin = join(root, 'bin', 'streamt.js');
+const SOURCES = { raw: 'payments.raw.v1', customers: 'crm.customers.v1' };
+const OUTPUTS = { clean: 'payments_clean', windows: 'customer_spend_5m', totals: 'customer_totals', enriched: 'payments_enriched' };
+
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const say = (s = '') => process.stdout.write(`${s}\n`);
+const step = (s) => say(`\n${bold('▶ ' + s)}`);
+
+const env = {
+  ...process.env,
+  KAFKA_BOOTSTRAP_SERVERS: stackConfig.kafka.bootstrapServers,
+  SCHEMA_REGISTRY_URL: stackConfig.registry.url,
+  FLINK_REST_URL: stackConfig.flink.restUrl,
+  FLINK_SQL_GATEWAY_URL: stackConfig.flink.sqlGatewayUrl,
+  CONNECT_REST_URL: stackConfig.connect.url,
+  PAYMENTS_DB_URL: stackConfig.postgres.jdbcUrl,
+};
+
+function streamt(args, o = {}) {
+  say(dim(`$ streamt ${args.join(' ')}`));
+  const r = spawnSync(process.execPath, [bin, ...args], { stdio: o.capture ? 'pipe' : 'inherit', env, encoding: 'utf8' });
+  if (r.status !== 0 && !o.allowFailure) throw new Error(`streamt ${args[0]} exited with ${r.status}`);
+  return r;
+}
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function build() {
+  const dist = join(root, 'dist', 'cli', 'main.js');
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(root, 'src'))) return;
+  step('Building streamt (npm run build)');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+
+const kafka = new kafkajs.Kafka({ clientId: 'streamt-demo', brokers: stackConfig.kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
+
+async function ensureSources() {
+  const admin = kafka.admin();
+  await admin.connect();
+  const have = new Set(await admin.listTopics());
+  // Sources belong to their producers (the payments API, the CRM): the demo plays them. One
+  // partition each keeps the event-time watermark simple to follow.
+  const missing = Object.values(SOURCES).filter((t) => !have.has(t));
+  if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 1 })) });
+  await admin.disconnect();
+  return missing;
+}
+
+async function slots() {
+  const r = await fetch(`${stackConfig.flink.restUrl}/overview`);
+  return (await r.json())['slots-total'];
+}
+
+function samplePayments() {
+  const customers = ['alice', 'bob', 'chen', 'dana'];
+  const statuses = ['AUTHORIZED', 'CAPTURED', 'AUTHORIZED', 'DECLINED', 'CAPTURED'];
+  const out = [];
+  for (let i = 0; i < 24; i++) {
+    const minute = String(Math.floor(i / 2)).padStart(2, '0');
+    const id = `pay-${String(i + 1).padStart(3, '0')}`;
+    out.push({
+      key: id,
+      value: JSON.stringify({
+        payment_id: id,
+        customer_id: customers[i % customers.length],
+        card_number: `4000 0000 0000 ${String(1000 + i * 37).slice(-4)}`.replace(/ /g, ''),
+        amount_cents: 500 + ((i * 7919) % 150_000),
+        currency: 'EUR',
+        status: statuses[i % statuses.length],
+        merchant_id: `m-${(i % 3) + 1}`,
+        event_time: `2026-01-01 10:${minute}:${String((i * 13) % 60).padStart(2, '0')}`,
+      }),
+    });
+  }
+  // One later payment per customer moves the watermark past the windows, so they close.
+  for (const c of customers) out.push({ key: `pay-late-${c}`, value: JSON.stringify({ payment_id: `pay-late-${c}`, customer_id: c, card_number: '4000000000009999', amount_cents: 100, currency: 'EUR', status: 'CAPTURED', merchant_id: 'm-1', event_time: '2026-01-01 11:00:00' }) });
+  return out;
+}
+
+const profiles = [
+  { customer_id: 'alice', email: 'alice@example.com', country: 'FR', risk_band: 'LOW' },
+  { customer_id: 'bob', email: 'bob@example.com', country: 'DE', risk_band: 'HIGH' },
+  { customer_id: 'chen', email: 'chen@example.com', country: 'NL', risk_band: 'MEDIUM' },
+  { customer_id: 'dana', email: 'dana@example.com', country: 'ES', risk_band: 'LOW' },
+].map((p) => ({ key: p.customer_id, value: JSON.stringify({ ...p, updated_at: '2026-01-01 09:00:00' }) }));
+
+async function readTopic(topic, timeoutMs = 8_000) {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
+  await admin.disconnect();
+  const total = ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
+  if (!total) return [];
+  const groupId = `streamt-demo-reader-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId });
+  const got = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    consumer.run({
+      eachMessage: async ({ message }) => {
+        got.push(message.value ? JSON.parse(message.value.toString()) : null);
+        if (got.length >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  const a2 = kafka.admin();
+  await a2.connect();
+  await a2.deleteGroups([groupId]).catch(() => {});
+  await a2.disconnect();
+  return got.filter(Boolean);
+}
+
+async function waitFor(what, fn, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function table(rows, cols) {
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  say('  ' + cols.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const r of rows) say('  ' + cols.map((c, i) => String(r[c] ?? '').padEnd(widths[i])).join('  '));
+}
+
+async function demoUp() {
+  step('Starting the local stack (npm run stack -- up)');
+  await up({ log: (m) => say(dim(`  ${m}`)) });
+  build();
+
+  step('Creating the source topics the payments API and the CRM write to');
+  const created = await ensureSources();
+  say(created.length ? `  created ${created.join(', ')}` : '  already there');
+
+  // The stack's TaskManager has a fixed number of slots; each Flink job of the example takes one
+  // (4 models and the continuous test customer_spend_watch). Leave out what does not fit.
+  const excluded = ['payments_to_postgres'];
+  const free = await slots(); // total task slots of the stack's TaskManager
+  if (free < 6) excluded.push('type:test');
+  if (free < 5) excluded.push('high_risk_payments');
+  const exclude = excluded.flatMap((m) => ['--exclude', m]);
+  say(dim('\n  Left out: payments_to_postgres (Debezium\'s JDBC sink needs records with a schema, see docs/demo.md)'));
+  if (free < 6) say(dim(`  and, because the TaskManager has ${free} task slots, ${free < 5 ? 'high_risk_payments and ' : ''}the continuous test customer_spend_watch.`));
+
+  step('Planning: what would change?');
+  streamt(['plan', '-p', example, ...exclude]);
+  step('Applying the plan');
+  streamt(['apply', '-p', example, ...exclude]);
+
+  step('Producing sample events');
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: SOURCES.customers, messages: profiles });
+  const payments = samplePayments();
+  await producer.send({ topic: SOURCES.raw, messages: payments });
+  await producer.disconnect();
+  say(`  ${profiles.length} customer profiles → ${SOURCES.customers}`);
+  say(`  ${payments.length} card payments → ${SOURCES.raw} (some DECLINED, which the pipeline drops)`);
+
+  step(`Downstream: ${OUTPUTS.clean} (declined payments dropped, card number cut to its last four digits)`);
+  const clean = await waitFor('clean payments', async () => {
+    const v = await readTopic(OUTPUTS.clean);
+    return v.length >= 20 ? v : false;
+  });
+  table(clean.slice(0, 8), ['payment_id', 'customer_id', 'card_last4', 'amount_cents', 'status', 'event_time']);
+  say(dim(`  … ${clean.length} records`));
+
+  step(`Downstream: ${OUTPUTS.windows} (spend per customer, five-minute tumbling windows)`);
+  const windows = await waitFor('closed windows', async () => {
+    const v = await readTopic(OUTPUTS.windows);
+    return v.length >= 8 ? v : false;
+  });
+  table(windows.sort((a, b) => (a.window_start + a.customer_id < b.window_start + b.customer_id ? -1 : 1)), ['customer_id', 'window_start', 'window_end', 'payment_count', 'total_amount_cents']);
+
+  step(`Downstream: ${OUTPUTS.totals} (running totals, an updating result: latest value per customer)`);
+  const latest = new Map();
+  for (const v of await readTopic(OUTPUTS.totals)) latest.set(v.customer_id, v);
+  table([...latest.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1)), ['customer_id', 'payment_count', 'lifetime_amount_cents']);
+
+  step('Live status');
+  streamt(['status', '-p', example, ...exclude], { allowFailure: true });
+  step('A second plan: nothing to do');
+  streamt(['plan', '-p', example, ...exclude]);
+  say(`\nDone. Try changing a model in examples/payments and run ${bold(`streamt plan -p examples/payments ${exclude.join(' ')}`)}.`);
+  say(`Tear down with ${bold('node scripts/demo.mjs down')} (add --keep-stack to keep the stack running).`);
+}
+
+async function demoDown(keepStack) {
+  build();
+  step('Deleting what the demo applied (streamt apply --prune of the project without its models)');
+  const tmp = mkdtempSync(join(tmpdir(), 'streamt-demo-'));
+  try {
+    cpSync(example, tmp, { recursive: true });
+    for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
+    streamt(['apply', '--prune', '-p', tmp], { allowFailure: true });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  const have = new Set(await admin.listTopics());
+  const topics = Object.values(SOURCES).filter((t) => have.has(t));
+  if (topics.length) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+  say(`  deleted source topics ${topics.join(', ') || '(none)'}`);
+  if (!keepStack) {
+    step('Stopping the stack');
+    await down({ log: (m) => say(dim(`  ${m}`)) });
+  }
+}
+
+const [cmd = 'up', ...rest] = process.argv.slice(2);
+try {
+  if (cmd === 'up') await demoUp();
+  else if (cmd === 'down') await demoDown(rest.includes('--keep-stack'));
+  else {
+    say('usage: node scripts/demo.mjs up | down [--keep-stack]');
+    process.exitCode = 1;
+  }
+} catch (e) {
+  process.stderr.write(`demo: ${e.message}\n`);
+  process.exitCode = 1;
+}
