@@ -301,6 +301,7 @@ export class LiveSystems {
   }
 
   async close(): Promise<void> {
+    await this.store?.close();
     await this.kafkaAdapter?.close();
   }
 }

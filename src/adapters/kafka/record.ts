@@ -6,11 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { OwnershipRecord, RecordEntry } from '../../plan/types.js';
+import type { Producer } from 'kafkajs';
 import type { KafkaAdapter } from './client.js';
 
 export const STATE_TOPIC = '_streamt_state';
 
 export class RecordStore {
+  private producer: Producer | undefined;
+  private ready: Promise<void> | undefined;
+
   constructor(private readonly kafka: KafkaAdapter, readonly topic = STATE_TOPIC) {}
 
   /** Reads every entry of `project` (an empty record when the topic does not exist yet). */
@@ -82,15 +86,29 @@ export class RecordStore {
   /** Writes entries (value) or tombstones (null), acknowledged by all in-sync replicas. */
   async write(project: string, items: { addr: string; entry: RecordEntry | null }[]): Promise<void> {
     if (!items.length) return;
-    await this.ensureTopic();
-    const producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
     try {
-      await producer.connect();
-      await producer.send({ topic: this.topic, acks: -1, messages: items.map((i) => ({ key: `${project}/${i.addr}`, value: i.entry ? JSON.stringify(i.entry) : null })) });
+      // One producer for the whole apply (connected once, even when changes finish together).
+      this.ready ??= (async () => {
+        await this.ensureTopic();
+        const producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+        await producer.connect();
+        this.producer = producer;
+      })();
+      await this.ready;
+      await this.producer!.send({ topic: this.topic, acks: -1, messages: items.map((i) => ({ key: `${project}/${i.addr}`, value: i.entry ? JSON.stringify(i.entry) : null })) });
     } catch (e) {
+      this.ready = undefined;
+      const p = this.producer;
+      this.producer = undefined;
+      await p?.disconnect().catch(() => {});
       throw this.kafka.wrap(`write ${this.topic}`, e);
-    } finally {
-      await producer.disconnect().catch(() => {});
     }
+  }
+
+  async close(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    this.ready = undefined;
+    await p?.disconnect().catch(() => {});
   }
 }
