@@ -1,0 +1,29 @@
+// The newcomer demo (docs/demo.md) runs end to end on the real stack and cleans up after itself.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { endpoints, http, onCleanup } from './helpers.js';
+
+const run = promisify(execFile);
+const script = join(import.meta.dirname, '..', '..', 'scripts', 'demo.mjs');
+
+describe('npm run demo', () => {
+  it('applies examples/payments, shows transformed records downstream, and tears down', async () => {
+    onCleanup('demo down', () => run(process.execPath, [script, 'down', '--keep-stack'], { timeout: 180_000 }));
+    const up = await run(process.execPath, [script, 'up'], { timeout: 280_000, maxBuffer: 16 * 1024 * 1024 });
+    // streamt's own progress goes to stderr, the demo's narration to stdout.
+    expect(up.stderr).toContain('✓ Apply complete');
+    expect(up.stdout).toMatch(/Downstream: payments_clean[\s\S]*card_last4/);
+    // Closed five-minute windows with counts and totals.
+    expect(up.stdout).toMatch(/alice\s+2026-01-01 10:00:00\s+2026-01-01 10:05:00\s+\d+\s+\d+/);
+    expect(up.stdout).toMatch(/customer_id\s+payment_count\s+lifetime_amount_cents/);
+    expect(up.stdout).toMatch(/A second plan: nothing to do[\s\S]*No changes\./);
+    expect(up.stdout).not.toContain('4000000000001000'); // a full card number never leaves the raw topic
+
+    const down = await run(process.execPath, [script, 'down', '--keep-stack'], { timeout: 180_000 });
+    expect(down.stdout).toContain('deleted source topics payments.raw.v1, crm.customers.v1');
+    const jobs = (await http('GET', `${endpoints.flinkRest}/jobs/overview`)).body.jobs as { name: string; state: string }[];
+    expect(jobs.filter((j) => j.name.startsWith('streamt.payments.') && j.state === 'RUNNING')).toEqual([]);
+  });
+});
