@@ -10,7 +10,29 @@ function show(v: unknown, max = 100): string {
   return s.length > max ? `${s.slice(0, max - 1)}…"` : s;
 }
 
+/** For two long strings: the region around their first difference, so the change stays visible. */
+export function around(before: string, after: string, width = 90): [string, string] {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) {
+    endB--;
+    endA--;
+  }
+  const from = Math.max(0, start - 30);
+  const cut = (s: string, end: number) => {
+    const to = Math.min(s.length, Math.max(end, start) + 30, from + width);
+    return `${from > 0 ? '…' : ''}${s.slice(from, to)}${to < s.length ? '…' : ''}`;
+  };
+  return [cut(before, endB), cut(after, endA)];
+}
+
 function field(f: FieldChange): string {
+  if (typeof f.before === 'string' && typeof f.after === 'string' && (f.before.length > 100 || f.after.length > 100) && !f.sensitive) {
+    const [b, a] = around(f.before, f.after);
+    return `${f.field}:\n          - ${b}\n          + ${a}`;
+  }
   if (f.sensitive) return `${f.field}: (sensitive value ${f.before === undefined ? 'set' : f.after === undefined ? 'removed' : 'changed'})`;
   if (f.before === undefined && 'after' in f) return `${f.field}: ${show(f.after)}`;
   if (f.after === undefined) return `${f.field}: ${show(f.before)} → (unset)`;

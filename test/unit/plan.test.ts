@@ -98,3 +98,16 @@ describe('desired resources of examples/payments', () => {
     expect(desired.filter((d) => d.kind === 'flink_job' && d.stateful).map((d) => d.name).sort()).toEqual(['streamt.payments.customer_spend_5m', 'streamt.payments.customer_totals', 'streamt.payments.payments_enriched']);
   });
 });
+
+describe('rendering long changes', () => {
+  it('shows the region around the first difference', async () => {
+    const { around } = await import('../../src/plan/render.js');
+    const before = `INSERT INTO x SELECT ${'a, '.repeat(60)}k FROM t WHERE v > 0 GROUP BY k`;
+    const after = before.replace('v > 0', 'v > 10');
+    const [b, a] = around(before, after);
+    expect(b).toContain('v > 0');
+    expect(a).toContain('v > 10');
+    expect(b.startsWith('…')).toBe(true);
+    expect(a.length).toBeLessThan(100);
+  });
+});
