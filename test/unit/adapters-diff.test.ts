@@ -183,3 +183,14 @@ describe('Flink job diff', () => {
     expect(p).toMatchObject({ action: 'create', steps: ['submit-from-savepoint'] });
   });
 });
+
+describe('Flink job diff when the job is not running normally', () => {
+  const q = 'INSERT INTO `m__output` SELECT k, COUNT(*) AS n FROM `in` WHERE v > 0 GROUP BY k';
+  const obs = { kind: 'flink_job' as const, name: 'streamt.p.m', active: [{ jid: 'j', state: 'RESTARTING', startTime: 1 }] };
+  it('cannot take a savepoint of a restarting job: a stateful one needs --allow-state-reset', () => {
+    const after = job(q.replace('v > 0', 'v > 1'));
+    const p = diffFlinkJob({ spec: after, hash: 'h2', stateful: true }, obs, { hash: 'h1', spec: job(q) }, { allowStateReset: false });
+    expect(p).toMatchObject({ action: 'replace', steps: ['cancel', 'submit'], blocked: { code: 'PLAN_STATE_INCOMPATIBLE' } });
+    expect(diffFlinkJob({ spec: after, hash: 'h2', stateful: false }, obs, { hash: 'h1', spec: job(q) }, { allowStateReset: false }).blocked).toBeUndefined();
+  });
+});

@@ -118,6 +118,20 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
   const reasons = [previous ? `the job changed: ${fields.map((f) => f.field).join(', ')}` : 'a job with this pipeline.name runs, but this project has no record of what it runs'];
   const verdict: StateVerdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true };
   if (!previous && desired.stateful) warnings.push('state compatibility cannot be checked without a record; Flink refuses the savepoint if it does not match');
+  const notRunning = running.find((j) => j.state !== 'RUNNING');
+  if (notRunning && verdict.compatible) {
+    // A savepoint needs a running job: a restarting or failing one can only be cancelled.
+    reasons.push(`the job is ${notRunning.state}, so no savepoint can be taken: cancel and resubmit`);
+    const p: Proposal = { action: 'replace', reasons, fields, steps: ['cancel', 'submit'], ...(warnings.length ? { warnings } : {}) };
+    if (desired.stateful && !opts.allowStateReset) {
+      p.blocked = {
+        code: 'PLAN_STATE_INCOMPATIBLE',
+        message: `Flink job ${desired.spec.name} is ${notRunning.state}: it cannot be stopped with a savepoint, and resubmitting it loses its state`,
+        hint: 'plan again with --allow-state-reset to restart it without state, or wait until it runs again',
+      };
+    }
+    return p;
+  }
   if (verdict.compatible) {
     reasons.push('upgrade: stop with a savepoint, resubmit from it');
     return { action: 'update', reasons, fields, steps: ['stop-with-savepoint', 'submit-from-savepoint'], ...(warnings.length ? { warnings } : {}) };
