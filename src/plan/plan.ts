@@ -42,7 +42,7 @@ export function fingerprint(observed: Observed | undefined, entry: RecordEntry |
         facts = { exists: observed.exists, partitions: observed.partitions, rf: observed.replicationFactor, config: observed.config };
         break;
       case 'flink_job':
-        facts = { jobs: observed.active.map((j) => j.jid).sort() };
+        facts = { jobs: observed.active.map((j) => j.jid).sort(), savepoint: observed.lastSavepoint ?? null };
         break;
       case 'connector':
         facts = { exists: observed.exists, config: observed.config };
@@ -119,7 +119,8 @@ export function plan(input: PlanInput): Plan {
       c.stateful = d.stateful;
       const jobs = (o as Extract<Observed, { kind: 'flink_job' }>).active.map((j) => j.jid);
       if (jobs.length && p.action !== 'no-op') c.live = { jobIds: jobs };
-      if (p.steps?.includes('submit-from-savepoint') && !jobs.length && entry?.savepoint) c.live = { savepoint: entry.savepoint };
+      const sp = (o as Extract<Observed, { kind: 'flink_job' }>).lastSavepoint ?? entry?.savepoint;
+      if (p.steps?.includes('submit-from-savepoint') && !jobs.length && sp) c.live = { savepoint: sp };
     }
     // A resource that already matches but was never recorded (e.g. apply stopped before writing
     // the record) is adopted by recording it: an update without changes to the live system.

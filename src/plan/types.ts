@@ -58,6 +58,8 @@ export interface ObservedFlinkJob {
   active: LiveJob[];
   /** The newest terminated job with this name (FAILED, CANCELED, FINISHED), if any. */
   lastTerminated?: LiveJob;
+  /** The latest savepoint of that job (e.g. stopped by `streamt test`'s pause_model or by hand). */
+  lastSavepoint?: string;
 }
 
 export interface ObservedConnector {

@@ -2,7 +2,7 @@
 // flowing: its results continue from the state before the upgrade. A state-incompatible change
 // needs --allow-state-reset.
 import { describe, expect, it } from 'vitest';
-import { createTopics, eventually, kafkaClient } from './helpers.js';
+import { createTopics, endpoints, eventually, http, kafkaClient, produce } from './helpers.js';
 import { changesOf, cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 function project(sfx: string, where: string, groupBy = 'k'): Record<string, string> {
@@ -96,6 +96,37 @@ describe('apply: Flink upgrades', () => {
     expect(c).toMatchObject({ action: 'replace', steps: ['cancel', 'submit'] });
     expect(c.blocked).toBeUndefined();
     await p.apply(['--allow-state-reset']);
+    expect((await p.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('resumes a job stopped with a savepoint (as streamt test pause_model does) from that savepoint', async () => {
+    const sfx = letters();
+    const p = new TestProject(`it_${sfx}`, project(sfx, '> 0'));
+    const source = `it.upg.${sfx}`;
+    const out = `counts_${sfx}`;
+    await createTopics([{ topic: source }]);
+    cleanupProject(p);
+    await p.apply();
+    await produce(source, [1, 2, 3].map(() => ({ key: 'a', value: JSON.stringify({ k: 'a', v: 1 }) })));
+    await eventually('3 counted', async () => (await latest(out)).get('a')?.n === 3, 60_000);
+
+    // Someone pauses the job with a savepoint.
+    const jobs = (await http('GET', `${endpoints.flinkRest}/jobs/overview`)).body.jobs as { jid: string; name: string; state: string }[];
+    const jid = jobs.find((j) => j.name === `streamt.it_${sfx}.counts_${sfx}` && j.state === 'RUNNING')!.jid;
+    const trigger = await http('POST', `${endpoints.flinkRest}/jobs/${jid}/stop`, { drain: false });
+    await eventually('job stopped with a savepoint', async () => {
+      const s = await http('GET', `${endpoints.flinkRest}/jobs/${jid}/savepoints/${trigger.body['request-id']}`);
+      return s.body?.status?.id === 'COMPLETED' && (await http('GET', `${endpoints.flinkRest}/jobs/${jid}`)).body.state === 'FINISHED';
+    }, 60_000);
+    await produce(source, [1, 2].map(() => ({ key: 'a', value: JSON.stringify({ k: 'a', v: 1 }) })));
+
+    const plan = await p.planJson();
+    const c = plan.changes.find((x: any) => x.addr === `flink.job.counts_${sfx}`);
+    expect(c).toMatchObject({ action: 'create', steps: ['submit-from-savepoint'] });
+    expect(c.reasons[0]).toContain('stopped with a savepoint');
+    await p.apply();
+    const final = await eventually('5 counted after the resume', async () => ((await latest(out)).get('a')?.n === 5 ? (await latest(out)).get('a') : false), 90_000);
+    expect(final).toEqual({ k: 'a', n: 5, total: 5 });
     expect((await p.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 });

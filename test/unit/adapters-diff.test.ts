@@ -194,3 +194,16 @@ describe('Flink job diff when the job is not running normally', () => {
     expect(diffFlinkJob({ spec: after, hash: 'h2', stateful: false }, obs, { hash: 'h1', spec: job(q) }, { allowStateReset: false }).blocked).toBeUndefined();
   });
 });
+
+describe('Flink job diff: a job stopped with a savepoint', () => {
+  const q = 'INSERT INTO `m__output` SELECT k, COUNT(*) AS n FROM `in` WHERE v > 0 GROUP BY k';
+  it('resumes from the stopped job\'s savepoint (e.g. paused by streamt test)', () => {
+    const p = diffFlinkJob({ spec: job(q), hash: 'h1', stateful: true }, { kind: 'flink_job', name: 'streamt.p.m', active: [], lastTerminated: { jid: 'j', state: 'FINISHED', startTime: 1 }, lastSavepoint: 'file:/sp/paused' }, { hash: 'h1', spec: job(q) }, { allowStateReset: false });
+    expect(p).toMatchObject({ action: 'create', steps: ['submit-from-savepoint'], fields: [{ field: 'execution.savepoint.path', after: 'file:/sp/paused' }] });
+    expect(p.reasons[0]).toContain('stopped with a savepoint (FINISHED)');
+  });
+  it('--allow-state-reset starts without it', () => {
+    const p = diffFlinkJob({ spec: job(q), hash: 'h1', stateful: true }, { kind: 'flink_job', name: 'streamt.p.m', active: [], lastSavepoint: 'file:/sp/paused' }, { hash: 'h1', spec: job(q) }, { allowStateReset: true });
+    expect(p.steps).toEqual(['submit']);
+  });
+});

@@ -63,6 +63,15 @@ export class FlinkAdapter {
       if (t) o.lastTerminated = { jid: t.jid, state: t.state, startTime: t.startTime };
       out.set(name, o);
     }
+    // A stopped job's savepoint, so a job paused with a savepoint resumes from it.
+    await Promise.all(
+      [...out.values()]
+        .filter((o) => !o.active.length && o.lastTerminated && o.lastTerminated.state !== 'FAILED')
+        .map(async (o) => {
+          const sp = await this.lastSavepoint(o.lastTerminated!.jid);
+          if (sp) o.lastSavepoint = sp;
+        }),
+    );
     return out;
   }
 
@@ -82,6 +91,12 @@ export class FlinkAdapter {
     const c = r.body?.latest?.completed;
     if (r.status === 404 || !c) return null;
     return { id: c.id, status: c.status ?? 'COMPLETED', at: c.latest_ack_timestamp ?? c.trigger_timestamp, ...(c.external_path ? { path: c.external_path } : {}) };
+  }
+
+  async lastSavepoint(jid: string): Promise<string | undefined> {
+    const r = await this.rest.get<any>(`/jobs/${jid}/checkpoints`, { accept: [404, 500] });
+    const sp = r.status === 200 ? r.body?.latest?.savepoint : undefined;
+    return sp && sp.status === 'COMPLETED' && typeof sp.external_path === 'string' ? sp.external_path : undefined;
   }
 
   /** Stops the job with a savepoint and returns the savepoint location. The job keeps running if it fails. */

@@ -88,19 +88,20 @@ export interface FlinkDiffInput {
 }
 
 export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
+  // No running job: resume from a savepoint when there is one (a paused job, an interrupted upgrade).
   const running = observed.active;
-  if (!running.length && previous?.savepoint && !opts.allowStateReset) {
-    const verdict = desired.stateful ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
-    {
-      const p: Proposal = {
-        action: 'create',
-        reasons: [`an earlier upgrade stopped the job with a savepoint and did not resubmit it: resume from ${previous.savepoint}`],
-        fields: [{ field: 'execution.savepoint.path', after: previous.savepoint }, ...scriptChanges(previous.spec, desired.spec)],
-        steps: ['submit-from-savepoint'],
-      };
-      if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from the savepoint (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
-      return p;
-    }
+  const savepoint = observed.lastSavepoint ?? previous?.savepoint;
+  if (!running.length && savepoint && !opts.allowStateReset) {
+    const verdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
+    const why = observed.lastSavepoint ? `the job was stopped with a savepoint (${observed.lastTerminated?.state})` : 'an earlier upgrade stopped the job with a savepoint and did not resubmit it';
+    const p: Proposal = {
+      action: 'create',
+      reasons: [`${why}: resume from ${savepoint}`],
+      fields: [{ field: 'execution.savepoint.path', after: savepoint }, ...(previous ? scriptChanges(previous.spec, desired.spec) : [])],
+      steps: ['submit-from-savepoint'],
+    };
+    if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from the savepoint (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
+    return p;
   }
   if (!running.length) {
     const reasons = [previous ? `no running job named ${desired.spec.name}${observed.lastTerminated ? ` (the last one is ${observed.lastTerminated.state})` : ''}: submit it` : 'job is not running'];
