@@ -45,3 +45,17 @@ describe('plan with a live system down', () => {
     expect(r.stderr).toContain('APPLY_PLAN_INVALID');
   });
 });
+
+describe('apply and block_deploy', () => {
+  it('refuses to deploy while a block_deploy test failed in the last streamt test run', async () => {
+    const dir = project();
+    mkdirSync(join(dir, 'generated'), { recursive: true });
+    writeFileSync(join(dir, 'generated', 'run_results.json'), JSON.stringify({ results: [{ test: 'amounts_positive', target: 'payments_clean', status: 'fail', blocks_deploy: true, message: '3 violations' }, { test: 'other', status: 'fail', blocks_deploy: false }] }));
+    const r = await cli(['apply', '-p', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('APPLY_BLOCKED_BY_TESTS');
+    expect(r.stderr).toContain('amounts_positive on payments_clean (fail: 3 violations)');
+    expect(r.stderr).not.toContain('other');
+    expect(r.stderr).not.toContain('SERVICE_UNREACHABLE'); // refused before talking to any system
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { applyPlan, compileForLive, liveSystems, makePlan, staleChanges } from '../../apply/workflow.js';
+import { readDeployBlockers } from '../../datatest/index.js';
 import type { Outcome } from '../../apply/execute.js';
 import { actionable, isDestructive } from '../../plan/plan.js';
 import { renderPlan } from '../../plan/render.js';
@@ -85,6 +86,16 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     reportDiagnostics(out, front.root, [...front.diagnostics, ...diagnostics], opts.verbose);
     out.err(`${c.red('✗')} Not applied: the project does not compile`);
     return ExitCode.FAILURE;
+  }
+  // Tests with block_deploy that failed in the last `streamt test` run stop every deploy.
+  const blockers = readDeployBlockers(front.root);
+  if (blockers.length) {
+    return fail({
+      code: 'APPLY_BLOCKED_BY_TESTS',
+      severity: 'error',
+      message: `The last streamt test run has ${blockers.length} failed test(s) with block_deploy: ${blockers.map((b) => `${b.test}${b.target ? ` on ${b.target}` : ''} (${b.status}${b.message ? `: ${b.message}` : ''})`).join('; ')}; nothing was applied`,
+      hint: 'fix the data or the tests and run streamt test again (results in generated/run_results.json)',
+    });
   }
   const live = liveSystems(project);
   try {
