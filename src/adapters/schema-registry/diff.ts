@@ -38,7 +38,7 @@ export function diffSubject(desired: SchemaSpecArtifact, observed: ObservedSubje
     if (observed.compatible && !observed.compatible.isCompatible) {
       p.blocked = {
         code: 'PLAN_SCHEMA_INCOMPATIBLE',
-        message: `The new schema of subject "${desired.subject}" is incompatible with version ${observed.latest.version}${observed.compatible.messages.length ? `: ${observed.compatible.messages.join('; ')}` : ''}`,
+        message: `The new schema of subject "${desired.subject}" is incompatible with version ${observed.latest.version}${observed.compatibility ? ` under ${observed.compatibility} compatibility` : ''}${observed.compatible.messages.length ? `: ${observed.compatible.messages.join('; ')}` : ' (the registry gave no details)'}`,
         hint: 'make the change compatible (e.g. add fields with defaults), or publish under a new subject',
       };
     }
