@@ -28,7 +28,8 @@ function materializationOf(resolved: ResolvedProject, node: ProjectNode): string
 }
 
 function matchAtom(resolved: ResolvedProject, atom: string, diagnostics: Diagnostic[]): Set<NodeId> {
-  const m = /^(\d*)(\+?)(.*?)(\+?)(\d*)$/.exec(atom)!;
+  // Digits are a depth only next to a "+": "2+orders" and "orders+1", never "orders_2019".
+  const m = /^(?:(\d*)(\+))?(.*?)(?:(\+)(\d*))?$/.exec(atom)!;
   const [, upDepthStr, up, core, down, downDepthStr] = m;
   const upDepth = upDepthStr ? Number(upDepthStr) : Infinity;
   const downDepth = downDepthStr ? Number(downDepthStr) : Infinity;

@@ -26,6 +26,17 @@ describe('selectors', () => {
     expect(sel(['+customer_totals+'])).toContain('exposure.dash');
   });
 
+  it('reads digits as a depth only next to "+"', () => {
+    const r = resolveFiles({
+      'stream_project.yml': PROJECT,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': 'models:\n  - name: orders_2019\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n  - name: next_2\n    sql: SELECT order_id FROM {{ ref("orders_2019") }}\n',
+    }).resolved!;
+    expect([...select(r, ['orders_2019']).ids]).toEqual(['model.orders_2019']);
+    expect([...select(r, ['orders_2019+1']).ids].sort()).toEqual(['model.next_2', 'model.orders_2019']);
+    expect([...select(r, ['1+next_2']).ids].sort()).toEqual(['model.next_2', 'model.orders_2019']);
+  });
+
   it('selects by tag, path, type, materialization, owner and glob', () => {
     expect(sel(['tag:finance'])).toEqual(['model.customer_totals', 'model.orders_export']);
     expect(sel(['path:models/marts'])).toEqual(['model.customer_totals', 'model.orders_export']);
