@@ -53,7 +53,10 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     }
     const modelSchema = emitModelSchema(ctx, m);
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
-    const connector = emitConnector(ctx, m, diagnostics);
+    const connector = emitConnector(ctx, m, diagnostics, (envelope) => {
+      topics.push({ addr: `kafka.topic.${envelope.topic.name}`, owner: id, fileName: envelope.topic.name, spec: envelope.topic, content: stableJson });
+      jobs.push({ addr: `flink.job.${m.node.name}.connect`, owner: id, fileName: `${m.node.name}.connect`, spec: { ...envelope.job.spec, script: envelope.job.sql }, content: (s) => s.script });
+    });
     if (connector) connectors.push({ addr: `connect.connector.${connector.name}`, owner: id, fileName: connector.name, spec: connector, content: (s) => stableJson({ name: s.name, config: s.config }) });
     for (const rule of emitGatewayRules(ctx, m, diagnostics)) {
       rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });

@@ -303,7 +303,7 @@ export function resolveProject(project: Project): ResolvedProject {
     // One note for the project, not one per model: it is a property of the runtime.
     const names = fellBack.map((m) => m.node.name);
     diagnostics.push(
-      info('AMBIGUOUS_MATERIALIZATION', `${names.length} stateless model${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) run as Flink jobs because no Conduktor Gateway is configured`, {
+      info('AMBIGUOUS_MATERIALIZATION', `${names.length} stateless model${names.length === 1 ? ' (' : 's ('}${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) ${names.length === 1 ? 'runs as a Flink job' : 'run as Flink jobs'} because no Conduktor Gateway is configured`, {
         ...project.runtimeAt([], 'key'),
         hint: 'configure runtime.conduktor.gateway to serve them as virtual topics, or set materialized: flink to make the choice explicit',
       }),

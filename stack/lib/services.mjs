@@ -270,7 +270,7 @@ export const services = {
   },
 
   'flink-taskmanager': {
-    describe: `Apache Flink ${cfg.versions.flink} TaskManager (4 slots)`,
+    describe: `Apache Flink ${cfg.versions.flink} TaskManager (8 slots)`,
     port: null,
     timeoutMs: 120_000,
     async start() {
@@ -331,8 +331,8 @@ function writeFlinkConf() {
     'jobmanager.execution.failover-strategy': 'region',
     'taskmanager.bind-host': H,
     'taskmanager.host': H,
-    'taskmanager.numberOfTaskSlots': 4,
-    'taskmanager.memory.process.size': '1536m',
+    'taskmanager.numberOfTaskSlots': 8,
+    'taskmanager.memory.process.size': '2048m',
     'taskmanager.memory.managed.fraction': 0.1,
     'parallelism.default': 1,
     'rest.address': H,

@@ -130,6 +130,32 @@ describe('Flink jobs', () => {
 });
 
 describe('connectors', () => {
+  it('gives a sink that needs a schema the Connect JSON envelope of its append-only JSON input', () => {
+    const { result, codes } = compile(
+      models(
+        'models:\n  - name: clean\n    sql: SELECT order_id, amount, ts FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
+      ),
+    );
+    expect(codes).not.toContain('CONNECTOR_NEEDS_SCHEMA');
+    const connector = result.artifacts.connectors.find((c) => c.spec.name === 'to_db')!;
+    expect(connector.spec.topics).toEqual(['to_db.connect']);
+    expect(connector.spec.config['value.converter.schemas.enable']).toBe('true');
+    const job = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!;
+    expect(job.owner).toBe('model.to_db');
+    const insert = job.spec.statements.find((s) => s.startsWith('INSERT'))!;
+    expect(insert).toContain("ROW('order_id', 'string', FALSE), ROW('amount', 'float64', TRUE), ROW('ts', 'string', TRUE)");
+    expect(insert).toContain('CAST(`ts` AS STRING)');
+    expect(result.artifacts.topics.map((t) => t.spec.name)).toContain('to_db.connect');
+  });
+
+  it('keeps the warning when no envelope is possible (an updating input)', () => {
+    const { result, codes } = compile(
+      models('models:\n  - name: totals\n    key: customer_id\n    sql: SELECT customer_id, SUM(amount) AS total FROM {{ source("orders_raw") }} GROUP BY customer_id\n  - name: to_db\n    from: totals\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x"}\n'),
+    );
+    expect(codes).toContain('CONNECTOR_NEEDS_SCHEMA');
+    expect(result.artifacts.flinkJobs.map((j) => j.addr)).not.toContain('flink.job.to_db.connect');
+  });
+
   it('has the documented catalogue', () => {
     for (const name of ['file-sink', 'debezium-jdbc-sink', 'jdbc-sink', 's3-sink', 'aiven-s3-sink', 'snowflake-sink', 'elasticsearch-sink', 'bigquery-sink', 'http-sink']) {
       expect(CONNECTOR_CATALOGUE.some((e) => e.name === name), name).toBe(true);

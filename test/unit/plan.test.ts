@@ -89,7 +89,9 @@ describe('desired resources of examples/payments', () => {
   it('orders a node subject → topic → job and jobs after their upstream resources', () => {
     expect(by('flink.job.payments_clean').dependsOn).toEqual(['kafka.topic.payments_clean', 'sr.subject.payments.raw.v1-value']);
     expect(by('flink.job.customer_spend_5m').dependsOn).toEqual(['flink.job.payments_clean', 'kafka.topic.customer_spend_5m', 'kafka.topic.payments_clean']);
-    expect(by('connect.connector.payments_to_postgres').dependsOn).toEqual(['flink.job.payments_clean', 'kafka.topic.payments_clean']);
+    // The JDBC sink reads the Connect envelope written by the job streamt adds for it.
+    expect(by('connect.connector.payments_to_postgres').dependsOn).toEqual(['flink.job.payments_clean', 'flink.job.payments_to_postgres.connect', 'kafka.topic.payments_clean', 'kafka.topic.payments_to_postgres.connect']);
+    expect(by('flink.job.payments_to_postgres.connect').dependsOn).toContain('kafka.topic.payments_to_postgres.connect');
     expect(by('kafka.topic.customer_spend_5m').dependsOn).toEqual([]);
   });
   it('knows which exposures each resource impacts and which jobs are stateful', () => {

@@ -9,13 +9,14 @@ import { lookupConnector } from '../connectors.js';
 import type { CompileContext, NodeTable } from '../context.js';
 import type { ConnectorSpec } from '../types.js';
 import { nodeError } from './common.js';
+import { emitConnectEnvelope, type ConnectEnvelope } from './connect-envelope.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
 const AVRO_CONVERTER = 'io.confluent.connect.avro.AvroConverter';
 const MASK_FIELD = 'org.apache.kafka.connect.transforms.MaskField$Value';
 
-export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[]): ConnectorSpec | undefined {
+export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[], onEnvelope: (e: ConnectEnvelope) => void = () => {}): ConnectorSpec | undefined {
   const node = m.node;
   const sink = node.sink;
   if (m.materialized !== 'sink' || !sink) return undefined;
@@ -30,7 +31,7 @@ export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics
     return undefined;
   }
   const inputs = m.inputs.map((i) => ctx.table(i)).filter((t): t is NodeTable => !!t);
-  const topics = sink.topic ? [sink.topic] : [...new Set(inputs.map((t) => t.topic))];
+  let topics = sink.topic ? [sink.topic] : [...new Set(inputs.map((t) => t.topic))];
   const where = `connect.connector.${node.name}`;
 
   const config: Record<string, string> = {
@@ -52,7 +53,16 @@ export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics
   } else {
     config['value.converter'] = JSON_CONVERTER;
     config['value.converter.schemas.enable'] = 'false';
-    if (found.entry?.needsSchema) {
+    const pk = sink.config['primary.key.fields'];
+    const keyColumns = typeof pk === 'string' ? pk.split(',').map((k) => k.trim()) : node.key;
+    const envelope = emitConnectEnvelope(ctx, m, !!found.entry?.needsSchema, inputs, keyColumns, diagnostics);
+    if (envelope) {
+      // The connector reads the input rewritten with its schema by a job streamt adds.
+      topics = [envelope.topic.name];
+      config.topics = envelope.topic.name;
+      config['value.converter.schemas.enable'] = 'true';
+      onEnvelope(envelope);
+    } else if (found.entry?.needsSchema) {
       diagnostics.push(
         warning('CONNECTOR_NEEDS_SCHEMA', `Connector ${found.entry.name} of sink model "${node.name}" needs records with a schema, but its input is schemaless JSON`, {
           ...node.at(['sink', 'connector']),

@@ -19,7 +19,7 @@ export interface FlinkJobOutput {
 }
 
 /** SQL Gateway options every job sets or resets, so none keeps a value from an earlier statement. */
-const JOB_OPTIONS = ['parallelism.default', 'execution.checkpointing.interval', 'table.exec.state.ttl'] as const;
+export const JOB_OPTIONS = ['parallelism.default', 'execution.checkpointing.interval', 'table.exec.state.ttl'] as const;
 
 export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[]): FlinkJobOutput | undefined {
   const node = m.node;
@@ -105,11 +105,11 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   return { spec, sql };
 }
 
-function quoteLiteralKey(key: string): string {
+export function quoteLiteralKey(key: string): string {
   return `'${key.replace(/'/g, "''")}'`;
 }
 
-function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, diagnostics: Diagnostic[]): string | undefined {
+export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, diagnostics: Diagnostic[]): string | undefined {
   const model = m.node;
   if (!t.columns) {
     diagnostics.push(
@@ -184,12 +184,12 @@ export function intervalLiteral(ms: number): string {
   return `INTERVAL '${seconds}.${String(fraction).padStart(3, '0')}' SECOND(${precision}, 3)`;
 }
 
-function createTable(name: string, columns: string[], options: string[]): string {
+export function createTable(name: string, columns: string[], options: string[]): string {
   return `CREATE TEMPORARY TABLE ${quoteIdent(name)} (\n  ${columns.join(',\n  ')}\n) WITH (\n  ${options.join(',\n  ')}\n)`;
 }
 
 /** Bootstrap servers and Kafka client security, secrets as placeholders. */
-function connectionOptions(ctx: CompileContext, bootstrap: string): string[] {
+export function connectionOptions(ctx: CompileContext, bootstrap: string): string[] {
   const k = ctx.project.runtime.kafka;
   const v = ctx.vault;
   const opts = [option('properties.bootstrap.servers', v.scrub(bootstrap))];

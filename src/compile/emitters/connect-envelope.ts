@@ -1,0 +1,121 @@
+/**
+ * Sinks such as the JDBC connectors need records that carry a schema (a Connect Struct), while
+ * Flink writes schemaless JSON. For a sink that needs one and reads a single append-only JSON
+ * input, streamt adds a small Flink job, owned by the sink, that rewrites the input as the Kafka
+ * Connect JSON envelope `{"schema": ..., "payload": ...}` to its own topic; the connector reads
+ * that topic with `value.converter.schemas.enable=true`. No converter or registry is needed.
+ */
+import type { Diagnostic } from '../../core/diagnostics.js';
+import type { ResolvedModel } from '../../resolve/types.js';
+import type { CompileContext, NodeTable } from '../context.js';
+import { option, quoteIdent, quoteLiteral } from '../quote.js';
+import type { FlinkJobSpec, TopicSpec } from '../types.js';
+import { commentText } from './common.js';
+import { connectionOptions, createTable, inputTable, JOB_OPTIONS, quoteLiteralKey } from './flink.js';
+
+export interface ConnectEnvelope {
+  /** The table the connector reads: the input, rewritten in the envelope. */
+  topic: TopicSpec;
+  job: { spec: FlinkJobSpec; sql: string };
+}
+
+/** Connect schema type of a Flink column, and the expression that produces a matching value. */
+function connectField(name: string, flinkType: string): { type: string; value: string; valueType: string } {
+  const col = quoteIdent(name);
+  const root = (/^[A-Za-z_]+/.exec(flinkType)?.[0] ?? '').toUpperCase();
+  switch (root) {
+    case 'STRING':
+    case 'VARCHAR':
+    case 'CHAR':
+      return { type: 'string', value: col, valueType: 'STRING' };
+    case 'BOOLEAN':
+      return { type: 'boolean', value: col, valueType: 'BOOLEAN' };
+    case 'TINYINT':
+      return { type: 'int8', value: col, valueType: 'TINYINT' };
+    case 'SMALLINT':
+      return { type: 'int16', value: col, valueType: 'SMALLINT' };
+    case 'INT':
+    case 'INTEGER':
+      return { type: 'int32', value: col, valueType: 'INT' };
+    case 'BIGINT':
+      return { type: 'int64', value: col, valueType: 'BIGINT' };
+    case 'FLOAT':
+      return { type: 'float32', value: col, valueType: 'FLOAT' };
+    case 'DOUBLE':
+    case 'DECIMAL':
+      return { type: 'float64', value: `CAST(${col} AS DOUBLE)`, valueType: 'DOUBLE' };
+    default:
+      // Timestamps, dates and nested types travel as their SQL text.
+      return { type: 'string', value: `CAST(${col} AS STRING)`, valueType: 'STRING' };
+  }
+}
+
+/**
+ * The envelope job for sink `m`, or undefined when the sink does not need one (its connector takes
+ * schemaless records, its input is Avro, it names its own topic) or cannot have one (several
+ * inputs, an updating input, unknown columns): the caller then keeps schemaless JSON.
+ */
+export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needsSchema: boolean, inputs: NodeTable[], keyColumns: readonly string[], diagnostics: Diagnostic[]): ConnectEnvelope | undefined {
+  const input = inputs[0];
+  if (!needsSchema || inputs.length !== 1 || !input || m.node.sink?.topic) return undefined;
+  if (input.format !== 'json' || input.changelog !== 'append' || !input.columns?.length) return undefined;
+  const sink = m.node;
+  const pipelineName = `streamt.${ctx.projectName}.${sink.name}.connect`;
+  const topicName = `${sink.name}.connect`;
+  const statements: string[] = [`SET ${option('pipeline.name', pipelineName)}`, ...JOB_OPTIONS.map((k) => `RESET ${quoteLiteralKey(k)}`)];
+  const ddl = inputTable(ctx, m, input, pipelineName, diagnostics);
+  if (!ddl) return undefined;
+  statements.push(ddl);
+
+  const fields = input.columns.filter((c) => !c.proctime).map((c) => ({ name: c.name, ...connectField(c.name, c.type) }));
+  const schemaType = 'ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>';
+  const payloadType = `ROW<${fields.map((f) => `${quoteIdent(f.name)} ${f.valueType}`).join(', ')}>`;
+  const outName = `${sink.name}__envelope`;
+  statements.push(
+    createTable(outName, [`${quoteIdent('schema')} ${schemaType}`, `${quoteIdent('payload')} ${payloadType}`], [
+      option('connector', 'kafka'),
+      option('topic', topicName),
+      ...connectionOptions(ctx, ctx.bootstrapServers()),
+      option('format', 'json'),
+    ]),
+  );
+  const schemaFields = fields.map((f) => `ROW(${quoteLiteral(f.name)}, ${quoteLiteral(f.type)}, ${keyColumns.includes(f.name) ? 'FALSE' : 'TRUE'})`);
+  statements.push(
+    `INSERT INTO ${quoteIdent(outName)}\nSELECT\n  CAST(ROW('struct', ARRAY[${schemaFields.join(', ')}], FALSE, ${quoteLiteral(input.name)}) AS ${schemaType}) AS ${quoteIdent('schema')},\n  CAST(ROW(${fields.map((f) => f.value).join(', ')}) AS ${payloadType}) AS ${quoteIdent('payload')}\nFROM ${quoteIdent(input.name)}`,
+  );
+
+  const header = [
+    `-- Kafka Connect envelope for sink ${commentText(sink.name)} of project ${commentText(ctx.projectName)}, compiled by streamt.`,
+    `-- Rewrites ${commentText(input.topic)} as {"schema", "payload"} records in ${commentText(topicName)}, for a connector that needs a schema.`,
+    '-- Run the whole script in a fresh SQL Gateway session.',
+  ].join('\n');
+  const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
+  const d = ctx.project.defaults;
+  return {
+    topic: {
+      name: topicName,
+      partitions: d.models?.topic?.partitions ?? d.topic?.partitions ?? null,
+      replication_factor: d.models?.topic?.replication_factor ?? d.topic?.replication_factor ?? null,
+      config: {},
+    },
+    job: {
+      sql,
+      spec: {
+        name: pipelineName,
+        cluster: sink.flinkCluster ?? d.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
+        parallelism: null,
+        checkpoint_interval_ms: null,
+        state_ttl_ms: null,
+        state_backend: null,
+        input_topics: [input.topic],
+        output_topic: topicName,
+        sink_connector: 'kafka',
+        primary_key: [],
+        value_format: 'json',
+        key_format: null,
+        key_fields: [],
+        statements,
+      },
+    },
+  };
+}

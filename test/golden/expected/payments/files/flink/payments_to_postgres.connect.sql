@@ -1,0 +1,47 @@
+-- Kafka Connect envelope for sink payments_to_postgres of project payments, compiled by streamt.
+-- Rewrites payments_clean as {"schema", "payload"} records in payments_to_postgres.connect, for a connector that needs a schema.
+-- Run the whole script in a fresh SQL Gateway session.
+
+SET 'pipeline.name' = 'streamt.payments.payments_to_postgres.connect';
+
+RESET 'parallelism.default';
+
+RESET 'execution.checkpointing.interval';
+
+RESET 'table.exec.state.ttl';
+
+CREATE TEMPORARY TABLE `payments_clean` (
+  `payment_id` STRING,
+  `customer_id` STRING,
+  `card_last4` STRING,
+  `amount_cents` BIGINT,
+  `currency` STRING,
+  `status` STRING,
+  `merchant_id` STRING,
+  `event_time` TIMESTAMP(3),
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_clean',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.group.id' = 'streamt.payments.payments_to_postgres.connect',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json'
+);
+
+CREATE TEMPORARY TABLE `payments_to_postgres__envelope` (
+  `schema` ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>,
+  `payload` ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` STRING>
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'payments_to_postgres.connect',
+  'properties.bootstrap.servers' = 'localhost:9092',
+  'format' = 'json'
+);
+
+INSERT INTO `payments_to_postgres__envelope`
+SELECT
+  CAST(ROW('struct', ARRAY[ROW('payment_id', 'string', FALSE), ROW('customer_id', 'string', TRUE), ROW('card_last4', 'string', TRUE), ROW('amount_cents', 'int64', TRUE), ROW('currency', 'string', TRUE), ROW('status', 'string', TRUE), ROW('merchant_id', 'string', TRUE), ROW('event_time', 'string', TRUE)], FALSE, 'payments_clean') AS ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>) AS `schema`,
+  CAST(ROW(`payment_id`, `customer_id`, `card_last4`, `amount_cents`, `currency`, `status`, `merchant_id`, CAST(`event_time` AS STRING)) AS ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` STRING>) AS `payload`
+FROM `payments_clean`;
