@@ -5,7 +5,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { endpoints, http, onCleanup } from './helpers.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+// The demo uses the stack the test run started; it must leave its ownership to the test run.
+const run = (cmd: string, args: string[], opts: { timeout: number; maxBuffer?: number }) =>
+  execFileAsync(cmd, args, { ...opts, env: { ...process.env, STREAMT_STACK_OWNER: 'test' } });
 const script = join(import.meta.dirname, '..', '..', 'scripts', 'demo.mjs');
 
 describe('npm run demo', () => {
