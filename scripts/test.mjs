@@ -50,6 +50,13 @@ async function main() {
       console.error(`[test] build failed (exit ${code})`);
       return code;
     }
+    // The build checks src/; this also checks the tests, scripts and benches.
+    console.error('[test] npm run typecheck');
+    const typecheck = await runInherit(npm, ['run', 'typecheck']);
+    if (typecheck !== 0) {
+      console.error(`[test] typecheck failed (exit ${typecheck})`);
+      return typecheck;
+    }
   }
 
   console.error('[test] npx vitest run (all projects)');
