@@ -86,7 +86,14 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
     out.err(`Would write ${files.length} files to ${outDir}:`);
     for (const f of files) out.err(`  ${f.path} ${c.dim(`(${f.bytes} bytes)`)}`);
   }
-  const summary = `${counts.topics} topics, ${counts.flink_jobs} Flink jobs, ${counts.connectors} connectors, ${counts.schemas} schemas, ${counts.gateway_rules} gateway rules`;
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const summary = [
+    n(counts.topics, 'topic', 'topics'),
+    n(counts.flink_jobs, 'Flink job', 'Flink jobs'),
+    n(counts.connectors, 'connector', 'connectors'),
+    n(counts.schemas, 'schema', 'schemas'),
+    n(counts.gateway_rules, 'gateway rule', 'gateway rules'),
+  ].join(', ');
   const warn = countBySeverity(diagnostics).warnings ? ` with ${summaryLine(diagnostics, c)}` : '';
   out.err(`${c.green('✓')} ${opts.dryRun ? 'Dry run: compiled' : 'Compiled'} project "${resolved.project.name}"${warn}: ${summary}${opts.dryRun ? '' : ` → ${outDir}`}`);
   return ExitCode.OK;
