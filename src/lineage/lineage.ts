@@ -3,7 +3,7 @@
  * come from the same view model, so they always agree.
  */
 import type { NodeId, ProjectNode } from '../project/types.js';
-import type { ResolvedProject } from '../resolve/types.js';
+import { materializationOf, type ResolvedProject } from '../resolve/types.js';
 
 export interface LineageNode {
   id: NodeId;
@@ -48,7 +48,7 @@ export function lineageView(resolved: ResolvedProject, opts: LineageOptions = {}
       id,
       name: node.name,
       type: node.kind,
-      materialized: node.kind === 'model' ? (resolved.models.get(node.name)?.materialized ?? null) : null,
+      materialized: materializationOf(resolved, node),
       upstream: dag.parents(id).filter((p) => keep.has(p)).map(label),
       downstream: dag.children(id).filter((c) => keep.has(c)).map(label),
     });

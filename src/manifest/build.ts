@@ -1,6 +1,6 @@
 /** Builds the manifest from a resolved project and its compiled artifacts. Pure and deterministic. */
 import type { Column, NodeId } from '../project/types.js';
-import type { ResolvedProject } from '../resolve/types.js';
+import { materializationOf, type ResolvedProject } from '../resolve/types.js';
 import type { CompileContext } from '../compile/context.js';
 import type { Artifacts } from '../compile/types.js';
 import { MANIFEST_VERSION, type Manifest, type ManifestColumn } from './schema.js';
@@ -120,7 +120,7 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         id,
         name: n.name,
         type: n.kind,
-        materialized: n.kind === 'model' ? resolved.models.get(n.name)?.materialized ?? null : null,
+        materialized: materializationOf(resolved, n),
         upstream: resolved.dag.parents(id),
         downstream: resolved.dag.children(id),
       };

@@ -29,3 +29,8 @@ export interface ResolvedProject {
   /** True when a Conduktor Gateway is configured (virtual topics available). */
   gateway: boolean;
 }
+
+/** How a node is materialized: only models have one. */
+export function materializationOf(resolved: ResolvedProject, node: { kind: string; name: string }): Materialization | null {
+  return node.kind === 'model' ? (resolved.models.get(node.name)?.materialized ?? null) : null;
+}

@@ -7,8 +7,8 @@
  *   "a b" = union, "a,b" = intersection; --exclude removes.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
-import type { NodeId, ProjectNode } from '../project/types.js';
-import type { ResolvedProject } from '../resolve/types.js';
+import type { NodeId } from '../project/types.js';
+import { materializationOf, type ResolvedProject } from '../resolve/types.js';
 
 export interface Selection {
   ids: Set<NodeId>;
@@ -20,11 +20,6 @@ const METHODS = ['tag', 'path', 'type', 'materialized', 'owner', 'name', 'kind']
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
-}
-
-function materializationOf(resolved: ResolvedProject, node: ProjectNode): string | undefined {
-  if (node.kind === 'model') return resolved.models.get(node.name)?.materialized;
-  return undefined;
 }
 
 function matchAtom(resolved: ResolvedProject, atom: string, diagnostics: Diagnostic[]): Set<NodeId> {

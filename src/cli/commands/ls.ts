@@ -5,6 +5,7 @@ import { select } from '../../select/selector.js';
 import { ExitCode } from '../exit-codes.js';
 import type { GlobalOptions } from '../pipeline.js';
 import { frontEndForViews } from './lineage.js';
+import { materializationOf } from '../../resolve/types.js';
 
 export interface LsOptions extends GlobalOptions {
   select?: string[];
@@ -30,7 +31,7 @@ export function lsCommand(opts: LsOptions, out: Output, env: Readonly<Record<str
           id,
           name: n.name,
           type: n.kind,
-          materialized: n.kind === 'model' ? resolved.models.get(n.name)?.materialized ?? null : null,
+          materialized: materializationOf(resolved, n),
           file: n.file,
           tags: n.tags,
           owner: n.owner ?? null,
