@@ -26,10 +26,16 @@ export interface PipelineResult {
   root: string;
 }
 
-export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<string, string | undefined>>): PipelineResult {
+/**
+ * `live`: the command talks to Kafka, Flink, Connect or the registry (plan, apply, status, test)
+ * and needs every connection setting and secret. Every other command is offline: unset
+ * connection settings and secrets stay `${env:NAME}` placeholders, so a PR check or a docs job
+ * needs no production password.
+ */
+export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<string, string | undefined>>, mode: { live?: boolean } = {}): PipelineResult {
   const root = resolvePath(opts.projectDir);
   const files = readProjectFiles(root);
-  const loadOpts: Parameters<typeof loadProject>[1] = { processEnv };
+  const loadOpts: Parameters<typeof loadProject>[1] = { processEnv, offline: !mode.live };
   if (opts.env !== undefined) loadOpts.env = opts.env;
   if (processEnv.STREAMT_ENV) loadOpts.envFromVariable = processEnv.STREAMT_ENV;
   const loaded = loadProject(files, loadOpts);

@@ -20,7 +20,7 @@ import {
   type SectionName,
 } from './schema.js';
 import type { EnvironmentInfo, Locator, Project } from './types.js';
-import { interpolate, locate, locateInString, parseYaml, toValue, type PathSegment, type YamlFile } from './yaml.js';
+import { interpolate, locate, locateInString, parseYaml, toValue, type Loc, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 
 export interface SourceFile {
@@ -48,6 +48,11 @@ export interface LoadOptions {
   envFromVariable?: string;
   /** The process environment; wins over .env files. */
   processEnv: Readonly<Record<string, string | undefined>>;
+  /**
+   * The command reaches no live system (validate, compile, lineage, ls, docs): connection
+   * settings and secrets that are not set stay placeholders instead of being errors.
+   */
+  offline?: boolean;
 }
 
 export interface LoadResult {
@@ -61,9 +66,27 @@ export function environmentNameOf(path: string): string {
   return path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
 }
 
-function pickEnvironment(files: ProjectFiles, opts: LoadOptions, diagnostics: Diagnostic[]): SourceFile | undefined | null {
-  const requested = opts.env ?? opts.envFromVariable;
-  const source = opts.env !== undefined ? '--env' : 'STREAMT_ENV';
+interface ProjectPeek {
+  /** `project.default_environment`, read before interpolation (it names the .env.<env> to read). */
+  defaultEnvironment?: string;
+  defaultAt?: Loc;
+  hasRuntime: boolean;
+}
+
+function peekProject(yaml: YamlFile | undefined): ProjectPeek {
+  if (!yaml) return { hasRuntime: false };
+  const d = yaml.doc.getIn(['project', 'default_environment']);
+  const peek: ProjectPeek = { hasRuntime: yaml.doc.hasIn(['runtime']) };
+  if (typeof d === 'string' && d) {
+    peek.defaultEnvironment = d;
+    peek.defaultAt = locate(yaml, ['project', 'default_environment']);
+  }
+  return peek;
+}
+
+function pickEnvironment(files: ProjectFiles, opts: LoadOptions, peek: ProjectPeek, diagnostics: Diagnostic[]): SourceFile | undefined | null {
+  const requested = opts.env ?? opts.envFromVariable ?? (files.environmentFiles ? peek.defaultEnvironment : undefined);
+  const source = opts.env !== undefined ? '--env' : opts.envFromVariable ? 'STREAMT_ENV' : 'project.default_environment';
   if (!files.environmentFiles) {
     if (opts.env !== undefined) {
       diagnostics.push(
@@ -93,10 +116,14 @@ function pickEnvironment(files: ProjectFiles, opts: LoadOptions, diagnostics: Di
     );
     return null;
   }
+  // Without a choice, a project whose own runtime: is complete runs against it (the environments
+  // only override it); a project that keeps every connection in its environments must choose.
+  if (!requested && peek.hasRuntime) return undefined;
   if (!requested) {
     diagnostics.push(
       error('ENV_REQUIRED', `This project has several environments; choose one with --env or STREAMT_ENV (available: ${available.join(', ')})`, {
-        hint: `e.g. streamt validate --env ${available[0]}`,
+        file: files.projectFile?.path,
+        hint: `e.g. streamt validate --env ${available[0]}, or set project.default_environment: ${available[0]} in stream_project.yml`,
       }),
     );
     return null;
@@ -113,6 +140,7 @@ function pickEnvironment(files: ProjectFiles, opts: LoadOptions, diagnostics: Di
   if (!matches.length) {
     diagnostics.push(
       error('ENV_NOT_FOUND', `Environment "${requested}" (from ${source}) not found; available: ${available.join(', ')}`, {
+        ...(source === 'project.default_environment' && peek.defaultAt ? peek.defaultAt : {}),
         hint: didYouMean(requested, available) ?? `create environments/${requested}.yml`,
       }),
     );
@@ -155,7 +183,8 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
     return { diagnostics };
   }
 
-  const envFile = pickEnvironment(files, opts, diagnostics);
+  const projectYaml = readText(files.projectFile, diagnostics);
+  const envFile = pickEnvironment(files, opts, peekProject(projectYaml), diagnostics);
   if (envFile === null) return { diagnostics };
   const envName = envFile ? environmentNameOf(envFile.path) : undefined;
 
@@ -168,7 +197,6 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   const env: Record<string, string | undefined> = { ...dotenv };
   for (const [k, v] of Object.entries(opts.processEnv)) if (v !== undefined) env[k] = v;
 
-  const projectYaml = readText(files.projectFile, diagnostics);
   const envYaml = envFile ? readText(envFile, diagnostics) : undefined;
   const resourceYamls = files.resourceFiles.map((f) => readText(f, diagnostics)).filter((y): y is YamlFile => !!y);
   if (!projectYaml || (envFile && !envYaml)) return { diagnostics };
@@ -176,7 +204,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   // Interpolate everywhere, then report every missing variable at once.
   const secrets: string[] = [];
   for (const y of [projectYaml, ...(envYaml ? [envYaml] : []), ...resourceYamls]) {
-    const r = interpolate(y, env);
+    const r = interpolate(y, env, { offline: !!opts.offline, connectionFile: y === envYaml });
     secrets.push(...r.secrets);
     for (const m of r.missing) {
       diagnostics.push(
@@ -224,12 +252,17 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   let environment: EnvironmentInfo | undefined;
   if (envYaml && envName) {
     const read = toValue(envYaml);
-    const value = read.value;
-    const parsed = EnvironmentFileSchema.safeParse(value ?? {});
+    const value = read.value ?? {};
+    // The environment's runtime: is merged over the project's, key by key, before it is checked:
+    // an environment only says what differs (dbt targets work the same way).
+    const projectRuntime = top.success ? (projectValue as Record<string, unknown>).runtime : undefined;
+    const envRuntime = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).runtime : undefined;
+    const merged = value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>), runtime: mergeRuntime(projectRuntime, envRuntime) } : value;
+    const parsed = EnvironmentFileSchema.safeParse(merged);
     if (read.diagnostic) {
       diagnostics.push(read.diagnostic);
     } else if (!parsed.success) {
-      diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, envYaml, [], EnvironmentFileSchema, value, envYaml.file));
+      diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, envYaml, [], EnvironmentFileSchema, merged, envYaml.file));
     } else {
       const e = parsed.data;
       if (e.environment?.name !== undefined && e.environment.name !== envName) {
@@ -240,8 +273,11 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
           }),
         );
       }
-      runtime = e.runtime;
-      runtimeAt = locatorFor(envYaml, ['runtime']);
+      runtime = e.runtime ?? {};
+      // A setting is located where it was written: the environment file when it sets it.
+      const inProject = locatorFor(projectYaml, ['runtime']);
+      const inEnv = locatorFor(envYaml, ['runtime']);
+      runtimeAt = (path = [], which = 'value') => (envYaml.doc.hasIn(['runtime', ...path]) || !projectYaml.doc.hasIn(['runtime', ...path]) ? inEnv(path, which) : inProject(path, which));
       vars = { ...vars, ...(e.vars ?? {}) };
       const isProtected = e.environment?.protected ?? false;
       environment = {
@@ -252,14 +288,6 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
         file: envYaml.file,
       };
       if (e.environment?.description) environment.description = e.environment.description;
-      if (topData.runtime) {
-        diagnostics.push(
-          warning('RUNTIME_IGNORED', `runtime: in ${projectYaml.file} is ignored: environment "${envName}" supplies the runtime`, {
-            ...locate(projectYaml, ['runtime'], 'key'),
-            hint: 'move connection settings into environments/<name>.yml',
-          }),
-        );
-      }
     }
   }
 
@@ -368,3 +396,16 @@ function addNode(section: SectionName, data: unknown, ctx: EntryContext, project
 }
 
 export { hasErrors };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Deep merge of two runtime blocks: mappings merge key by key, anything else is replaced. */
+export function mergeRuntime(base: unknown, over: unknown): unknown {
+  if (over === undefined || over === null) return base ?? undefined;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeRuntime(base[k], v);
+  return out;
+}

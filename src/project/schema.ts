@@ -28,6 +28,7 @@ export const ProjectInfoSchema = z
     name: resourceName.describe('Project identifier, used in job names and ownership labels'),
     version: z.union([z.string(), z.number()]).optional().describe('Semantic version of the project'),
     description: optStr('What this project is for'),
+    default_environment: optStr('Environment used when neither --env nor STREAMT_ENV is given (like a dbt target)'),
   })
   .describe('Project identity');
 
@@ -629,7 +630,7 @@ export const EnvironmentFileSchema = z
         protected: z.boolean().optional().describe('Apply asks for confirmation'),
       })
       .optional(),
-    runtime: RuntimeSchema,
+    runtime: RuntimeSchema.optional().describe('Merged over the runtime: of stream_project.yml, key by key'),
     safety: z
       .strictObject({
         confirm_apply: z.boolean().optional(),

@@ -146,6 +146,8 @@ export interface Interpolation {
 
 export interface InterpolationResult {
   missing: { variable: string; loc: Loc }[];
+  /** Offline: variables left as `${env:NAME}` placeholders (connection settings and secrets). */
+  placeholders: { variable: string; loc: Loc }[];
   used: Interpolation[];
   /** Resolved values that must never be printed. */
   secrets: string[];
@@ -163,13 +165,30 @@ export function looksSecret(name: string): boolean {
  * `$${X}` escapes a literal `${X}`. A scalar that was only a variable is re-typed, so
  * `partitions: ${PARTITIONS:-3}` becomes the number 3, as a user expects.
  */
-export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string | undefined>>): InterpolationResult {
-  const result: InterpolationResult = { missing: [], used: [], secrets: [] };
-  const visit = (node: unknown, keyName: string): void => {
+export interface InterpolateOptions {
+  /**
+   * Offline commands (validate, compile, lineage, ls, docs) never need a connection value or a
+   * secret: a missing variable in a connection setting (`runtime:`, every key of an environment
+   * file) or whose name or key looks secret stays a `${env:NAME}` placeholder, as compiled files
+   * write it anyway. Commands that reach live systems report it as missing.
+   */
+  offline?: boolean;
+  /** The whole file holds connection settings (an environment file). */
+  connectionFile?: boolean;
+}
+
+export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string | undefined>>, opts: InterpolateOptions = {}): InterpolationResult {
+  const result: InterpolationResult = { missing: [], placeholders: [], used: [], secrets: [] };
+  let inRuntime = !!opts.connectionFile;
+  const visit = (node: unknown, keyName: string, depth = 0): void => {
     if (isMap(node)) {
-      for (const pair of node.items) visit(pair.value, isScalar(pair.key) ? String(pair.key.value) : keyName);
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : keyName;
+        if (depth === 0 && !opts.connectionFile) inRuntime = key === 'runtime';
+        visit(pair.value, key, depth + 1);
+      }
     } else if (isSeq(node)) {
-      for (const item of node.items) visit(item, keyName);
+      for (const item of node.items) visit(item, keyName, depth + 1);
     } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
       const original = node.value;
       const loc = (): Loc => {
@@ -184,6 +203,10 @@ export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string 
         const secret = looksSecret(name!) || looksSecret(keyName);
         if (value === undefined || value === '') {
           if (fallback !== undefined) return fallback;
+          if (opts.offline && (inRuntime || secret)) {
+            result.placeholders.push({ variable: name!, loc: loc() });
+            return `\${env:${name}}`;
+          }
           result.missing.push({ variable: name!, loc: loc() });
           return '';
         }

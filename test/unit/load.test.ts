@@ -254,9 +254,46 @@ describe('environments', () => {
     expect(codes(load(files, { env: '../etc' }).diagnostics)).toEqual(['ENV_INVALID_NAME']);
   });
 
-  it('warns that the project runtime is ignored in multi-environment mode', () => {
-    const r = load({ ...files, 'stream_project.yml': PROJECT }, { env: 'dev' });
-    expect(codes(r.diagnostics)).toEqual(['RUNTIME_IGNORED']);
+  it('merges the environment runtime over the project runtime, key by key', () => {
+    const prod = 'runtime:\n  kafka:\n    bootstrap_servers: prod:9092\n    security_protocol: SASL_SSL\n';
+    const r = load({ 'stream_project.yml': PROJECT, 'environments/prod.yml': prod }, { env: 'prod' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.project!.runtime.kafka).toMatchObject({ bootstrap_servers: 'prod:9092', security_protocol: 'SASL_SSL' });
+    // Flink comes from the project file: the environment did not mention it.
+    expect(r.project!.runtime.flink!.clusters!.local!.rest_url).toBe('http://localhost:8082');
+    // Settings are located in the file that wrote them.
+    expect(r.project!.runtimeAt(['kafka', 'bootstrap_servers']).file).toBe('environments/prod.yml');
+    expect(r.project!.runtimeAt(['flink']).file).toBe('stream_project.yml');
+  });
+
+  it('uses the project runtime when no environment is chosen and the project has one', () => {
+    const r = load({ 'stream_project.yml': PROJECT, 'environments/prod.yml': 'runtime:\n  kafka:\n    bootstrap_servers: prod:9092\n' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.project!.environment).toBeUndefined();
+    expect(r.project!.runtime.kafka!.bootstrap_servers).toBe('localhost:9092');
+  });
+
+  it('uses project.default_environment when neither --env nor STREAMT_ENV is given', () => {
+    const r = load({ ...files, 'stream_project.yml': 'project:\n  name: demo\n  default_environment: dev\n' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.project!.environment!.name).toBe('dev');
+    expect(load({ ...files, 'stream_project.yml': 'project:\n  name: demo\n  default_environment: dev\n' }, { env: 'prod' }).project!.environment!.name).toBe('prod');
+    const bad = find(load({ ...files, 'stream_project.yml': 'project:\n  name: demo\n  default_environment: stage\n' }).diagnostics, 'ENV_NOT_FOUND');
+    expect([bad.file, bad.line]).toEqual(['stream_project.yml', 3]);
+  });
+
+  it('offline, a connection setting or secret that is not set stays a placeholder', () => {
+    const prod = 'runtime:\n  kafka:\n    bootstrap_servers: ${PROD_BOOTSTRAP}\n    sasl_password: ${PROD_KAFKA_PASSWORD}\n';
+    const model = 'models:\n  - name: m\n    from: x\n    sink:\n      connector: jdbc-sink\n      config:\n        connection.password: ${SHOP_DB_PASSWORD}\n';
+    const input = { 'stream_project.yml': PROJECT, 'environments/prod.yml': prod, 'models/m.yml': model };
+    const offline = load(input, { env: 'prod', offline: true });
+    expect(codes(offline.diagnostics, 'error')).toEqual([]);
+    expect(offline.project!.runtime.kafka!.bootstrap_servers).toBe('${env:PROD_BOOTSTRAP}');
+    expect(offline.project!.models[0]!.sink!.config).toEqual({ 'connection.password': '${env:SHOP_DB_PASSWORD}' });
+    // Commands that reach live systems need the values.
+    expect(codes(load(input, { env: 'prod' }).diagnostics).sort()).toEqual(['ENV_VAR_MISSING', 'ENV_VAR_MISSING', 'ENV_VAR_MISSING']);
+    // A missing variable that is neither a connection setting nor a secret is an error offline too.
+    expect(codes(load({ 'stream_project.yml': `${PROJECT}defaults:\n  topic:\n    partitions: \${PARTITIONS}\n` }, { offline: true }).diagnostics)).toContain('ENV_VAR_MISSING');
   });
 
   it('reports an empty environments folder', () => {

@@ -53,7 +53,7 @@ export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
 }
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
-  const front = runFrontEnd(opts, env);
+  const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
   const c = out.errColor;
   const json = opts.format === 'json';

@@ -48,7 +48,7 @@ export function writePlanFile(path: string, p: Plan): void {
 }
 
 export async function planCommand(opts: PlanCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
-  const front = runFrontEnd(opts, env);
+  const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
   const c = out.errColor;
   if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {

@@ -48,7 +48,7 @@ function describe(c: ResourceChange, o: Observed, extra: Record<string, unknown>
 }
 
 export async function statusCommand(opts: StatusCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
-  const front = runFrontEnd(opts, env);
+  const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
   const c = out.errColor;
   if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {

@@ -32,7 +32,7 @@ const TYPES = ['schema', 'sample', 'continuous'] as const;
 
 export async function testCommand(opts: TestCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
   const started = now().getTime();
-  const front = runFrontEnd(opts, env);
+  const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
   const json = opts.format === 'json';
   const diagnostics: Diagnostic[] = [...front.diagnostics];
