@@ -147,6 +147,11 @@ export interface Plan {
   changes: ResourceChange[];
   /** Orphans left alone because --prune was not given. */
   summary: PlanSummary;
+  /**
+   * Written by `plan --out` only: the content hash of the rest of the plan, so that `apply
+   * plan.json` refuses an edited plan (an optional field: format_version stays 1).
+   */
+  checksum?: string;
 }
 
 export interface PlanSummary {
