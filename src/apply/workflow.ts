@@ -11,6 +11,8 @@ import type { ResolvedProject } from '../resolve/types.js';
 import { select } from '../select/selector.js';
 import { LiveSystems, secretResolver } from '../adapters/live.js';
 import { desiredResources } from '../plan/desired.js';
+import { contentHash } from '../compile/hash.js';
+import { hasHandler } from '../adapters/registry.js';
 import { absent, actionable, fingerprint, plan } from '../plan/plan.js';
 import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, RecordEntry, ResourceChange } from '../plan/types.js';
 import { execute, type ExecuteEvents, type Outcome } from './execute.js';
@@ -20,6 +22,8 @@ export interface Compiled {
   desired: DesiredResource[];
   selected: boolean;
   resolve: (s: string) => string;
+  /** Resolved secret values (redacted from what fingerprints hash; never printed or saved). */
+  secrets: string[];
 }
 
 export function compileForLive(resolved: ResolvedProject, sel: { select?: string[]; exclude?: string[] }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
@@ -39,7 +43,7 @@ export function compileForLive(resolved: ResolvedProject, sel: { select?: string
   const result = compileProject(resolved, opts);
   diagnostics.push(...result.diagnostics);
   if (hasErrors(result.diagnostics)) return { diagnostics };
-  return { compiled: { result, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets) }, diagnostics };
+  return { compiled: { result, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets), secrets: [...result.secrets.values()] }, diagnostics };
 }
 
 export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
@@ -59,6 +63,7 @@ export async function makePlan(live: LiveSystems, project: Project, compiled: Co
     record,
     options,
     resolve: compiled.resolve,
+    secrets: compiled.secrets,
     includeOrphans: !compiled.selected,
   });
   return { plan: p, record, observed };
@@ -70,7 +75,7 @@ function plannedResources(p: Plan, record: OwnershipRecord): DesiredResource[] {
   for (const c of actionable(p)) {
     const spec = c.desired ?? record.entries.get(c.addr)?.spec;
     if (!spec) continue;
-    out.push({ addr: c.addr, name: c.name, owner: c.owner ?? '', hash: c.hash ?? '', dependsOn: [], impacts: [], kind: c.kind, spec, ...(c.kind === 'flink_job' ? { stateful: !!c.stateful } : {}) } as DesiredResource);
+    out.push({ addr: c.addr, name: c.name, owner: c.owner ?? '', hash: c.hash ?? '', dependsOn: [], impacts: [], kind: c.kind, spec, ...(c.stateful !== undefined ? { stateful: !!c.stateful } : {}) });
   }
   return out;
 }
@@ -82,12 +87,12 @@ export interface Staleness {
 }
 
 /** Re-observes the planned resources; any fingerprint that moved makes the plan stale. */
-export async function staleChanges(live: LiveSystems, p: Plan, resolve: (s: string) => string): Promise<{ stale: Staleness[]; record: OwnershipRecord }> {
+export async function staleChanges(live: LiveSystems, p: Plan, resolve: (s: string) => string, secrets: readonly string[] = []): Promise<{ stale: Staleness[]; record: OwnershipRecord }> {
   const record = await live.readRecord();
   const observed = await live.observe(plannedResources(p, record), record, { orphans: true, resolve, validate: false });
   const stale: Staleness[] = [];
   for (const c of actionable(p)) {
-    const now = fingerprint(observed.get(c.addr) ?? absent(c.kind, c.name), record.entries.get(c.addr));
+    const now = fingerprint(observed.get(c.addr) ?? absent(c.kind, c.name), record.entries.get(c.addr), secrets);
     if (now !== c.fingerprint) stale.push({ addr: c.addr, planned: c.fingerprint, now });
   }
   return { stale, record };
@@ -120,4 +125,34 @@ export async function applyPlan(
     },
     { parallelism: o.parallelism, ...(o.events ? { events: o.events } : {}) },
   );
+}
+
+/** The checksum a saved plan carries: the content hash of the plan without its checksum. */
+export function planChecksum(p: Plan): string {
+  const { checksum: _checksum, ...rest } = p;
+  return contentHash(rest);
+}
+
+/** The plan as `plan --out` saves it: with its checksum. */
+export function sealPlan(p: Plan): Plan {
+  return { ...p, checksum: planChecksum(p) };
+}
+
+/**
+ * Problems of a saved plan against its own hashes (empty: intact). Each change that writes a
+ * spec must carry the content hash of that spec (the hash the record keeps, computed by
+ * src/compile/hash.ts), and the plan as a whole must match its checksum: an edited plan (a
+ * changed statement, a removed blocker, an added delete) is refused, not applied.
+ */
+export function verifySavedPlan(p: Plan): string[] {
+  const problems: string[] = [];
+  if (typeof p.checksum !== 'string') problems.push('it carries no checksum (it was not written by streamt plan --out, or by an older streamt)');
+  else if (p.checksum !== planChecksum(p)) problems.push('its checksum does not match its content: the plan was edited after streamt plan wrote it');
+  for (const c of p.changes ?? []) {
+    if (!hasHandler(c.kind)) problems.push(`${c.addr}: unknown resource kind "${c.kind}"`);
+    if (c.action === 'delete' || c.action === 'no-op' || c.desired === undefined) continue;
+    if (!c.hash) problems.push(`${c.addr}: the change has a spec but no hash`);
+    else if (c.hash !== contentHash(c.desired)) problems.push(`${c.addr}: the spec does not match its hash ${c.hash.slice(0, 19)}…`);
+  }
+  return problems;
 }

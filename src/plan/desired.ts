@@ -1,24 +1,18 @@
 /** The resources a compiled project declares, with their dependencies and impacted exposures (pure). */
 import type { Artifacts } from '../compile/types.js';
 import type { Manifest } from '../manifest/schema.js';
+import { handlerFor, HANDLERS, kindOfAddr as registryKindOfAddr } from '../adapters/registry.js';
 import type { DesiredResource, ResourceKind } from './types.js';
 
 /** Order of resources of one node: a subject before its topic, the topic before the job or connector. */
-export const KIND_ORDER: Record<ResourceKind, number> = { subject: 0, topic: 1, gateway_rule: 2, flink_job: 3, connector: 4 };
+export const KIND_ORDER: Record<ResourceKind, number> = Object.fromEntries(HANDLERS.map((h) => [h.kind, h.order]));
 
 export function desiredResources(manifest: Manifest, artifacts: Artifacts): DesiredResource[] {
   const dag = new Map(manifest.dag.nodes.map((n) => [n.id, n]));
-  const stateful = new Map(manifest.models.map((m) => [m.id, (m.stateful_features ?? []).length > 0]));
-  const base = <K extends string>(a: { addr: string; owner: string; hash: string }, name: string) => ({ addr: a.addr, owner: a.owner, hash: a.hash, name, dependsOn: [] as string[], impacts: [] as string[] });
-  const out: DesiredResource[] = [
-    ...artifacts.schemas.map((a) => ({ ...base(a, a.spec.subject), kind: 'subject' as const, spec: a.spec })),
-    ...artifacts.topics.map((a) => ({ ...base(a, a.spec.name), kind: 'topic' as const, spec: a.spec })),
-    ...artifacts.gatewayRules.map((a) => ({ ...base(a, a.spec.name), kind: 'gateway_rule' as const, spec: a.spec })),
-    ...artifacts.flinkJobs.map((a) => ({ ...base(a, a.spec.name), kind: 'flink_job' as const, spec: a.spec, stateful: stateful.get(a.owner) ?? false })),
-    ...artifacts.connectors.map((a) => ({ ...base(a, a.spec.name), kind: 'connector' as const, spec: a.spec })),
-  ];
+  const out: DesiredResource[] = HANDLERS.flatMap((h) => h.desired(artifacts, manifest).map((r) => ({ ...r, dependsOn: [] as string[], impacts: [] as string[] })));
   const byOwner = new Map<string, DesiredResource[]>();
   for (const r of out) byOwner.set(r.owner, [...(byOwner.get(r.owner) ?? []), r]);
+  // A resource that reads or writes a topic waits for that topic and its value subject.
   const topicAddr = new Map(out.filter((r) => r.kind === 'topic').map((r) => [r.name, r.addr]));
   const subjectAddr = new Map(out.filter((r) => r.kind === 'subject').map((r) => [r.name, r.addr]));
 
@@ -52,11 +46,12 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
 
   for (const r of out) {
     const deps = new Set<string>();
-    for (const s of byOwner.get(r.owner) ?? []) if (KIND_ORDER[s.kind] < KIND_ORDER[r.kind]) deps.add(s.addr);
+    for (const s of byOwner.get(r.owner) ?? []) if (KIND_ORDER[s.kind]! < KIND_ORDER[r.kind]!) deps.add(s.addr);
     // Topics and subjects only wait for their own node; jobs, connectors and rules also wait for
     // what their upstream nodes run, so a failed upstream job skips its consumers.
-    if (r.kind !== 'topic' && r.kind !== 'subject') for (const u of upstreamOwners(r.owner)) for (const s of byOwner.get(u) ?? []) if (s.kind !== 'subject') deps.add(s.addr);
-    const topics = r.kind === 'flink_job' ? [...r.spec.input_topics, r.spec.output_topic] : r.kind === 'connector' ? r.spec.topics : [];
+    const h = handlerFor(r.kind);
+    if (h.waitsForUpstream) for (const u of upstreamOwners(r.owner)) for (const s of byOwner.get(u) ?? []) if (s.kind !== 'subject') deps.add(s.addr);
+    const topics = h.topicsOf?.(r.spec) ?? [];
     for (const t of topics) {
       const a = topicAddr.get(t);
       if (a && a !== r.addr) deps.add(a);
@@ -71,10 +66,5 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
 }
 
 export function kindOfAddr(addr: string): ResourceKind | undefined {
-  if (addr.startsWith('kafka.topic.')) return 'topic';
-  if (addr.startsWith('flink.job.')) return 'flink_job';
-  if (addr.startsWith('connect.connector.')) return 'connector';
-  if (addr.startsWith('sr.subject.')) return 'subject';
-  if (addr.startsWith('gateway.rule.')) return 'gateway_rule';
-  return undefined;
+  return registryKindOfAddr(addr);
 }

@@ -1,17 +1,18 @@
 /**
  * The planner: a pure function of the declared resources, the observed live state and the
- * ownership record. Nothing the project does not own is ever part of a plan: an undeclared
- * resource is only considered when the record says this project applied it, or (Flink jobs and
- * Gateway interceptors) when its name carries the project's prefix `streamt.<project>.`.
+ * ownership record. Everything kind-specific is asked of the kind's handler (the registry in
+ * src/adapters/registry.ts); this module never switches over kinds.
+ *
+ * Nothing the project does not own is ever part of a plan: an undeclared resource is only
+ * considered when the record says this project applied it, or (Flink jobs and Gateway
+ * interceptors, see ResourceHandler.ownedByName) when its name carries the project's prefix
+ * `streamt.<project>.`. Project names cannot contain '.', so that prefix is exact: `pay`'s
+ * prefix `streamt.pay.` is never a prefix of another project's names.
  */
 import { canonicalJson, contentHash } from '../compile/hash.js';
-import type { ConnectorSpec, FlinkJobSpec, TopicSpec } from '../compile/types.js';
-import { diffConnector } from '../adapters/connect/diff.js';
-import { diffFlinkJob } from '../adapters/flink/diff.js';
-import { diffGatewayRule } from '../adapters/gateway/diff.js';
-import { diffTopic } from '../adapters/kafka/diff.js';
-import { diffSubject } from '../adapters/schema-registry/diff.js';
-import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, PlanSummary, Proposal, RecordEntry, ResourceChange, ResourceKind } from './types.js';
+import { looksSecret } from '../project/yaml.js';
+import { handlerFor, HANDLERS } from '../adapters/registry.js';
+import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, PlanSummary, RecordEntry, ResourceChange, ResourceKind } from './types.js';
 
 export interface PlanInput {
   project: string;
@@ -25,6 +26,8 @@ export interface PlanInput {
   options: PlanOptions;
   /** Resolves secret placeholders for comparison (values never enter the plan). */
   resolve: (value: string) => string;
+  /** Resolved secret values: redacted from what fingerprints hash. */
+  secrets?: readonly string[];
   /** Whether orphans are looked for (not when --select/--exclude narrow the plan). */
   includeOrphans: boolean;
 }
@@ -33,73 +36,48 @@ export function flinkPrefix(project: string): string {
   return `streamt.${project}.`;
 }
 
-/** What the fingerprint covers: the observed facts apply depends on, and the record entry. */
-export function fingerprint(observed: Observed | undefined, entry: RecordEntry | undefined): string {
-  let facts: unknown = null;
-  if (observed) {
-    switch (observed.kind) {
-      case 'topic':
-        facts = { exists: observed.exists, partitions: observed.partitions, rf: observed.replicationFactor, config: observed.config };
-        break;
-      case 'flink_job':
-        facts = { jobs: observed.active.map((j) => j.jid).sort(), savepoint: observed.lastSavepoint ?? null };
-        break;
-      case 'connector':
-        facts = { exists: observed.exists, config: observed.config };
-        break;
-      case 'subject':
-        facts = { exists: observed.exists, version: observed.latest?.version, id: observed.latest?.id, compatibility: observed.compatibility };
-        break;
-      case 'gateway_rule':
-        facts = { exists: observed.exists, resource: observed.resource };
-        break;
-    }
+const REDACTED = '(redacted)';
+
+/**
+ * A copy of `value` in which secrets cannot be recognised: the value of every secret-looking key
+ * and every occurrence of a resolved secret value become a placeholder. Fingerprints hash this,
+ * never a password (a hash of a short password is a password found by brute force).
+ */
+export function redact(value: unknown, secrets: readonly string[] = [], key = ''): unknown {
+  if (typeof value === 'string') {
+    if (key && looksSecret(key)) return REDACTED;
+    let out = value;
+    for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+    return out;
   }
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redact(v, secrets, k)]));
+  return value;
+}
+
+/** What the fingerprint covers: the observed facts apply depends on (redacted), and the record entry. */
+export function fingerprint(observed: Observed | undefined, entry: RecordEntry | undefined, secrets: readonly string[] = []): string {
+  const facts: unknown = observed ? redact(handlerFor(observed.kind).fingerprintFacts(observed), secrets) : null;
   return contentHash({ facts, record: entry?.hash ?? null }).slice(7, 23);
 }
 
 export function absent(kind: ResourceKind, name: string): Observed {
-  switch (kind) {
-    case 'topic':
-      return { kind, name, exists: false };
-    case 'flink_job':
-      return { kind, name, active: [] };
-    case 'connector':
-      return { kind, name, exists: false };
-    case 'subject':
-      return { kind, subject: name, exists: false };
-    case 'gateway_rule':
-      return { kind, name, ruleKind: 'Interceptor', exists: false };
-  }
-}
-
-function proposeDesired(d: DesiredResource, o: Observed, entry: RecordEntry | undefined, input: PlanInput): Proposal {
-  switch (d.kind) {
-    case 'topic':
-      return diffTopic(d.spec, o as Extract<Observed, { kind: 'topic' }>, entry?.kind === 'topic' ? (entry.spec as TopicSpec) : undefined);
-    case 'flink_job':
-      return diffFlinkJob({ spec: d.spec, hash: d.hash, stateful: d.stateful }, o as Extract<Observed, { kind: 'flink_job' }>, entry?.kind === 'flink_job' ? { hash: entry.hash, spec: entry.spec as FlinkJobSpec, ...(entry.savepoint ? { savepoint: entry.savepoint } : {}) } : undefined, { allowStateReset: input.options.allowStateReset });
-    case 'connector':
-      return diffConnector(d.spec, o as Extract<Observed, { kind: 'connector' }>, input.resolve, entry?.kind === 'connector' ? (entry.spec as ConnectorSpec) : undefined);
-    case 'subject':
-      return diffSubject(d.spec, o as Extract<Observed, { kind: 'subject' }>);
-    case 'gateway_rule':
-      return diffGatewayRule(d.spec, o as Extract<Observed, { kind: 'gateway_rule' }>);
-  }
+  return handlerFor(kind).absent(name);
 }
 
 function exists(o: Observed | undefined): boolean {
-  if (!o) return false;
-  return o.kind === 'flink_job' ? o.active.length > 0 : o.exists;
+  return !!o && handlerFor(o.kind).exists(o);
 }
 
 export function plan(input: PlanInput): Plan {
   const changes: ResourceChange[] = [];
   const declared = new Set(input.desired.map((d) => d.addr));
+  const secrets = input.secrets ?? [];
   for (const d of input.desired) {
+    const h = handlerFor(d.kind);
     const entry = input.record.entries.get(d.addr);
-    const o = input.observed.get(d.addr) ?? absent(d.kind, d.name);
-    const p = proposeDesired(d, o, entry, input);
+    const o = input.observed.get(d.addr) ?? h.absent(d.name);
+    const p = h.diff(d, o, entry, { allowStateReset: input.options.allowStateReset, resolve: input.resolve });
     const c: ResourceChange = {
       addr: d.addr,
       kind: d.kind,
@@ -107,7 +85,7 @@ export function plan(input: PlanInput): Plan {
       owner: d.owner,
       orphan: false,
       ...p,
-      fingerprint: fingerprint(o, entry),
+      fingerprint: fingerprint(o, entry, secrets),
       dependsOn: d.dependsOn,
       impacts: d.impacts,
     };
@@ -115,21 +93,16 @@ export function plan(input: PlanInput): Plan {
       c.desired = d.spec;
       c.hash = d.hash;
     }
-    if (d.kind === 'flink_job') {
-      c.stateful = d.stateful;
-      const jobs = (o as Extract<Observed, { kind: 'flink_job' }>).active.map((j) => j.jid);
-      if (jobs.length && p.action !== 'no-op') c.live = { jobIds: jobs };
-      const sp = (o as Extract<Observed, { kind: 'flink_job' }>).lastSavepoint ?? entry?.savepoint;
-      if (p.steps?.includes('submit-from-savepoint') && !jobs.length && sp) c.live = { savepoint: sp };
-    }
+    if (h.changeFacts) Object.assign(c, h.changeFacts(d, o, entry, p));
     // A resource that already matches but was never recorded (e.g. apply stopped before writing
     // the record) is adopted by recording it: an update without changes to the live system.
-    if (p.action === 'no-op' && (!entry || entry.hash !== d.hash) && exists(o)) {
+    // Never a read-only one: it is not this project's to record.
+    if (!d.readOnly && p.action === 'no-op' && (!entry || entry.hash !== d.hash) && exists(o)) {
       c.action = 'update';
       c.reasons = [entry ? 'matches the declaration; the record is refreshed' : 'matches the declaration but is not recorded as applied by this project: record it'];
       c.desired = d.spec;
       c.hash = d.hash;
-      if (d.kind === 'flink_job') c.steps = [];
+      if (h.hasSteps) c.steps = [];
       c.recordOnly = true;
     }
     changes.push(c);
@@ -140,13 +113,14 @@ export function plan(input: PlanInput): Plan {
     for (const [addr, e] of input.record.entries) if (!declared.has(addr)) orphanAddrs.set(addr, { kind: e.kind, name: e.name, entry: e });
     for (const [addr, o] of input.observed) {
       if (declared.has(addr) || orphanAddrs.has(addr)) continue;
-      // Owned by name: Flink jobs and Gateway interceptors named streamt.<project>.*
-      const name = o.kind === 'subject' ? o.subject : o.name;
-      if ((o.kind === 'flink_job' || o.kind === 'gateway_rule') && name.startsWith(flinkPrefix(input.project)) && exists(o)) orphanAddrs.set(addr, { kind: o.kind, name });
+      // Owned by name (Flink jobs and Gateway interceptors named streamt.<project>.*).
+      const h = handlerFor(o.kind);
+      if (h.ownedByName?.(o, input.project) && h.exists(o)) orphanAddrs.set(addr, { kind: o.kind, name: String(o.name ?? o.subject ?? addr) });
     }
     for (const [addr, { kind, name, entry }] of [...orphanAddrs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const o = input.observed.get(addr) ?? absent(kind, name);
-      const live = exists(o);
+      const h = handlerFor(kind);
+      const o = input.observed.get(addr) ?? h.absent(name);
+      const live = h.exists(o);
       const c: ResourceChange = {
         addr,
         kind,
@@ -156,28 +130,33 @@ export function plan(input: PlanInput): Plan {
         action: 'no-op',
         reasons: [],
         fields: [],
-        fingerprint: fingerprint(o, entry),
+        fingerprint: fingerprint(o, entry, secrets),
         dependsOn: [],
         impacts: [],
       };
-      if (!input.options.prune) c.reasons.push(live ? 'orphan: owned by this project but no longer declared; plan with --prune to delete it' : 'orphan record: the resource is already gone; --prune forgets it');
+      if (h.deletable && !h.deletable(entry)) {
+        // E.g. a source's subject recorded by an older streamt: it belongs to its producer.
+        if (!input.options.prune) c.reasons.push('recorded, but read-only (a source subject belongs to its producer): never deleted; --prune forgets the record entry');
+        else {
+          c.action = 'delete';
+          c.recordOnly = true;
+          c.reasons.push('read-only (a source subject belongs to its producer): only the record entry is removed (--prune), the subject is kept');
+        }
+      } else if (!input.options.prune) c.reasons.push(live ? 'orphan: owned by this project but no longer declared; plan with --prune to delete it' : 'orphan record: the resource is already gone; --prune forgets it');
       else {
         c.action = 'delete';
         c.reasons.push(live ? 'orphan: no longer declared (--prune)' : 'already gone: only the record entry is removed (--prune)');
-        if (kind === 'flink_job') {
-          c.steps = live ? ['cancel'] : [];
-          const jobs = (o as Extract<Observed, { kind: 'flink_job' }>).active.map((j) => j.jid);
-          if (jobs.length) c.live = { jobIds: jobs };
-        }
         if (entry) c.desired = entry.spec;
-        if (kind === 'gateway_rule' && !entry && o.kind === 'gateway_rule' && o.resource) c.desired = { name, kind: o.ruleKind, resource: o.resource as never };
+        if (h.orphanDelete) Object.assign(c, h.orphanDelete(o, entry));
+        if (h.hasSteps && !live) c.steps = [];
       }
       changes.push(c);
     }
     // Deletes run consumers first: jobs, connectors and rules before the topics and subjects.
     const deletes = changes.filter((c) => c.action === 'delete');
+    const last = new Set(HANDLERS.filter((h) => h.deletesAfterConsumers).map((h) => h.kind));
     for (const c of deletes) {
-      if (c.kind === 'topic' || c.kind === 'subject') c.dependsOn = deletes.filter((x) => x.kind !== 'topic' && x.kind !== 'subject').map((x) => x.addr).sort();
+      if (last.has(c.kind)) c.dependsOn = deletes.filter((x) => !last.has(x.kind)).map((x) => x.addr).sort();
     }
   }
 

@@ -3,96 +3,54 @@
  * exactly the changes it lists (nothing is re-decided at apply time) and refuses to run when the
  * live state moved since (fingerprints).
  */
-import type { ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from '../compile/types.js';
-
-export type ResourceKind = 'topic' | 'flink_job' | 'connector' | 'subject' | 'gateway_rule';
+/**
+ * The kind of a resource: the `kind` of the handler that manages it (src/adapters/registry.ts
+ * lists them: topic, subject, flink_job, connector, gateway_rule). A plain string, so that a new
+ * kind is one new handler module plus its registration, not an edit of every union.
+ */
+export type ResourceKind = string;
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
 
-/** What the project declares for one resource (from the compiled artifacts). */
-export type DesiredResource =
-  | (DesiredBase & { kind: 'topic'; spec: TopicSpec })
-  | (DesiredBase & { kind: 'flink_job'; spec: FlinkJobSpec; stateful: boolean })
-  | (DesiredBase & { kind: 'connector'; spec: ConnectorSpec })
-  | (DesiredBase & { kind: 'subject'; spec: SchemaSpecArtifact })
-  | (DesiredBase & { kind: 'gateway_rule'; spec: GatewaySpec });
+/**
+ * A spec as compiled (TopicSpec, FlinkJobSpec, ...). Its shape belongs to the handler of its
+ * kind; the planner only hashes, stores and hands it back.
+ */
+export type DesiredSpec = unknown;
 
-export interface DesiredBase {
+/** What the project declares for one resource (from the compiled artifacts). */
+export interface DesiredResource<S = DesiredSpec> {
+  kind: ResourceKind;
   addr: string;
   name: string;
   /** Node id that declares it. */
   owner: string;
   /** Content hash of the spec (placeholders, not secret values). */
   hash: string;
+  spec: S;
+  /** Flink jobs: the model keeps state (its upgrades go through savepoints). */
+  stateful?: boolean;
+  /**
+   * Declared but not ours to change (a source's registry subject belongs to its producer): the
+   * plan only checks it against the live state and never creates, updates, records or deletes it.
+   */
+  readOnly?: boolean;
   /** Addresses this resource must wait for (same node's subject/topic, upstream nodes' resources). */
   dependsOn: string[];
   /** Exposures downstream of the owner node. */
   impacts: string[];
 }
 
-export type DesiredSpec = DesiredResource['spec'];
-
-// ---------------------------------------------------------------------------------
-// Observed state (read-only snapshots from the adapters)
-// ---------------------------------------------------------------------------------
-
-export interface ObservedTopic {
-  kind: 'topic';
-  name: string;
-  exists: boolean;
-  partitions?: number;
-  replicationFactor?: number;
-  /** Only configs set on the topic itself (not broker defaults). */
-  config?: Record<string, string>;
+/**
+ * Observed state: a read-only snapshot an adapter took of one resource. Each handler defines its
+ * own shape (ObservedTopic in src/adapters/kafka/topic-handler.ts, ...); the planner only passes
+ * it from the handler's observeMany to the same handler's diff, fingerprint and status.
+ */
+export interface ObservedBase {
+  kind: ResourceKind;
+  [fact: string]: unknown;
 }
 
-export interface LiveJob {
-  jid: string;
-  state: string;
-  startTime: number;
-}
-
-export interface ObservedFlinkJob {
-  kind: 'flink_job';
-  name: string;
-  /** Jobs with this pipeline.name that are not in a terminal state, newest first. */
-  active: LiveJob[];
-  /** The newest terminated job with this name (FAILED, CANCELED, FINISHED), if any. */
-  lastTerminated?: LiveJob;
-  /** The latest savepoint of that job (e.g. stopped by `streamt test`'s pause_model or by hand). */
-  lastSavepoint?: string;
-}
-
-export interface ObservedConnector {
-  kind: 'connector';
-  name: string;
-  exists: boolean;
-  config?: Record<string, string>;
-  state?: string;
-  tasks?: { id: number; state: string; trace?: string }[];
-  /** Config validation errors from the plugin (`PUT /connector-plugins/{class}/config/validate`). */
-  validationErrors?: string[];
-}
-
-export interface ObservedSubject {
-  kind: 'subject';
-  subject: string;
-  exists: boolean;
-  latest?: { version: number; id: number; schema: string; schemaType: string };
-  /** Subject-level compatibility (null: the registry default applies). */
-  compatibility?: string | null;
-  /** When the desired schema differs from the latest: the registry's verdict. */
-  compatible?: { isCompatible: boolean; messages: string[] };
-}
-
-export interface ObservedGatewayRule {
-  kind: 'gateway_rule';
-  name: string;
-  ruleKind: 'Interceptor' | 'AliasTopic';
-  exists: boolean;
-  resource?: Record<string, unknown>;
-}
-
-export type Observed = ObservedTopic | ObservedFlinkJob | ObservedConnector | ObservedSubject | ObservedGatewayRule;
+export type Observed = ObservedBase;
 
 // ---------------------------------------------------------------------------------
 // Ownership record: what this project applied
@@ -189,6 +147,11 @@ export interface Plan {
   changes: ResourceChange[];
   /** Orphans left alone because --prune was not given. */
   summary: PlanSummary;
+  /**
+   * Written by `plan --out` only: the content hash of the rest of the plan, so that `apply
+   * plan.json` refuses an edited plan (an optional field: format_version stays 1).
+   */
+  checksum?: string;
 }
 
 export interface PlanSummary {

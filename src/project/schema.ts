@@ -15,6 +15,8 @@ const freeMap = (description: string) => z.record(z.string(), z.unknown()).descr
 const stringList = (description: string) => z.array(z.string()).describe(description);
 
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Project names: like NAME_PATTERN without '.' (see ProjectInfoSchema.name). */
+export const PROJECT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const resourceName = z
   .string()
   .regex(NAME_PATTERN, 'names start with a letter or underscore and contain only letters, digits, "_", "." and "-"')
@@ -25,7 +27,13 @@ const resourceName = z
 
 export const ProjectInfoSchema = z
   .strictObject({
-    name: resourceName.describe('Project identifier, used in job names and ownership labels'),
+    // No '.' (the separator of `streamt.<project>.<model>` job and interceptor names, so that one
+    // project's name prefix is never another's, e.g. `pay` and `pay.eu`) and no '/' (the separator
+    // of the ownership record's keys `<project>/<addr>`).
+    name: z
+      .string()
+      .regex(PROJECT_NAME_PATTERN, 'project names start with a letter or underscore and contain only letters, digits, "_" and "-" (no "." or "/": they separate the project from the resource in job names and ownership records; use e.g. "pay_eu" instead of "pay.eu")')
+      .describe('Project identifier, used in job names and ownership labels (letters, digits, "_" and "-")'),
     version: z.union([z.string(), z.number()]).optional().describe('Semantic version of the project'),
     description: optStr('What this project is for'),
     default_environment: optStr('Environment used when neither --env nor STREAMT_ENV is given (like a dbt target)'),

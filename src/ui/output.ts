@@ -26,15 +26,18 @@ export class Output {
     this.errColor = new Chalk({ level: forced || (allowed && stderr.isTTY) ? 1 : 0 });
   }
 
-  /** Values that must never be printed (resolved secrets). Longest first, so overlaps mask fully. */
+  /**
+   * Values that must never be printed (resolved secrets). Longest first, so overlaps mask fully.
+   * Values shorter than MIN_SECRET_LENGTH are not masked: as whole tokens they would hide
+   * ordinary words and numbers of every message, and a one- or two-character value protects
+   * nothing anyway.
+   */
   addSecrets(values: readonly string[]): void {
-    this.secrets = [...new Set([...this.secrets, ...values.filter((v) => v.length >= 3)])].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set([...this.secrets, ...values.filter((v) => v.length >= MIN_SECRET_LENGTH)])].sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('****');
-    return out;
+    return maskSecrets(text, this.secrets);
   }
 
   /** Data: stdout. */
@@ -50,4 +53,34 @@ export class Output {
   json(value: unknown): void {
     this.out(JSON.stringify(value, null, 2));
   }
+}
+
+export const MIN_SECRET_LENGTH = 3;
+const WORD = /[A-Za-z0-9_]/;
+
+/**
+ * Replaces every occurrence of a secret that stands as a whole token with `****`: one not glued
+ * to letters, digits or "_" on a side where the secret itself starts or ends with one. A secret
+ * `pay` is masked in `password=pay` and `pay@host`, never in `payments.yml`. Longest secrets
+ * first (so one that contains another is masked whole).
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (!s) continue;
+    const startsWord = WORD.test(s[0]!);
+    const endsWord = WORD.test(s[s.length - 1]!);
+    let res = '';
+    let from = 0;
+    for (let i = out.indexOf(s); i >= 0; i = out.indexOf(s, i + 1)) {
+      if (i < from) continue;
+      const before = i > 0 ? out[i - 1]! : '';
+      const after = out[i + s.length] ?? '';
+      if ((startsWord && before && WORD.test(before)) || (endsWord && after && WORD.test(after))) continue;
+      res += out.slice(from, i) + '****';
+      from = i + s.length;
+    }
+    out = res + out.slice(from);
+  }
+  return out;
 }

@@ -50,7 +50,9 @@ describe('apply and block_deploy', () => {
   it('refuses to deploy while a block_deploy test failed in the last streamt test run', async () => {
     const dir = project();
     mkdirSync(join(dir, 'generated'), { recursive: true });
-    writeFileSync(join(dir, 'generated', 'run_results.json'), JSON.stringify({ results: [{ test: 'amounts_positive', target: 'payments_clean', status: 'fail', blocks_deploy: true, message: '3 violations' }, { test: 'other', status: 'fail', blocks_deploy: false }] }));
+    // run_results.json of this project and environment, written now (see the block_deploy scope).
+    const metadata = { project: 'down', environment: null, generated_at: new Date().toISOString() };
+    writeFileSync(join(dir, 'generated', 'run_results.json'), JSON.stringify({ metadata, results: [{ test: 'amounts_positive', target: 'payments_clean', status: 'fail', blocks_deploy: true, message: '3 violations' }, { test: 'other', status: 'fail', blocks_deploy: false }] }));
     const r = await cli(['apply', '-p', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('APPLY_BLOCKED_BY_TESTS');

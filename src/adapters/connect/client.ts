@@ -1,5 +1,5 @@
 /** Kafka Connect REST: list with status in one call, validate, create-or-update, restart, delete. */
-import type { ObservedConnector } from '../../plan/types.js';
+import type { ObservedConnector } from './connector-handler.js';
 import { HttpClient } from '../http.js';
 
 export interface ConnectCluster {

@@ -1,6 +1,7 @@
 /** Pure diff of a declared connector against the live one. Secret values are compared, never shown. */
 import type { ConnectorSpec } from '../../compile/types.js';
-import type { FieldChange, ObservedConnector, Proposal } from '../../plan/types.js';
+import type { FieldChange, Proposal } from '../../plan/types.js';
+import type { ObservedConnector } from './connector-handler.js';
 import { looksSecret } from '../../project/yaml.js';
 
 const PLACEHOLDER = /\$\{(env|secret|file):[^}]*\}/;

@@ -4,7 +4,7 @@
  * upgrades use stop-with-savepoint and resubmit with `execution.savepoint.path`.
  */
 import type { FlinkJobSpec } from '../../compile/types.js';
-import type { LiveJob, ObservedFlinkJob } from '../../plan/types.js';
+import type { LiveJob, ObservedFlinkJob } from './job-handler.js';
 import { HttpClient, ServiceError } from '../http.js';
 
 export interface FlinkCluster {

@@ -5,7 +5,8 @@
  * needs an explicit choice (`--allow-state-reset`): cancel and start without state.
  */
 import type { FlinkJobSpec } from '../../compile/types.js';
-import type { FieldChange, ObservedFlinkJob, Proposal } from '../../plan/types.js';
+import type { FieldChange, Proposal } from '../../plan/types.js';
+import type { ObservedFlinkJob } from './job-handler.js';
 
 export interface ScriptParts {
   settings: Record<string, string | null>;

@@ -1,6 +1,6 @@
 /** Conduktor Gateway admin API v2: interceptors and alias topics (list, upsert, delete). */
 import type { GatewaySpec } from '../../compile/types.js';
-import type { ObservedGatewayRule } from '../../plan/types.js';
+import type { ObservedGatewayRule } from './rule-handler.js';
 import { HttpClient } from '../http.js';
 
 type Resource = { kind?: string; metadata: { name: string; scope?: Record<string, string>; vCluster?: string }; spec: Record<string, unknown> };

@@ -1,7 +1,8 @@
 /** Pure diff of a declared Gateway resource (interceptor or alias topic) against the live one. */
 import type { GatewaySpec } from '../../compile/types.js';
 import { canonicalJson } from '../../compile/hash.js';
-import type { FieldChange, ObservedGatewayRule, Proposal } from '../../plan/types.js';
+import type { FieldChange, Proposal } from '../../plan/types.js';
+import type { ObservedGatewayRule } from './rule-handler.js';
 
 export function diffGatewayRule(desired: GatewaySpec, observed: ObservedGatewayRule): Proposal {
   if (!observed.exists || !observed.resource) {

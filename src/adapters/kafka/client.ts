@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
 import type { TopicSpec } from '../../compile/types.js';
-import type { ObservedTopic } from '../../plan/types.js';
+import type { ObservedTopic } from './topic-handler.js';
 import type { Runtime } from '../../project/schema.js';
 import { ServiceError } from '../http.js';
 

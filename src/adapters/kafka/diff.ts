@@ -1,6 +1,7 @@
 /** Pure diff of a declared topic against the live one. Only declared configs are compared. */
 import type { TopicSpec } from '../../compile/types.js';
-import type { FieldChange, ObservedTopic, Proposal } from '../../plan/types.js';
+import type { FieldChange, Proposal } from '../../plan/types.js';
+import type { ObservedTopic } from './topic-handler.js';
 
 export function diffTopic(desired: TopicSpec, observed: ObservedTopic, previous?: TopicSpec): Proposal {
   if (!observed.exists) {

@@ -1,6 +1,6 @@
 /** Confluent Schema Registry API (base URL may have a path, e.g. Apicurio's /apis/ccompat/v7). */
 import type { SchemaSpecArtifact } from '../../compile/types.js';
-import type { ObservedSubject } from '../../plan/types.js';
+import type { ObservedSubject } from './subject-handler.js';
 import { HttpClient } from '../http.js';
 import { sameSchema } from './diff.js';
 

@@ -1,6 +1,7 @@
 /** Pure diff of a declared subject against the registry. */
 import type { SchemaSpecArtifact } from '../../compile/types.js';
-import type { FieldChange, ObservedSubject, Proposal } from '../../plan/types.js';
+import type { FieldChange, Proposal } from '../../plan/types.js';
+import type { ObservedSubject } from './subject-handler.js';
 import { canonicalJson } from '../../compile/hash.js';
 
 /** Schema text compared by meaning where it can be parsed (AVRO, JSON), else by trimmed text. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
-import { applyPlan, compileForLive, liveSystems, makePlan, staleChanges } from '../../apply/workflow.js';
-import { readDeployBlockers } from '../../datatest/index.js';
+import { applyPlan, compileForLive, liveSystems, makePlan, staleChanges, verifySavedPlan } from '../../apply/workflow.js';
+import { blockDeployMaxAge, readDeployBlockers } from '../../datatest/index.js';
 import type { Outcome } from '../../apply/execute.js';
 import { actionable, isDestructive } from '../../plan/plan.js';
 import { renderPlan } from '../../plan/render.js';
@@ -34,6 +34,8 @@ function loadPlanFile(path: string): { plan?: Plan; diagnostic?: Diagnostic } {
     if (p?.format !== 'streamt-plan' || p.format_version !== 1 || !Array.isArray(p.changes)) {
       return { diagnostic: { code: 'APPLY_PLAN_INVALID', severity: 'error', message: `${path} is not a streamt plan (format streamt-plan, version 1)`, hint: 'create one with streamt plan --out plan.json' } };
     }
+    const problems = verifySavedPlan(p);
+    if (problems.length) return { diagnostic: { code: 'APPLY_PLAN_TAMPERED', severity: 'error', message: `${path} does not match its own hashes, so it is not applied: ${problems.join('; ')}`, hint: 'run streamt plan --out again and apply the plan it writes, unedited' } };
     return { plan: p };
   } catch (e) {
     return { diagnostic: { code: 'APPLY_PLAN_INVALID', severity: 'error', message: `Cannot read the plan ${path}: ${(e as Error).message}`, hint: 'create one with streamt plan --out plan.json' } };
@@ -88,7 +90,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     return ExitCode.FAILURE;
   }
   // Tests with block_deploy that failed in the last `streamt test` run stop every deploy.
-  const blockers = readDeployBlockers(front.root);
+  const blockers = readDeployBlockers(front.root, { project: project.name, environment: project.environment?.name ?? null, now: now(), maxAgeMs: blockDeployMaxAge(env), note: (m) => out.err(`${c.yellow('!')} ${m}`) });
   if (blockers.length) {
     return fail({
       code: 'APPLY_BLOCKED_BY_TESTS',
@@ -102,7 +104,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     let plan: Plan;
     let record: OwnershipRecord;
     if (saved) {
-      const check = await staleChanges(live, saved, compiled.resolve);
+      const check = await staleChanges(live, saved, compiled.resolve, compiled.secrets);
       if (check.stale.length) {
         return fail(
           { code: 'APPLY_PLAN_STALE', severity: 'error', message: `The plan is stale: the live state of ${check.stale.map((s) => s.addr).join(', ')} changed since ${saved.created_at}; nothing was applied`, hint: 'run streamt plan again and review the new plan' },

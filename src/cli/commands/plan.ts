@@ -2,7 +2,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { ServiceError } from '../../adapters/http.js';
-import { compileForLive, liveSystems, makePlan } from '../../apply/workflow.js';
+import { compileForLive, liveSystems, makePlan, sealPlan } from '../../apply/workflow.js';
 import { hasChanges } from '../../plan/plan.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
@@ -67,7 +67,7 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
   const live = liveSystems(front.project);
   try {
     const { plan } = await makePlan(live, front.project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
-    if (opts.out) writePlanFile(resolvePath(opts.out), plan);
+    if (opts.out) writePlanFile(resolvePath(opts.out), sealPlan(plan));
     if (opts.format === 'json') out.json(plan);
     else {
       out.out(renderPlan(plan, out.color));

@@ -1,7 +1,7 @@
 import { hasErrors } from '../../core/diagnostics.js';
 import { compileForLive, liveSystems } from '../../apply/workflow.js';
-import { absent, plan as makePlanValue } from '../../plan/plan.js';
-import type { Observed, ResourceChange } from '../../plan/types.js';
+import { handlerFor } from '../../adapters/registry.js';
+import { plan as makePlanValue } from '../../plan/plan.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
@@ -23,28 +23,8 @@ interface ResourceStatus {
   healthy: boolean;
   drift: string[];
   details: Record<string, unknown>;
-}
-
-function describe(c: ResourceChange, o: Observed, extra: Record<string, unknown>): ResourceStatus {
-  const drift = c.action === 'no-op' || c.recordOnly ? [] : c.fields.map((f) => f.field);
-  const base = { addr: c.addr, kind: c.kind, name: c.name, drift };
-  switch (o.kind) {
-    case 'topic':
-      return { ...base, state: o.exists ? 'exists' : 'missing', healthy: o.exists && !drift.length, details: o.exists ? { partitions: o.partitions, replication_factor: o.replicationFactor, config: o.config } : {} };
-    case 'flink_job': {
-      const j = o.active[0];
-      return { ...base, state: j ? j.state : o.lastTerminated ? o.lastTerminated.state : 'not running', healthy: !!j && j.state === 'RUNNING' && !drift.length, details: { job_id: j?.jid ?? null, running_jobs: o.active.length, ...extra } };
-    }
-    case 'connector': {
-      const tasks = o.tasks ?? [];
-      const ok = o.state === 'RUNNING' && tasks.length > 0 && tasks.every((t) => t.state === 'RUNNING');
-      return { ...base, state: o.exists ? (o.state ?? 'UNKNOWN') : 'missing', healthy: ok && !drift.length, details: { tasks } };
-    }
-    case 'subject':
-      return { ...base, state: o.exists ? `version ${o.latest?.version}` : 'missing', healthy: o.exists && !drift.length, details: o.exists ? { version: o.latest?.version, id: o.latest?.id, compatibility: o.compatibility ?? null } : {} };
-    case 'gateway_rule':
-      return { ...base, state: o.exists ? 'exists' : 'missing', healthy: o.exists && !drift.length, details: { kind: o.ruleKind } };
-  }
+  /** The text output's one-line detail (not in the JSON). */
+  detail: string;
 }
 
 export async function statusCommand(opts: StatusCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
@@ -69,14 +49,12 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
     const p = makePlanValue({ project: project.name, environment: project.environment?.name ?? null, streamtVersion: packageVersion(), createdAt: now().toISOString(), desired: compiled.desired, observed, record, options: { prune: false, allowStateReset: false, select: [], exclude: [] }, resolve: compiled.resolve, includeOrphans: false });
     const resources: ResourceStatus[] = [];
     for (const ch of p.changes) {
-      const o = observed.get(ch.addr) ?? absent(ch.kind, ch.name);
-      const extra: Record<string, unknown> = {};
-      if (o.kind === 'flink_job' && o.active[0]) {
-        const d = compiled.desired.find((x) => x.addr === ch.addr);
-        const cluster = d?.kind === 'flink_job' ? d.spec.cluster : null;
-        extra.last_checkpoint = await live.flink(cluster).lastCheckpoint(o.active[0].jid);
-      }
-      resources.push(describe(ch, o, extra));
+      // Each kind's handler says what its state is and whether it is healthy.
+      const h = handlerFor(ch.kind);
+      const o = observed.get(ch.addr) ?? h.absent(ch.name);
+      const drift = ch.action === 'no-op' || ch.recordOnly ? [] : ch.fields.map((f) => f.field);
+      const s = await h.status(o, drift, compiled.desired.find((x) => x.addr === ch.addr), live);
+      resources.push({ addr: ch.addr, kind: ch.kind, name: ch.name, drift, ...s, detail: h.statusDetail?.(s) ?? '' });
     }
     // Consumer-group lag of the groups declared on exposures.
     const groups: { exposure: string; group: string; exists: boolean; state?: string; topics: { topic: string; lag: number }[] }[] = [];
@@ -89,19 +67,14 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
       groups.push({ exposure: e.name, group, ...lag });
     }
     const healthy = resources.every((r) => r.healthy);
-    if (opts.format === 'json') out.json({ project: project.name, environment: project.environment?.name ?? null, healthy, resources, consumer_groups: groups });
+    if (opts.format === 'json') out.json({ project: project.name, environment: project.environment?.name ?? null, healthy, resources: resources.map(({ detail: _detail, ...r }) => r), consumer_groups: groups });
     else {
       const k = out.color;
       out.out(`Status of project ${k.bold(project.name)}${project.environment ? ` (environment ${project.environment.name})` : ''}`);
       out.out('');
       for (const r of resources) {
         const mark = r.healthy ? k.green('✓') : k.red('✗');
-        let detail = '';
-        if (r.kind === 'flink_job') {
-          const cp = r.details.last_checkpoint as { id: number; at: number } | null | undefined;
-          detail = `${r.details.job_id ? `job ${r.details.job_id}` : ''}${cp ? `, last checkpoint #${cp.id} at ${new Date(cp.at).toISOString()}` : r.details.job_id ? ', no checkpoint yet' : ''}`;
-        } else if (r.kind === 'connector') detail = ((r.details.tasks as { id: number; state: string }[]) ?? []).map((t) => `task ${t.id} ${t.state}`).join(', ');
-        else if (r.kind === 'topic' && r.state === 'exists') detail = `${r.details.partitions} partitions, RF ${r.details.replication_factor}`;
+        const detail = r.detail;
         out.out(`  ${mark} ${r.addr.padEnd(44)} ${r.state}${detail ? k.dim(`  ${detail}`) : ''}${r.drift.length ? k.yellow(`  drift: ${r.drift.join(', ')}`) : ''}`);
       }
       if (groups.length) {

@@ -1,0 +1,82 @@
+/**
+ * The `subject` kind: Schema Registry subjects. Only model outputs are registered by streamt. A
+ * source's subject belongs to its producer: it is declared read-only, planned as a check (is the
+ * declared schema the registry's latest, or compatible with it, and the registry's reason if
+ * not) and never registered, updated, recorded or deleted, whatever the flags.
+ */
+import type { SchemaSpecArtifact } from '../../compile/types.js';
+import type { ObservedBase, Proposal } from '../../plan/types.js';
+import type { ResourceHandler } from '../handler.js';
+import { diffSubject, sameSchema } from './diff.js';
+
+export interface ObservedSubject extends ObservedBase {
+  kind: 'subject';
+  subject: string;
+  exists: boolean;
+  latest?: { version: number; id: number; schema: string; schemaType: string };
+  /** Subject-level compatibility (null: the registry default applies). */
+  compatibility?: string | null;
+  /** When the desired schema differs from the latest: the registry's verdict. */
+  compatible?: { isCompatible: boolean; messages: string[] };
+}
+
+/** A record entry of a subject declared by a source (written by streamt before 0.x): never deleted. */
+const isSourceOwned = (owner: string | undefined) => !!owner && owner.startsWith('source.');
+
+/** Pure: the read-only check of a source's subject against the registry (always a no-op). */
+export function checkSourceSubject(desired: SchemaSpecArtifact, o: ObservedSubject): Proposal {
+  const p: Proposal = { action: 'no-op', reasons: [], fields: [] };
+  if (!o.exists || !o.latest) {
+    p.warnings = [`source subject "${desired.subject}" is not registered: its producer registers it (streamt never registers a source's schema)`];
+    return p;
+  }
+  if (sameSchema(desired, o.latest)) return p;
+  if (!o.compatible) p.warnings = [`source subject "${desired.subject}": the declared schema differs from the latest version ${o.latest.version}, and the registry gave no compatibility verdict`];
+  else if (o.compatible.isCompatible) p.warnings = [`source subject "${desired.subject}": the declared schema differs from the latest version ${o.latest.version} (compatible${o.compatibility ? ` under ${o.compatibility}` : ''}); streamt leaves the subject to its producer`];
+  else p.warnings = [`source subject "${desired.subject}": the declared schema is incompatible with the latest version ${o.latest.version}${o.compatibility ? ` under ${o.compatibility}` : ''}: ${o.compatible.messages.length ? o.compatible.messages.join('; ') : '(the registry gave no details)'}; update the source's schema declaration`];
+  return p;
+}
+
+export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject> = {
+  kind: 'subject',
+  addrPrefix: 'sr.subject.',
+  order: 0,
+  waitsForUpstream: false,
+  deletesAfterConsumers: true,
+
+  desired: (artifacts, manifest) => {
+    const sources = new Set(manifest.dag.nodes.filter((n) => n.type === 'source').map((n) => n.id));
+    return artifacts.schemas.map((a) => ({ kind: 'subject', addr: a.addr, owner: a.owner, hash: a.hash, name: a.spec.subject, spec: a.spec, ...(sources.has(a.owner) || isSourceOwned(a.owner) ? { readOnly: true } : {}) }));
+  },
+  absent: (name) => ({ kind: 'subject', subject: name, exists: false }),
+  exists: (o) => o.exists,
+
+  async observeMany(targets, live) {
+    const out = new Map<string, ObservedSubject>();
+    if (!targets.length) return out;
+    const sr = live.registry();
+    // The compatibility check (POST /compatibility) registers nothing.
+    await Promise.all(targets.map(async (t) => out.set(t.addr, await sr.observe(t.name, t.spec))));
+    return out;
+  },
+
+  diff: (d, o) => (d.readOnly ? checkSourceSubject(d.spec, o) : diffSubject(d.spec, o)),
+  fingerprintFacts: (o) => ({ exists: o.exists, version: o.latest?.version, id: o.latest?.id, compatibility: o.compatibility }),
+  deletable: (entry) => !isSourceOwned(entry?.owner),
+
+  async status(o, drift) {
+    return { state: o.exists ? `version ${o.latest?.version}` : 'missing', healthy: o.exists && !drift.length, details: o.exists ? { version: o.latest?.version, id: o.latest?.id, compatibility: o.compatibility ?? null } : {} };
+  },
+
+  async apply(change, live) {
+    const sr = live.registry();
+    if (change.action === 'delete') {
+      await sr.delete(change.name);
+      return 'deleted';
+    }
+    const spec = change.desired as SchemaSpecArtifact;
+    if (spec.compatibility && change.fields.some((f) => f.field === 'compatibility')) await sr.setCompatibility(spec.subject, spec.compatibility);
+    if (change.action === 'create' || change.fields.some((f) => f.field === 'schema')) await sr.register(spec);
+    return 'kept';
+  },
+};
