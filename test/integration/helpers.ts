@@ -146,7 +146,8 @@ export async function deleteTopics(topics: string[]): Promise<void> {
   }
 }
 
-export async function produce(topic: string, messages: { key?: string; value: string }[]): Promise<void> {
+/** `timestamp`: the record's Kafka timestamp (epoch ms as a string), else the producer's clock. */
+export async function produce(topic: string, messages: { key?: string; value: string; timestamp?: string }[]): Promise<void> {
   const producer = kafkaClient().producer();
   await producer.connect();
   try {
