@@ -173,7 +173,8 @@ describe('continuous tests: every assertion plans on Flink', () => {
     const resolved = resolveStackProject(
       uniqueIdentifier('dt_plan_avro'),
       {
-        'sources/s.yml': `sources:\n  - name: orders\n    topic: dt-plan-avro\n    schema: {format: avro}\n${ORDER_COLUMNS}`,
+        // With an event_time column: the typed Avro rowtime, its watermark and event-time windows.
+      'sources/s.yml': `sources:\n  - name: orders\n    topic: dt-plan-avro\n    schema: {format: avro}\n    event_time: {column: ts}\n${ORDER_COLUMNS}`,
         'tests/t.yml': `tests:
   - name: avro_quality
     model: orders
@@ -182,6 +183,8 @@ describe('continuous tests: every assertion plans on Flink', () => {
       - not_null: {columns: [order_id]}
       - range: {column: amount, min: 0}
       - max_lag: {column: ts, max_seconds: 60}
+      - unique_key: {key: order_id, window: "1 hour"}
+      - throughput: {max_per_second: 100}
     on_failure:
       actions:
         - dlq: {topic: dt-plan-avro-dlq}
