@@ -122,9 +122,9 @@ ${ORDER_COLUMNS}  - name: customers
 
     // Nothing else arrives: read everything there is once more, bounded by the end offsets.
     const runtime = resolved.project.runtime;
-    const all = await readTopic(runtime, violations, { from: 'earliest', max: 1000, timeoutMs: 30_000 });
+    const all = await readTopic(runtime, violations, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
     expect(all.records).toHaveLength(expected.length);
-    const allDlq = await readTopic(runtime, dlq, { from: 'earliest', max: 1000, timeoutMs: 30_000 });
+    const allDlq = await readTopic(runtime, dlq, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
     expect(allDlq.records).toHaveLength(9);
 
     // streamt test reads the violations of the window and the job's health.
