@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Two projects: fast unit/CLI tests, and integration tests against the real local stack.
 export default defineConfig({
   test: {
+    // Snapshots and golden files (toMatchFileSnapshot) are never written by a test run: a missing
+    // or different expected file fails, locally as in CI. Update them on purpose with
+    // `npm run golden:update` (vitest -u) and review the diff like code.
+    update: (process.env.UPDATE_GOLDEN === '1' ? 'all' : 'none') as unknown as boolean,
     projects: [
       {
         test: {

@@ -7,6 +7,12 @@
  * JSON topics are read with the `raw` format and their fields with JSON_VALUE, so a record whose
  * values have the wrong type (or that is not JSON) is reported, never dropped or fatal, and the
  * DLQ receives the record's exact bytes. Avro topics are read with their registered schema.
+ *
+ * Every assertion that compares records with each other (unique_key, foreign_key, throughput,
+ * distribution) decides on event time, never on processing time, so its verdict depends on the
+ * data only, not on how fast the machine reads it: the event time is the target's rowtime (its
+ * `event_time` column and watermark) or, for a target without one, the Kafka record timestamp,
+ * with the default watermark delay of `event_time`. See eventTimeOf and docs/testing.md.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import { CompileContext, type NodeTable } from '../compile/context.js';
@@ -45,15 +51,26 @@ export function continuousJobName(projectName: string, testName: string): string
   return `streamt.${projectName}.test.${testName}`;
 }
 
-/** Window of aggregate assertions (throughput, distribution) in continuous tests. */
+/** Window of aggregate assertions (throughput, distribution) in continuous tests (event time). */
 export const AGGREGATE_WINDOW_MS = 60_000;
+
+/** Watermark delay for a target without `event_time` (judged on Kafka timestamps): the `event_time` default. */
+export const DEFAULT_WATERMARK_DELAY_MS = 5_000;
+
+/**
+ * An input partition or reference topic with no record for this long stops holding the watermark
+ * back (`scan.watermark.idle-timeout`). Without it, one empty partition, or a reference topic that
+ * rarely changes, would stop every event-time verdict for good. Generous, so a reader that is
+ * merely slow on a loaded machine is not taken for idle.
+ */
+export const SOURCE_IDLE_TIMEOUT_MS = 30_000;
 
 const K = '_streamt_key';
 const V = '_streamt_value';
 const P = '_streamt_partition';
 const O = '_streamt_offset';
 const TS = '_streamt_ts';
-const PT = '_streamt_pt';
+const RT = '_streamt_rt';
 const IN = '_streamt_in';
 const ROWS = '_streamt_rows';
 const TYPED = '_streamt_typed';
@@ -119,9 +136,16 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   const groupId = pipelineName;
   const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...connectionOptions(ctx)];
   const columns = table.columns.filter((c) => !c.proctime);
-  const meta = [`${quoteIdent(P)} INT METADATA FROM 'partition' VIRTUAL`, `${quoteIdent(O)} BIGINT METADATA FROM 'offset' VIRTUAL`, `${quoteIdent(TS)} TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL`, `${quoteIdent(PT)} AS PROCTIME()`];
-  const readOpts = [...kafka(table.topic), option('properties.group.id', groupId), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'), option('key.format', 'raw'), option('key.fields', K), option('value.fields-include', 'EXCEPT_KEY')];
   const typeOf = (type: string) => safeType(type) ?? 'STRING';
+  const time = eventTimeOf(table, avro ? 'avro' : 'json');
+  const meta = [
+    `${quoteIdent(P)} INT METADATA FROM 'partition' VIRTUAL`,
+    `${quoteIdent(O)} BIGINT METADATA FROM 'offset' VIRTUAL`,
+    `${quoteIdent(TS)} TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL`,
+    `${quoteIdent(RT)} AS ${time.expr}`,
+    `WATERMARK FOR ${quoteIdent(RT)} AS ${watermarkOf(time.delayMs)}`,
+  ];
+  const readOpts = [...kafka(table.topic), option('properties.group.id', groupId), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'), option('scan.watermark.idle-timeout', formatDurationOption(SOURCE_IDLE_TIMEOUT_MS)), option('key.format', 'raw'), option('key.fields', K), option('value.fields-include', 'EXCEPT_KEY')];
   if (avro) {
     const cols = [`${quoteIdent(K)} STRING`, ...columns.map((c) => `${quoteIdent(c.name)} ${typeOf(c.type)}`), ...meta];
     const fmt = [option('value.format', 'avro-confluent'), option('value.avro-confluent.url', ctx.vault.scrub(ctx.registryUrl() ?? '')), ...registryAuth(ctx, 'value.')];
@@ -130,17 +154,17 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     statements.push(
       createView(
         ROWS,
-        [K, P, O, TS, PT].map(quoteIdent).concat(columns.map((c) => `CAST(${quoteIdent(c.name)} AS STRING) AS ${quoteIdent(c.name)}`), columns.map((c, i) => `${quoteIdent(c.name)} AS ${quoteIdent(`_streamt_t${i}`)}`)),
+        [K, P, O, TS, RT].map(quoteIdent).concat(columns.map((c) => `CAST(${quoteIdent(c.name)} AS STRING) AS ${quoteIdent(c.name)}`), columns.map((c, i) => `${quoteIdent(c.name)} AS ${quoteIdent(`_streamt_t${i}`)}`)),
         IN,
       ),
     );
-    statements.push(createView(TYPED, [K, P, O, TS, PT].map(quoteIdent).concat(columns.map((c) => quoteIdent(c.name))), IN));
+    statements.push(createView(TYPED, [K, P, O, TS, RT].map(quoteIdent).concat(columns.map((c) => quoteIdent(c.name))), IN));
   } else {
     const cols = [`${quoteIdent(K)} STRING`, `${quoteIdent(V)} STRING`, ...meta];
     statements.push(createTable(IN, cols, [...readOpts, option('value.format', 'raw')]));
     const fields = columns.map((c) => `JSON_VALUE(${quoteIdent(V)}, ${quoteLiteral(jsonPath(c.name))}) AS ${quoteIdent(c.name)}`);
-    statements.push(createView(ROWS, [K, V, P, O, TS, PT].map(quoteIdent).concat(fields), IN));
-    statements.push(createView(TYPED, [K, V, P, O, TS, PT].map(quoteIdent).concat(columns.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${typeOf(c.type)}) AS ${quoteIdent(c.name)}`)), ROWS));
+    statements.push(createView(ROWS, [K, V, P, O, TS, RT].map(quoteIdent).concat(fields), IN));
+    statements.push(createView(TYPED, [K, V, P, O, TS, RT].map(quoteIdent).concat(columns.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${typeOf(c.type)}) AS ${quoteIdent(c.name)}`)), ROWS));
   }
   statements.push(
     createTable(
@@ -244,13 +268,14 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         const keys = Array.isArray(cfg.key) ? (cfg.key as string[]) : [String(cfg.key)];
         if (missing(a, i, keys)) return;
         const window = parseDuration(cfg.window as string | number | undefined);
-        // ROWS frames (processing order, no peers): every record is compared with the previous
-        // record of its key, on Kafka record timestamps, as sample tests compare them.
-        const part = `PARTITION BY ${keys.map(c).join(', ')} ORDER BY ${c(PT)}`;
+        // Event-time order (Flink sorts each key's records by event time once the watermark has
+        // passed them; records with the same event time keep their arrival order), ROWS frames (no
+        // peers): every record is compared with the previous record of its key in event time.
+        const part = `PARTITION BY ${keys.map(c).join(', ')} ORDER BY ${c(RT)}`;
         const inner =
           window === undefined
             ? `SELECT *, COUNT(*) OVER (${part} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${c('_streamt_n')}`
-            : `SELECT *, COUNT(*) OVER w AS ${c('_streamt_n')}, MIN(${c(TS)}) OVER w AS ${c('_streamt_min')}, MAX(${c(TS)}) OVER w AS ${c('_streamt_max')}`;
+            : `SELECT *, COUNT(*) OVER w AS ${c('_streamt_n')}, MIN(${c(RT)}) OVER w AS ${c('_streamt_min')}, MAX(${c(RT)}) OVER w AS ${c('_streamt_max')}`;
         const windowClause = window === undefined ? '' : `\n  WINDOW w AS (${part} ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`;
         const from = `(\n  ${inner}\n  FROM ${c(ROWS)}\n  WHERE ${keys.map((k) => `${c(k)} IS NOT NULL`).join(' AND ')}${windowClause}\n)`;
         const dup = window === undefined ? `${c('_streamt_n')} > 1` : `${c('_streamt_n')} > 1 AND ${c('_streamt_min')} >= ${c('_streamt_max')} - ${intervalMs(window)}`;
@@ -278,16 +303,23 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         }
         const refTable = `_streamt_ref_${refCount++}`;
         inputTopics.push(ref.topic);
-        const refOpts = [...kafka(ref.topic), option('properties.group.id', `${groupId}.ref${refCount}`), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest')];
-        if (ref.format === 'avro-confluent') {
-          statements.push(createTable(refTable, [...ref.columns.filter((x) => !x.proctime).map((x) => `${c(x.name)} ${typeOf(x.type)}`), `${c(PT)} AS PROCTIME()`], [...refOpts, option('format', 'avro-confluent'), option('avro-confluent.url', ctx.vault.scrub(ctx.registryUrl() ?? '')), ...registryAuth(ctx, '')]));
-          statements.push(createView(`${refTable}_keys`, [`CAST(${c(refKey)} AS STRING) AS ${c('_streamt_ref_key')}`, c(PT)], refTable));
+        const refOpts = [...kafka(ref.topic), option('properties.group.id', `${groupId}.ref${refCount}`), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'), option('scan.watermark.idle-timeout', formatDurationOption(SOURCE_IDLE_TIMEOUT_MS))];
+        const refAvro = ref.format === 'avro-confluent';
+        const refTime = eventTimeOf(ref, refAvro ? 'avro' : 'json');
+        const refTimeCols = [`${c(TS)} TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL`, `${c(RT)} AS ${refTime.expr}`, `WATERMARK FOR ${c(RT)} AS ${watermarkOf(refTime.delayMs)}`];
+        if (refAvro) {
+          statements.push(createTable(refTable, [...ref.columns.filter((x) => !x.proctime).map((x) => `${c(x.name)} ${typeOf(x.type)}`), ...refTimeCols], [...refOpts, option('format', 'avro-confluent'), option('avro-confluent.url', ctx.vault.scrub(ctx.registryUrl() ?? '')), ...registryAuth(ctx, '')]));
+          statements.push(createView(`${refTable}_keys`, [`CAST(${c(refKey)} AS STRING) AS ${c('_streamt_ref_key')}`, c(RT)], refTable));
         } else {
-          statements.push(createTable(refTable, [`${c(V)} STRING`, `${c(PT)} AS PROCTIME()`], [...refOpts, option('format', 'raw')]));
-          statements.push(createView(`${refTable}_keys`, [`JSON_VALUE(${c(V)}, ${quoteLiteral(jsonPath(refKey))}) AS ${c('_streamt_ref_key')}`, c(PT)], refTable));
+          statements.push(createTable(refTable, [`${c(V)} STRING`, ...refTimeCols], [...refOpts, option('format', 'raw')]));
+          statements.push(createView(`${refTable}_keys`, [`JSON_VALUE(${c(V)}, ${quoteLiteral(jsonPath(refKey))}) AS ${c('_streamt_ref_key')}`, c(RT)], refTable));
         }
+        // An event-time interval left join: a record with no reference key within `window` of its
+        // event time is written once the watermark of both inputs has passed its time + window,
+        // i.e. when no record that could still match may arrive in order. Which records are
+        // orphans therefore depends on event times only, not on which topic Flink read first.
         const w = intervalMs(window);
-        const from = `${c(ROWS)} AS s\nLEFT JOIN ${c(`${refTable}_keys`)} AS r\n  ON s.${c(col)} = r.${c('_streamt_ref_key')}\n  AND r.${c(PT)} BETWEEN s.${c(PT)} - ${w} AND s.${c(PT)} + ${w}`;
+        const from = `${c(ROWS)} AS s\nLEFT JOIN ${c(`${refTable}_keys`)} AS r\n  ON s.${c(col)} = r.${c('_streamt_ref_key')}\n  AND r.${c(RT)} BETWEEN s.${c(RT)} - ${w} AND s.${c(RT)} + ${w}`;
         const where = `s.${c(col)} IS NOT NULL AND r.${c('_streamt_ref_key')} IS NULL`;
         queries.push(violation(a, i, `${lit(`${col} = `)} || s.${c(col)} || ${lit(` not found in ${refName}.${refKey} within ${formatDuration(window)}`)}`, from, where, 's'));
         if (!avro) dlqQueries.push(`SELECT s.${c(K)}, s.${c(V)} FROM ${from} WHERE ${where}`);
@@ -301,7 +333,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         const conds = [min !== undefined ? `${rate} < ${min}` : '', max !== undefined ? `${rate} > ${max}` : ''].filter(Boolean);
         if (!conds.length) return;
         queries.push(
-          `SELECT ${quoteLiteral(test.name)}, ${quoteLiteral(a.type)}, ${i}, CAST(NULL AS STRING), CAST(COUNT(*) AS STRING) || ${lit(` records in ${formatDuration(AGGREGATE_WINDOW_MS)}, outside [${min ?? 0}, ${max ?? '+inf'}] records/s`)}, CAST(NULL AS INT), CAST(NULL AS BIGINT), window_end, CURRENT_TIMESTAMP\nFROM TABLE(TUMBLE(TABLE ${c(ROWS)}, DESCRIPTOR(${c(PT)}), ${intervalMs(AGGREGATE_WINDOW_MS)}))\nGROUP BY window_start, window_end\nHAVING ${conds.join(' OR ')}`,
+          `SELECT ${quoteLiteral(test.name)}, ${quoteLiteral(a.type)}, ${i}, CAST(NULL AS STRING), CAST(COUNT(*) AS STRING) || ${lit(` records in ${formatDuration(AGGREGATE_WINDOW_MS)}, outside [${min ?? 0}, ${max ?? '+inf'}] records/s`)}, CAST(NULL AS INT), CAST(NULL AS BIGINT), window_end, CURRENT_TIMESTAMP\nFROM TABLE(TUMBLE(TABLE ${c(ROWS)}, DESCRIPTOR(${c(RT)}), ${intervalMs(AGGREGATE_WINDOW_MS)}))\nGROUP BY window_start, window_end\nHAVING ${conds.join(' OR ')}`,
         );
         if (min !== undefined) skipped.push({ index: i, assertion: a.type, reason: `a ${formatDuration(AGGREGATE_WINDOW_MS)} window with no record at all emits nothing, so a stopped stream is not reported (use max_lag or status for that)` });
         return;
@@ -315,7 +347,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
           const share = `SUM(CASE WHEN ${inB} THEN 1 ELSE 0 END) * 1.0 / COUNT(${c(col)})`;
           const conds = [b.min_ratio !== undefined ? `${share} < ${b.min_ratio}` : '', b.max_ratio !== undefined ? `${share} > ${b.max_ratio}` : ''].filter(Boolean);
           queries.push(
-            `SELECT ${quoteLiteral(test.name)}, ${quoteLiteral(a.type)}, ${i}, CAST(NULL AS STRING), ${lit(`${col} ${bucketName(b)}: `)} || CAST(SUM(CASE WHEN ${inB} THEN 1 ELSE 0 END) AS STRING) || ' of ' || CAST(COUNT(${c(col)}) AS STRING) || ${lit(` records in ${formatDuration(AGGREGATE_WINDOW_MS)}, expected ${b.min_ratio ?? 0}–${b.max_ratio ?? 1}`)}, CAST(NULL AS INT), CAST(NULL AS BIGINT), window_end, CURRENT_TIMESTAMP\nFROM TABLE(TUMBLE(TABLE ${c(ROWS)}, DESCRIPTOR(${c(PT)}), ${intervalMs(AGGREGATE_WINDOW_MS)}))\nWHERE ${c(col)} IS NOT NULL\nGROUP BY window_start, window_end\nHAVING ${conds.join(' OR ')}`,
+            `SELECT ${quoteLiteral(test.name)}, ${quoteLiteral(a.type)}, ${i}, CAST(NULL AS STRING), ${lit(`${col} ${bucketName(b)}: `)} || CAST(SUM(CASE WHEN ${inB} THEN 1 ELSE 0 END) AS STRING) || ' of ' || CAST(COUNT(${c(col)}) AS STRING) || ${lit(` records in ${formatDuration(AGGREGATE_WINDOW_MS)}, expected ${b.min_ratio ?? 0}–${b.max_ratio ?? 1}`)}, CAST(NULL AS INT), CAST(NULL AS BIGINT), window_end, CURRENT_TIMESTAMP\nFROM TABLE(TUMBLE(TABLE ${c(ROWS)}, DESCRIPTOR(${c(RT)}), ${intervalMs(AGGREGATE_WINDOW_MS)}))\nWHERE ${c(col)} IS NOT NULL\nGROUP BY window_start, window_end\nHAVING ${conds.join(' OR ')}`,
           );
         });
         return;
@@ -397,6 +429,39 @@ export function customCondition(cfg: Record<string, unknown>): { ok: true; where
   if (!m) return { ok: false, reason: 'only "SELECT COUNT(*) FROM <model> WHERE <condition>" can be evaluated record by record' };
   if (!expectZero) return { ok: false, reason: `expect: ${JSON.stringify(cfg.expect)} is a count over all records; a continuous job can only check "expect: 0"` };
   return { ok: true, where: m[1]! };
+}
+
+/**
+ * The event time a continuous test judges a target's records on, as a TIMESTAMP_LTZ(3) expression
+ * over the source table's columns: the target's rowtime column with its watermark delay, or the
+ * Kafka record timestamp when the target has no event time. A record whose event-time value is
+ * missing or unreadable falls back to its Kafka timestamp (a rowtime may not be null in Flink,
+ * and per-record assertions report the bad value itself).
+ */
+export function eventTimeOf(table: NodeTable, format: 'json' | 'avro'): { expr: string; delayMs: number; column?: string } {
+  const kafkaTs = quoteIdent(TS);
+  const r = table.rowtime;
+  const col = r ? table.columns?.find((x) => x.name === r.column && !x.proctime) : undefined;
+  if (!r || !col) return { expr: kafkaTs, delayMs: DEFAULT_WATERMARK_DELAY_MS };
+  const delayMs = r.strategy === 'monotonously_increasing' ? 1 : Math.max(0, Math.round(r.maxOutOfOrdernessMs));
+  const typed = format === 'avro' && /^TIMESTAMP/i.test(col.type);
+  const text = format === 'json' ? `JSON_VALUE(${quoteIdent(V)}, ${quoteLiteral(jsonPath(col.name))})` : `CAST(${quoteIdent(col.name)} AS STRING)`;
+  const value = typed ? `CAST(${quoteIdent(col.name)} AS TIMESTAMP_LTZ(3))` : timeFromText(text);
+  return { expr: `COALESCE(${value}, ${kafkaTs})`, delayMs, column: col.name };
+}
+
+/** Epoch milliseconds (digits), Flink's `yyyy-MM-dd HH:mm:ss[.SSS]` or ISO-8601 UTC, as TIMESTAMP_LTZ(3); null otherwise. */
+function timeFromText(text: string): string {
+  return `COALESCE(CASE WHEN REGEXP(${text}, '^[0-9]+$') THEN TO_TIMESTAMP_LTZ(TRY_CAST(${text} AS BIGINT), 3) END, CAST(TRY_CAST(REPLACE(REPLACE(${text}, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS TIMESTAMP_LTZ(3)))`;
+}
+
+function watermarkOf(delayMs: number): string {
+  return delayMs === 0 ? quoteIdent(RT) : `${quoteIdent(RT)} - ${intervalMs(delayMs)}`;
+}
+
+/** A duration option value Flink parses (`30 s`, `1500 ms`). */
+function formatDurationOption(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function jsonPath(name: string): string {

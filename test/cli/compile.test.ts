@@ -7,7 +7,9 @@ import { cli, REPO, STACK_TRACE } from './helpers.js';
 
 function copyExample(): string {
   const dir = writeProject({});
-  cpSync(join(REPO, 'examples/payments'), dir, { recursive: true });
+  // Never the output a previous `npm run example` left in examples/payments/generated.
+  const from = join(REPO, 'examples/payments');
+  cpSync(from, dir, { recursive: true, filter: (src) => src !== join(from, 'generated') });
   return dir;
 }
 

@@ -1,12 +1,15 @@
 /**
  * Golden tests: every file `streamt compile` writes for the example and the fixture projects is
- * compared with a reviewed copy under expected/<case>/. After an intended change, run
- * `npx vitest run --project unit test/golden -u` and review the diff like code.
+ * compared with a reviewed copy under expected/<case>/. A test run never writes them: a missing or
+ * different file fails (vitest.config.ts sets `update: 'none'`). After an intended change, run
+ * `npm run golden:update` and review the diff like code.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileDir, diagnosticLines, REPO } from './helpers.js';
+
+const UPDATE_HINT = 'if the change is intended: npm run golden:update, then review the diff';
 
 const CASES: [name: string, dir: string][] = [
   ['payments', join(REPO, 'examples/payments')],
@@ -37,16 +40,16 @@ describe.each(CASES)('golden compile of %s', (name, dir) => {
   });
 
   it('reports the expected diagnostics', async () => {
-    await expect(diagnosticLines(compiled.diagnostics)).toMatchFileSnapshot(join(expectedDir, 'diagnostics.txt'));
+    await expect(diagnosticLines(compiled.diagnostics)).toMatchFileSnapshot(join(expectedDir, 'diagnostics.txt'), UPDATE_HINT);
   });
 
   it('writes the expected set of files', async () => {
-    await expect([...compiled.result.files.keys()].sort().join('\n') + '\n').toMatchFileSnapshot(join(expectedDir, 'FILES.txt'));
+    await expect([...compiled.result.files.keys()].sort().join('\n') + '\n').toMatchFileSnapshot(join(expectedDir, 'FILES.txt'), UPDATE_HINT);
   });
 
   it('writes the expected content for every file', async () => {
     for (const [path, content] of [...compiled.result.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await expect(content).toMatchFileSnapshot(join(expectedDir, 'files', path));
+      await expect(content).toMatchFileSnapshot(join(expectedDir, 'files', path), UPDATE_HINT);
     }
   });
 

@@ -41,7 +41,7 @@ describe('apply: Flink upgrades', () => {
       sent += n;
     };
     await send(5);
-    await eventually('5 counted before the upgrade', async () => (await latest(out)).get('a')?.n === 5, 60_000);
+    await eventually('5 counted before the upgrade', async () => (await latest(out)).get('a')?.n === 5, 180_000);
 
     // Keep producing during the upgrade.
     let flowing = true;
@@ -108,7 +108,7 @@ describe('apply: Flink upgrades', () => {
     cleanupProject(p);
     await p.apply();
     await produce(source, [1, 2, 3].map(() => ({ key: 'a', value: JSON.stringify({ k: 'a', v: 1 }) })));
-    await eventually('3 counted', async () => (await latest(out)).get('a')?.n === 3, 60_000);
+    await eventually('3 counted', async () => (await latest(out)).get('a')?.n === 3, 180_000);
 
     // Someone pauses the job with a savepoint.
     const jobs = (await http('GET', `${endpoints.flinkRest}/jobs/overview`)).body.jobs as { jid: string; name: string; state: string }[];
@@ -125,7 +125,7 @@ describe('apply: Flink upgrades', () => {
     expect(c).toMatchObject({ action: 'create', steps: ['submit-from-savepoint'] });
     expect(c.reasons[0]).toContain('stopped with a savepoint');
     await p.apply();
-    const final = await eventually('5 counted after the resume', async () => ((await latest(out)).get('a')?.n === 5 ? (await latest(out)).get('a') : false), 90_000);
+    const final = await eventually('5 counted after the resume', async () => ((await latest(out)).get('a')?.n === 5 ? (await latest(out)).get('a') : false), 180_000);
     expect(final).toEqual({ k: 'a', n: 5, total: 5 });
     expect((await p.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });

@@ -276,7 +276,7 @@ describe('streamt test (CLI) with on_failure actions', () => {
     });
     await waitForJobRunning(insert.jobID!);
     await eventually('the job to write its record', async () => {
-      const r = await (await import('../../src/datatest/kafka-sample.js')).readTopic({ kafka: { bootstrap_servers: boot } }, output, { from: 'earliest', max: 1, timeoutMs: 5000 });
+      const r = await (await import('../../src/datatest/kafka-sample.js')).readTopic({ kafka: { bootstrap_servers: boot } }, output, { from: 'earliest', max: 1, timeoutMs: 30_000 });
       return r.records.length === 1;
     });
     const resolved = resolveStackProject(project, {

@@ -100,7 +100,7 @@ describe('Flink SQL Gateway', () => {
     try {
       await consumer.subscribe({ topic: sink, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('no avro record within 60s')), 60_000);
+        const t = setTimeout(() => reject(new Error('no avro record within 180s')), 180_000);
         consumer.run({ eachMessage: async ({ message }) => {
           raw = message.value;
           clearTimeout(t);

@@ -196,7 +196,7 @@ describe('Kafka 4.x via kafkajs', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const seen: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`consumed ${seen.length}/3`)), 60_000);
+      const t = setTimeout(() => reject(new Error(`consumed ${seen.length}/3`)), 180_000);
       consumer.run({
         eachMessage: async ({ message }) => {
           seen.push(message.value!.toString());

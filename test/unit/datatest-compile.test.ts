@@ -62,6 +62,31 @@ describe('compileContinuousTests', () => {
     expect(out.skipped.get('t')!.map((s) => s.assertion)).toEqual(['custom_sql']);
   });
 
+  it('judges on event time: the rowtime column with its watermark, never processing time', () => {
+    const r = project('  - name: t\n    model: orders_raw\n    type: continuous\n    assertions:\n      - unique_key: {key: order_id, window: "1 hour"}\n      - foreign_key: {column: customer_id, ref_model: customers, window: "1 minute"}\n      - throughput: {max_per_second: 100}\n      - distribution: {column: status, buckets: [{value: paid, min_ratio: 0.5}]}\n');
+    const out = compileContinuousTests(r);
+    expect(out.diagnostics).toEqual([]);
+    const sql = out.flinkJobs[0]!.spec.statements.join(';\n');
+    expect(sql).not.toMatch(/PROCTIME/i);
+    // The orders' event_time column (ts), read from the JSON value; the Kafka timestamp when unreadable.
+    expect(sql).toContain("`_streamt_rt` AS COALESCE(COALESCE(CASE WHEN REGEXP(JSON_VALUE(`_streamt_value`, '$[''ts'']'), '^[0-9]+$')");
+    expect(sql).toContain("AS TIMESTAMP_LTZ(3))), `_streamt_ts`),\n  WATERMARK FOR `_streamt_rt` AS `_streamt_rt` - INTERVAL '5' SECOND");
+    expect(sql).toContain('PARTITION BY `order_id` ORDER BY `_streamt_rt`');
+    expect(sql).toContain('MIN(`_streamt_rt`) OVER w');
+    // customers has no event_time: its Kafka timestamps are its event times.
+    expect(sql).toMatch(/CREATE TEMPORARY TABLE `_streamt_ref_0` \(\n {2}`_streamt_value` STRING,\n {2}`_streamt_ts` TIMESTAMP_LTZ\(3\) METADATA FROM 'timestamp' VIRTUAL,\n {2}`_streamt_rt` AS `_streamt_ts`,\n {2}WATERMARK FOR `_streamt_rt` AS `_streamt_rt` - INTERVAL '5' SECOND/);
+    expect(sql).toContain("AND r.`_streamt_rt` BETWEEN s.`_streamt_rt` - INTERVAL '60' SECOND AND s.`_streamt_rt` + INTERVAL '60' SECOND");
+    expect(sql.match(/TUMBLE\(TABLE `_streamt_rows`, DESCRIPTOR\(`_streamt_rt`\)/g)).toHaveLength(2);
+    // An idle partition or a reference topic that rarely changes does not stop the verdicts.
+    expect(sql.match(/'scan.watermark.idle-timeout' = '30 s'/g)).toHaveLength(2);
+  });
+
+  it('judges a target without event time on its Kafka record timestamps', () => {
+    const sql = compileContinuousTests(project(test('continuous', '      - unique_key: {key: order_id}\n'))).flinkJobs[0]!.spec.statements.join(';\n');
+    expect(sql).toContain("`_streamt_rt` AS `_streamt_ts`,\n  WATERMARK FOR `_streamt_rt` AS `_streamt_rt` - INTERVAL '5' SECOND");
+    expect(sql).toContain('ORDER BY `_streamt_rt` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW');
+  });
+
   it('reports a test with nothing to evaluate', () => {
     const out = compileContinuousTests(project(test('continuous', '      - max_latency: {max_ms: 10}\n')));
     expect(out.diagnostics.map((d) => d.code)).toEqual(['CONTINUOUS_TEST_EMPTY']);

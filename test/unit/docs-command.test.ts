@@ -24,7 +24,9 @@ afterAll(() => {
 function copyProject(dir: string): string {
   const root = mkdtempSync(join(tmpdir(), 'streamt-docs-'));
   copies.push(root);
-  cpSync(join(REPO, dir), root, { recursive: true });
+  // Never the output a previous `npm run example` or `streamt compile` left in the example.
+  const from = join(REPO, dir);
+  cpSync(from, root, { recursive: true, filter: (src) => src !== join(from, 'generated') });
   return root;
 }
 
