@@ -58,8 +58,13 @@ export interface ObservedFlinkJob {
   active: LiveJob[];
   /** The newest terminated job with this name (FAILED, CANCELED, FINISHED), if any. */
   lastTerminated?: LiveJob;
-  /** The latest savepoint of that job (e.g. stopped by `streamt test`'s pause_model or by hand). */
+  /**
+   * What that job can be restored from: its latest completed savepoint (stopped by an upgrade,
+   * by `streamt test`'s pause_model or by hand) or retained checkpoint, whichever is newer.
+   */
   lastSavepoint?: string;
+  /** Whether lastSavepoint is a savepoint or a retained checkpoint. */
+  restoreKind?: 'savepoint' | 'checkpoint';
 }
 
 export interface ObservedConnector {
