@@ -242,6 +242,9 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     if (interval !== undefined) node.flink.checkpointIntervalMs = interval;
     if (flink.state_backend) node.flink.stateBackend = flink.state_backend;
     if (flink.state_ttl_ms !== undefined) node.flink.stateTtlMs = flink.state_ttl_ms;
+    if (flink.restart_strategy) node.flink.restartStrategy = flink.restart_strategy;
+    if (flink.restart_attempts !== undefined) node.flink.restartAttempts = flink.restart_attempts;
+    if (flink.delivery) node.flink.delivery = flink.delivery;
   }
   const flinkCluster = pickOne(ctx, [[['advanced', 'flink_cluster'], w.advanced?.flink_cluster], [['flink_cluster'], w.flink_cluster]], 'The Flink cluster');
   if (flinkCluster) node.flinkCluster = flinkCluster;

@@ -80,6 +80,8 @@ const FlinkClusterSchema = z
     compute_pool_id: optStr('Confluent Cloud compute pool id'),
     region: optStr('Cloud region'),
     namespace: optStr('Kubernetes namespace'),
+    checkpoint_dir: optStr("Where this cluster's jobs write their checkpoints (a URI, e.g. file:///data/flink/checkpoints or s3://bucket/checkpoints); default: the cluster's own execution.checkpointing.dir"),
+    savepoint_dir: optStr("Where stop-with-savepoint writes savepoints (a URI); default: the cluster's own execution.checkpointing.savepoint-dir"),
   })
   .describe('One Flink cluster');
 
@@ -150,6 +152,9 @@ const FlinkSettingsSchema = z
     parallelism: posInt('Job parallelism').optional(),
     checkpoint_interval_ms: posInt('Checkpoint interval in ms').optional(),
     checkpoint_interval: posInt('Alias of checkpoint_interval_ms').optional(),
+    restart_strategy: z.enum(['exponential-delay', 'fixed-delay', 'none']).optional().describe('How a failed job restarts (default: exponential-delay)'),
+    restart_attempts: z.number().int().min(1).optional().describe('Restart attempts before the job is FAILED (default: 10; for exponential-delay, counted again after an hour without failure)'),
+    delivery: z.enum(['at_least_once', 'exactly_once']).optional().describe('Delivery guarantee of the Kafka sink (default: at_least_once; exactly_once writes in Kafka transactions committed on each checkpoint)'),
     state_backend: z.enum(['hashmap', 'rocksdb', 'filesystem', 'memory']).optional().describe('State backend'),
     state_ttl_ms: z.number().int().describe('Idle state retention in ms (0 disables)').optional(),
   })

@@ -87,6 +87,9 @@ export interface FlinkSettings {
   checkpointIntervalMs?: number;
   stateBackend?: string;
   stateTtlMs?: number;
+  restartStrategy?: 'exponential-delay' | 'fixed-delay' | 'none';
+  restartAttempts?: number;
+  delivery?: 'at_least_once' | 'exactly_once';
 }
 
 export interface SinkSettings {

@@ -63,16 +63,39 @@ export class FlinkAdapter {
       if (t) o.lastTerminated = { jid: t.jid, state: t.state, startTime: t.startTime };
       out.set(name, o);
     }
-    // A stopped job's savepoint, so a job paused with a savepoint resumes from it.
+    // What a job that is not running can be restored from: the newest terminated job's latest
+    // savepoint or retained checkpoint (jobs checkpoint with RETAIN_ON_CANCELLATION, so a job
+    // cancelled by hand or FAILED keeps its last checkpoint). The JobManager keeps terminated
+    // jobs for jobstore.expiration-time (1 h by default); after that nothing is found and a
+    // stateful job's plan is blocked rather than resubmitted empty.
     await Promise.all(
       [...out.values()]
-        .filter((o) => !o.active.length && o.lastTerminated && o.lastTerminated.state !== 'FAILED')
+        .filter((o) => !o.active.length && o.lastTerminated)
         .map(async (o) => {
-          const sp = await this.lastSavepoint(o.lastTerminated!.jid);
-          if (sp) o.lastSavepoint = sp;
+          const r = await this.restorePoint(o.lastTerminated!.jid);
+          if (r) {
+            o.lastSavepoint = r.path;
+            o.restoreKind = r.kind;
+          }
         }),
     );
     return out;
+  }
+
+  /** The newest completed savepoint or externalized checkpoint of a job, if any. */
+  async restorePoint(jid: string): Promise<{ path: string; kind: 'savepoint' | 'checkpoint'; id: number } | undefined> {
+    const r = await this.rest.get<any>(`/jobs/${jid}/checkpoints`, { accept: [404, 500] });
+    if (r.status !== 200) return undefined;
+    const latest = r.body?.latest ?? {};
+    const found: { path: string; kind: 'savepoint' | 'checkpoint'; id: number }[] = [];
+    const sp = latest.savepoint;
+    if (sp && sp.status === 'COMPLETED' && typeof sp.external_path === 'string') found.push({ path: sp.external_path, kind: 'savepoint', id: Number(sp.id) });
+    const c = latest.completed;
+    // A checkpoint without an external path (not retained) cannot be restored from.
+    if (c && typeof c.external_path === 'string' && c.external_path && c.external_path !== '<checkpoint-not-externally-addressable>') {
+      found.push({ path: c.external_path, kind: c.is_savepoint ? 'savepoint' : 'checkpoint', id: Number(c.id) });
+    }
+    return found.sort((a, b) => b.id - a.id)[0];
   }
 
   async jobState(jid: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
 import type { ObservedFlinkJob } from './job-handler.js';
+import { facetChanges, queryStateShape, statefulParts } from './shape.js';
 
 export interface ScriptParts {
   settings: Record<string, string | null>;
@@ -34,10 +35,9 @@ export function scriptParts(statements: readonly string[]): ScriptParts {
 }
 
 /**
- * The shape of a query: its text with string and number literals replaced by `?`. Flink SQL
- * derives the ids of stateful operators from the shape of the job graph, so a savepoint restores
- * into a query of the same shape (a changed constant or setting) but not, in general, into one
- * with another filter, projection, grouping, window, aggregate or join.
+ * The text of a query with every string and number literal replaced by `?`: the topology Flink
+ * derives operator ids from. Not a state-compatibility rule on its own (a 5 to 60 minute window
+ * has the same text shape); `stateCompatibility` uses `queryStateShape` (shape.ts).
  */
 export function queryShape(query: string): string {
   return norm(query)
@@ -60,8 +60,22 @@ export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): S
     if (!a.tables[n] || !b.tables[n]) why.push(`table ${n} is ${a.tables[n] ? 'no longer read' : 'new'}`);
     else if (a.tables[n]!.columns !== b.tables[n]!.columns) why.push(`the columns of table ${n} change`);
   }
-  if (queryShape(a.query) !== queryShape(b.query)) why.push('the query changes beyond constants (its operators, and so the ids of their state, change)');
+  if (norm(a.query) !== norm(b.query)) {
+    const x = queryStateShape(a.query);
+    const y = queryStateShape(b.query);
+    if (!x || !y) why.push('the query changes and cannot be analysed, so the change is taken as state-breaking');
+    else if (x.shape !== y.shape) {
+      const facets = facetChanges(x.facets, y.facets);
+      why.push(...(facets.length ? facets.map((f) => `${f} (state built for other semantics)`) : ['the query changes beyond constants (its operators, and so the ids of their state, change)']));
+    }
+  }
   return why.length ? { compatible: false, why } : { compatible: true };
+}
+
+/** What a job keeps state for ("window TUMBLE(…)", "grouping keys …"), for what-would-be-lost messages. */
+export function statefulOperators(spec: FlinkJobSpec): string[] {
+  const s = queryStateShape(scriptParts(spec.statements).query);
+  return s ? statefulParts(s.facets) : [];
 }
 
 /** Field-level differences between two scripts. */
@@ -89,25 +103,47 @@ export interface FlinkDiffInput {
 }
 
 export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
-  // No running job: resume from a savepoint when there is one (a paused job, an interrupted upgrade).
   const running = observed.active;
+  // No running job: restore from the newest terminated job's savepoint or retained checkpoint
+  // (observe puts it in lastSavepoint), else from the savepoint of an interrupted upgrade.
   const savepoint = observed.lastSavepoint ?? previous?.savepoint;
   if (!running.length && savepoint && !opts.allowStateReset) {
     const verdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
-    const why = observed.lastSavepoint ? `the job was stopped with a savepoint (${observed.lastTerminated?.state})` : 'an earlier upgrade stopped the job with a savepoint and did not resubmit it';
+    const t = observed.lastTerminated;
+    const why = !observed.lastSavepoint
+      ? 'an earlier upgrade stopped the job with a savepoint and did not resubmit it'
+      : observed.restoreKind === 'checkpoint'
+        ? `the job is ${t?.state ?? 'not running'}${t ? ` (${t.jid})` : ''}; its last checkpoint was retained`
+        : `the job was stopped with a savepoint (${t?.state})`;
     const p: Proposal = {
       action: 'create',
       reasons: [`${why}: resume from ${savepoint}`],
       fields: [{ field: 'execution.savepoint.path', after: savepoint }, ...(previous ? scriptChanges(previous.spec, desired.spec) : [])],
       steps: ['submit-from-savepoint'],
     };
-    if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from the savepoint (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
+    if (desired.stateful && !previous) p.warnings = ['state compatibility cannot be checked without a record; Flink refuses the savepoint if its operators do not match'];
+    if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from ${savepoint} (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
     return p;
   }
   if (!running.length) {
-    const reasons = [previous ? `no running job named ${desired.spec.name}${observed.lastTerminated ? ` (the last one is ${observed.lastTerminated.state})` : ''}: submit it` : 'job is not running'];
-    if (previous && desired.stateful) reasons.push('it starts without the previous state (no running job to take a savepoint from); Kafka offsets resume from the consumer group');
-    return { action: 'create', reasons, fields: [{ field: 'pipeline.name', after: desired.spec.name }], steps: ['submit'] };
+    const t = observed.lastTerminated;
+    const reasons = [previous || t ? `no running job named ${desired.spec.name}${t ? ` (the last one, ${t.jid}, is ${t.state})` : ''}: submit it` : 'job is not running'];
+    const p: Proposal = { action: 'create', reasons, fields: [{ field: 'pipeline.name', after: desired.spec.name }], steps: ['submit'] };
+    // A stateful job that ran before (recorded, or seen terminated) and has nothing to restore
+    // from would start empty: that is a choice, never a default.
+    if (desired.stateful && (previous || t)) {
+      const lost = statefulOperators(previous?.spec ?? desired.spec);
+      const what = lost.length ? lost.join('; ') : 'its stateful operators';
+      if (opts.allowStateReset) reasons.push(`--allow-state-reset: it starts without the state of ${what}`);
+      else {
+        p.blocked = {
+          code: 'PLAN_STATE_LOSS',
+          message: `Flink job ${desired.spec.name} is not running${t ? ` (the last one, ${t.jid}, is ${t.state})` : ''} and has no savepoint or retained checkpoint to restore from: submitting it starts empty and loses the state of ${what}`,
+          hint: 'plan again with --allow-state-reset to start it without state (its inputs are read again from the consumer group offsets), or restore it by hand from a savepoint',
+        };
+      }
+    } else if (previous) reasons.push('Kafka offsets resume from the consumer group (committed at each checkpoint)');
+    return p;
   }
   const warnings: string[] = [];
   if (running.length > 1) warnings.push(`${running.length} running jobs are named ${desired.spec.name}; all are stopped on the next upgrade`);

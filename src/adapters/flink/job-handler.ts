@@ -22,8 +22,13 @@ export interface ObservedFlinkJob extends ObservedBase {
   active: LiveJob[];
   /** The newest terminated job with this name (FAILED, CANCELED, FINISHED), if any. */
   lastTerminated?: LiveJob;
-  /** The latest savepoint of that job (e.g. stopped by `streamt test`'s pause_model or by hand). */
+  /**
+   * What that job can be restored from: its latest completed savepoint (stopped by an upgrade,
+   * by `streamt test`'s pause_model or by hand) or retained checkpoint, whichever is newer.
+   */
   lastSavepoint?: string;
+  /** Whether lastSavepoint is a savepoint or a retained checkpoint. */
+  restoreKind?: 'savepoint' | 'checkpoint';
 }
 
 const specOf = (t: { spec?: FlinkJobSpec; recorded?: { spec: unknown } }) => t.spec ?? (t.recorded?.spec as FlinkJobSpec | undefined);

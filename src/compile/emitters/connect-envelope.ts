@@ -11,7 +11,7 @@ import type { CompileContext, NodeTable } from '../context.js';
 import { option, quoteIdent, quoteLiteral } from '../quote.js';
 import type { FlinkJobSpec, TopicSpec } from '../types.js';
 import { commentText } from './common.js';
-import { connectionOptions, createTable, inputTable, JOB_OPTIONS, quoteLiteralKey } from './flink.js';
+import { connectionOptions, createTable, deliveryOptions, inputTable, jobSettingStatements } from './flink.js';
 
 export interface ConnectEnvelope {
   /** The table the connector reads: the input, rewritten in the envelope. */
@@ -62,7 +62,8 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
   const sink = m.node;
   const pipelineName = `streamt.${ctx.projectName}.${sink.name}.connect`;
   const topicName = `${sink.name}.connect`;
-  const statements: string[] = [`SET ${option('pipeline.name', pipelineName)}`, ...JOB_OPTIONS.map((k) => `RESET ${quoteLiteralKey(k)}`)];
+  // The same checkpoints and restarts as a model's job: without them it would commit no offsets.
+  const { eff, statements } = jobSettingStatements(ctx, m, pipelineName);
   const ddl = inputTable(ctx, m, input, pipelineName, diagnostics);
   if (!ddl) return undefined;
   statements.push(ddl);
@@ -77,6 +78,7 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
       option('topic', topicName),
       ...connectionOptions(ctx, ctx.bootstrapServers()),
       option('format', 'json'),
+      ...deliveryOptions(eff.delivery, pipelineName),
     ]),
   );
   const schemaFields = fields.map((f) => `ROW(${quoteLiteral(f.name)}, ${quoteLiteral(f.type)}, ${keyColumns.includes(f.name) ? 'FALSE' : 'TRUE'})`);
@@ -103,8 +105,8 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
       spec: {
         name: pipelineName,
         cluster: sink.flinkCluster ?? d.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
-        parallelism: null,
-        checkpoint_interval_ms: null,
+        parallelism: eff.parallelism ?? null,
+        checkpoint_interval_ms: eff.checkpointIntervalMs,
         state_ttl_ms: null,
         state_backend: null,
         input_topics: [input.topic],

@@ -18,8 +18,98 @@ export interface FlinkJobOutput {
   sql: string;
 }
 
-/** SQL Gateway options every job sets or resets, so none keeps a value from an earlier statement. */
-export const JOB_OPTIONS = ['parallelism.default', 'execution.checkpointing.interval', 'table.exec.state.ttl'] as const;
+/**
+ * SQL Gateway options every job sets or resets, so none keeps a value from an earlier statement.
+ * A RESET option takes the cluster's own value (its config.yaml).
+ */
+export const JOB_OPTIONS = [
+  'parallelism.default',
+  'execution.checkpointing.interval',
+  'execution.checkpointing.externalized-checkpoint-retention',
+  'execution.checkpointing.dir',
+  'execution.checkpointing.savepoint-dir',
+  'restart-strategy.type',
+  'restart-strategy.exponential-delay.initial-backoff',
+  'restart-strategy.exponential-delay.max-backoff',
+  'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+  'restart-strategy.fixed-delay.attempts',
+  'restart-strategy.fixed-delay.delay',
+  'table.exec.state.ttl',
+] as const;
+
+/**
+ * Defaults that keep a job's state (docs/compile.md, "Job settings"): a checkpoint every minute,
+ * kept when the job is cancelled (so a job cancelled by hand, or FAILED, can be restored from
+ * it), and a bounded restart strategy, so a job that keeps failing ends FAILED instead of
+ * restarting for ever.
+ */
+export const FLINK_JOB_DEFAULTS = {
+  checkpointIntervalMs: 60_000,
+  restartStrategy: 'exponential-delay',
+  restartAttempts: 10,
+  delivery: 'at_least_once',
+} as const;
+
+/**
+ * The broker's default `transaction.max.timeout.ms` (15 min). The Kafka sink's own default
+ * transaction timeout (1 h) is above it, so an exactly-once job would fail at its first
+ * transaction; 15 min also stays well above any sensible checkpoint interval.
+ */
+export const EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS = 900_000;
+
+export interface EffectiveFlinkSettings {
+  parallelism?: number | undefined;
+  checkpointIntervalMs: number;
+  stateTtlMs?: number | undefined;
+  restartStrategy: 'exponential-delay' | 'fixed-delay' | 'none';
+  restartAttempts: number;
+  delivery: 'at_least_once' | 'exactly_once';
+}
+
+/** The model's settings, else the project's `defaults.models.flink`, else FLINK_JOB_DEFAULTS. */
+export function effectiveFlinkSettings(ctx: CompileContext, m: ResolvedModel): EffectiveFlinkSettings {
+  const own = m.node.flink;
+  const d = ctx.project.defaults.models?.flink ?? {};
+  return {
+    parallelism: own.parallelism ?? d.parallelism,
+    checkpointIntervalMs: own.checkpointIntervalMs ?? d.checkpoint_interval_ms ?? d.checkpoint_interval ?? FLINK_JOB_DEFAULTS.checkpointIntervalMs,
+    stateTtlMs: own.stateTtlMs ?? d.state_ttl_ms,
+    restartStrategy: own.restartStrategy ?? d.restart_strategy ?? FLINK_JOB_DEFAULTS.restartStrategy,
+    restartAttempts: own.restartAttempts ?? d.restart_attempts ?? FLINK_JOB_DEFAULTS.restartAttempts,
+    delivery: own.delivery ?? d.delivery ?? FLINK_JOB_DEFAULTS.delivery,
+  };
+}
+
+/** The job's SET/RESET statements (pipeline.name first, then every JOB_OPTIONS key) and its effective settings. */
+export function jobSettingStatements(ctx: CompileContext, m: ResolvedModel, pipelineName: string): { eff: EffectiveFlinkSettings; clusterName: string | null; statements: string[] } {
+  const node = m.node;
+  const eff = effectiveFlinkSettings(ctx, m);
+  const clusterName = node.flinkCluster ?? ctx.project.defaults.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null;
+  const cluster = clusterName ? ctx.project.runtime.flink?.clusters?.[clusterName] : undefined;
+  const statements: string[] = [];
+  const restart = eff.restartStrategy;
+  const settings: Record<(typeof JOB_OPTIONS)[number], string | undefined> = {
+    'parallelism.default': eff.parallelism !== undefined ? String(eff.parallelism) : undefined,
+    'execution.checkpointing.interval': `${eff.checkpointIntervalMs} ms`,
+    'execution.checkpointing.externalized-checkpoint-retention': 'RETAIN_ON_CANCELLATION',
+    'execution.checkpointing.dir': cluster?.checkpoint_dir ? ctx.vault.scrub(cluster.checkpoint_dir) : undefined,
+    'execution.checkpointing.savepoint-dir': cluster?.savepoint_dir ? ctx.vault.scrub(cluster.savepoint_dir) : undefined,
+    'restart-strategy.type': restart,
+    'restart-strategy.exponential-delay.initial-backoff': restart === 'exponential-delay' ? '1 s' : undefined,
+    'restart-strategy.exponential-delay.max-backoff': restart === 'exponential-delay' ? '1 min' : undefined,
+    'restart-strategy.exponential-delay.attempts-before-reset-backoff': restart === 'exponential-delay' ? String(eff.restartAttempts) : undefined,
+    'restart-strategy.fixed-delay.attempts': restart === 'fixed-delay' ? String(eff.restartAttempts) : undefined,
+    'restart-strategy.fixed-delay.delay': restart === 'fixed-delay' ? '10 s' : undefined,
+    'table.exec.state.ttl': eff.stateTtlMs !== undefined && eff.stateTtlMs >= 0 ? `${eff.stateTtlMs} ms` : undefined,
+  };
+  statements.push(`SET ${option('pipeline.name', pipelineName)}`);
+  for (const key of JOB_OPTIONS) {
+    const v = settings[key];
+    statements.push(v !== undefined ? `SET ${option(key, v)}` : `RESET ${quoteLiteralKey(key)}`);
+  }
+
+  return { eff, clusterName, statements };
+}
 
 export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[]): FlinkJobOutput | undefined {
   const node = m.node;
@@ -27,18 +117,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   const out = ctx.table(node.id)!;
   const pipelineName = `streamt.${ctx.projectName}.${node.name}`;
   const groupId = pipelineName;
-
-  const statements: string[] = [];
-  const settings: Record<(typeof JOB_OPTIONS)[number], string | undefined> = {
-    'parallelism.default': node.flink.parallelism !== undefined ? String(node.flink.parallelism) : undefined,
-    'execution.checkpointing.interval': node.flink.checkpointIntervalMs !== undefined ? `${node.flink.checkpointIntervalMs} ms` : undefined,
-    'table.exec.state.ttl': node.flink.stateTtlMs !== undefined && node.flink.stateTtlMs >= 0 ? `${node.flink.stateTtlMs} ms` : undefined,
-  };
-  statements.push(`SET ${option('pipeline.name', pipelineName)}`);
-  for (const key of JOB_OPTIONS) {
-    const v = settings[key];
-    statements.push(v !== undefined ? `SET ${option(key, v)}` : `RESET ${quoteLiteralKey(key)}`);
-  }
+  const { eff, clusterName, statements } = jobSettingStatements(ctx, m, pipelineName);
 
   // Inputs: one temporary table each, named as the SQL names them (the node name).
   const inputTopics: string[] = [];
@@ -72,6 +151,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     if (sinkConnector === 'upsert-kafka' && out.primaryKey.length) cols.push(`PRIMARY KEY (${out.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
     const opts = [option('connector', sinkConnector), option('topic', out.topic), ...connectionOptions(ctx, ctx.bootstrapServers())];
     opts.push(...formatOptions(ctx, out, sinkConnector === 'upsert-kafka' || out.keyFields.length > 0, 'sink'));
+    opts.push(...deliveryOptions(eff.delivery, pipelineName));
     statements.push(createTable(sinkName, cols, opts));
   }
 
@@ -88,10 +168,10 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
   const spec: FlinkJobSpec = {
     name: pipelineName,
-    cluster: node.flinkCluster ?? ctx.project.defaults.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
-    parallelism: node.flink.parallelism ?? null,
-    checkpoint_interval_ms: node.flink.checkpointIntervalMs ?? null,
-    state_ttl_ms: node.flink.stateTtlMs ?? null,
+    cluster: clusterName,
+    parallelism: eff.parallelism ?? null,
+    checkpoint_interval_ms: eff.checkpointIntervalMs,
+    state_ttl_ms: eff.stateTtlMs ?? null,
     state_backend: node.flink.stateBackend ?? null,
     input_topics: inputTopics,
     output_topic: effectiveTopic(node, ctx.project).name,
@@ -103,6 +183,20 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     statements: statements.map((s) => s.replace(/\n$/, '')),
   };
   return { spec, sql };
+}
+
+/**
+ * The sink's delivery guarantee, always stated. Exactly-once writes in Kafka transactions that
+ * commit with each checkpoint; their ids start with the pipeline name, unique per job, so a
+ * restarted job aborts the transactions its previous run left open and no other job's.
+ */
+export function deliveryOptions(delivery: 'at_least_once' | 'exactly_once', pipelineName: string): string[] {
+  if (delivery === 'at_least_once') return [option('sink.delivery-guarantee', 'at-least-once')];
+  return [
+    option('sink.delivery-guarantee', 'exactly-once'),
+    option('sink.transactional-id-prefix', pipelineName),
+    option('properties.transaction.timeout.ms', String(EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS)),
+  ];
 }
 
 export function quoteLiteralKey(key: string): string {
@@ -149,7 +243,9 @@ export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, 
     diagnostics.push(nodeError(ctx, model.id, 'UPSERT_KEY_REQUIRED', `Model "${model.name}" reads updating model "${t.name}", which has no key`, `set key: on model "${t.name}"`));
     return undefined;
   }
-  const opts = [option('connector', updating ? 'upsert-kafka' : 'kafka'), option('topic', t.topic), ...connectionOptions(ctx, bootstrap), option('properties.group.id', groupId)];
+  // read_committed: records of open or aborted transactions (an exactly-once job's, or any
+  // transactional producer's) are never read; without transactions it reads what it read before.
+  const opts = [option('connector', updating ? 'upsert-kafka' : 'kafka'), option('topic', t.topic), ...connectionOptions(ctx, bootstrap), option('properties.group.id', groupId), option('properties.isolation.level', 'read_committed')];
   if (!updating) opts.push(option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'));
   opts.push(...formatOptions(ctx, t, updating, 'source'));
   return createTable(t.name, cols, opts);

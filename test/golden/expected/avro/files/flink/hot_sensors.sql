@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.avro_demo.hot_sensors';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -20,6 +38,7 @@ CREATE TEMPORARY TABLE `sensors` (
   'topic' = 'iot.sensors',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.avro_demo.hot_sensors',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'avro-confluent',
@@ -38,7 +57,8 @@ CREATE TEMPORARY TABLE `hot_sensors__output` (
   'key.fields' = 'sensor_id',
   'value.format' = 'avro-confluent',
   'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
-  'value.avro-confluent.subject' = 'hot_sensors-value'
+  'value.avro-confluent.subject' = 'hot_sensors-value',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `hot_sensors__output`

@@ -8,6 +8,24 @@ SET 'parallelism.default' = '1';
 
 SET 'execution.checkpointing.interval' = '10000 ms';
 
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
+
 RESET 'table.exec.state.ttl';
 
 CREATE TEMPORARY TABLE `payments_clean` (
@@ -25,6 +43,7 @@ CREATE TEMPORARY TABLE `payments_clean` (
   'topic' = 'payments_clean',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.payments.customer_spend_5m',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -42,7 +61,8 @@ CREATE TEMPORARY TABLE `customer_spend_5m__output` (
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
   'key.fields' = 'customer_id',
-  'value.format' = 'json'
+  'value.format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `customer_spend_5m__output`

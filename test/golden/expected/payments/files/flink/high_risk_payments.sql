@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.payments.high_risk_payments';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -24,6 +42,7 @@ CREATE TEMPORARY TABLE `payments_enriched` (
   'topic' = 'payments_enriched',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.payments.high_risk_payments',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -43,7 +62,8 @@ CREATE TEMPORARY TABLE `high_risk_payments__output` (
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
   'key.fields' = 'payment_id',
-  'value.format' = 'json'
+  'value.format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `high_risk_payments__output`

@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.payments.payments_to_postgres.connect';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -25,6 +43,7 @@ CREATE TEMPORARY TABLE `payments_clean` (
   'topic' = 'payments_clean',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.payments.payments_to_postgres.connect',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -37,7 +56,8 @@ CREATE TEMPORARY TABLE `payments_to_postgres__envelope` (
   'connector' = 'kafka',
   'topic' = 'payments_to_postgres.connect',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json'
+  'format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `payments_to_postgres__envelope`

@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.odd-names.clean.events-v1';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -19,6 +37,7 @@ CREATE TEMPORARY TABLE `raw.events-v1` (
   'topic' = '../../etc/it''s a `topic`/x',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.odd-names.clean.events-v1',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -32,7 +51,8 @@ CREATE TEMPORARY TABLE `clean.events-v1__output` (
   'connector' = 'kafka',
   'topic' = 'out/../..\clean ''events''',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json'
+  'format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `clean.events-v1__output`

@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.shop.big_customers';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -20,6 +38,7 @@ CREATE TEMPORARY TABLE `customer_totals` (
   'topic' = 'customer_totals',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.shop.big_customers',
+  'properties.isolation.level' = 'read_committed',
   'key.format' = 'raw',
   'value.format' = 'json'
 );
@@ -33,7 +52,8 @@ CREATE TEMPORARY TABLE `big_customers__output` (
   'topic' = 'big_customers',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
-  'value.format' = 'json'
+  'value.format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `big_customers__output`

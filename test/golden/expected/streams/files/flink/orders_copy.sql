@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.shop.orders_copy';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -22,6 +40,7 @@ CREATE TEMPORARY TABLE `orders_raw` (
   'topic' = 'shop.orders.raw',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.shop.orders_copy',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -37,7 +56,8 @@ CREATE TEMPORARY TABLE `orders_copy__output` (
   'connector' = 'kafka',
   'topic' = 'shop.orders.copy',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json'
+  'format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `orders_copy__output`

@@ -6,7 +6,25 @@ SET 'pipeline.name' = 'streamt.shop.orders_with_customer';
 
 RESET 'parallelism.default';
 
-RESET 'execution.checkpointing.interval';
+SET 'execution.checkpointing.interval' = '60000 ms';
+
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
@@ -21,6 +39,7 @@ CREATE TEMPORARY TABLE `orders_paid` (
   'topic' = 'orders_paid',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.shop.orders_with_customer',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -35,6 +54,7 @@ CREATE TEMPORARY TABLE `customers` (
   'topic' = 'shop.customers',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.shop.orders_with_customer',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -51,7 +71,8 @@ CREATE TEMPORARY TABLE `orders_with_customer__output` (
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
   'key.fields' = 'order_id',
-  'value.format' = 'json'
+  'value.format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `orders_with_customer__output`

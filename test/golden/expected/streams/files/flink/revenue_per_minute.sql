@@ -8,6 +8,24 @@ SET 'parallelism.default' = '2';
 
 SET 'execution.checkpointing.interval' = '30000 ms';
 
+SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CANCELLATION';
+
+RESET 'execution.checkpointing.dir';
+
+RESET 'execution.checkpointing.savepoint-dir';
+
+SET 'restart-strategy.type' = 'exponential-delay';
+
+SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
+
+SET 'restart-strategy.exponential-delay.max-backoff' = '1 min';
+
+SET 'restart-strategy.exponential-delay.attempts-before-reset-backoff' = '10';
+
+RESET 'restart-strategy.fixed-delay.attempts';
+
+RESET 'restart-strategy.fixed-delay.delay';
+
 RESET 'table.exec.state.ttl';
 
 CREATE TEMPORARY TABLE `orders_paid` (
@@ -21,6 +39,7 @@ CREATE TEMPORARY TABLE `orders_paid` (
   'topic' = 'orders_paid',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.shop.revenue_per_minute',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'json'
@@ -35,7 +54,8 @@ CREATE TEMPORARY TABLE `revenue_per_minute__output` (
   'connector' = 'kafka',
   'topic' = 'revenue_per_minute',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json'
+  'format' = 'json',
+  'sink.delivery-guarantee' = 'at-least-once'
 );
 
 INSERT INTO `revenue_per_minute__output`
