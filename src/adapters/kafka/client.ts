@@ -1,6 +1,8 @@
 /**
  * Kafka admin through kafkajs: topics (batched metadata and config calls), partitions, configs,
- * consumer-group lag. SASL/SSL settings come from `runtime.kafka`.
+ * consumer-group lag. SASL/SSL settings come from `runtime.kafka`. Creates and partition
+ * increases are idempotent and wait for readiness with the adapter's own bounded metadata
+ * polling; config changes are incremental (see docs/development.md, "Kafka client decision").
  */
 import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
@@ -9,12 +11,56 @@ import type { TopicSpec } from '../../compile/types.js';
 import type { ObservedTopic } from './topic-handler.js';
 import type { Runtime } from '../../project/schema.js';
 import { ServiceError } from '../http.js';
+import { DELETE, SET, incrementalAlterConfigsRequest, rawCluster, type ConfigOp, type RawBroker, type RawCluster } from './internals.js';
 
 type KafkaRuntime = NonNullable<Runtime['kafka']>;
 
 const TOPIC = kafkajs.ConfigResourceTypes.TOPIC;
 /** describeConfigs configSource of a value set on the topic itself. */
 const TOPIC_CONFIG_SOURCE = 1;
+/** Metadata errors that mean "not there yet" right after a create (metadata propagates asynchronously). */
+const NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'REPLICA_NOT_AVAILABLE']);
+/** How long a created (or grown) topic may take to have a leader for every partition on every broker. */
+export const TOPIC_READY_TIMEOUT_MS = 60_000;
+
+export interface TopicShape {
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+/**
+ * Why an existing topic does not have the declared shape (empty when it does). Only what is
+ * declared is compared: an undeclared partition count, replication factor or config key is
+ * whatever the broker chose.
+ */
+export function shapeMismatch(spec: TopicSpec, live: TopicShape): string[] {
+  const out: string[] = [];
+  if (spec.partitions !== null && spec.partitions !== live.partitions) out.push(`partitions ${live.partitions} (declared ${spec.partitions})`);
+  if (spec.replication_factor !== null && spec.replication_factor !== live.replicationFactor) out.push(`replication factor ${live.replicationFactor} (declared ${spec.replication_factor})`);
+  for (const [k, v] of Object.entries(spec.config).sort()) {
+    if (live.config[k] !== v) out.push(`${k}=${live.config[k] ?? '(broker default)'} (declared ${v})`);
+  }
+  return out;
+}
+
+/**
+ * Readiness of a topic from the metadata every broker returned: undefined when every broker
+ * knows every partition with a leader (and at least `partitions` of them), else why not.
+ */
+export function notReadyReason(perBroker: { nodeId: number; error?: string; partitions?: { id: number; leader: number; error?: string }[] }[], partitions: number | null): string | undefined {
+  for (const b of perBroker) {
+    if (b.error) return `broker ${b.nodeId}: ${b.error}`;
+    const ps = b.partitions ?? [];
+    if (!ps.length) return `broker ${b.nodeId}: no partitions yet`;
+    if (partitions !== null && ps.length < partitions) return `broker ${b.nodeId}: ${ps.length} of ${partitions} partitions`;
+    const bad = ps.find((p) => p.error || p.leader < 0);
+    if (bad) return `broker ${b.nodeId}: partition ${bad.id} has no leader${bad.error ? ` (${bad.error})` : ''}`;
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function bootstrapList(k: KafkaRuntime): string[] {
   const raw = Array.isArray(k.bootstrap_servers) ? k.bootstrap_servers : k.bootstrap_servers.split(',');
@@ -42,6 +88,7 @@ export function kafkaClientConfig(k: KafkaRuntime, clientId = 'streamt'): KafkaC
 export class KafkaAdapter {
   readonly kafka: Kafka;
   private admin: Admin | undefined;
+  private cluster: Promise<RawCluster> | undefined;
   readonly where: string;
 
   constructor(readonly runtime: KafkaRuntime) {
@@ -77,6 +124,78 @@ export class KafkaAdapter {
     const a = this.admin;
     this.admin = undefined;
     if (a) await a.disconnect().catch(() => {});
+    const c = this.cluster;
+    this.cluster = undefined;
+    if (c) await c.then((x) => x.disconnect()).catch(() => {});
+  }
+
+  /** kafkajs's own cluster handle (same brokers, SSL and SASL), for requests its API lacks. */
+  raw(): Promise<RawCluster> {
+    this.cluster ??= (async () => {
+      const c = rawCluster(this.kafka);
+      await c.connect();
+      return c;
+    })();
+    this.cluster.catch(() => {
+      this.cluster = undefined;
+    });
+    return this.cluster;
+  }
+
+  /** Every broker of the cluster, from fresh metadata. */
+  async brokers(): Promise<RawBroker[]> {
+    const c = await this.raw();
+    await c.refreshMetadata();
+    const ids = (c.brokerPool.metadata?.brokers ?? []).map((b) => b.nodeId);
+    return Promise.all(ids.map((nodeId) => c.findBroker({ nodeId })));
+  }
+
+  /**
+   * Waits until every broker's metadata has the topic with a leader for every partition (and
+   * at least `partitions` of them), polling with a growing delay up to a deadline. kafkajs's
+   * `waitForLeaders` retries only LEADER_NOT_AVAILABLE and gives up on the
+   * UNKNOWN_TOPIC_OR_PARTITION a broker answers while creation is still propagating; that is
+   * the failure seen under load.
+   */
+  async waitForTopic(name: string, partitions: number | null, timeoutMs = TOPIC_READY_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 50;
+    for (;;) {
+      let reason: string | undefined;
+      try {
+        const perBroker = await Promise.all(
+          (await this.brokers()).map(async (b) => {
+            try {
+              const md = await b.metadata([name]);
+              const t = md.topicMetadata.find((x) => x.topic === name);
+              return { nodeId: b.nodeId, partitions: (t?.partitionMetadata ?? []).map((p) => ({ id: p.partitionId, leader: p.leader })) };
+            } catch (e) {
+              const type = (e as { type?: string }).type;
+              if (type && NOT_READY.has(type)) return { nodeId: b.nodeId, error: type };
+              throw e;
+            }
+          }),
+        );
+        reason = notReadyReason(perBroker, partitions);
+      } catch (e) {
+        // A broker that cannot be reached now may be reachable on the next poll.
+        if (!(e as { retriable?: boolean }).retriable && !/Connection|ECONN|closed/i.test(String((e as Error).message))) throw this.wrap(`wait for topic ${name}`, e);
+        reason = (e as Error).message;
+      }
+      if (reason === undefined) return;
+      if (Date.now() + delay > deadline) {
+        throw new ServiceError('Kafka', this.where, `Kafka topic ${name} is not ready after ${Math.round(timeoutMs / 1000)}s: ${reason}`, undefined, undefined, false);
+      }
+      await sleep(delay);
+      delay = Math.min(1_000, delay * 2);
+    }
+  }
+
+  /** The live partitions, replication factor and topic-level configs of one topic (undefined if absent). */
+  async topicShape(name: string): Promise<TopicShape | undefined> {
+    const t = (await this.observeTopics([name])).get(name);
+    if (!t?.exists) return undefined;
+    return { partitions: t.partitions ?? 0, replicationFactor: t.replicationFactor ?? 0, config: t.config ?? {} };
   }
 
   listTopics(): Promise<string[]> {
@@ -112,34 +231,79 @@ export class KafkaAdapter {
     return out;
   }
 
+  /**
+   * Creates the topic and returns once every partition has a leader on every broker. An
+   * existing topic with the declared shape is success (a retried or concurrent create of the
+   * same declaration); one with another shape is an error that names the difference.
+   */
   async createTopic(spec: TopicSpec): Promise<void> {
-    await this.call(`create topic ${spec.name}`, async (a) => {
-      const ok = await a.createTopics({
-        waitForLeaders: true,
+    const created = await this.call(`create topic ${spec.name}`, (a) =>
+      a.createTopics({
+        // Readiness is our own bounded poll below, not kafkajs's waitForLeaders.
+        waitForLeaders: false,
+        timeout: 30_000,
         topics: [{
           topic: spec.name,
           numPartitions: spec.partitions ?? -1,
           replicationFactor: spec.replication_factor ?? -1,
           configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
         }],
-      });
-      if (!ok) throw new Error(`topic ${spec.name} already exists`);
-    });
-  }
-
-  async addPartitions(name: string, count: number): Promise<void> {
-    await this.call(`add partitions to ${name}`, (a) => a.createPartitions({ topicPartitions: [{ topic: name, count }] }));
+      }),
+    );
+    // An existing topic is only known to the metadata once it has propagated: wait, then compare.
+    await this.waitForTopic(spec.name, created ? spec.partitions : null);
+    if (created) return;
+    const live = await this.topicShape(spec.name);
+    if (!live) throw new ServiceError('Kafka', this.where, `Kafka create topic ${spec.name} failed: the broker says it exists, but it is not listed`, undefined, undefined, false);
+    const diff = shapeMismatch(spec, live);
+    if (diff.length) {
+      throw new ServiceError('Kafka', this.where, `Kafka topic ${spec.name} already exists with another shape: ${diff.join(', ')}; it was created outside this apply (run streamt plan again to see it)`, undefined, undefined, false);
+    }
   }
 
   /**
-   * Sets the topic's configs. kafkajs only has the non-incremental AlterConfigs, which replaces
-   * every topic-level config: the live ones are kept, the declared ones set, `remove` dropped.
+   * Grows the topic to `count` partitions. Already at `count` is success (a retried or
+   * concurrent apply of the same change); more than `count` cannot be undone and is an error.
+   */
+  async addPartitions(name: string, count: number): Promise<void> {
+    const current = async () => (await this.topicShape(name))?.partitions;
+    const before = await current();
+    if (before === undefined) throw new ServiceError('Kafka', this.where, `Kafka add partitions to ${name} failed: the topic does not exist`, undefined, undefined, false);
+    if (before < count) {
+      try {
+        await this.call(`add partitions to ${name}`, (a) => a.createPartitions({ topicPartitions: [{ topic: name, count }] }));
+      } catch (e) {
+        // INVALID_PARTITIONS when another run grew it first: fine if it is now at the count.
+        if ((await current()) !== count) throw e;
+      }
+    } else if (before > count) {
+      throw new ServiceError('Kafka', this.where, `Kafka topic ${name} has ${before} partitions, more than the declared ${count}; partitions cannot be removed`, undefined, undefined, false);
+    }
+    await this.waitForTopic(name, count);
+  }
+
+  /**
+   * Sets and removes exactly the given topic configs with IncrementalAlterConfigs (SET/DELETE
+   * per key), so a concurrent change to another key is kept. kafkajs has only the legacy
+   * AlterConfigs, which replaces the whole set; the request is encoded with kafkajs's own
+   * protocol encoder (see internals.ts). Setting a value twice is harmless, so a failed
+   * attempt is retried when the error is retriable.
    */
   async alterTopicConfig(name: string, set: Record<string, string>, remove: readonly string[]): Promise<void> {
-    const live = (await this.observeTopics([name])).get(name)?.config ?? {};
-    const next: Record<string, string> = { ...live, ...set };
-    for (const k of remove) delete next[k];
-    await this.call(`alter configs of ${name}`, (a) => a.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC, name, configEntries: Object.entries(next).map(([n, value]) => ({ name: n, value })) }] }));
+    const ops: ConfigOp[] = [...Object.entries(set).map(([n, value]) => ({ name: n, op: SET, value }) as ConfigOp), ...remove.map((n) => ({ name: n, op: DELETE }) as ConfigOp)];
+    if (!ops.length) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const c = await this.raw();
+        await c.refreshMetadata();
+        const broker = await c.findControllerBroker();
+        await broker.connectionPool.send(incrementalAlterConfigsRequest(name, ops));
+        return;
+      } catch (e) {
+        if (attempt >= 4 || !(e as { retriable?: boolean }).retriable) throw this.wrap(`alter configs of ${name}`, e);
+        await sleep(300 * attempt);
+      }
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {

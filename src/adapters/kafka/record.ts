@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OwnershipRecord, RecordEntry } from '../../plan/types.js';
 import type { Producer } from 'kafkajs';
+import type { TopicSpec } from '../../compile/types.js';
 import type { KafkaAdapter } from './client.js';
 
 export const STATE_TOPIC = '_streamt_state';
@@ -71,18 +72,20 @@ export class RecordStore {
     return record;
   }
 
-  private async ensureTopic(): Promise<void> {
+  /**
+   * Creates the record topic when it is missing (idempotent: a concurrent first apply creating
+   * it too is fine) and waits for its leader with the adapter's own bounded polling. One
+   * partition: every key of every project is totally ordered, which the lease relies on.
+   */
+  async ensureTopic(): Promise<void> {
     const topics = await this.kafka.listTopics();
-    if (topics.includes(this.topic)) return;
-    await this.kafka
-      .call(`create ${this.topic}`, (a) =>
-        a.createTopics({ waitForLeaders: true, topics: [{ topic: this.topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }),
-      )
-      .catch((e: Error) => {
-        if (!/already exists/i.test(e.message)) throw e;
-      });
+    if (topics.includes(this.topic)) return this.kafka.waitForTopic(this.topic, null);
+    // Only cleanup.policy is required; the partition count is checked only on creation, so a
+    // record topic someone created with more partitions still works (a key stays in one partition).
+    await this.kafka.createTopic({ name: this.topic, partitions: 1, replication_factor: null, config: { 'cleanup.policy': 'compact' } }).catch(async (e: Error) => {
+      if (!/already exists with another shape: partitions/.test(e.message)) throw e;
+    });
   }
-
   /** Writes entries (value) or tombstones (null), acknowledged by all in-sync replicas. */
   async write(project: string, items: { addr: string; entry: RecordEntry | null }[]): Promise<void> {
     if (!items.length) return;
