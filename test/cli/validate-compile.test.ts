@@ -90,3 +90,13 @@ describe('validate reports what compile reports', () => {
     expect(v.code).toBe(1);
   });
 });
+
+describe('a model that refs itself', () => {
+  it('is a clear error in validate and compile, exit 1, not an internal error (exit 70)', async () => {
+    const dir = writeProject({ 'stream_project.yml': PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': 'models:\n  - name: loop\n    sql: SELECT order_id FROM {{ ref("loop") }}\n' });
+    const { v, c } = await both(dir);
+    expect(codes(v.json)).toContain('error CYCLE_DETECTED');
+    expect(codes(v.json)).toEqual(codes(c.json));
+    expect([v.code, c.code]).toEqual([1, 1]);
+  });
+});
