@@ -254,6 +254,18 @@ export function resolveProject(project: Project): ResolvedProject {
   const modelDag = new Dag<NodeId>();
   for (const m of models.values()) modelDag.addNode(m.node.id, undefined);
   for (const m of models.values()) for (const i of m.inputs) modelDag.addEdge(i, m.node.id);
+  // The Dag drops self-edges, so a model that reads itself is found here; left undetected, every
+  // later phase would recurse on it forever.
+  for (const m of models.values()) {
+    if (!m.inputs.includes(m.node.id)) continue;
+    diagnostics.push(
+      error('CYCLE_DETECTED', `Circular dependency: model "${m.node.name}" reads its own output (${m.node.name} -> ${m.node.name})`, {
+        ...m.node.loc,
+        node: m.node.id,
+        hint: 'a model cannot read its own output; read the model or source it is computed from',
+      }),
+    );
+  }
   const cycles = modelDag.cycles();
   for (const cycle of cycles) {
     const names = cycle.map((id) => id.slice('model.'.length));

@@ -2,6 +2,7 @@
 // A component is complete when its `.complete` marker exists; otherwise it is
 // (re)built from scratch. Sources: Maven Central (via Maven and direct HTTPS),
 // PyPI (via pip) and Debian (via apt-get). Nothing is fetched from anywhere else.
+import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -279,6 +280,30 @@ async function installJava21(log) {
 }
 
 /** Install whatever is missing. Steps run concurrently (they are mostly network-bound). */
+/**
+ * A Java compiler for the offline Flink planner judge (tools/flink-planner, run by
+ * scripts/flink-agreement.mjs): Debian's default-jdk-headless when `javac` is missing.
+ */
+async function installJavac(log) {
+  const found = spawnSyncSafe('javac', ['-version']);
+  if (found) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('javac is missing and this is not root: run `sudo apt-get install -y default-jdk-headless` once');
+  }
+  say(log, 'javac: apt-get install -y default-jdk-headless (Debian packages)');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-q'], { env, logFile: installLog() });
+  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'default-jdk-headless'], { env, logFile: installLog() });
+}
+
+function spawnSyncSafe(cmd, args) {
+  try {
+    return childProcess.spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
 export async function installAll(log = () => {}) {
   fs.mkdirSync(paths.dist, { recursive: true });
   const steps = [
@@ -296,6 +321,8 @@ export async function installAll(log = () => {}) {
   if (failures.length) {
     throw new Error(`stack install failed (log: ${installLog()}):\n${failures.join('\n')}`);
   }
+  // After the parallel steps: apt-get must not run while the postgres step holds the dpkg lock.
+  await installJavac(log);
 }
 
 export function isInstalled() {

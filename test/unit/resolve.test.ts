@@ -71,6 +71,14 @@ describe('references', () => {
     expect(d.line).toBe(2);
   });
 
+  it('reports a model that reads itself as a cycle, not a crash', () => {
+    const r = withModels('  - name: loop\n    sql: SELECT x FROM {{ ref("loop") }}\n');
+    const d = find(r.diagnostics, 'CYCLE_DETECTED');
+    expect(d.message).toContain('loop -> loop');
+    expect(d.hint).toBeTruthy();
+    expect(d.line).toBeGreaterThan(0);
+  });
+
   it('enforces private models of a group, and allows protected and public ones', () => {
     const models = (access: string) =>
       `  - name: core\n    access: ${access}\n    group: finance\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n  - name: other\n    group: marketing\n    sql: SELECT order_id FROM {{ ref("core") }}\n  - name: same\n    group: finance\n    sql: SELECT order_id FROM {{ ref("core") }}\n`;

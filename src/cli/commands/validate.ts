@@ -1,8 +1,9 @@
-import { countBySeverity, hasErrors } from '../../core/diagnostics.js';
+import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnostics.js';
+import { compileProject } from '../../compile/compile.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
-import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
 
 export interface ValidateOptions extends GlobalOptions {
   strict?: boolean;
@@ -10,8 +11,22 @@ export interface ValidateOptions extends GlobalOptions {
   format?: 'text' | 'json';
 }
 
+/**
+ * Every diagnostic `compile` would report on this input, without writing anything: load, resolve
+ * and, when those are clean, the whole compiler in memory (its files are dropped). A green
+ * `validate` therefore means `compile` succeeds; test/unit/validate-compile.test.ts keeps the two
+ * in step on every fixture, golden and example project.
+ */
+export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
+  if (!front.resolved || hasErrors(front.diagnostics)) return front.diagnostics;
+  // compiledAt is fixed: nothing of the output is kept, and validate must not depend on the clock.
+  const compiled = compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' });
+  return [...front.diagnostics, ...compiled.diagnostics];
+}
+
 export function validateCommand(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number {
-  const result = runFrontEnd(opts, env);
+  const front = runFrontEnd(opts, env);
+  const result = { ...front, diagnostics: validateDiagnostics(front) };
   if (result.project) out.addSecrets(result.project.secrets);
   const { errors, warnings } = countBySeverity(result.diagnostics);
   const valid = !hasErrors(result.diagnostics) && !(opts.strict && warnings > 0);

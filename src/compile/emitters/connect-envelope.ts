@@ -39,11 +39,14 @@ function connectField(name: string, flinkType: string): { type: string; value: s
       return { type: 'int32', value: col, valueType: 'INT' };
     case 'BIGINT':
       return { type: 'int64', value: col, valueType: 'BIGINT' };
+    // Kafka Connect's JsonConverter names the floating types "float" and "double" (JsonSchema's
+    // FLOAT_TYPE_NAME, DOUBLE_TYPE_NAME); "float32"/"float64" are Schema.Type enum names it does not
+    // read, and the sink task fails on the first record.
     case 'FLOAT':
-      return { type: 'float32', value: col, valueType: 'FLOAT' };
+      return { type: 'float', value: col, valueType: 'FLOAT' };
     case 'DOUBLE':
     case 'DECIMAL':
-      return { type: 'float64', value: `CAST(${col} AS DOUBLE)`, valueType: 'DOUBLE' };
+      return { type: 'double', value: `CAST(${col} AS DOUBLE)`, valueType: 'DOUBLE' };
     default:
       // Timestamps, dates and nested types travel as their SQL text.
       return { type: 'string', value: `CAST(${col} AS STRING)`, valueType: 'STRING' };
