@@ -87,6 +87,18 @@ describe('diagnostics', () => {
     expect(codes(analyze('SELECT x.order_id FROM orders o'))).toEqual(['SQL_UNKNOWN_COLUMN']);
   });
 
+  it('takes a JOIN ... USING column as one column, first in SELECT * as Flink does', () => {
+    const named = analyze('SELECT customer_id, order_id, url FROM orders JOIN clicks USING (customer_id)');
+    expect(codes(named)).toEqual([]);
+    expect(named.columns?.map((c) => c.name)).toEqual(['customer_id', 'order_id', 'url']);
+    const star = analyze('SELECT * FROM orders JOIN clicks USING (customer_id)');
+    expect(codes(star)).toEqual([]);
+    expect(star.columns?.map((c) => c.name).slice(0, 2)).toEqual(['customer_id', 'order_id']);
+    expect(star.columns?.filter((c) => c.name === 'customer_id')).toHaveLength(1);
+    // ON keeps both sides' columns: an unqualified name is still ambiguous.
+    expect(codes(analyze('SELECT customer_id FROM orders o JOIN clicks c ON o.customer_id = c.customer_id'))).toEqual(['SQL_AMBIGUOUS_COLUMN']);
+  });
+
   it('reports unknown tables unless asked only to extract them', () => {
     expect(codes(analyze('SELECT * FROM order'))).toEqual(['SQL_PARSE_ERROR']);
     const a = analyze('SELECT * FROM ordrs');

@@ -77,6 +77,8 @@ export interface Relation {
 interface ScopeEntry {
   alias?: string;
   rel: Relation;
+  /** Columns a `JOIN ... USING (c)` merged into the same-named column of an earlier entry: an unqualified `c` and `*` mean the merged one. */
+  usingMerged?: Set<string>;
 }
 
 interface Scope {
@@ -469,7 +471,16 @@ export class Analyzer {
       this.error('SQL_NO_FROM', 'SELECT * needs a FROM clause', item.pos);
       return { cols: [], complete: false };
     }
-    return { cols: scope.entries.flatMap((e) => e.rel.cols.map((c) => ({ ...c }))), complete: scope.entries.every((e) => e.rel.complete) };
+    // As Calcite does for USING: the merged columns first, once, then every other column in order.
+    const merged = [...new Set(scope.entries.flatMap((e) => [...(e.usingMerged ?? [])]))];
+    const owners = new Map<string, ScopeEntry>();
+    for (const name of merged) {
+      const owner = scope.entries.find((e) => !e.usingMerged?.has(name) && e.rel.cols.some((c) => c.name === name));
+      if (owner) owners.set(name, owner);
+    }
+    const first = [...owners].map(([name, owner]) => ({ ...owner.rel.cols.find((c) => c.name === name)! }));
+    const rest = scope.entries.flatMap((e) => e.rel.cols.filter((c) => owners.get(c.name) !== e && !e.usingMerged?.has(c.name)).map((c) => ({ ...c })));
+    return { cols: [...first, ...rest], complete: scope.entries.every((e) => e.rel.complete) };
   }
 
   // ---- FROM ----------------------------------------------------------------------------------
@@ -664,6 +675,9 @@ export class Analyzer {
           this.error('SQL_UNKNOWN_COLUMN', `USING column '${name}' is missing on one side of the join`, item.pos);
         }
       }
+    }
+    for (const name of item.using ?? []) {
+      for (const e of right) if (e.rel.cols.some((c) => c.name === name)) (e.usingMerged ??= new Set()).add(name);
     }
     for (const e of all) if (e.rel.rank) e.rel = this.releaseRank(e.rel);
     const leftChangelog: Changelog = left.some((e) => e.rel.changelog === 'updating') ? 'updating' : 'append';
@@ -920,7 +934,10 @@ export class Analyzer {
           return UNKNOWN;
         }
       }
-      const matches = entries.filter((e) => e.rel.cols.some((c) => c.name === parts[0]));
+      const found = entries.filter((e) => e.rel.cols.some((c) => c.name === parts[0]));
+      // A USING column is one column, not one per side.
+      const unmerged = found.filter((e) => !e.usingMerged?.has(parts[0]!));
+      const matches = unmerged.length ? unmerged : found;
       if (matches.length > 1) {
         this.error('SQL_AMBIGUOUS_COLUMN', `Column '${parts[0]}' is ambiguous: it exists in ${matches.map((m) => `'${m.alias ?? '(subquery)'}'`).join(' and ')}`, pos, `Qualify it, e.g. ${matches[0]!.alias ?? 't'}.${parts[0]}.`);
         return UNKNOWN;
