@@ -52,7 +52,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check the project: YAML, references, SQL, DAG and governance rules')
+    .description('check the project: YAML, references, SQL, DAG, governance rules and everything compile checks (nothing is written)')
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -156,7 +156,8 @@ describe('examples/payments', () => {
     await waitForHash(page, '#model.payments_enriched');
     const i = data.nodes.findIndex((n) => n.id === 'model.payments_enriched');
     const family = [i, ...reach(data, i, 'up'), ...reach(data, i, 'down')].map((j) => data.nodes[j]!.id).sort();
-    expect(await inFocus(page)).toEqual(family);
+    // The focus is drawn after the hash changes: wait for it rather than read it at once.
+    await expect.poll(() => inFocus(page), { timeout: 20_000 }).toEqual(family);
     expect(family).toEqual(['exposure.crm_sync', 'exposure.fraud_scoring_service', 'exposure.payments_api', 'model.high_risk_payments', 'model.payments_clean', 'model.payments_enriched', 'source.card_payments_raw', 'source.customers']);
     expect(await page.locator('#panel-title').textContent()).toBe('payments_enriched');
     await page.close();
