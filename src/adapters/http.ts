@@ -48,7 +48,17 @@ export interface CallOptions {
   retryOn?: number[];
   timeLimitMs?: number;
   headers?: Record<string, string>;
+  /**
+   * Whether sending the request twice has the effect of sending it once. GET, PUT, DELETE, HEAD
+   * and OPTIONS are; POST is not unless the caller says so. A call that is not idempotent is
+   * retried only when the request cannot have reached the service (connection refused, 429):
+   * after a reset, a timeout or a 502-504 the answer may be lost while the work was done (a
+   * submitted Flink job, a triggered savepoint), so the caller must look before sending again.
+   */
+  idempotent?: boolean;
 }
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export interface HttpResponse<T = unknown> {
   status: number;
@@ -130,6 +140,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     let lastProblem = '';
+    const idempotent = o.idempotent ?? IDEMPOTENT_METHODS.has(method.toUpperCase());
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let body: unknown;
@@ -153,13 +164,14 @@ export class HttpClient {
         }
       } catch (e) {
         const code = errorCode(e) ?? 'network error';
-        transient = TRANSIENT_CODES.has(code) || code === 'network error';
+        // Refused: nothing was sent. Anything else may have been received and acted on.
+        transient = idempotent ? TRANSIENT_CODES.has(code) || code === 'network error' : code === 'ECONNREFUSED';
         unreachable = true;
         lastProblem = code === 'ECONNREFUSED' ? 'connection refused' : code;
       }
       if (status !== undefined) {
         if ((status >= 200 && status < 300) || o.accept?.includes(status)) return { status, body: body as T };
-        transient = TRANSIENT_STATUS.has(status) || !!o.retryOn?.includes(status);
+        transient = idempotent ? TRANSIENT_STATUS.has(status) || !!o.retryOn?.includes(status) : status === 429;
         lastProblem = `HTTP ${status}${describeBody(body) ? `: ${describeBody(body)}` : ''}`;
         if (!transient) throw new ServiceError(this.opts.service, shown, `${this.opts.service} ${method} ${shown} failed: ${lastProblem}`, status, body);
       }

@@ -37,6 +37,29 @@ describe('HttpClient', () => {
     expect((await c.call('PUT', '/connectors/x/config', { body: {}, retryOn: [409] })).body).toBe('done');
   });
 
+  it('does not resend a POST whose answer may be lost (the work may be done), unless it is idempotent', async () => {
+    let calls = 0;
+    const url = await serve(() => {
+      calls++;
+      return [503, { errors: ['busy'] }];
+    });
+    const c = new HttpClient({ service: 'Flink SQL Gateway', baseUrl: url, timeLimitMs: 2_000, sleep: noSleep });
+    await expect(c.call('POST', '/v1/sessions/s/statements', { body: { statement: 'INSERT INTO x SELECT 1' } })).rejects.toThrow(/HTTP 503/);
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(c.call('POST', '/v1/sessions', { body: {}, idempotent: true })).rejects.toThrow(/HTTP 503/);
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('retries a POST that was refused before anything was sent, and one answered 429', async () => {
+    const url = await serve((n) => (n === 0 ? [429, {}] : [200, { jobId: 'j1' }]));
+    const c = new HttpClient({ service: 'Flink SQL Gateway', baseUrl: url, sleep: noSleep });
+    expect((await c.call('POST', '/v1/sessions/s/statements', { body: {} })).body).toEqual({ jobId: 'j1' });
+    const refused = new HttpClient({ service: 'Flink REST', baseUrl: 'http://127.0.0.1:9/', timeLimitMs: 300, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
+    const e = (await refused.call('POST', '/jobs/j/stop', { body: {} }).catch((x: unknown) => x)) as ServiceError;
+    expect(e.message).toMatch(/after \d+ attempts/);
+  });
+
   it("fails at once on a client error, with the service's message", async () => {
     const url = await serve(() => [400, { error_code: 400, message: 'Connector config is invalid' }]);
     const c = new HttpClient({ service: 'Kafka Connect', baseUrl: url, sleep: noSleep });

@@ -58,7 +58,7 @@ export class ConnectAdapter {
   }
 
   async restart(name: string): Promise<void> {
-    await this.http.call('POST', `/connectors/${enc(name)}/restart?includeTasks=true&onlyFailed=true`, { retryOn: [409], accept: [404] });
+    await this.http.call('POST', `/connectors/${enc(name)}/restart?includeTasks=true&onlyFailed=true`, { retryOn: [409], accept: [404], idempotent: true });
   }
 
   async delete(name: string): Promise<void> {

@@ -124,7 +124,7 @@ export class FlinkAdapter {
 
   /** Stops the job with a savepoint and returns the savepoint location. The job keeps running if it fails. */
   async stopWithSavepoint(jid: string, timeoutMs = 180_000): Promise<string> {
-    const trigger = await this.rest.call<{ 'request-id': string }>('POST', `/jobs/${jid}/stop`, { body: { drain: false } });
+    const trigger = await this.rest.call<{ 'request-id': string }>('POST', `/jobs/${jid}/stop`, { body: { drain: false }, idempotent: false });
     const id = trigger.body['request-id'];
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -182,7 +182,7 @@ export class FlinkAdapter {
   async submit(spec: FlinkJobSpec, statements: readonly string[], savepoint?: string): Promise<string> {
     const gw = this.gateway;
     if (!gw) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
-    const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: spec.name, properties: {} } });
+    const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: spec.name, properties: {} }, idempotent: true });
     const handle = session.body.sessionHandle;
     try {
       let jobId: string | undefined;
@@ -204,7 +204,12 @@ export class FlinkAdapter {
 
   private async execute(handle: string, statement: string, timeoutMs = 120_000): Promise<string | undefined> {
     const gw = this.gateway!;
-    const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, { body: { statement } });
+    const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, {
+      body: { statement },
+      // SET and CREATE TEMPORARY in this job's own session can be repeated; an INSERT submits a
+      // job, and a second one would be a second copy writing the same topic.
+      idempotent: !/^\s*(INSERT|EXECUTE)\b/i.test(statement),
+    });
     const base = `/v1/sessions/${handle}/operations/${op.body.operationHandle}`;
     let next: string | null = `${base}/result/0?rowFormat=JSON`;
     const deadline = Date.now() + timeoutMs;

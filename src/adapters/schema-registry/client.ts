@@ -30,6 +30,7 @@ export class SchemaRegistryAdapter {
       const r = await this.http.call<{ is_compatible: boolean; messages?: string[] }>('POST', `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`, {
         body: { schema: desired.schema, schemaType: desired.schema_type },
         accept: [404, 409, 422],
+        idempotent: true, // a check: it changes nothing
       });
       if (r.status === 200) o.compatible = { isCompatible: r.body.is_compatible, messages: r.body.messages ?? [] };
       else if (r.status === 409 || r.status === 422) o.compatible = { isCompatible: false, messages: [String((r.body as any)?.message ?? 'rejected by the registry')] };
@@ -44,7 +45,7 @@ export class SchemaRegistryAdapter {
   async register(spec: SchemaSpecArtifact): Promise<number> {
     const body: Record<string, unknown> = { schema: spec.schema };
     if (spec.schema_type !== 'AVRO') body.schemaType = spec.schema_type;
-    const r = await this.http.call<{ id: number }>('POST', `/subjects/${enc(spec.subject)}/versions`, { body });
+    const r = await this.http.call<{ id: number }>('POST', `/subjects/${enc(spec.subject)}/versions`, { body, idempotent: true }); // the same schema gets the same id
     return r.body.id;
   }
 
