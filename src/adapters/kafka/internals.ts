@@ -7,12 +7,12 @@
  *   decoded with its Decoder: kafkajs only has the legacy, whole-set AlterConfigs, which would
  *   lose a concurrent change to another key (read-modify-write);
  * - single-broker Metadata requests (readiness is polled on EVERY broker, not on the one the
- *   client happens to pick) and Fetch of one partition without a consumer group (the lease
- *   reads its partition back to the end in one round trip instead of a group join).
+ *   client happens to pick).
  *
- * Why reach inside: kafkajs has had no release since 2.2.4 (2023), the version is pinned, and
- * `test/integration/kafka.test.ts` fails loudly if any of these internals moves. The decision
- * against switching clients is in docs/development.md ("Kafka client decision").
+ * Why reach inside: kafkajs has had no release since 2.2.4 (2023), so these internals do not
+ * move. They are not yet pinned or covered by a test of their own (kafka.test.ts exercises them
+ * only through createTopic/alterTopicConfig): both are open work. The decision against switching
+ * clients is in docs/development.md ("Kafka client decision").
  */
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
@@ -50,12 +50,6 @@ export interface TopicMetadata {
   topic: string;
   partitionMetadata: PartitionMetadata[];
 }
-export interface FetchedMessage {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  timestamp: string;
-}
 interface ProtocolRequest {
   request: { apiKey: number; apiVersion: number; apiName: string; encode: () => Promise<EncoderLike> };
   response: { decode: (raw: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown> };
@@ -64,14 +58,6 @@ export interface RawBroker {
   nodeId: number;
   connectionPool: { send(r: ProtocolRequest): Promise<unknown> };
   metadata(topics: string[]): Promise<{ brokers: { nodeId: number }[]; topicMetadata: TopicMetadata[] }>;
-  fetch(o: {
-    replicaId?: number;
-    isolationLevel?: number;
-    maxWaitTime: number;
-    minBytes: number;
-    maxBytes: number;
-    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<{ responses: { topicName: string; partitions: { partition: number; errorCode: number; highWatermark: string; messages: FetchedMessage[] }[] }[] }>;
 }
 export interface RawCluster {
   connect(): Promise<void>;
@@ -148,9 +134,4 @@ export function incrementalAlterConfigsRequest(topic: string, ops: readonly Conf
       },
     },
   };
-}
-
-/** Decodes a kafkajs protocol error code into its error (type + message). */
-export function errorFromCode(code: number): Error & { type?: string } {
-  return protocolErrors.createErrorFromCode(code);
 }
