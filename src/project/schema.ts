@@ -81,7 +81,7 @@ const FlinkClusterSchema = z
     region: optStr('Cloud region'),
     namespace: optStr('Kubernetes namespace'),
     checkpoint_dir: optStr("Where this cluster's jobs write their checkpoints (a URI, e.g. file:///data/flink/checkpoints or s3://bucket/checkpoints); default: the cluster's own execution.checkpointing.dir"),
-    savepoint_dir: optStr("Where stop-with-savepoint writes savepoints (a URI); default: the cluster's own execution.checkpointing.savepoint-dir"),
+    savepoint_dir: optStr("Where streamt's stop-with-savepoint (upgrades, pause_model) writes savepoints (a URI, sent with each stop request); default: the cluster's own execution.checkpointing.savepoint-dir"),
   })
   .describe('One Flink cluster');
 

@@ -12,8 +12,6 @@ SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CAN
 
 RESET 'execution.checkpointing.dir';
 
-RESET 'execution.checkpointing.savepoint-dir';
-
 SET 'restart-strategy.type' = 'exponential-delay';
 
 SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
