@@ -89,6 +89,18 @@ describe('Flink job defaults that keep state', () => {
     expect(model.table('m__output')).toContain("'sink.delivery-guarantee' = 'at-least-once'");
   });
 
+  it('sets the state backend when one is declared, else leaves it to the cluster', () => {
+    expect(job(plain).settings.get('state.backend.type')).toBeNull();
+    const rocks = job(withFlink('        state_backend: rocksdb\n'));
+    expect(rocks.settings.get('state.backend.type')).toBe('rocksdb');
+    expect(rocks.spec.state_backend).toBe('rocksdb');
+    // The pre-1.13 names of the heap backend.
+    expect(job(withFlink('        state_backend: memory\n')).settings.get('state.backend.type')).toBe('hashmap');
+    const project = job(plain, { defaults: 'defaults:\n  models:\n    flink:\n      state_backend: filesystem\n' });
+    expect(project.settings.get('state.backend.type')).toBe('hashmap');
+    expect(project.spec.state_backend).toBe('filesystem');
+  });
+
   it("sets the cluster's checkpoint directory on its jobs; the savepoint directory goes with each stop, not in the job", () => {
     const cluster = '        checkpoint_dir: file:///data/flink/checkpoints\n        savepoint_dir: s3://bucket/savepoints\n';
     const { settings, spec } = job(plain, { cluster });

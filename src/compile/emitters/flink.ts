@@ -39,6 +39,7 @@ export const JOB_OPTIONS = [
   'restart-strategy.fixed-delay.attempts',
   'restart-strategy.fixed-delay.delay',
   'table.exec.state.ttl',
+  'state.backend.type',
 ] as const;
 
 /**
@@ -68,6 +69,17 @@ export interface EffectiveFlinkSettings {
   restartStrategy: 'exponential-delay' | 'fixed-delay' | 'none';
   restartAttempts: number;
   delivery: 'at_least_once' | 'exactly_once';
+  stateBackend?: string | undefined;
+}
+
+/**
+ * `state.backend.type` for a declared state_backend. `filesystem` and `memory` are the names of
+ * the heap backends before Flink 1.13, whose state lives where `hashmap` keeps it (checkpoints
+ * still go to the checkpoint directory).
+ */
+export function stateBackendType(backend: string | undefined): 'hashmap' | 'rocksdb' | undefined {
+  if (!backend) return undefined;
+  return backend === 'rocksdb' ? 'rocksdb' : 'hashmap';
 }
 
 /** The model's settings, else the project's `defaults.models.flink`, else FLINK_JOB_DEFAULTS. */
@@ -81,6 +93,7 @@ export function effectiveFlinkSettings(ctx: CompileContext, m: ResolvedModel): E
     restartStrategy: own.restartStrategy ?? d.restart_strategy ?? FLINK_JOB_DEFAULTS.restartStrategy,
     restartAttempts: own.restartAttempts ?? d.restart_attempts ?? FLINK_JOB_DEFAULTS.restartAttempts,
     delivery: own.delivery ?? d.delivery ?? FLINK_JOB_DEFAULTS.delivery,
+    stateBackend: own.stateBackend ?? d.state_backend,
   };
 }
 
@@ -104,6 +117,7 @@ export function jobSettingStatements(ctx: CompileContext, m: ResolvedModel, pipe
     'restart-strategy.fixed-delay.attempts': restart === 'fixed-delay' ? String(eff.restartAttempts) : undefined,
     'restart-strategy.fixed-delay.delay': restart === 'fixed-delay' ? '10 s' : undefined,
     'table.exec.state.ttl': eff.stateTtlMs !== undefined && eff.stateTtlMs >= 0 ? `${eff.stateTtlMs} ms` : undefined,
+    'state.backend.type': stateBackendType(eff.stateBackend),
   };
   statements.push(`SET ${option('pipeline.name', pipelineName)}`);
   for (const key of JOB_OPTIONS) {
@@ -175,7 +189,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     parallelism: eff.parallelism ?? null,
     checkpoint_interval_ms: eff.checkpointIntervalMs,
     state_ttl_ms: eff.stateTtlMs ?? null,
-    state_backend: node.flink.stateBackend ?? null,
+    state_backend: eff.stateBackend ?? null,
     input_topics: inputTopics,
     output_topic: effectiveTopic(node, ctx.project).name,
     sink_connector: sinkConnector,

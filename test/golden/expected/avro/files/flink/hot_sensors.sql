@@ -26,6 +26,8 @@ RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
+RESET 'state.backend.type';
+
 CREATE TEMPORARY TABLE `sensors` (
   `sensor_id` STRING,
   `temperature` DOUBLE,

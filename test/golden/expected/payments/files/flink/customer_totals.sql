@@ -26,6 +26,8 @@ RESET 'restart-strategy.fixed-delay.delay';
 
 SET 'table.exec.state.ttl' = '604800000 ms';
 
+RESET 'state.backend.type';
+
 CREATE TEMPORARY TABLE `payments_clean` (
   `payment_id` STRING,
   `customer_id` STRING,

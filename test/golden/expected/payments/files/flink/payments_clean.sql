@@ -26,6 +26,8 @@ RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
 
+RESET 'state.backend.type';
+
 CREATE TEMPORARY TABLE `card_payments_raw` (
   `payment_id` STRING,
   `customer_id` STRING,

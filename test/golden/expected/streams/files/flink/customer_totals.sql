@@ -26,6 +26,8 @@ RESET 'restart-strategy.fixed-delay.delay';
 
 SET 'table.exec.state.ttl' = '86400000 ms';
 
+RESET 'state.backend.type';
+
 CREATE TEMPORARY TABLE `orders_paid` (
   `order_id` STRING,
   `customer_id` STRING,
