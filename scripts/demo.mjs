@@ -114,46 +114,63 @@ const profiles = [
   { customer_id: 'dana', email: 'dana@example.com', country: 'ES', risk_band: 'LOW' },
 ].map((p) => ({ key: p.customer_id, value: JSON.stringify({ ...p, updated_at: '2026-01-01 09:00:00' }) }));
 
-async function readTopic(topic, timeoutMs = 8_000) {
+/**
+ * Every record of a topic up to its end offsets at the time of the call. Reading stops when the
+ * consumer's position passes each partition's end offset, never after a fixed time: on a loaded
+ * machine joining a consumer group alone can take seconds.
+ */
+async function readTopic(topic, timeoutMs = 120_000) {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
   await admin.disconnect();
-  const total = ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
-  if (!total) return [];
+  const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+  if (!pending.size) return [];
   const groupId = `streamt-demo-reader-${Date.now()}`;
   const consumer = kafka.consumer({ groupId });
   const got = [];
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push(message.value ? JSON.parse(message.value.toString()) : null);
-        if (got.length >= total) {
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`could not read ${topic} to its end in ${timeoutMs / 1000}s`)), timeoutMs);
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const last = pending.get(payload.partition);
+        if (last !== undefined && BigInt(payload.lastOffset) >= last) pending.delete(payload.partition);
+        if (!pending.size) {
           clearTimeout(timer);
           resolve();
         }
-      },
+      });
+      consumer.run({ eachMessage: async ({ message }) => void got.push(message.value ? JSON.parse(message.value.toString()) : null) }).catch((e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
-  });
-  await consumer.disconnect();
-  const a2 = kafka.admin();
-  await a2.connect();
-  await a2.deleteGroups([groupId]).catch(() => {});
-  await a2.disconnect();
+  } finally {
+    await consumer.disconnect();
+    const a2 = kafka.admin();
+    await a2.connect();
+    await a2.deleteGroups([groupId]).catch(() => {});
+    await a2.disconnect();
+  }
   return got.filter(Boolean);
 }
 
-async function waitFor(what, fn, timeoutMs = 90_000) {
+/** Polls until `fn` returns a value (errors count as "not yet"); deadlines sized for a loaded machine. */
+async function waitFor(what, fn, timeoutMs = 240_000) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
 function table(rows, cols) {
@@ -213,8 +230,16 @@ async function demoUp() {
   table(windows.sort((a, b) => (a.window_start + a.customer_id < b.window_start + b.customer_id ? -1 : 1)), ['customer_id', 'window_start', 'window_end', 'payment_count', 'total_amount_cents']);
 
   step(`Downstream: ${OUTPUTS.totals} (running totals, an updating result: latest value per customer)`);
-  const latest = new Map();
-  for (const v of await readTopic(OUTPUTS.totals)) latest.set(v.customer_id, v);
+  // Each customer's count of kept payments (the filter of payments_clean), known from the sample.
+  const expected = new Map();
+  for (const p of payments.map((m) => JSON.parse(m.value))) {
+    if (['AUTHORIZED', 'CAPTURED'].includes(p.status) && p.amount_cents > 0) expected.set(p.customer_id, (expected.get(p.customer_id) ?? 0) + 1);
+  }
+  const latest = await waitFor('running totals of every payment', async () => {
+    const m = new Map();
+    for (const v of await readTopic(OUTPUTS.totals)) m.set(v.customer_id, v);
+    return [...expected].every(([c, n]) => m.get(c)?.payment_count === n) ? m : false;
+  });
   table([...latest.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1)), ['customer_id', 'payment_count', 'lifetime_amount_cents']);
 
   step('Live status');

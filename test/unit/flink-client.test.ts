@@ -50,3 +50,37 @@ describe('FlinkAdapter.stopWithSavepoint', () => {
     expect(jm.posts).toEqual([{ url: '/jobs/j1/stop', body: { drain: false } }]);
   });
 });
+
+/** A JobManager whose job j2 goes through `states`, one per GET /jobs/j2, then stays in the last. */
+async function jobInStates(states: string[], rootException = 'java.lang.RuntimeException: boom'): Promise<string> {
+  let n = 0;
+  server = createServer((req, res) => {
+    const url = req.url ?? '';
+    let out: unknown = {};
+    if (url === '/jobs/j2') {
+      const state = states[Math.min(n++, states.length - 1)]!;
+      out = { state, vertices: [{ status: state === 'RUNNING' ? 'RUNNING' : 'SCHEDULED' }] };
+    } else if (url === '/jobs/j2/exceptions') out = { 'root-exception': rootException };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+describe('FlinkAdapter.waitRunning', () => {
+  it('waits through a restart: a RESTARTING job that runs again is running', async () => {
+    const flink = new FlinkAdapter('local', { rest_url: await jobInStates(['INITIALIZING', 'RESTARTING', 'RESTARTING', 'RUNNING']) });
+    await expect(flink.waitRunning('j2')).resolves.toBeUndefined();
+  });
+
+  it('a FAILED job is an error with its root cause', async () => {
+    const flink = new FlinkAdapter('local', { rest_url: await jobInStates(['RUNNING_NOT_YET', 'FAILED'], 'x\nCaused by: org.apache.kafka.common.errors.TimeoutException: metadata') });
+    await expect(flink.waitRunning('j2')).rejects.toThrow('Flink job j2 FAILED: org.apache.kafka.common.errors.TimeoutException: metadata');
+  });
+
+  it('a job still restarting at the deadline is an error naming the cause of its restarts', async () => {
+    const flink = new FlinkAdapter('local', { rest_url: await jobInStates(['RESTARTING']) });
+    await expect(flink.waitRunning('j2', 1_500)).rejects.toThrow(/state RESTARTING\); it restarted after: java.lang.RuntimeException: boom/);
+  });
+});

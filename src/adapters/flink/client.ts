@@ -171,22 +171,33 @@ export class FlinkAdapter {
     throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} did not stop in ${timeoutMs / 1000}s`);
   }
 
-  /** Waits until the job and all its tasks run; a FAILED job is an error with its root cause. */
+  /**
+   * Waits until the job and all its tasks run. A FAILED or CANCELED job is an error with its root
+   * cause. A RESTARTING job is waited for: its restart strategy is recovering it (a TaskManager
+   * lost, a broker slow to answer on a loaded machine); if it does not run by the deadline, the
+   * error names the cause of its last restart.
+   */
   async waitRunning(jid: string, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
+    let restartCause = '';
     while (Date.now() < deadline) {
       const r = await this.rest.get<any>(`/jobs/${jid}`, { accept: [404] });
       const state = r.body?.state as string | undefined;
       last = state ?? 'unknown';
-      if (state === 'FAILED' || state === 'CANCELED' || (state === 'RESTARTING' && Date.now() + 5_000 < deadline)) {
+      if (state === 'FAILED' || state === 'CANCELED') {
         const cause = await this.exceptions(jid);
-        if (state !== 'RESTARTING' || cause) throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} ${state}${cause ? `: ${cause}` : ''}`);
+        throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} ${state}${cause ? `: ${cause}` : ''}`);
       }
+      if (state === 'RESTARTING') restartCause = (await this.exceptions(jid)) || restartCause;
       if (state === 'RUNNING' && Array.isArray(r.body.vertices) && r.body.vertices.every((v: { status: string }) => v.status === 'RUNNING')) return;
       await sleep(500);
     }
-    throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} is not running after ${timeoutMs / 1000}s (state ${last}); are there free task slots?`);
+    throw new ServiceError(
+      'Flink REST',
+      this.rest.baseUrl,
+      `Flink job ${jid} is not running after ${timeoutMs / 1000}s (state ${last})${restartCause ? `; it restarted after: ${restartCause}` : '; are there free task slots?'}`,
+    );
   }
 
   /**
