@@ -9,7 +9,7 @@
 // short as its start; other test runs' jobs restart too (see the briefing).
 import { describe, expect, it } from 'vitest';
 import { kill, start } from '../../stack/api.mjs';
-import { committedOffsets, createTopics, eventually, flinkCheckpoints, flinkJob, kafkaClient, readToEnd, runningJobId } from './helpers.js';
+import { committedOffsets, createTopics, eventually, flinkCheckpoints, flinkJob, kafkaClient, readToEnd, runningJobId, taskManagerKafkaConfigs } from './helpers.js';
 import { cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
@@ -141,6 +141,11 @@ describe('Flink state: the TaskManager is killed while records flow', () => {
     // offset is above its number of records; the at-least-once topic has none.
     const records = (m: Map<string, unknown[]>) => [...m.values()].reduce((a, v) => a + v.length, 0);
     expect(await endOffset(eo)).toBeGreaterThan(records(eoOut));
+    // The sink's producers are transactional, named after the pipeline, with the 15 min timeout
+    // streamt sets (the connector's own 1 h default is above the broker's maximum).
+    const producers = taskManagerKafkaConfigs('Producer').filter((c) => c['transactional.id']?.startsWith(`${pipeline(eo)}-`));
+    expect(producers.length).toBeGreaterThan(0);
+    expect(new Set(producers.map((c) => c['transaction.timeout.ms']))).toEqual(new Set(['900000']));
 
     // At-least-once: every step is there at least once (records replayed after the restore may be
     // written twice), and the last one is the full count.

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { committedOffsets, createTopics, endpoints, eventually, flinkCheckpoints, flinkJob, http, jobManagerLogLines, onCleanup, produce, readToEnd, runningJobId } from './helpers.js';
+import { committedOffsets, createTopics, endpoints, eventually, flinkCheckpoints, flinkJob, http, jobManagerLogLines, onCleanup, produce, readToEnd, runningJobId, taskManagerKafkaConfigs } from './helpers.js';
 import { cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const record = (k: string, v: number) => ({ key: k, value: JSON.stringify({ k, v }) });
@@ -97,6 +97,10 @@ describe('Flink state: checkpoints, offsets and the settings streamt sends', () 
     await eventually('6 records counted', async () => (await latestN(counts, 'a')) === 3 && (await latestN(counts, 'b')) === 3);
     await eventually('offset 6 committed to Kafka by the checkpoints of the counts job', async () => (await committedOffsets(name(counts), source)).get(0) === 6);
     await eventually('offset 6 committed by the ttl job', async () => (await committedOffsets(name(ttl), source)).get(0) === 6);
+    // The Kafka source reads committed records only (properties.isolation.level), with the group.
+    const consumers = taskManagerKafkaConfigs('Consumer').filter((c) => c['group.id'] === name(counts));
+    expect(consumers.length).toBeGreaterThan(0);
+    expect(new Set(consumers.map((c) => c['isolation.level']))).toEqual(new Set(['read_committed']));
     const cps = await flinkCheckpoints(jid);
     expect(cps.counts.completed).toBeGreaterThan(0);
     expect(cps.latest.completed.external_path).toMatch(new RegExp(`^file:${dirs}/checkpoints/${jid}/chk-\\d+$`));

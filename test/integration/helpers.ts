@@ -421,6 +421,30 @@ export function jobManagerLogLines(jobId: string): string[] {
   return files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.includes(jobId)));
 }
 
+/**
+ * The Kafka client configurations the stack's TaskManager logged (`ConsumerConfig values:` /
+ * `ProducerConfig values:` blocks, one per client a job created), each as key → value: what the
+ * Kafka clients of a job really run with, `properties.*` table options included. Rotated files
+ * (a TaskManager started again) are read too.
+ */
+export function taskManagerKafkaConfigs(kind: 'Consumer' | 'Producer'): Record<string, string>[] {
+  const dir = join(stackConfig.paths.logs, 'flink');
+  const out: Record<string, string>[] = [];
+  for (const f of readdirSync(dir).filter((x) => /taskexecutor.*\.log(\.\d+)?$/.test(x))) {
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i]!.includes(`${kind}Config values:`)) continue;
+      const block: Record<string, string> = {};
+      for (let j = i + 1; j < lines.length && lines[j]!.startsWith('\t'); j++) {
+        const m = lines[j]!.trim().match(/^(\S+) = (.*)$/);
+        if (m) block[m[1]!] = m[2]!;
+      }
+      out.push(block);
+    }
+  }
+  return out;
+}
+
 export async function waitForJobRunning(jobId: string, timeoutMs = 180_000): Promise<any> {
   return eventually(`Flink job ${jobId} RUNNING`, async () => {
     const j = await flinkJob(jobId);
