@@ -102,12 +102,19 @@ export interface FlinkDiffInput {
   stateful: boolean;
 }
 
-export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
-  const running = observed.active;
+export function diffFlinkJob(desired: FlinkDiffInput, observed0: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
+  const running = observed0.active;
+  // A terminated job counts only when this project's record says it applied the job: without an
+  // entry (deleted with --prune, or never applied from here), the job is new to this project,
+  // and the state of an earlier job with the same name (whose topics may have been deleted and
+  // created again since) is neither restored nor mourned.
+  const forgotten = !previous && !running.length ? observed0.lastTerminated : undefined;
+  const observed: ObservedFlinkJob = forgotten ? { kind: observed0.kind, name: observed0.name, active: running } : observed0;
   // No running job: restore from the newest terminated job's savepoint or retained checkpoint
   // (observe puts it in lastSavepoint), else from the savepoint of an interrupted upgrade.
   const savepoint = observed.lastSavepoint ?? previous?.savepoint;
   if (!running.length && savepoint && !opts.allowStateReset) {
+    // Only a recorded job gets here (see `forgotten`), so its state compatibility can be checked.
     const verdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
     const t = observed.lastTerminated;
     const why = !observed.lastSavepoint
@@ -121,17 +128,17 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
       fields: [{ field: 'execution.savepoint.path', after: savepoint }, ...(previous ? scriptChanges(previous.spec, desired.spec) : [])],
       steps: ['submit-from-savepoint'],
     };
-    if (desired.stateful && !previous) p.warnings = ['state compatibility cannot be checked without a record; Flink refuses the savepoint if its operators do not match'];
     if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from ${savepoint} (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
     return p;
   }
   if (!running.length) {
     const t = observed.lastTerminated;
     const reasons = [previous || t ? `no running job named ${desired.spec.name}${t ? ` (the last one, ${t.jid}, is ${t.state})` : ''}: submit it` : 'job is not running'];
+    if (forgotten) reasons.push(`the last job with this name (${forgotten.jid}, ${forgotten.state}) is not in this project's record (deleted with --prune, or applied from elsewhere): the new job starts without its state`);
     const p: Proposal = { action: 'create', reasons, fields: [{ field: 'pipeline.name', after: desired.spec.name }], steps: ['submit'] };
-    // A stateful job that ran before (recorded, or seen terminated) and has nothing to restore
-    // from would start empty: that is a choice, never a default.
-    if (desired.stateful && (previous || t)) {
+    // A stateful job this project applied and that has nothing to restore from would start
+    // empty: that is a choice, never a default.
+    if (desired.stateful && previous) {
       const lost = statefulOperators(previous?.spec ?? desired.spec);
       const what = lost.length ? lost.join('; ') : 'its stateful operators';
       if (opts.allowStateReset) reasons.push(`--allow-state-reset: it starts without the state of ${what}`);
