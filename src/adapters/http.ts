@@ -18,6 +18,8 @@ export class ServiceError extends Error {
     readonly status?: number,
     readonly body?: unknown,
     readonly unreachable = false,
+    /** The request never reached the service (every attempt was refused): nothing can have been done. */
+    readonly notSent = false,
   ) {
     super(message);
     this.name = 'ServiceError';
@@ -181,7 +183,7 @@ export class HttpClient {
         const msg = unreachable
           ? `${this.opts.service} at ${displayUrl(this.opts.baseUrl)} is not reachable (${lastProblem}, ${after}); is it running, and is the URL right?`
           : `${this.opts.service} ${method} ${shown} failed: ${lastProblem} (${after})`;
-        throw new ServiceError(this.opts.service, shown, msg, status, body, unreachable);
+        throw new ServiceError(this.opts.service, shown, msg, status, body, unreachable, lastProblem === 'connection refused');
       }
       await this.sleep(wait);
     }
