@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A statement that submits a job. */
 const SUBMITS = /^\s*(INSERT|EXECUTE)\b/i;
 /** How long a submission whose answer was lost is looked for on the JobManager. */
-export const SUBMIT_CONFIRM_MS = 90_000;
+export const SUBMIT_CONFIRM_MS = 60_000;
 
 /** The SQL Gateway accepted a statement, then its result could not be read (gone, or too slow). */
 class ResultLost extends ServiceError {}
