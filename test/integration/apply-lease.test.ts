@@ -12,7 +12,7 @@ import { LiveSystems } from '../../src/adapters/live.js';
 import { leasePrefix } from '../../src/adapters/kafka/record.js';
 import { ApplyLease, leaseHolder, readLease } from '../../src/apply/lease.js';
 import { leaseLog } from '../../src/apply/workflow.js';
-import { createTopics, endpoints, http, kafkaClient, onCleanup, registry, stackConfig, uniqueTopic } from './helpers.js';
+import { cancelJobAfterTest, createTopics, endpoints, http, kafkaClient, onCleanup, registry, SqlGatewaySession, stackConfig, uniqueTopic, waitForJobRunning } from './helpers.js';
 import { changesOf, cleanupProject, letters, miniProject, modelsYaml, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'streamt.js');
@@ -113,6 +113,38 @@ async function sqlGatewayProxy(mode: 'pass' | 'swallow' | 'cut', port = 0): Prom
   return { port: (server.address() as AddressInfo).port, down, close };
 }
 
+/**
+ * A TCP proxy in front of the Flink REST API that holds each `GET /jobs/overview` while `hold`
+ * returns a promise (the request reaches the JobManager once it resolves).
+ */
+async function flinkRestProxy(hold: () => Promise<void> | undefined): Promise<{ port: number; close: () => Promise<void> }> {
+  const target = new URL(stackConfig.flink.restUrl);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = netConnect(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    let queue = Promise.resolve();
+    client.on('data', (chunk) => {
+      const wait = chunk.toString('latin1').startsWith('GET /jobs/overview') ? hold() : undefined;
+      queue = queue.then(() => wait).then(() => void upstream.write(chunk));
+    });
+    upstream.pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const close = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
+  return { port: (server.address() as AddressInfo).port, close };
+}
+
 describe('the record partition is read without a consumer group', () => {
   it('reads keys, values, tombstones and offsets from any offset to the end', async () => {
     const topic = uniqueTopic('it-lease-read');
@@ -195,6 +227,12 @@ describe('one apply at a time per project and environment', () => {
     expect(body.lease).toMatchObject({ claim, pid: killed.pid, command: `streamt apply -p ${project.dir}` });
     expect(body.diagnostics[0].hint).toContain(`streamt unlock ${claim}`);
 
+    // plan takes no lease, and says an apply holds it.
+    const plan = await project.cli(['plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toContain(`An apply of project ${names.project} is running: `);
+    expect(plan.stderr).toContain(`pid ${killed.pid}, \`streamt apply -p ${project.dir}\``);
+
     // An unknown claim is not broken.
     const wrong = await project.cli(['unlock', '0123456789abcdef']);
     expect(wrong.code).toBe(1);
@@ -272,6 +310,51 @@ describe('a submission whose answer is lost', () => {
     const jobs = await jobsNamed(pipeline);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.state).toBe('RUNNING');
+  });
+});
+
+describe('the job is looked up again right before each submit', () => {
+  it('a job with its pipeline.name submitted by someone else after the plan is not submitted a second time', async () => {
+    const { project, names } = miniProject();
+    const pipeline = `streamt.${names.project}.${names.clean}`;
+    await createTopics([{ topic: names.source }]);
+    let armed = false;
+    let rogue: string | undefined;
+    // Someone submits a job with the same pipeline.name between streamt's plan and its submit:
+    // the JobManager lookup streamt makes right before submitting waits until that job runs.
+    const proxy = await flinkRestProxy(() => {
+      if (!armed || rogue) return undefined;
+      return (async () => {
+        const s = await SqlGatewaySession.open();
+        await s.execute(`SET 'pipeline.name' = '${pipeline}'`);
+        await s.execute("CREATE TEMPORARY TABLE rogue_src (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '1')");
+        await s.execute("CREATE TEMPORARY TABLE rogue_sink (x INT) WITH ('connector' = 'blackhole')");
+        const r = await s.execute('INSERT INTO rogue_sink SELECT x FROM rogue_src');
+        rogue = r.jobID!;
+        cancelJobAfterTest(rogue);
+        await waitForJobRunning(rogue);
+      })();
+    });
+    onCleanup('stop the Flink REST proxy', () => proxy.close());
+    cleanupProject(project); // before the proxy stops (clean-ups run last-registered first)
+    project.write({
+      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.restUrl, `http://127.0.0.1:${proxy.port}`)}`,
+      'models/models.yml': modelsYaml(names, { withSink: false, withTotals: false }),
+    });
+    const r = await project.cli(['apply'], {
+      onStderr: (text) => {
+        if (text.includes(`submitting ${pipeline}`)) armed = true;
+      },
+    });
+    expect(rogue).toBeDefined();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`flink.job.${names.clean} failed: A Flink job named ${pipeline} is already RUNNING (job ${rogue}, started `);
+    expect(r.stderr).toContain('it was submitted by someone else after this plan was made, so streamt did not submit a second copy; run streamt plan to see it');
+    expect(await jobsNamed(pipeline)).toEqual([{ jid: rogue, state: 'RUNNING' }]);
+    // The next plan sees it: a job with this name that the record does not know.
+    const plan = await project.planJson();
+    expect(changesOf(plan)).toEqual([`flink.job.${names.clean} update`]);
+    expect(plan.changes.find((c: any) => c.addr === `flink.job.${names.clean}`).reasons[0]).toContain('this project has no record of what it runs');
   });
 });
 
