@@ -268,6 +268,52 @@ describe('one apply at a time per project and environment', () => {
   });
 });
 
+describe('an apply never acts without its lease', () => {
+  it('an apply whose lease was broken before it started changing things changes nothing and says so', async () => {
+    const { project, names } = miniProject();
+    await createTopics([{ topic: names.source }]);
+    cleanupProject(project);
+    // A protected environment: apply asks for its name between the plan and the first change.
+    project.write({ 'environments/prod.yml': 'environment:\n  name: prod\n  protected: true\n', 'models/models.yml': modelsYaml(names, { withSink: false }) });
+    const live = new LiveSystems({ kafka: { bootstrap_servers: stackConfig.kafka.bootstrapServers } } as never, names.project);
+    onCleanup('close Kafka', () => live.close());
+    const prefix = leasePrefix(names.project, 'prod');
+    const { applyCommand } = await import('../../src/cli/commands/apply.js');
+    const { Output } = await import('../../src/ui/output.js');
+    let err = '';
+    const out = new Output({ write: () => true }, { write: (x: string) => ((err += x), true) });
+    let claim: string | undefined;
+    const code = await applyCommand(undefined, {
+      projectDir: project.dir,
+      env: 'prod',
+      ask: async () => {
+        // While the user reads the plan, someone breaks the lease.
+        claim = /Apply lease taken \(claim ([0-9a-f]{16})\)/.exec(err)![1]!;
+        const r = await project.cli(['unlock', claim, '-e', 'prod']);
+        expect(r.code, r.stderr).toBe(0);
+        // The holder notices at its next renewal (its message after the tombstone), or loses
+        // the lease when it cannot renew for 45 s.
+        const broke = Date.now();
+        for (;;) {
+          const log = await live.records().readLease(0);
+          const tomb = log.records.findIndex((m) => m.key === prefix + claim && m.value === null);
+          if (log.records.slice(tomb + 1).some((m) => m.key === prefix + claim) || Date.now() - broke > 50_000) break;
+          await new Promise((res) => setTimeout(res, 500));
+        }
+        await new Promise((res) => setTimeout(res, 2_000));
+        return 'prod';
+      },
+    }, out, { ...process.env, NO_COLOR: '1' });
+    expect(code).toBe(1);
+    expect(err).toContain(`kafka.topic.${names.clean} failed: the apply lease (claim ${claim}) was lost: `);
+    expect(err).toMatch(/was lost: (it was broken with streamt unlock|it was not renewed within 45 s)/);
+    expect(err).toContain('error APPLY_LEASE_LOST This apply lost its lease');
+    expect(err).toContain('0 applied, 2 failed, 2 skipped');
+    expect(active(await jobsNamed(`streamt.${names.project}.${names.clean}`))).toEqual([]);
+    expect(changesOf(await project.planJson(['-e', 'prod']))).toHaveLength(4);
+  });
+});
+
 describe('a submission whose answer is lost', () => {
   it('is confirmed by looking the job up by its pipeline.name, never sent again; unconfirmed, the change fails saying so; the re-run submits nothing twice', async () => {
     const { project, names } = miniProject();
