@@ -116,8 +116,12 @@ export async function applyPlan(
     now: () => Date;
     events?: ExecuteEvents;
     progress?: (addr: string, msg: string) => void;
-    /** Throws when this apply may no longer change anything (the apply lease was lost): checked before every change and step. */
-    guard?: () => void;
+    /**
+     * Throws when this apply may no longer change anything (the apply lease was lost), or start
+     * another change (interrupted): checked before every change, and before every step of a
+     * change with several.
+     */
+    guard?: (at: 'change' | 'step') => void;
   },
 ): Promise<Outcome[]> {
   const changes = actionable(p);
@@ -127,7 +131,7 @@ export async function applyPlan(
     changes,
     async (t) => {
       const c = byAddr.get(t.addr) as ResourceChange;
-      o.guard?.();
+      o.guard?.('change');
       const previous = record.entries.get(c.addr);
       const meta: Parameters<LiveSystems['apply']>[2] = {
         streamtVersion: o.streamtVersion,
@@ -136,7 +140,8 @@ export async function applyPlan(
         record: (e) => writeRecord(c.addr, e),
       };
       if (previous) meta.previous = previous;
-      if (o.guard) meta.guard = o.guard;
+      const guard = o.guard;
+      if (guard) meta.guard = () => guard('step');
       const entry = await live.apply(c, resolve, meta);
       await writeRecord(c.addr, entry);
     },

@@ -268,6 +268,27 @@ describe('one apply at a time per project and environment', () => {
   });
 });
 
+describe('an interrupted apply', () => {
+  it('Ctrl-C (SIGINT): the change in progress finishes, no new one starts, and the lease is released at once', async () => {
+    const { project, names } = miniProject();
+    project.write({ 'models/models.yml': modelsYaml(names, { withSink: false }) });
+    await createTopics([{ topic: names.source }]);
+    cleanupProject(project);
+    const run = streamt(['apply', '--parallelism', '1', '-p', project.dir]);
+    await run.waitFor(/Applying 4 changes/);
+    run.kill('SIGINT');
+    const r = await run.done;
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toContain('SIGINT: finishing the changes in progress and starting no new one, then releasing the apply lease');
+    expect(r.stderr).toContain('failed: not started: the apply was interrupted (SIGINT)');
+    // Released, not left to expire: the next apply (refusing at once if the lease were held) converges.
+    const next = await project.cli(['apply']);
+    expect(next.code, next.stderr).toBe(0);
+    for (const m of [names.clean, names.totals]) expect(active(await jobsNamed(`streamt.${names.project}.${m}`))).toHaveLength(1);
+    expect((await project.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
 describe('an apply never acts without its lease', () => {
   it('an apply whose lease was broken before it started changing things changes nothing and says so', async () => {
     const { project, names } = miniProject();

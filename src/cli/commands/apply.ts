@@ -143,6 +143,18 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   }
   const live = liveSystems(project);
   let lease: ApplyLease | undefined;
+  // Ctrl-C or a CI cancellation (SIGINT, SIGTERM) while the lease is held: finish the changes in
+  // progress, start no new one, release the lease. A second signal stops at once (the lease then
+  // expires by itself).
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      out.err(`${c.red('✗')} ${sig} again: stopping at once; the apply lease expires by itself within ${LEASE_TTL_MS / 1000} s`);
+      process.exit(130);
+    }
+    interrupted = sig;
+    out.err(`${c.yellow('!')} ${sig}: finishing the changes in progress and starting no new one, then releasing the apply lease (${sig} again stops at once)`);
+  };
   try {
     // One apply at a time per project and environment; the plan is made (or a saved plan checked)
     // under the lease, so an apply that waited sees what the other one did.
@@ -163,6 +175,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       throw e;
     }
     if (!json) out.err(c.dim(`Apply lease taken (claim ${lease.claim}); it is renewed while this apply runs.`));
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     let plan: Plan;
     let record: OwnershipRecord;
     if (saved) {
@@ -182,6 +195,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     }
     const changes = actionable(plan);
     if (!json) out.err(renderPlan(plan, c));
+    if (interrupted) return fail({ code: 'APPLY_INTERRUPTED', severity: 'error', message: `Interrupted (${interrupted}) before any change; nothing was applied` });
     if (plan.summary.blocked) {
       return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plan.summary.blocked} planned change(s) cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
     }
@@ -209,7 +223,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     const held = lease;
     const outcomes: Outcome[] = await applyPlan(live, plan, record, compiled.resolve, {
       parallelism,
-      guard: () => held.check(),
+      // A change in progress finishes all its steps when interrupted (a Flink upgrade is not
+      // left stopped); without the lease, nothing more is done, not even the next step.
+      guard: (at) => {
+        if (interrupted && at === 'change') throw new Error(`not started: the apply was interrupted (${interrupted})`);
+        held.check();
+      },
       streamtVersion: packageVersion(),
       now,
       progress: (addr, msg) => {
@@ -249,6 +268,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     if (!d) throw e;
     return fail(d);
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     const l = lease;
     if (l) {
       await l.release().catch((e: Error) => {
