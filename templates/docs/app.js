@@ -259,9 +259,10 @@
       });
       culledNodes = hidden;
     }
-    // The graph area's size, read once per resize: reading it in an event handler would force
-    // the browser to lay the SVG out again before the frame.
+    // The graph area's size, read again only after it changes (window resized, toolbar wrapped):
+    // reading it in every wheel or drag event would force the browser to lay the SVG out again.
     var area = null;
+    if (window.ResizeObserver) new ResizeObserver(function () { area = null; }).observe(svg);
     function size() {
       if (!area) {
         var r = svg.getBoundingClientRect();
@@ -279,6 +280,8 @@
     }
     /** Fits what is laid out (all nodes, or what a filter or focus leaves) into the visible area. */
     function fit() {
+      area = null;
+      panelWidth = 0;
       var s = size();
       var w = visibleWidth();
       var margin = 40;
