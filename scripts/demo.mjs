@@ -9,9 +9,10 @@
 // card payments and customer profiles to its source topics and prints what arrives downstream:
 // cleaned payments (card numbers cut to the last four digits), five-minute spend windows per
 // customer and running totals. `down` deletes what the demo created (`streamt apply --prune` of
-// the project without its models, then the source topics) and stops the stack.
+// the project without its models, then the source topics and the PostgreSQL table) and stops the
+// stack.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -21,8 +22,38 @@ import { stackConfig, paths } from '../stack/config.mjs';
 const root = paths.repoRoot;
 const example = join(root, 'examples', 'payments');
 const bin = join(root, 'bin', 'streamt.js');
-const SOURCES = { raw: 'payments.raw.v1', customers: 'crm.customers.v1' };
-const OUTPUTS = { clean: 'payments_clean', windows: 'customer_spend_5m', totals: 'customer_totals', enriched: 'payments_enriched' };
+// STREAMT_DEMO_SUFFIX (letters; the integration test sets it) runs the demo on a copy of the
+// example whose project, models, topics and table carry the suffix, so a test run never touches
+// a demo someone has running, nor another test run's.
+const SUFFIX = process.env.STREAMT_DEMO_SUFFIX ?? '';
+if (!/^[a-z]*$/.test(SUFFIX)) throw new Error('STREAMT_DEMO_SUFFIX must be lowercase letters');
+const MODELS = ['payments_clean', 'customer_spend_5m', 'customer_totals', 'payments_enriched', 'high_risk_payments', 'payments_to_postgres'];
+const named = (n) => (SUFFIX ? `${n}_${SUFFIX}` : n);
+const SOURCES = { raw: SUFFIX ? `payments.raw.v1.${SUFFIX}` : 'payments.raw.v1', customers: SUFFIX ? `crm.customers.v1.${SUFFIX}` : 'crm.customers.v1' };
+const FINANCE_TABLE = named('payments_clean'); // table.name.format of payments_to_postgres
+const OUTPUTS = { clean: named('payments_clean'), windows: named('customer_spend_5m'), totals: named('customer_totals'), enriched: named('payments_enriched') };
+
+/** A throw-away copy of the example (without generated/), its names suffixed when SUFFIX is set. */
+function exampleCopy() {
+  const tmp = mkdtempSync(join(tmpdir(), 'streamt-demo-'));
+  cpSync(example, tmp, { recursive: true, filter: (src) => !src.startsWith(join(example, 'generated')) });
+  if (SUFFIX) {
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else {
+          let t = readFileSync(p, 'utf8');
+          for (const m of MODELS) t = t.replace(new RegExp(`\\b${m}\\b`, 'g'), named(m));
+          t = t.replace(/payments\.raw\.v1/g, SOURCES.raw).replace(/crm\.customers\.v1/g, SOURCES.customers).replace(/^  name: payments$/m, `  name: payments_${SUFFIX}`);
+          writeFileSync(p, t);
+        }
+      }
+    };
+    walk(tmp);
+  }
+  return tmp;
+}
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -195,10 +226,20 @@ async function demoUp() {
   const excluded = [];
   const free = await slots(); // total task slots of the stack's TaskManager
   if (free < 7) excluded.push('type:test');
-  if (free < 6) excluded.push('high_risk_payments');
+  if (free < 6) excluded.push(named('high_risk_payments'));
   const exclude = excluded.flatMap((m) => ['--exclude', m]);
   if (excluded.length) say(dim(`  Left out, because the TaskManager has ${free} task slots: ${free < 6 ? 'high_risk_payments and ' : ''}the continuous test customer_spend_watch.`));
 
+  // With a suffix, a renamed copy of the example (removed at the end); else the example itself.
+  const dir = SUFFIX ? exampleCopy() : example;
+  try {
+    await showDemo(dir, exclude);
+  } finally {
+    if (SUFFIX) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function showDemo(example, exclude) {
   step('Planning: what would change?');
   streamt(['plan', '-p', example, ...exclude]);
   step('Applying the plan');
@@ -253,9 +294,8 @@ async function demoUp() {
 async function demoDown(keepStack) {
   build();
   step('Deleting what the demo applied (streamt apply --prune of the project without its models)');
-  const tmp = mkdtempSync(join(tmpdir(), 'streamt-demo-'));
+  const tmp = exampleCopy();
   try {
-    cpSync(example, tmp, { recursive: true });
     for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
     streamt(['apply', '--prune', '-p', tmp], { allowFailure: true });
   } finally {
@@ -268,6 +308,15 @@ async function demoDown(keepStack) {
   if (topics.length) await admin.deleteTopics({ topics });
   await admin.disconnect();
   say(`  deleted source topics ${topics.join(', ') || '(none)'}`);
+  // The table the JDBC sink created (table.name.format of payments_to_postgres): a table left by
+  // an earlier run, perhaps of another version with other column types, would make the next
+  // run's sink fail on its first insert.
+  const pg = stackConfig.postgres;
+  const dropped = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', pg.database, '-c', `DROP TABLE IF EXISTS "${FINANCE_TABLE}"`], {
+    env: { ...process.env, PGPASSWORD: pg.password },
+    encoding: 'utf8',
+  });
+  say(dropped.status === 0 ? `  dropped table ${FINANCE_TABLE} in PostgreSQL` : `  could not drop table ${FINANCE_TABLE}: ${(dropped.stderr || dropped.error?.message || '').trim()}`);
   if (!keepStack) {
     step('Stopping the stack');
     await down({ log: (m) => say(dim(`  ${m}`)) });
