@@ -91,7 +91,7 @@ describe('packed package', () => {
     for (const [file, schema] of [
       ['stream_project.yml', 'stream_project.schema.json'],
       ['models/page_views_clean.yml', 'resources.schema.json'],
-    ]) {
+    ] as const) {
       const line = readFileSync(join(project, file), 'utf8').split('\n')[0]!;
       const path = /\$schema=(\S+)/.exec(line)![1]!;
       expect(resolve(dirname(join(project, file)), path)).toBe(join(installed, 'node_modules', 'streamt', 'docs', 'schema', schema));
