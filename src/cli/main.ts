@@ -278,7 +278,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('completion')
-    .description('print a shell completion script: source <(streamt completion bash)')
+    .description('print a shell completion script for bash, zsh or fish: source <(streamt completion bash)')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { completionScript } = await import('./commands/completion.js');
