@@ -26,7 +26,13 @@ const gateway = `  conduktor:
 describe('streamt debug', () => {
   it('lists every configured system as reachable, with versions; with two wrong URLs it lists both', async () => {
     const sfx = letters();
-    const p = new TestProject(`it_dbg_${sfx}`, { 'stream_project.yml': `project:\n  name: it_dbg_${sfx}\n${runtimeYaml()}${gateway}` });
+    const sinks = (connector: string) => `models:\n  - name: to_file_${sfx}\n    from: [{source: events}]\n    sink:\n      connector: ${connector}\n      config: {file: /tmp/streamt-it-debug-${sfx}.txt}\n`;
+    const p = new TestProject(`it_dbg_${sfx}`, {
+      'stream_project.yml': `project:\n  name: it_dbg_${sfx}\n${runtimeYaml()}${gateway}`,
+      'sources/s.yml': `sources:\n  - name: events\n    topic: it.dbg.${sfx}\n    columns: [{name: k, type: STRING}]\n`,
+      // The project's sink uses the FileStream plugin, which the stack's Connect has.
+      'models/m.yml': sinks('file-sink'),
+    });
     const r = await p.cli(['debug', '--format', 'json']);
     const d = doc(r, 'streamt-debug');
     expect(r.code, r.stdout).toBe(0);
@@ -37,6 +43,14 @@ describe('streamt debug', () => {
     const text = await p.cli(['debug']);
     expect(text.stdout).toContain('✓ Kafka');
     expect(text.stderr).toContain('All 6 systems answered');
+
+    // A connector class Connect does not have is a problem of Connect, found before any plan.
+    p.write({ 'models/m.yml': sinks('com.example.MissingSinkConnector') });
+    const plugin = doc(await p.cli(['debug', '--format', 'json']), 'streamt-debug');
+    expect(plugin.ok).toBe(false);
+    expect(plugin.systems.find((s: any) => s.system === 'Kafka Connect').problems).toEqual(['the connector plugin com.example.MissingSinkConnector that the project uses is not installed']);
+    expect(plugin.diagnostics.map((x: any) => x.code)).toEqual(['SERVICE_PROBLEM']);
+    p.write({ 'models/m.yml': sinks('file-sink') });
 
     p.write({ 'stream_project.yml': `project:\n  name: it_dbg_${sfx}\n${runtimeYaml({ connectUrl: 'http://127.0.0.1:1' }).replace(stackConfig.registry.url, 'http://127.0.0.1:2/apis/ccompat/v7')}${gateway.replace('password: conduktor', 'password: wrong')}` });
     const bad = await p.cli(['debug', '--format', 'json']);
