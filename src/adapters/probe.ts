@@ -90,7 +90,7 @@ function targets(runtime: Runtime, o: Required<Pick<ProbeOptions, 'timeoutMs'>> 
         const down = refused.filter((r) => r.problem);
         if (down.length === servers.length) {
           c.reachable = false;
-          c.problems.push(`not reachable (${down.map((d) => `${d.s}: ${d.problem}`).join('; ')})`);
+          c.problems.push(`not reachable (${servers.length === 1 ? down[0]!.problem : down.map((d) => `${d.s}: ${d.problem}`).join('; ')})`);
           return;
         }
         if (!o.deep) return;

@@ -60,6 +60,11 @@ describe('streamt debug', () => {
     expect(failing).toEqual(['runtime.conduktor.gateway.admin_url', 'runtime.connect.clusters.local.rest_url', 'runtime.schema_registry.url']);
     expect(b.diagnostics.map((x: any) => x.code).sort()).toEqual(['SERVICE_PROBLEM', 'SERVICE_UNREACHABLE', 'SERVICE_UNREACHABLE']);
     expect(b.systems.find((s: any) => s.system === 'Conduktor Gateway').problems[0]).toContain('authentication failed');
+
+    // The registry's base URL without the Confluent-compatible path: reachable, but not the API streamt needs.
+    p.write({ 'stream_project.yml': `project:\n  name: it_dbg_${sfx}\n${runtimeYaml().replace(stackConfig.registry.url, new URL(stackConfig.registry.url).origin)}` });
+    const api = doc(await p.cli(['debug', '--format', 'json']), 'streamt-debug');
+    expect(api.systems.find((s: any) => s.system === 'Schema Registry').problems[0]).toContain('no Confluent-compatible API at this URL');
   });
 });
 
