@@ -41,6 +41,13 @@ interface Sel {
   state?: string;
 }
 
+/** The words the user typed after `streamt` (how the apply lease names its holder). */
+function argvOf(cmd: Command): string[] {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return ((root as Command & { rawArgs?: string[] }).rawArgs ?? []).slice();
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('streamt');
   let output: Output | undefined;
@@ -136,31 +143,42 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('--confirm', 'confirm applying to a protected environment without a prompt (CI); also approves like --auto-approve')
       .option('--force', 'apply deletes and replaces in an environment with safety.allow_destructive: false')
       .option('--parallelism <n>', 'independent changes applied at the same time', '4')
+      .option('--lock-timeout <duration>', 'wait this long for another apply of the project and environment to release its lease (e.g. 30s, 10m); 0 refuses at once', '0')
       .option('-v, --verbose', 'also show notes (info diagnostics)')
       .addOption(formatOption());
   const ask = async () => (io.stderr.isTTY ? (await import('./commands/apply.js')).terminalAsk() : undefined);
+  const command = (cmd: Command) => ['streamt', ...argvOf(cmd)].join(' ');
 
   applyLike(
     selection(program.command('apply [plan-file]').description('apply a plan: a saved plan.json exactly (refused if the live state moved), or a fresh plan after you type yes'), 'nodes to apply')
       .option('--prune', 'delete orphans (resources this project owns but no longer declares)')
       .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint'),
-  ).action(async (planFile: string | undefined, opts: Sel & { prune?: boolean; allowStateReset?: boolean; autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; verbose?: boolean; format: Format }, cmd: Command) => {
+  ).action(async (planFile: string | undefined, opts: Sel & { prune?: boolean; allowStateReset?: boolean; autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: Format }, cmd: Command) => {
     const { applyCommand } = await import('./commands/apply.js');
-    setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, ask: await ask() }, out(cmd), io.env));
+    setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, command: command(cmd), ask: await ask() }, out(cmd), io.env));
   });
 
   applyLike(program.command('destroy').description('delete everything the project owns on the live systems, through the same plan and safety as apply --prune')).action(
-    async (opts: { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; verbose?: boolean; format: Format }, cmd: Command) => {
+    async (opts: { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: Format }, cmd: Command) => {
       const { applyCommand } = await import('./commands/apply.js');
-      setExit(await applyCommand(undefined, { ...globals(cmd), ...opts, destroy: true, ask: await ask() }, out(cmd), io.env));
+      setExit(await applyCommand(undefined, { ...globals(cmd), ...opts, destroy: true, command: command(cmd), ask: await ask() }, out(cmd), io.env));
     },
   );
 
   applyLike(selection(program.command('build').description('apply, then run the data tests in DAG order; a failed test skips the tests downstream of what it tests (dbt build)'), 'nodes to apply and test'))
     .addOption(new Option('--from <where>', 'sample tests: read the newest or the oldest records').choices(['latest', 'earliest']).default('latest'))
-    .action(async (opts: Sel & { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; verbose?: boolean; from: 'latest' | 'earliest'; format: Format }, cmd: Command) => {
+    .action(async (opts: Sel & { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; from: 'latest' | 'earliest'; format: Format }, cmd: Command) => {
       const { buildCommand } = await import('./commands/build.js');
-      setExit(await buildCommand({ ...globals(cmd), ...opts, ask: await ask() }, out(cmd), io.env));
+      setExit(await buildCommand({ ...globals(cmd), ...opts, command: command(cmd), ask: await ask() }, out(cmd), io.env));
+    });
+
+  program
+    .command('unlock <claim>')
+    .description("break the apply lease of a killed apply (like terraform force-unlock): the claim id is the one apply's APPLY_LOCKED names")
+    .addOption(formatOption())
+    .action(async (claim: string, opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { unlockCommand } = await import('./commands/unlock.js');
+      setExit(await unlockCommand(claim, { ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   selection(program.command('status').description('live state of every resource: topics and config drift, Flink jobs and checkpoints, connectors and tasks, subjects, gateway rules, consumer lag'), 'nodes to show')

@@ -50,6 +50,7 @@ const ApplyFields = {
   skipped: count.optional(),
   outcomes: z.array(Outcome).optional(),
   stale: z.array(z.object({ addr: z.string() }).loose()).optional(),
+  lease: loose.optional().describe('APPLY_LOCKED: who holds the apply lease'),
   plan: z
     .object({ changes: z.array(z.object({ addr: z.string(), kind: z.string(), action: z.string() }).loose()), summary: loose })
     .loose()
@@ -165,6 +166,9 @@ export const OUTPUT_SCHEMAS = {
         .optional(),
     })
     .describe('streamt debug --format json'),
+  'streamt-unlock': z
+    .object({ ...base('streamt-unlock'), released: loose.optional().describe('The claim that was released'), holders: z.array(loose).optional().describe('UNLOCK_NOT_HELD: who holds the lease now'), unreachable: z.array(z.string()).optional() })
+    .describe('streamt unlock --format json'),
   'streamt-clean': z.object({ ...base('streamt-clean'), removed: z.array(z.string()).optional() }).describe('streamt clean --format json'),
   'streamt-init': z.object({ ...base('streamt-init'), project: z.string().optional(), dir: z.string().optional(), files: z.array(z.string()).optional() }).describe('streamt init --format json'),
   'streamt-docs': z

@@ -98,6 +98,7 @@ describe('--format json: live commands on refused ports', () => {
     [['show', 'page_views'], 'streamt-show'],
     [['freshness'], 'streamt-freshness'],
     [['debug', '--timeout', '2'], 'streamt-debug'],
+    [['unlock', 'claim-1'], 'streamt-unlock'],
   ];
   for (const [args, format] of cases) {
     it(`${args[0]}: every unreachable system, each with its runtime key`, () => {
