@@ -218,3 +218,26 @@ export async function probeSystems(runtime: Runtime, opts: ProbeOptions = {}): P
     }),
   );
 }
+
+/** The runtime key(s) of the system each resource kind lives on (one table; handlers stay unaware). */
+const SYSTEMS_OF_KIND: Record<string, (runtime: Runtime, spec: { cluster?: string | null }) => string[]> = {
+  topic: () => ['runtime.kafka.bootstrap_servers'],
+  subject: () => ['runtime.schema_registry.url'],
+  flink_job: (r, s) => {
+    const c = s.cluster ?? r.flink?.default ?? Object.keys(r.flink?.clusters ?? {}).sort()[0];
+    return [`runtime.flink.clusters.${c}.rest_url`, `runtime.flink.clusters.${c}.sql_gateway_url`];
+  },
+  connector: (r, s) => [`runtime.connect.clusters.${s.cluster ?? r.connect?.default ?? Object.keys(r.connect?.clusters ?? {}).sort()[0]}.rest_url`],
+  gateway_rule: (r) => [r.conduktor?.gateway?.admin_url ? 'runtime.conduktor.gateway.admin_url' : 'runtime.conduktor.gateway.url'],
+};
+
+/**
+ * The systems a command cannot start without: Kafka (it holds the ownership record and the
+ * lease) and the system of every declared resource. Others are probed too, but an unreachable one
+ * is only a warning: the command may never need it (an apply that only deletes topics).
+ */
+export function requiredSystems(runtime: Runtime, desired: readonly { kind: string; spec: unknown }[]): Set<string> {
+  const out = new Set(['runtime.kafka.bootstrap_servers']);
+  for (const d of desired) for (const k of SYSTEMS_OF_KIND[d.kind]?.(runtime, (d.spec ?? {}) as { cluster?: string | null }) ?? []) out.add(k);
+  return out;
+}

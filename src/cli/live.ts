@@ -3,9 +3,9 @@
  * once (src/adapters/probe.ts) and turn each unreachable one into a diagnostic that names the
  * `runtime` key to fix. A stopped stack is reported whole, in about a second.
  */
-import { error, type Diagnostic } from '../core/diagnostics.js';
+import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import { ServiceError } from '../adapters/http.js';
-import { probeSystems, type ProbeNeeds, type SystemCheck } from '../adapters/probe.js';
+import { probeSystems, requiredSystems, type ProbeNeeds, type SystemCheck } from '../adapters/probe.js';
 import type { CompileResult } from '../compile/types.js';
 import type { Project } from '../project/types.js';
 
@@ -23,8 +23,9 @@ const KEY_OF: Record<string, string> = {
   'Conduktor Gateway': 'runtime.conduktor.gateway.admin_url',
 };
 
-export function unreachableDiagnostic(c: SystemCheck, project: Project): Diagnostic {
-  return error('SERVICE_UNREACHABLE', `${c.system} at ${c.url} is ${c.problems.join('; ').replace(/^not reachable/, 'not reachable')}`, {
+export function unreachableDiagnostic(c: SystemCheck, project: Project, needed = true): Diagnostic {
+  const make = needed ? error : warning;
+  return make('SERVICE_UNREACHABLE', `${c.system} at ${c.url} is ${c.problems.join('; ')}${needed ? '' : '; nothing this command plans needs it, so it goes on'}`, {
     hint: `start it, or fix ${c.name} (in ${runtimeFile(project)})`,
   });
 }
@@ -39,13 +40,16 @@ export function needsOf(result: CompileResult | undefined): ProbeNeeds {
 }
 
 /**
- * Probes every configured system; returns one SERVICE_UNREACHABLE diagnostic per system that did
- * not answer (empty: go on).
+ * Probes every configured system at once; one SERVICE_UNREACHABLE per system that did not
+ * answer: an error when the command needs it (Kafka, and the systems of `desired`: the declared
+ * resources), else a warning. `failed`: stop now.
  */
-export async function preflight(project: Project): Promise<{ diagnostics: Diagnostic[]; unreachable: string[] }> {
+export async function preflight(project: Project, desired: readonly { kind: string; spec: unknown }[] = []): Promise<{ diagnostics: Diagnostic[]; unreachable: string[]; failed: boolean }> {
   const checks = await probeSystems(project.runtime, { timeoutMs: 3_000 });
+  const needed = requiredSystems(project.runtime, desired);
   const down = checks.filter((c) => !c.reachable);
-  return { diagnostics: down.map((c) => unreachableDiagnostic(c, project)), unreachable: down.map((c) => c.name) };
+  const diagnostics = down.map((c) => unreachableDiagnostic(c, project, needed.has(c.name)));
+  return { diagnostics, unreachable: down.map((c) => c.name), failed: diagnostics.some((d) => d.severity === 'error') };
 }
 
 /** A live system failure as a diagnostic: the message names the service and URL; no stack. */

@@ -60,6 +60,14 @@ describe('streamt debug', () => {
     expect(failing).toEqual(['runtime.conduktor.gateway.admin_url', 'runtime.connect.clusters.local.rest_url', 'runtime.schema_registry.url']);
     expect(b.diagnostics.map((x: any) => x.code).sort()).toEqual(['SERVICE_PROBLEM', 'SERVICE_UNREACHABLE', 'SERVICE_UNREACHABLE']);
     expect(b.systems.find((s: any) => s.system === 'Conduktor Gateway').problems[0]).toContain('authentication failed');
+    // plan probes the same way: Connect (the sink's system) is needed, an error; the registry is
+    // not needed by anything declared, a warning.
+    const plan = doc(await p.cli(['plan', '--format', 'json']), 'streamt-plan');
+    expect(plan.ok).toBe(false);
+    expect(plan.diagnostics.filter((x: any) => x.code === 'SERVICE_UNREACHABLE').map((x: any) => [x.severity, x.hint.match(/runtime\.[a-z_.]+/)[0]]).sort()).toEqual([
+      ['error', 'runtime.connect.clusters.local.rest_url'],
+      ['warning', 'runtime.schema_registry.url'],
+    ]);
 
     // The registry's base URL without the Confluent-compatible path: reachable, but not the API streamt needs.
     p.write({ 'stream_project.yml': `project:\n  name: it_dbg_${sfx}\n${runtimeYaml().replace(stackConfig.registry.url, new URL(stackConfig.registry.url).origin)}` });

@@ -155,8 +155,11 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       hint: 'fix the data or the tests and run streamt test again (results in generated/run_results.json)',
     });
   }
-  const probe = await preflight(project);
-  if (probe.diagnostics.length) {
+  const probe = await preflight(project, compiled.desired);
+  // Unreachable systems this apply does not need are warnings (kept for the JSON document).
+  const notes = probe.diagnostics.filter((d) => d.severity !== 'error');
+  if (!json && notes.length) reportDiagnostics(out, front.root, notes);
+  if (probe.failed) {
     return failMany(probe.diagnostics, { unreachable: probe.unreachable }, `${c.red('✗')} Not applied: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`);
   }
   const live = liveSystems(project);
@@ -218,7 +221,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plural(plan.summary.blocked, 'planned change')} cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
     }
     if (!changes.length) {
-      if (json) out.json(document(format, { ok: true, applied: 0, failed: 0, skipped: 0, outcomes: [], diagnostics: [] }));
+      if (json) out.json(document(format, { ok: true, applied: 0, failed: 0, skipped: 0, outcomes: [], diagnostics: notes.map(diagnosticToJson) }));
       else out.err(`${c.green('✓')} Nothing to ${opts.destroy ? 'destroy' : 'apply'}.`);
       return ExitCode.OK;
     }
@@ -270,7 +273,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     const lost: Diagnostic | undefined = held.lost && summary.failed
       ? { code: 'APPLY_LEASE_LOST', severity: 'error', message: `This apply lost its lease (claim ${held.claim}) while applying: ${held.lost}; it stopped before its next change (${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped)`, hint: 'run streamt plan to see where it stopped, then streamt apply again' }
       : undefined;
-    if (json) out.json(document(format, { ok: summary.failed === 0 && !lost, ...summary, outcomes, diagnostics: lost ? [diagnosticToJson(lost)] : [] }));
+    if (json) out.json(document(format, { ok: summary.failed === 0 && !lost, ...summary, outcomes, diagnostics: [...notes, ...(lost ? [lost] : [])].map(diagnosticToJson) }));
     else {
       if (lost) out.err(renderDiagnostics([lost], c));
       const line = `${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped`;

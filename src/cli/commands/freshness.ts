@@ -57,10 +57,8 @@ export async function freshnessCommand(opts: FreshnessOptions, out: Output, env:
   const sources = front.project.sources.filter((s): s is SourceNode & { freshness: NonNullable<SourceNode['freshness']> } => !!s.freshness && (!sel.ids || sel.ids.has(s.id)));
   if (!sources.length) return report.finish(true, { sources: [] }, 'No source declares freshness: (add freshness: {warn_after_seconds: 300, max_lag_seconds: 900} to a source)');
   const probe = await preflight(front.project);
-  if (probe.diagnostics.length) {
-    report.diagnostics(probe.diagnostics);
-    return report.finish(false);
-  }
+  report.diagnostics(probe.diagnostics);
+  if (probe.failed) return report.finish(false);
   const topics = new Map(compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' }).manifest.sources.map((s) => [s.id, s.topic]));
   const runtime = front.project.runtime;
   const results: FreshnessResult[] = await Promise.all(

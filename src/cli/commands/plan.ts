@@ -59,9 +59,9 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
     return report.finish(false, {}, `${c.red('✗')} Not planned: the project does not compile (${summaryLine(all, c)})`);
   }
   report.diagnostics(all.filter((d) => d.severity === 'error'));
-  const probe = await preflight(front.project);
-  if (probe.diagnostics.length) {
-    report.diagnostics(probe.diagnostics);
+  const probe = await preflight(front.project, compiled.desired);
+  report.diagnostics(probe.diagnostics);
+  if (probe.failed) {
     return report.finish(false, { unreachable: probe.unreachable }, `${c.red('✗')} Not planned: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`);
   }
   const live = liveSystems(front.project);

@@ -50,10 +50,8 @@ export async function showCommand(name: string, opts: ShowOptions, out: Output, 
     return report.finish(false);
   }
   const probe = await preflight(front.project);
-  if (probe.diagnostics.length) {
-    report.diagnostics(probe.diagnostics);
-    return report.finish(false);
-  }
+  report.diagnostics(probe.diagnostics);
+  if (probe.failed) return report.finish(false);
   const runtime = front.project.runtime;
   const read = await readTopic(runtime, entry.topic, { from: 'latest', max: limit, timeoutMs: Math.max(1, Number(opts.timeout ?? 15)) * 1000 });
   if (!read.exists) {

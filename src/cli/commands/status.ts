@@ -43,9 +43,9 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
     report.diagnostics(diagnostics);
     return report.finish(false, {}, `${c.red('✗')} No status: the project does not compile`);
   }
-  const probe = await preflight(front.project);
-  if (probe.diagnostics.length) {
-    report.diagnostics(probe.diagnostics);
+  const probe = await preflight(front.project, compiled.desired);
+  report.diagnostics(probe.diagnostics);
+  if (probe.failed) {
     return report.finish(false, { unreachable: probe.unreachable }, `${c.red('✗')} No status: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`);
   }
   const project = front.project;

@@ -81,9 +81,10 @@ export async function testCommand(opts: TestCommandOptions, out: Output, env: Re
   tests = tests.filter((t) => types.includes(t.type)).sort((a, b) => (a.name < b.name ? -1 : 1));
 
   if (tests.length) {
-    const probe = await preflight(resolved.project);
-    if (probe.diagnostics.length) {
-      diagnostics.push(...probe.diagnostics);
+    // Kafka always; the Flink cluster when a continuous test is selected.
+    const probe = await preflight(resolved.project, tests.filter((t) => t.type === 'continuous').map(() => ({ kind: 'flink_job', spec: { cluster: null } })));
+    diagnostics.push(...probe.diagnostics);
+    if (probe.failed) {
       return fail(`Not tested: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`, { unreachable: probe.unreachable });
     }
   }

@@ -41,7 +41,7 @@ export async function unlockCommand(claim: string, opts: UnlockCommandOptions, o
   const environment = project.environment?.name ?? null;
   const scope = `project ${project.name}${environment ? ` (environment ${environment})` : ''}`;
   const probe = await preflight(project);
-  if (probe.diagnostics.length) {
+  if (probe.failed) {
     if (json) out.json(document('streamt-unlock', { ok: false, unreachable: probe.unreachable, diagnostics: probe.diagnostics.map(diagnosticToJson) }));
     else reportDiagnostics(out, front.root, probe.diagnostics);
     return ExitCode.FAILURE;
