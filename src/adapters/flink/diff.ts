@@ -194,7 +194,7 @@ function diffJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: 
   const running = observed.active;
   // streamt's own view of whether the job keeps state: now, or when it was applied (dropping
   // an aggregation leaves state the new job cannot restore).
-  const streamtStateful = desired.stateful || !!previous?.stateful || (!!previous && statefulOperators(previous.spec).length > 0);
+  const streamtStateful = desired.stateful || !!previous?.stateful;
   // No running job: restore from the newest terminated job's savepoint or retained checkpoint
   // (observe puts it in lastSavepoint), else from the savepoint of an interrupted upgrade.
   const savepoint = observed.lastSavepoint ?? previous?.savepoint;
