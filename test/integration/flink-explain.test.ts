@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlinkAdapter } from '../../src/adapters/flink/client.js';
-import { stateSignature, tableColumns } from '../../src/adapters/flink/explain.js';
+import { explainSection, parsePlanTree, stateSignature, tableColumns } from '../../src/adapters/flink/explain.js';
+import { compileProject } from '../../src/compile/compile.js';
+import { resolveProject } from '../../src/resolve/resolve.js';
+import { load } from '../helpers/project.js';
 import { mapBounded } from '../../src/core/bounded.js';
 import type { FlinkJobSpec } from '../../src/compile/types.js';
 import { endpoints, http } from './helpers.js';
@@ -53,3 +56,24 @@ describe('the captured Flink plans', () => {
     }
   });
 });
+
+describe('a statement set', () => {
+  it('(a continuous test writing violations and a DLQ) is planned as one, and its plan is read as one tree per INSERT', async () => {
+    const loaded = load({
+      'stream_project.yml': `project:\n  name: explain_set\nruntime:\n  kafka:\n    bootstrap_servers: localhost:9092\n  flink:\n    default: local\n    clusters:\n      local:\n        rest_url: ${endpoints.flinkRest}\n        sql_gateway_url: ${endpoints.flinkSqlGateway}\n`,
+      'sources/s.yml': 'sources:\n  - name: orders\n    topic: explain.set.orders\n    columns:\n      - { name: order_id, type: STRING }\n      - { name: amount, type: DOUBLE }\n',
+      'models/m.yml': 'models:\n  - name: big\n    sql: SELECT order_id, amount FROM {{ source("orders") }} WHERE amount > 10\n',
+      'tests/t.yml': 'tests:\n  - name: amounts\n    model: big\n    type: continuous\n    assertions:\n      - not_null: {columns: [order_id]}\n    on_failure:\n      actions:\n        - dlq: {topic: explain.set.dlq}\n',
+    });
+    const result = compileProject(resolveProject(loaded.project!), { compiledAt: '1970-01-01T00:00:00.000Z' });
+    const job = result.artifacts.flinkJobs.find((j) => j.owner === 'test.amounts')!;
+    expect(job.spec.statements.some((x) => x.startsWith('EXECUTE STATEMENT SET'))).toBe(true);
+    const answer = await flink.explain(job.spec.statements);
+    if (!answer.accepted) throw new Error(answer.rejection.message);
+    const tree = parsePlanTree(explainSection(answer.plan, 'Optimized Physical Plan')!)!;
+    expect(tree.name).toBe('StatementSet');
+    expect(tree.children.map((c) => c.name)).toEqual(['Sink', 'Sink']);
+    expect(stateSignature(answer.plan, tableColumns(job.spec.statements))).toBeDefined();
+  });
+});
+

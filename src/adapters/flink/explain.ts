@@ -157,9 +157,13 @@ export function parseNode(text: string): { name: string; attrs: [string, string]
   return { name, attrs };
 }
 
-/** The operator tree of a plan section (`Sink(...)`, `+- Calc(...)`, `:  +- ...`). */
+/**
+ * The operator tree of a plan section (`Sink(...)`, `+- Calc(...)`, `:  +- ...`). A statement
+ * set has one tree per INSERT: they become the children of a `StatementSet` node.
+ */
 export function parsePlanTree(section: string): PlanNode | undefined {
   const stack: { depth: number; node: PlanNode }[] = [];
+  const roots: PlanNode[] = [];
   let root: PlanNode | undefined;
   let last: PlanNode | undefined;
   let lastText = '';
@@ -172,7 +176,7 @@ export function parsePlanTree(section: string): PlanNode | undefined {
     if (!m) continue;
     const prefix = m[1]!;
     const isChild = /[+:]- $/.test(prefix);
-    if (!isChild && root && last) {
+    if (!isChild && root && last && !/^[A-Z]\w*\(/.test(m[2]!)) {
       // A continuation of the previous node's text (a value with a line break).
       lastText += '\n' + line.trim();
       continue;
@@ -184,12 +188,14 @@ export function parsePlanTree(section: string): PlanNode | undefined {
     last = node;
     while (stack.length && stack[stack.length - 1]!.depth >= depth) stack.pop();
     if (stack.length) stack[stack.length - 1]!.node.children.push(node);
-    else if (!root) root = node;
-    else return undefined;
+    else {
+      roots.push(node);
+      root = node;
+    }
     stack.push({ depth, node });
   }
   flush();
-  return root;
+  return roots.length > 1 ? { name: 'StatementSet', attrs: [], children: roots } : roots[0];
 }
 
 /**
