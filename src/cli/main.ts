@@ -62,10 +62,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('check the project: YAML, references, SQL, DAG, governance rules and everything compile checks (nothing is written)')
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .option('--flink', "also put every Flink job through Flink's planner (EXPLAIN on the SQL Gateway of runtime.flink; nothing is submitted)")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { strict?: boolean; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: 'text' | 'json' }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+      setExit(await validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   program

@@ -6,6 +6,7 @@ import { compileForLive, leaseLog, liveSystems, makePlan, sealPlan } from '../..
 import { describeHolder, leaseHolder, readLease } from '../../apply/lease.js';
 import { leasePrefix } from '../../adapters/kafka/record.js';
 import { hasChanges } from '../../plan/plan.js';
+import { blockerDiagnostic } from '../../plan/flink-locate.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
@@ -76,6 +77,9 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
     if (opts.out) writePlanFile(resolvePath(opts.out), sealPlan(plan));
     if (opts.format === 'json') out.json(plan);
     else {
+      // A change Flink's planner rejected points at the model's SQL: shown like a compiler error.
+      const located = plan.changes.filter((x) => x.blocked?.location).map((x) => blockerDiagnostic(x.blocked!, x.owner));
+      if (located.length) reportDiagnostics(out, front.root, located, false);
       out.out(renderPlan(plan, out.color));
       if (opts.out) out.err(`Plan saved to ${opts.out}; apply it exactly with: streamt apply ${opts.out}`);
     }
