@@ -81,10 +81,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('check the project: YAML, references, SQL, DAG, governance rules and everything compile checks (nothing is written)')
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .option('--flink', "also put every Flink job through Flink's planner (EXPLAIN on the SQL Gateway of runtime.flink; nothing is submitted)")
     .addOption(formatOption())
-    .action(async (opts: { strict?: boolean; verbose?: boolean; format: Format }, cmd: Command) => {
+    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: Format }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+      setExit(await validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   selection(

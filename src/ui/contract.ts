@@ -61,7 +61,9 @@ const ApplyFields = {
 const TestResultJson = z.object({ test: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skipped', 'error']) }).loose();
 
 export const OUTPUT_SCHEMAS = {
-  'streamt-validate': z.object({ ...base('streamt-validate'), valid: z.boolean(), errors: count, warnings: count }).describe('streamt validate --format json'),
+  'streamt-validate': z
+    .object({ ...base('streamt-validate'), valid: z.boolean(), errors: count, warnings: count, flink: z.object({ jobs: count, accepted: count }).optional().describe("--flink: jobs put through Flink's planner, and how many it accepted") })
+    .describe('streamt validate --format json'),
   'streamt-ls': z.object({ ...base('streamt-ls'), nodes: z.array(NodeSummary).optional() }).describe('streamt ls --format json'),
   'streamt-lineage': z
     .object({

@@ -5,6 +5,7 @@ import { compileForLive, leaseLog, liveSystems, makePlan, sealPlan } from '../..
 import { describeHolder, leaseHolder, readLease } from '../../apply/lease.js';
 import { leasePrefix } from '../../adapters/kafka/record.js';
 import { hasChanges } from '../../plan/plan.js';
+import { blockerDiagnostic } from '../../plan/flink-locate.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
@@ -74,10 +75,14 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
     if (opts.out) writePlanFile(resolvePath(opts.out), sealPlan(plan));
     const ok = !plan.summary.blocked;
     const code = !ok ? ExitCode.FAILURE : opts.detailedExitcode && hasChanges(plan) ? ExitCode.CHANGES : ExitCode.OK;
+    // A change Flink's planner rejected points at the model's SQL: shown like a compiler error.
+    const located = plan.changes.filter((x) => x.blocked?.location).map((x) => blockerDiagnostic(x.blocked!, x.owner));
     if (json) {
+      report.all.push(...located);
       const { format: _f, format_version: _v, ...rest } = plan;
       return report.finish(ok, rest as unknown as Record<string, unknown>, undefined, code);
     }
+    if (located.length) reportDiagnostics(out, front.root, located, false);
     out.out(renderPlan(plan, out.color));
     if (opts.out) out.err(`Plan saved to ${opts.out}; apply it exactly with: streamt apply ${opts.out}`);
     return code;
