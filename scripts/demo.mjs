@@ -243,7 +243,7 @@ async function showDemo(example, exclude) {
   step('Planning: what would change?');
   streamt(['plan', '-p', example, ...exclude]);
   step('Applying the plan');
-  streamt(['apply', '-p', example, ...exclude]);
+  streamt(['apply', '--auto-approve', '-p', example, ...exclude]);
 
   step('Producing sample events');
   const producer = kafka.producer();
@@ -297,7 +297,7 @@ async function demoDown(keepStack) {
   const tmp = exampleCopy();
   try {
     for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
-    streamt(['apply', '--prune', '-p', tmp], { allowFailure: true });
+    streamt(['apply', '--auto-approve', '--prune', '-p', tmp], { allowFailure: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
