@@ -1,0 +1,211 @@
+/**
+ * Columns come from the schema (issue 12): a source's inline `definition`, or the locked version
+ * of its registry subject (schemas.lock.yml), is mapped to Flink columns (src/schemas/); its
+ * `columns:` entries then annotate them (description, classification, tags, a compatible type
+ * override). A source without a schema keeps its declared columns. Pure: the project (and its
+ * lock) in, a project whose sources carry their derived columns out.
+ */
+import { error, warning, type Diagnostic } from '../core/diagnostics.js';
+import { didYouMean } from '../core/suggest.js';
+import type { Column, DerivedSchemaInfo, Project, SourceNode } from '../project/types.js';
+import { declaredType, deriveColumns, detectFormat, formatOfRegistryType, type DerivedColumns, type SchemaColumn, type SchemaFormat } from '../schemas/index.js';
+import { LOCK_FILE, lockedEntry, lockedReferences, PULL_COMMAND } from '../schemas/lock.js';
+import { isNumericType, splitNullability, typeRoot } from '../sql/types.js';
+
+/** The registry subject a source reads its schema from, when it has no inline definition. */
+export function sourceSubject(s: SourceNode): { subject: string; explicit: boolean; version?: number } | undefined {
+  const spec = s.schema;
+  if (!spec || spec.definition !== undefined) return undefined;
+  const r: { subject: string; explicit: boolean; version?: number } = { subject: spec.subject ?? `${s.topic ?? s.name}-value`, explicit: spec.subject !== undefined || typeof spec.version === 'number' };
+  if (typeof spec.version === 'number') r.version = spec.version;
+  return r;
+}
+
+/** Every declared column has a type: the columns are a schema by themselves (as before schemas). */
+function declaresTypedColumns(s: SourceNode): boolean {
+  const cols = s.columns.filter((c) => !c.proctime);
+  return cols.length > 0 && cols.every((c) => c.type !== undefined);
+}
+
+export function withSchemaColumns(project: Project, diagnostics: Diagnostic[]): Project {
+  let changed = false;
+  const sources = project.sources.map((s) => {
+    const next = sourceWithSchema(project, s, diagnostics);
+    if (next !== s) changed = true;
+    return next;
+  });
+  return changed ? { ...project, sources } : project;
+}
+
+function sourceWithSchema(project: Project, s: SourceNode, diagnostics: Diagnostic[]): SourceNode {
+  const spec = s.schema;
+  if (!spec) return s;
+  let derived: DerivedColumns;
+  let info: DerivedSchemaInfo;
+  const at = (path: (string | number)[]) => ({ ...s.at(path), node: s.id });
+  if (spec.definition !== undefined) {
+    const format = spec.format ?? detectFormat(spec.definition);
+    if (!format) return s; // compile reports SCHEMA_FORMAT_UNKNOWN
+    derived = deriveColumns({ format, text: spec.definition, ...(spec.message ? { message: spec.message } : {}) });
+    info = { format, origin: 'definition', formatOptions: derived.formatOptions };
+  } else {
+    const wanted = sourceSubject(s)!;
+    const entry = lockedEntry(project.schemaLock, wanted.subject, wanted.version);
+    if (!entry) {
+      if (declaresTypedColumns(s)) {
+        // Columns declared with their types stand by themselves, as before schemas were read.
+        if (wanted.explicit) {
+          diagnostics.push(
+            warning('SCHEMA_NOT_LOCKED', `Source "${s.name}" names registry subject "${wanted.subject}", which is not in ${LOCK_FILE}: its declared columns are used unchecked`, {
+              ...at(s.schema ? ['schema'] : ['schema_ref']),
+              hint: `run "${PULL_COMMAND}" to lock the subject's schema; its columns then come from it and the declared ones are checked against it`,
+            }),
+          );
+        }
+        return s;
+      }
+      const what = wanted.version !== undefined ? `version ${wanted.version} of registry subject "${wanted.subject}"` : `registry subject "${wanted.subject}"`;
+      diagnostics.push(
+        error('SCHEMA_LOCK_MISSING', `Source "${s.name}" reads its columns from ${what}, which is not in ${project.schemaLock ? LOCK_FILE : `${LOCK_FILE} (the project has none)`}`, {
+          ...at(s.schema ? ['schema'] : ['schema_ref']),
+          hint: `run "${PULL_COMMAND}" (it reads the registry once and writes ${LOCK_FILE}; commit it), or give the schema inline as schema.definition`,
+        }),
+      );
+      return s;
+    }
+    const { references, missing } = lockedReferences(project.schemaLock!, entry);
+    if (missing.length) {
+      diagnostics.push(
+        error('SCHEMA_LOCK_MISSING', `${LOCK_FILE} lacks ${missing.map((m) => `version ${m.version} of "${m.subject}"`).join(', ')}, referenced by subject "${entry.subject}" (source "${s.name}")`, {
+          ...at(['schema']),
+          hint: `run "${PULL_COMMAND}"`,
+        }),
+      );
+      return s;
+    }
+    const format = formatOfRegistryType(entry.schemaType);
+    if (spec.format && spec.format !== format) {
+      diagnostics.push(
+        error('SCHEMA_FORMAT_MISMATCH', `Source "${s.name}" declares schema.format ${spec.format}, but subject "${entry.subject}" version ${entry.version} is ${entry.schemaType}`, {
+          ...at(['schema', 'format']),
+          hint: `remove schema.format (the registry says ${format}), or point schema.subject at the right subject`,
+        }),
+      );
+      return s;
+    }
+    derived = deriveColumns({ format, text: entry.schema, references, ...(spec.message ? { message: spec.message } : {}) });
+    info = { format, origin: 'lock', formatOptions: derived.formatOptions, subject: entry.subject, version: entry.version, id: entry.id };
+  }
+  const where = info.origin === 'lock' ? `subject "${info.subject}" version ${info.version}` : 'its schema definition';
+  if (!derived.columns.length) {
+    diagnostics.push(
+      error('SCHEMA_UNMAPPABLE', `The schema of source "${s.name}" (${where}) gives no columns: ${derived.errors.join('; ') || 'it has no fields'}`, {
+        ...at(info.origin === 'definition' ? ['schema', 'definition'] : ['schema']),
+        hint: 'fix the schema, or remove it and declare columns: with types',
+      }),
+    );
+    return s;
+  }
+  for (const e of derived.errors) {
+    diagnostics.push(
+      warning('SCHEMA_FIELD_SKIPPED', `Source "${s.name}": a field of ${where} is left out of its columns: ${e}`, {
+        ...at(info.origin === 'definition' ? ['schema', 'definition'] : ['schema']),
+        hint: 'a model cannot read this field; change its type in the schema if it must',
+      }),
+    );
+  }
+  const columns = annotate(s, derived.columns, info.format, diagnostics);
+  // ISO-8601 timestamps are asked for by date-time fields; a column declared TIMESTAMP instead reads the SQL form.
+  if (info.formatOptions['json.timestamp-format.standard'] && !columns.some((c) => /TIMESTAMP_LTZ/i.test(c.type ?? ''))) {
+    info = { ...info, formatOptions: Object.fromEntries(Object.entries(info.formatOptions).filter(([k]) => k !== 'json.timestamp-format.standard')) };
+  }
+  const schema = { ...spec, format: info.format };
+  return { ...s, columns, schema, derivedSchema: info };
+}
+
+/** Schema columns, in schema order, annotated by the declared ones; proctime columns appended. */
+function annotate(s: SourceNode, fromSchema: SchemaColumn[], format: SchemaFormat, diagnostics: Diagnostic[]): Column[] {
+  const declared = new Map<string, { c: Column; index: number }>();
+  s.columns.forEach((c, index) => declared.set(c.name, { c, index }));
+  const locate = (index: number, key: string) => {
+    // Declared columns come first in s.columns, in YAML order; pii_tags-only entries after them.
+    const written = s.at(['columns', index, key]);
+    return written.line > 0 ? written : s.at(['pii_tags']);
+  };
+  const out: Column[] = fromSchema.map((sc) => {
+    const col: Column = { name: sc.name, type: declaredType(sc), nullable: sc.nullable };
+    if (sc.doc !== undefined) col.description = sc.doc;
+    const d = declared.get(sc.name);
+    if (!d) return col;
+    const c = d.c;
+    if (c.description !== undefined) col.description = c.description;
+    if (c.classification !== undefined) col.classification = c.classification;
+    if (c.tags) col.tags = c.tags;
+    if (c.type !== undefined) {
+      const override = splitNullability(c.type);
+      if (!compatibleOverride(sc.type, override.type, format)) {
+        diagnostics.push(
+          error('SCHEMA_TYPE_INCOMPATIBLE', `Column "${c.name}" of source "${s.name}" is declared ${c.type}, but the schema gives ${declaredType(sc)}, which the ${format === 'avro' ? 'avro-confluent' : format} format cannot read as ${override.type}`, {
+            ...locate(d.index, 'type'),
+            node: s.id,
+            hint: `remove type: (the schema's ${sc.type} is used), or declare a type the schema's values convert to`,
+          }),
+        );
+      } else {
+        col.type = sc.nullable ? override.type : `${override.type} NOT NULL`;
+      }
+    }
+    return col;
+  });
+  const known = new Set(fromSchema.map((c) => c.name));
+  for (const { c, index } of declared.values()) {
+    if (known.has(c.name)) continue;
+    if (c.proctime) {
+      out.push(c);
+      continue;
+    }
+    diagnostics.push(
+      error('SCHEMA_COLUMN_NOT_FOUND', `Column "${c.name}" of source "${s.name}" is not a field of its schema`, {
+        ...locate(index, 'name'),
+        node: s.id,
+        hint: didYouMean(c.name, known) ?? `fields of the schema: ${[...known].join(', ')}`,
+      }),
+    );
+  }
+  return out;
+}
+
+function normalized(t: string): string {
+  const u = t.trim().toUpperCase().replace(/\s+/g, ' ').replace(/\s*([(),<>])\s*/g, '$1');
+  if (u === 'VARCHAR(2147483647)') return 'STRING';
+  if (u === 'VARBINARY(2147483647)') return 'BYTES';
+  if (u === 'INTEGER') return 'INT';
+  return u;
+}
+
+const CHARACTER = /^(STRING|VARCHAR|CHAR)\b/;
+const TEMPORAL = /^(TIMESTAMP|TIMESTAMP_LTZ|DATE|TIME)\b/;
+/** Avro's schema resolution promotions (int → long → float → double), as reader types. */
+const AVRO_PROMOTIONS: Record<string, string[]> = { INT: ['BIGINT', 'FLOAT', 'DOUBLE'], BIGINT: ['FLOAT', 'DOUBLE'], FLOAT: ['DOUBLE'] };
+
+/** Whether the format reads the schema's values into the declared type. */
+export function compatibleOverride(schemaType: string, declared: string, format: SchemaFormat): boolean {
+  const from = normalized(schemaType);
+  const to = normalized(declared);
+  if (from === to) return true;
+  const rootFrom = typeRoot(from);
+  const rootTo = typeRoot(to);
+  if (CHARACTER.test(from) && CHARACTER.test(to)) return true;
+  if (format === 'json') {
+    // The json format converts any JSON number to any numeric type, and parses strings into dates and times.
+    if (isNumericType(from) && isNumericType(to)) return true;
+    if ((CHARACTER.test(from) || TEMPORAL.test(from)) && TEMPORAL.test(to)) return true;
+    return false;
+  }
+  if (format === 'avro') {
+    if (AVRO_PROMOTIONS[rootFrom]?.includes(rootTo)) return true;
+    if ((rootFrom === 'STRING' && rootTo === 'BYTES') || (rootFrom === 'BYTES' && rootTo === 'STRING')) return true;
+    return false;
+  }
+  return false;
+}
