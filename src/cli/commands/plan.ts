@@ -4,6 +4,7 @@ import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { ServiceError } from '../../adapters/http.js';
 import { compileForLive, liveSystems, makePlan, sealPlan } from '../../apply/workflow.js';
 import { hasChanges } from '../../plan/plan.js';
+import { newerVersions, recheckWithNewer } from '../../plan/schema-lock.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
@@ -66,6 +67,16 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
   if (opts.format !== 'json') reportDiagnostics(out, front.root, all.filter((d) => d.severity === 'error'), false);
   const live = liveSystems(front.project);
   try {
+    // Locked registry schemas: a newer version is reported and every model re-checked against it.
+    if (front.project.schemaLock && front.project.runtime.schema_registry) {
+      const { newer, entries } = await newerVersions(front.project, (s, v) => live.registry().version(s, v));
+      const lockDiagnostics = recheckWithNewer(front.project, front.resolved, newer, entries);
+      reportDiagnostics(out, front.root, lockDiagnostics);
+      if (hasErrors(lockDiagnostics)) {
+        out.err(`${c.red('✗')} Not planned: a newer registered schema breaks what the project reads`);
+        return ExitCode.FAILURE;
+      }
+    }
     const { plan } = await makePlan(live, front.project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
     if (opts.out) writePlanFile(resolvePath(opts.out), sealPlan(plan));
     if (opts.format === 'json') out.json(plan);

@@ -29,9 +29,9 @@ RESET 'restart-strategy.fixed-delay.delay';
 RESET 'table.exec.state.ttl';
 
 CREATE TEMPORARY TABLE `sensors` (
-  `sensor_id` STRING,
-  `temperature` DOUBLE,
-  `read_at` TIMESTAMP(3),
+  `sensor_id` STRING NOT NULL,
+  `temperature` DOUBLE NOT NULL,
+  `read_at` TIMESTAMP(3) NOT NULL,
   WATERMARK FOR `read_at` AS `read_at` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
