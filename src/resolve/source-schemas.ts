@@ -115,6 +115,15 @@ function sourceWithSchema(project: Project, s: SourceNode, diagnostics: Diagnost
     );
   }
   const columns = annotate(s, derived.columns, info.format, diagnostics);
+  // Flink's avro-confluent reads with a reader schema derived from the table, which cannot read an
+  // enum ("Found X, expecting string"); given the writer's own schema it reads every field. Only
+  // when the table is exactly that schema's fields (none skipped, none retyped): Flink converts
+  // the reader's fields by position.
+  const text = spec.definition ?? lockedEntry(project.schemaLock, info.subject ?? '', info.version)?.schema;
+  const exact = !derived.errors.length && columns.filter((c) => !c.proctime).every((c, i) => derived.columns[i] && c.name === derived.columns[i]!.name && c.type === declaredType(derived.columns[i]!));
+  if (info.format === 'avro' && exact && text !== undefined && !(info.origin === 'lock' && lockedEntry(project.schemaLock, info.subject!, info.version)!.references.length)) {
+    info.formatOptions = { ...info.formatOptions, 'avro-confluent.schema': JSON.stringify(JSON.parse(text)) };
+  }
   // ISO-8601 timestamps are asked for by date-time fields; a column declared TIMESTAMP instead reads the SQL form.
   if (info.formatOptions['json.timestamp-format.standard'] && !columns.some((c) => /TIMESTAMP_LTZ/i.test(c.type ?? ''))) {
     info = { ...info, formatOptions: Object.fromEntries(Object.entries(info.formatOptions).filter(([k]) => k !== 'json.timestamp-format.standard')) };
