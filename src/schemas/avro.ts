@@ -18,6 +18,8 @@ const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double',
 interface Mapped {
   type: string;
   nullable: boolean;
+  /** Is or contains an enum. */
+  enum?: boolean;
 }
 
 interface Walk {
@@ -61,7 +63,8 @@ function map(schema: unknown, ns: string | undefined, w: Walk, path: string): Ma
     const isNull = (b: unknown) => b === 'null' || (typeof b === 'object' && b !== null && (b as Record<string, unknown>).type === 'null');
     if (branches.length === 2 && (isNull(branches[0]) || isNull(branches[1]))) {
       const other = isNull(branches[0]) ? branches[1] : branches[0];
-      return { type: map(other, ns, w, path).type, nullable: true };
+      const m = map(other, ns, w, path);
+      return { ...m, nullable: true };
     }
     if (branches.length === 1) return map(branches[0], ns, w, path);
     throw new SchemaMappingError(`${path}: a union of ${branches.length} types (${branches.map((b) => (typeof b === 'string' ? b : (b as Record<string, unknown>)?.type ?? '?')).join(', ')}) has no Flink column type (Flink reads it as RAW); use [null, T]`);
@@ -76,8 +79,14 @@ function map(schema: unknown, ns: string | undefined, w: Walk, path: string): Ma
       w.names.set(name, def);
       return named_(def, w, path);
     }
-    if (t === 'array') return { type: `ARRAY<${decl(map(o.items, ns, w, `${path}[]`))}>`, nullable: false };
-    if (t === 'map') return { type: `MAP<STRING NOT NULL, ${decl(map(o.values, ns, w, `${path}{}`))}>`, nullable: false };
+    if (t === 'array') {
+      const item = map(o.items, ns, w, `${path}[]`);
+      return { type: `ARRAY<${decl(item)}>`, nullable: false, ...(item.enum ? { enum: true } : {}) };
+    }
+    if (t === 'map') {
+      const value = map(o.values, ns, w, `${path}{}`);
+      return { type: `MAP<STRING NOT NULL, ${decl(value)}>`, nullable: false, ...(value.enum ? { enum: true } : {}) };
+    }
     if (t !== undefined) return map(t, ns, w, path);
   }
   throw new SchemaMappingError(`${path}: not an Avro schema: ${JSON.stringify(schema)}`);
@@ -90,7 +99,7 @@ function decl(m: Mapped): string {
 function named_(def: Record<string, unknown>, w: Walk, path: string): Mapped {
   const name = String(def.__full ?? def.name);
   const ns = typeof def.namespace === 'string' ? def.namespace : undefined;
-  if (def.type === 'enum') return { type: 'STRING', nullable: false };
+  if (def.type === 'enum') return { type: 'STRING', nullable: false, enum: true };
   if (def.type === 'fixed') {
     const size = Number(def.size);
     const d = def.logicalType === 'decimal' ? validDecimal(def, size) : undefined;
@@ -99,8 +108,8 @@ function named_(def: Record<string, unknown>, w: Walk, path: string): Mapped {
   if (w.open.includes(name)) throw new SchemaMappingError(`${path}: record "${name}" contains itself; a recursive type has no Flink column type`);
   w.open.push(name);
   try {
-    const fields = (Array.isArray(def.fields) ? def.fields : []) as Record<string, unknown>[];
-    return { type: rowType(fields.map((f) => ({ name: String(f.name), ...map(f.type, ns, w, `${path}.${String(f.name)}`) }))), nullable: false };
+    const fields = ((Array.isArray(def.fields) ? def.fields : []) as Record<string, unknown>[]).map((f) => ({ name: String(f.name), ...map(f.type, ns, w, `${path}.${String(f.name)}`) }));
+    return { type: rowType(fields), nullable: false, ...(fields.some((f) => f.enum) ? { enum: true } : {}) };
   } finally {
     w.open.pop();
   }
@@ -197,6 +206,7 @@ export function avroColumns(text: string, references: SchemaReferences = {}): De
         const m = map(f.type, ns, w, name);
         const col: SchemaColumn = { name, type: m.type, nullable: m.nullable };
         if (typeof f.doc === 'string') col.doc = f.doc;
+        if (m.enum) col.hasEnum = true;
         out.columns.push(col);
       } catch (e) {
         if (!(e instanceof SchemaMappingError)) throw e;

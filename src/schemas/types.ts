@@ -13,6 +13,8 @@ export interface SchemaColumn {
   nullable: boolean;
   /** The schema's documentation of the field (Avro `doc`, JSON Schema `description`). */
   doc?: string;
+  /** Avro: the field is or contains an enum (Flink reads it only with the writer's schema). */
+  hasEnum?: boolean;
 }
 
 /** A schema that names other schemas (registry references): name as written in the schema → schema text. */
