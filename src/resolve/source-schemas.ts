@@ -115,6 +115,10 @@ function sourceWithSchema(project: Project, s: SourceNode, diagnostics: Diagnost
     );
   }
   let columns = annotate(s, derived.columns, info.format, diagnostics);
+  // ISO-8601 timestamps are asked for by date-time fields; a column declared TIMESTAMP instead reads the SQL form.
+  if (info.formatOptions['json.timestamp-format.standard'] && !columns.some((c) => /TIMESTAMP_LTZ/i.test(c.type ?? ''))) {
+    info = { ...info, formatOptions: Object.fromEntries(Object.entries(info.formatOptions).filter(([k]) => k !== 'json.timestamp-format.standard')) };
+  }
   if (info.format === 'avro') {
     const text = spec.definition ?? lockedEntry(project.schemaLock, info.subject!, info.version)!.schema;
     const hasRefs = info.origin === 'lock' && lockedEntry(project.schemaLock, info.subject!, info.version)!.references.length > 0;

@@ -15,7 +15,7 @@ const AVRO = JSON.stringify({
     { name: 'card_number', type: 'string', doc: 'the PAN' },
     { name: 'amount_cents', type: 'long' },
     { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['A', 'B'] } },
-    { name: 'payload', type: ['null', { type: 'record', name: 'Payload', fields: [{ name: 'amount', type: 'double' }] }], default: null },
+    { name: 'payload', type: { type: 'record', name: 'Payload', fields: [{ name: 'amount', type: 'double' }] } },
   ],
 });
 const entry = (version: number, schema = AVRO): LockedSchema => ({ subject: 'payments.raw.v1-value', version, id: 10 + version, schemaType: 'AVRO', schema, references: [] });
@@ -73,7 +73,7 @@ describe('columns come from the schema', () => {
   it('the concepts example validates and compiles from the lock; columns: only annotate', () => {
     const { resolved, compiled } = compile({ 'stream_project.yml': PROJECT_SR, 'sources/s.yml': CONCEPTS, 'models/m.yml': MODEL, 'schemas.lock.yml': LOCK });
     const src = resolved.project.sources[0]!;
-    expect(src.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['payment_id STRING NOT NULL', 'card_number STRING NOT NULL', 'amount_cents BIGINT NOT NULL', 'status STRING NOT NULL', 'payload ROW<`amount` DOUBLE NOT NULL>']);
+    expect(src.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['payment_id STRING NOT NULL', 'card_number STRING NOT NULL', 'amount_cents BIGINT NOT NULL', 'status STRING NOT NULL', 'payload ROW<`amount` DOUBLE NOT NULL> NOT NULL']);
     expect(src.columns[1]).toMatchObject({ classification: 'highly_sensitive', description: 'the PAN' });
     expect(src.derivedSchema).toMatchObject({ format: 'avro', origin: 'lock', subject: 'payments.raw.v1-value', version: 1, id: 11 });
     const m = resolved.models.get('payments_clean')!;
@@ -116,6 +116,15 @@ describe('columns come from the schema', () => {
     const ok = compile({ 'stream_project.yml': PROJECT_SR, 'sources/s.yml': README.replace('description: Unique order identifier', 'type: VARCHAR(36)') });
     expect(ok.resolved.project.sources[0]!.columns[0]!.type).toBe('VARCHAR(36) NOT NULL');
     expect(ok.resolved.project.sources[0]!.derivedSchema!.formatOptions).toEqual({});
+  });
+
+  it('an enum is left out, with the reason, when the table cannot be given the writer\'s schema', () => {
+    const nullableRow = AVRO.replace('{"name":"payload","type":{"type":"record","name":"Payload","fields":[{"name":"amount","type":"double"}]}}', '{"name":"payload","type":["null",{"type":"record","name":"Payload","fields":[{"name":"amount","type":"double"}]}],"default":null}');
+    const r = resolveFiles({ 'stream_project.yml': PROJECT_SR, 'sources/s.yml': CONCEPTS, 'schemas.lock.yml': renderLock({ schemas: [entry(1, nullableRow)] }) });
+    const src = r.resolved!.project.sources[0]!;
+    expect(src.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['payment_id STRING NOT NULL', 'card_number STRING NOT NULL', 'amount_cents BIGINT NOT NULL', 'payload ROW<`amount` DOUBLE>']);
+    expect(find(r.diagnostics, 'SCHEMA_FIELD_SKIPPED').message).toContain('field "status"');
+    expect(src.derivedSchema!.formatOptions).toEqual({});
   });
 
   it('nested fields are type-checked', () => {
