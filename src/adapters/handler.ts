@@ -72,6 +72,11 @@ export interface ApplyContext {
   record?: (entry: RecordEntry) => Promise<void>;
   /** The record entry before this change. */
   previous?: RecordEntry;
+  /**
+   * Throws unless this apply may still change things (it holds the apply lease). A change with
+   * several steps calls it before each step after the first; apply calls it before each change.
+   */
+  guard?: () => void;
 }
 
 export interface ResourceStatus {

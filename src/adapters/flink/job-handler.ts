@@ -106,6 +106,7 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
     const jobs = change.live?.jobIds ?? [];
     let savepoint: string | undefined = change.live?.savepoint;
     for (const step of change.steps ?? []) {
+      ctx.guard?.();
       if (step === 'stop-with-savepoint') {
         const [first, ...rest] = jobs;
         if (first) {
@@ -123,7 +124,9 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
       } else if (step === 'submit' || step === 'submit-from-savepoint') {
         const statements = spec!.statements.map(ctx.resolve);
         ctx.progress?.(`submitting ${change.name}${savepoint ? ` from ${savepoint}` : ''}`);
-        const jid = await flink.submit(spec!, statements, step === 'submit-from-savepoint' ? savepoint : undefined);
+        // submit() looks the job up by its pipeline.name right before sending the INSERT, and
+        // confirms a submission whose answer was lost by looking it up, never by sending it again.
+        const jid = await flink.submit(spec!, statements, step === 'submit-from-savepoint' ? savepoint : undefined, ctx.progress ? { progress: ctx.progress } : {});
         await flink.waitRunning(jid);
       }
     }
