@@ -137,18 +137,18 @@ function single(t: string, schema: Json, w: Walk, path: string): string {
       const items = schema.items;
       if (Array.isArray(items) || Array.isArray(schema.prefixItems)) throw new SchemaMappingError(`${path}: a tuple array has no Flink column type; use "items": {...}`);
       if (!items || typeof items !== 'object') return 'ARRAY<STRING>';
-      const m = map(items as Json, w, `${path}[]`);
-      return `ARRAY<${m.nullable ? m.type : `${m.type} NOT NULL`}>`;
+      // Elements stay nullable: with NOT NULL elements, Flink 1.20 reads tags[1] of a missing
+      // array as '' and counts['a'] of a missing map as -1 (seen on the stack), never as NULL.
+      return `ARRAY<${map(items as Json, w, `${path}[]`).type}>`;
     }
     case 'object': {
       const props = schema.properties as Json | undefined;
       if (props && Object.keys(props).length) return rowType(objectFields(schema, w, path));
       const extra = schema.additionalProperties;
       if (extra && typeof extra === 'object') {
-        const m = map(extra as Json, w, `${path}{}`);
-        return `MAP<STRING NOT NULL, ${m.nullable ? m.type : `${m.type} NOT NULL`}>`;
+        return `MAP<STRING, ${map(extra as Json, w, `${path}{}`).type}>`;
       }
-      return 'MAP<STRING NOT NULL, STRING>';
+      return 'MAP<STRING, STRING>';
     }
     default:
       throw new SchemaMappingError(`${path}: unknown JSON Schema type "${t}"`);

@@ -38,10 +38,10 @@ CREATE TEMPORARY TABLE `json_all` (
   `ok` BOOLEAN,
   `raw` BYTES,
   `status` STRING,
-  `tags` ARRAY<STRING NOT NULL>,
-  `counts` MAP<STRING NOT NULL, BIGINT NOT NULL>,
-  `payload` ROW<`currency` STRING, `lines` ARRAY<ROW<`sku` STRING NOT NULL, `qty` BIGINT> NOT NULL>>,
-  `free` MAP<STRING NOT NULL, STRING>,
+  `tags` ARRAY<STRING>,
+  `counts` MAP<STRING, BIGINT>,
+  `payload` ROW<`currency` STRING, `lines` ARRAY<ROW<`sku` STRING, `qty` BIGINT>>>,
+  `free` MAP<STRING, STRING>,
   WATERMARK FOR `event_at` AS `event_at` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
