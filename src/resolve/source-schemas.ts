@@ -9,6 +9,7 @@ import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import { didYouMean } from '../core/suggest.js';
 import type { Column, DerivedSchemaInfo, Project, SourceNode } from '../project/types.js';
 import { declaredType, deriveColumns, detectFormat, formatOfRegistryType, type DerivedColumns, type SchemaColumn, type SchemaFormat } from '../schemas/index.js';
+import { avroColumns, avroReaderSchema } from '../schemas/avro.js';
 import { LOCK_FILE, lockedEntry, lockedReferences, PULL_COMMAND } from '../schemas/lock.js';
 import { isNumericType, rowFields, splitNullability, typeArguments, typeRoot } from '../sql/types.js';
 
@@ -239,13 +240,17 @@ function avroReadable(s: SourceNode, columns: Column[], derived: DerivedColumns,
     return false;
   });
   const physical = kept.filter((c) => !c.proctime);
-  const exact = !derived.errors.length && physical.length === derived.columns.length && physical.every((c, i) => c.name === derived.columns[i]!.name && c.type === declaredType(derived.columns[i]!));
-  const noTime = !physical.some((c) => TIME_TYPE.test(c.type ?? ''));
-  if (exact && noTime && !hasRefs) return { columns: kept, writerSchema: JSON.stringify(JSON.parse(text)) };
+  // The reader schema Flink is given must convert (AvroSchemaConverter) to exactly the table.
+  const reader = hasRefs ? undefined : avroReaderSchema(text, physical.map((c) => c.name));
+  if (reader !== undefined) {
+    const check = avroColumns(reader);
+    const same = !check.errors.length && check.columns.length === physical.length && check.columns.every((c, i) => c.name === physical[i]!.name && declaredType(c) === physical[i]!.type);
+    if (same) return { columns: kept, writerSchema: reader };
+  }
   const enums = new Set(derived.columns.filter((c) => c.hasEnum).map((c) => c.name));
   kept = kept.filter((c) => {
     if (!enums.has(c.name)) return true;
-    skip(c, `it is (or contains) an Avro enum, which Flink reads only with the writer's schema, and this table cannot be given it (${hasRefs ? 'the schema has references' : "the table Flink declares differs from the writer's schema: a type override, a skipped field, a TIME field, or NOT NULL fields inside a nullable record"})`, 'make the enum a string in the schema, or remove what keeps the table from matching the schema');
+    skip(c, `it is (or contains) an Avro enum, which Flink reads only with a schema that keeps it, and this table cannot be given one (${hasRefs ? 'the schema has references' : 'a type override, a TIME field, or a record used both nullable and not'})`, 'make the enum a string in the schema, or remove what keeps the table from matching the schema');
     return false;
   });
   return { columns: kept };

@@ -226,3 +226,76 @@ export function avroDataType(text: string, references: SchemaReferences = {}): {
   if (cols.errors.length) return { error: cols.errors.join('; ') };
   return { type: `${rowType(cols.columns)} NOT NULL` };
 }
+
+class Bail extends Error {}
+
+/**
+ * A reader schema for Flink's avro-confluent format built from the writer's schema: the fields
+ * of `keep` only (Avro skips the writer's other fields), and inside a nullable record every field
+ * nullable (as Flink's planner declares a nullable ROW's fields), named types, enums included,
+ * kept. Undefined when a named record appears both nullable and not (one name cannot serve both).
+ */
+export function avroReaderSchema(text: string, keep: readonly string[]): string | undefined {
+  const writer = JSON.parse(text) as Record<string, unknown>;
+  const names = new Map<string, Record<string, unknown>>();
+  collectNames(writer, undefined, names);
+  const emitted = new Map<string, boolean>();
+  const isNull = (b: unknown) => b === 'null' || (typeof b === 'object' && b !== null && (b as Record<string, unknown>).type === 'null');
+  const nullableType = (t: unknown) => Array.isArray(t) && t.some(isNull);
+  const rec = (schema: unknown, ns: string | undefined, forced: boolean): unknown => {
+    if (typeof schema === 'string') {
+      if (PRIMITIVES.has(schema)) return schema;
+      const full = names.has(fullName(schema, ns)) ? fullName(schema, ns) : schema;
+      const def = names.get(full);
+      if (!def) throw new Bail();
+      if (def.type !== 'record' && def.type !== 'error') return schema;
+      if (emitted.has(full)) {
+        if (emitted.get(full) !== forced) throw new Bail();
+        return schema;
+      }
+      return rec({ ...def, name: full, namespace: undefined }, undefined, forced);
+    }
+    if (Array.isArray(schema)) {
+      const nullable = schema.some(isNull);
+      return schema.map((b) => (isNull(b) ? b : rec(b, ns, forced || nullable)));
+    }
+    if (!schema || typeof schema !== 'object') return schema;
+    const o = { ...(schema as Record<string, unknown>) };
+    delete o.__full;
+    if (o.namespace === undefined) delete o.namespace;
+    if (o.type === 'record' || o.type === 'error') {
+      const full = fullName(String(o.name), typeof o.namespace === 'string' ? o.namespace : ns);
+      if (emitted.has(full)) throw new Bail();
+      emitted.set(full, forced);
+      const inner = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : undefined;
+      o.fields = ((o.fields ?? []) as Record<string, unknown>[]).map((f) => {
+        const t = rec(f.type, inner, forced);
+        if (!forced || nullableType(t) || isNull(t)) return { ...f, type: t };
+        const { default: _d, ...rest } = f;
+        return { ...rest, type: ['null', t], default: null };
+      });
+      return o;
+    }
+    if (o.type === 'enum' || o.type === 'fixed') {
+      const full = fullName(String(o.name), typeof o.namespace === 'string' ? o.namespace : ns);
+      emitted.set(full, forced);
+      return o;
+    }
+    if (o.type === 'array') return { ...o, items: rec(o.items, ns, false) };
+    if (o.type === 'map') return { ...o, values: rec(o.values, ns, false) };
+    if (o.type && typeof o.type === 'object') return { ...o, type: rec(o.type, ns, forced) };
+    return o;
+  };
+  try {
+    const ns = typeof writer.namespace === 'string' ? writer.namespace : undefined;
+    const top = { ...writer, fields: ((writer.fields ?? []) as Record<string, unknown>[]).filter((f) => keep.includes(String(f.name))) };
+    const full = fullName(String(writer.name), ns);
+    emitted.set(full, false);
+    const inner = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : undefined;
+    top.fields = (top.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: rec(f.type, inner, false) }));
+    return JSON.stringify(top);
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
+}

@@ -118,13 +118,21 @@ describe('columns come from the schema', () => {
     expect(ok.resolved.project.sources[0]!.derivedSchema!.formatOptions).toEqual({});
   });
 
-  it('an enum is left out, with the reason, when the table cannot be given the writer\'s schema', () => {
+  it('enums are read through a reader schema Flink accepts; left out, with the reason, when none fits', () => {
     const nullableRow = AVRO.replace('{"name":"payload","type":{"type":"record","name":"Payload","fields":[{"name":"amount","type":"double"}]}}', '{"name":"payload","type":["null",{"type":"record","name":"Payload","fields":[{"name":"amount","type":"double"}]}],"default":null}');
     const r = resolveFiles({ 'stream_project.yml': PROJECT_SR, 'sources/s.yml': CONCEPTS, 'schemas.lock.yml': renderLock({ schemas: [entry(1, nullableRow)] }) });
     const src = r.resolved!.project.sources[0]!;
-    expect(src.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['payment_id STRING NOT NULL', 'card_number STRING NOT NULL', 'amount_cents BIGINT NOT NULL', 'payload ROW<`amount` DOUBLE>']);
-    expect(find(r.diagnostics, 'SCHEMA_FIELD_SKIPPED').message).toContain('field "status"');
-    expect(src.derivedSchema!.formatOptions).toEqual({});
+    // A nullable record's fields are nullable in Flink's table, and in the reader schema it is given.
+    expect(src.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['payment_id STRING NOT NULL', 'card_number STRING NOT NULL', 'amount_cents BIGINT NOT NULL', 'status STRING NOT NULL', 'payload ROW<`amount` DOUBLE>']);
+    const reader = JSON.parse(src.derivedSchema!.formatOptions['avro-confluent.schema']!);
+    expect(reader.fields[4].type[1].fields[0]).toEqual({ name: 'amount', type: ['null', 'double'], default: null });
+    expect(reader.fields[3].type.type).toBe('enum');
+    // A TIME field: Flink's table says TIME(0), which no Avro schema converts to.
+    const withTime = AVRO.replace('"fields":[', '"fields":[{"name":"t","type":{"type":"int","logicalType":"time-millis"}},');
+    const t = resolveFiles({ 'stream_project.yml': PROJECT_SR, 'sources/s.yml': CONCEPTS, 'schemas.lock.yml': renderLock({ schemas: [entry(1, withTime)] }) });
+    expect(find(t.diagnostics, 'SCHEMA_FIELD_SKIPPED').message).toContain('field "status"');
+    expect(t.resolved!.project.sources[0]!.columns.map((c) => c.name)).toEqual(['t', 'payment_id', 'card_number', 'amount_cents', 'payload']);
+    expect(t.resolved!.project.sources[0]!.derivedSchema!.formatOptions).toEqual({});
   });
 
   it('nested fields are type-checked', () => {
