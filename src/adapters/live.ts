@@ -109,7 +109,10 @@ export class LiveSystems implements LiveContext {
     const opts: ObserveOptions = { orphans: o.orphans, ownPrefix: `streamt.${this.project}.`, resolve: o.resolve, validate: o.validate !== false };
     const tasks = HANDLERS.map(async (h) => {
       const targets: ObserveTarget[] = [
-        ...desired.filter((d) => d.kind === h.kind).map((d) => ({ addr: d.addr, name: d.name, spec: d.spec, ...(d.readOnly ? { readOnly: true } : {}) })),
+        ...desired.filter((d) => d.kind === h.kind).map((d) => {
+          const entry = record.entries.get(d.addr);
+          return { addr: d.addr, name: d.name, spec: d.spec, hash: d.hash, ...(d.readOnly ? { readOnly: true } : {}), ...(entry ? { recorded: entry } : {}) };
+        }),
         ...recorded.filter((e) => e.kind === h.kind).map((e) => ({ addr: e.addr, name: e.name, recorded: e })),
       ];
       const m = await h.observeMany(targets, this, opts);

@@ -8,9 +8,10 @@ import { compileProject } from '../compile/compile.js';
 import type { CompileResult } from '../compile/types.js';
 import type { NodeId, Project } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
-import { select } from '../select/selector.js';
+import { select, type SelectContext } from '../select/selector.js';
 import { LiveSystems, secretResolver } from '../adapters/live.js';
 import { desiredResources } from '../plan/desired.js';
+import { flinkBlockerLocator } from '../plan/flink-locate.js';
 import { contentHash } from '../compile/hash.js';
 import { hasHandler } from '../adapters/registry.js';
 import { absent, actionable, fingerprint, plan } from '../plan/plan.js';
@@ -20,6 +21,8 @@ import type { LeaseLog } from './lease.js';
 
 export interface Compiled {
   result: CompileResult;
+  /** The resolved project it was compiled from (plan maps Flink's positions back to the models' SQL). */
+  resolved: ResolvedProject;
   desired: DesiredResource[];
   selected: boolean;
   resolve: (s: string) => string;
@@ -27,11 +30,11 @@ export interface Compiled {
   secrets: string[];
 }
 
-export function compileForLive(resolved: ResolvedProject, sel: { select?: string[]; exclude?: string[] }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
+export function compileForLive(resolved: ResolvedProject, sel: { select?: string[] | undefined; exclude?: string[] | undefined; context?: SelectContext }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   let selection: Set<NodeId> | undefined;
   if (sel.select?.length || sel.exclude?.length) {
-    const s = select(resolved, sel.select ?? [], sel.exclude ?? []);
+    const s = select(resolved, sel.select ?? [], sel.exclude ?? [], sel.context);
     diagnostics.push(...s.diagnostics);
     if (hasErrors(s.diagnostics)) return { diagnostics };
     selection = s.ids;
@@ -44,7 +47,7 @@ export function compileForLive(resolved: ResolvedProject, sel: { select?: string
   const result = compileProject(resolved, opts);
   diagnostics.push(...result.diagnostics);
   if (hasErrors(result.diagnostics)) return { diagnostics };
-  return { compiled: { result, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets), secrets: [...result.secrets.values()] }, diagnostics };
+  return { compiled: { result, resolved, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets), secrets: [...result.secrets.values()] }, diagnostics };
 }
 
 export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
@@ -72,6 +75,7 @@ export async function makePlan(live: LiveSystems, project: Project, compiled: Co
     resolve: compiled.resolve,
     secrets: compiled.secrets,
     includeOrphans: !compiled.selected,
+    locate: flinkBlockerLocator(compiled.resolved),
   });
   return { plan: p, record, observed };
 }

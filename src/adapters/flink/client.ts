@@ -6,6 +6,12 @@
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { LiveJob, ObservedFlinkJob } from './job-handler.js';
 import { HttpClient, ServiceError } from '../http.js';
+import { flinkRejection, planningScript, type FlinkRejection } from './explain.js';
+
+/** What Flink's planner says of a job's statements (nothing is submitted, nothing created). */
+export type FlinkExplanation =
+  | { accepted: true; /** EXPLAIN CHANGELOG_MODE's output. */ plan: string }
+  | { accepted: false; /** Index of the rejected statement in the script. */ statement: number; rejection: FlinkRejection };
 
 export interface FlinkCluster {
   rest_url?: string | undefined;
@@ -206,8 +212,7 @@ export class FlinkAdapter {
    * up by its pipeline.name on the JobManager for up to `confirmMs`, never by sending it again.
    */
   async submit(spec: FlinkJobSpec, statements: readonly string[], savepoint?: string, o: { progress?: (msg: string) => void; confirmMs?: number } = {}): Promise<string> {
-    const gw = this.gateway;
-    if (!gw) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
+    const gw = this.requireGateway();
     const before = (await this.jobs()).filter((j) => j.name === spec.name);
     const running = before.find((j) => !TERMINAL_STATES.has(j.state));
     if (running) {
@@ -245,6 +250,60 @@ export class FlinkAdapter {
     } finally {
       await gw.call('DELETE', `/v1/sessions/${handle}`, { accept: [404, 500], timeLimitMs: 10_000 }).catch(() => {});
     }
+  }
+
+  private requireGateway(): HttpClient {
+    if (!this.gateway) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
+    return this.gateway;
+  }
+
+  /**
+   * Asks Flink's planner about a job without running anything (see explain.ts, planningScript):
+   * a fresh session whose properties are the script's `SET 'table.…'` values, the CREATE
+   * TEMPORARY statements through `configure-session` (which refuses anything but catalog and
+   * configuration statements), `EXPLAIN CHANGELOG_MODE` of the INSERT, and the session closed.
+   * A statement Flink rejects is an answer (`accepted: false`, Flink's message and position);
+   * an unreachable or unconfigured SQL Gateway is a ServiceError.
+   */
+  async explain(statements: readonly string[], o: { sessionName?: string } = {}): Promise<FlinkExplanation> {
+    const gw = this.requireGateway();
+    const script = planningScript(statements);
+    if ('refused' in script) return { accepted: false, statement: script.index, rejection: { message: script.refused } };
+    const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: o.sessionName ?? 'streamt-explain', properties: script.properties }, idempotent: true });
+    const handle = session.body.sessionHandle;
+    try {
+      for (const d of script.declarations) {
+        const r = await gw.call<any>('POST', `/v2/sessions/${handle}/configure-session`, { body: { statement: d.sql }, accept: [400, 500], idempotent: true });
+        if (r.status !== 200) return { accepted: false, statement: d.index, rejection: flinkRejection(r.body?.errors ?? r.body) };
+      }
+      const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, { body: { statement: script.explain.sql }, accept: [400, 500], idempotent: true });
+      if (op.status !== 200) return { accepted: false, statement: script.explain.index, rejection: this.shift(flinkRejection((op.body as any)?.errors ?? op.body), script.prefix) };
+      const rows: string[] = [];
+      let next: string | null = `/v1/sessions/${handle}/operations/${op.body.operationHandle}/result/0?rowFormat=JSON`;
+      const deadline = Date.now() + 120_000;
+      let wait = 25;
+      while (next) {
+        if (Date.now() > deadline) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, 'Flink SQL Gateway did not finish planning in 120s');
+        const r: { status: number; body: any } = await gw.get<any>(next.startsWith('/') ? next : `/${next}`, { accept: [400, 500] });
+        if (r.status !== 200) return { accepted: false, statement: script.explain.index, rejection: this.shift(flinkRejection(r.body?.errors ?? r.body), script.prefix) };
+        if (r.body?.resultType === 'NOT_READY') {
+          await sleep(wait);
+          wait = Math.min(wait * 2, 200);
+          continue;
+        }
+        for (const row of r.body?.results?.data ?? []) if (typeof row?.fields?.[0] === 'string') rows.push(row.fields[0]);
+        next = r.body?.resultType === 'EOS' || !r.body?.nextResultUri ? null : `${r.body.nextResultUri}${String(r.body.nextResultUri).includes('rowFormat') ? '' : '?rowFormat=JSON'}`;
+      }
+      return { accepted: true, plan: rows.join('\n') };
+    } finally {
+      await gw.call('DELETE', `/v1/sessions/${handle}`, { accept: [404, 500], timeLimitMs: 10_000 }).catch(() => {});
+    }
+  }
+
+  /** A position on the explained statement's first line moves back by the EXPLAIN prefix. */
+  private shift(r: FlinkRejection, prefix: number): FlinkRejection {
+    if (r.line === 1 && r.column !== undefined) return { ...r, column: Math.max(1, r.column - prefix) };
+    return r;
   }
 
   /** Polls the JobManager for a job named `name` that is not one of `known`. */
