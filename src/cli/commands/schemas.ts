@@ -13,9 +13,9 @@ import { sourceSubject } from '../../resolve/source-schemas.js';
 import { LOCK_FILE, parseLock, renderLock } from '../../schemas/lock.js';
 import { pullLock, type LockRequest } from '../../schemas/pull.js';
 import type { Output } from '../../ui/output.js';
-import { ExitCode } from '../exit-codes.js';
-import { reportDiagnostics, serviceDiagnostic } from './plan.js';
+import { serviceDiagnostic } from '../live.js';
 import type { GlobalOptions } from '../pipeline.js';
+import { reporter } from '../report.js';
 
 /** The (subject, version) pairs the project's sources read from the registry. */
 export function lockRequests(project: Project): LockRequest[] {
@@ -35,6 +35,8 @@ export function lockRequests(project: Project): LockRequest[] {
 
 export async function schemasPullCommand(opts: GlobalOptions & { format?: 'text' | 'json' }, out: Output, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const root = resolvePath(opts.projectDir);
+  const report = reporter(out, 'streamt-schemas-pull', { json: opts.format === 'json', root });
+  const c = out.errColor;
   const loadOpts: Parameters<typeof loadProject>[1] = { processEnv: env };
   if (opts.env !== undefined) loadOpts.env = opts.env;
   if (env.STREAMT_ENV) loadOpts.envFromVariable = env.STREAMT_ENV;
@@ -44,21 +46,19 @@ export async function schemasPullCommand(opts: GlobalOptions & { format?: 'text'
   if (project) out.addSecrets(project.secrets);
   const fatal = loaded.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'SCHEMA_LOCK_INVALID');
   if (!project || fatal.length) {
-    reportDiagnostics(out, root, loaded.diagnostics);
-    out.err(`${out.errColor.red('✗')} Not pulled: the project does not load; run streamt validate for details`);
-    return ExitCode.FAILURE;
+    report.diagnostics(loaded.diagnostics);
+    return report.finish(false, {}, `${c.red('✗')} Not pulled: the project does not load; run streamt validate for details`);
   }
   const requests = lockRequests(project);
   const lockPath = join(root, LOCK_FILE);
   const previous = existsSync(lockPath) ? parseLock(readFileSync(lockPath, 'utf8')).lock : undefined;
   if (!requests.length) {
-    out.err(`No source reads its schema from the registry: nothing to lock${previous ? ` (${LOCK_FILE} is left as it is)` : ''}`);
-    return ExitCode.OK;
+    return report.finish(true, { lock_file: LOCK_FILE, written: false, schemas: [], changes: [] }, `No source reads its schema from the registry: nothing to lock${previous ? ` (${LOCK_FILE} is left as it is)` : ''}`);
   }
   const sr = project.runtime.schema_registry;
   if (!sr?.url) {
-    reportDiagnostics(out, root, [error('SCHEMA_PULL_FAILED', `${requests.length} subject(s) to lock, and runtime.schema_registry is not configured`, { file: project.projectFile, line: 1, column: 1, hint: 'add runtime.schema_registry.url' })]);
-    return ExitCode.FAILURE;
+    report.diagnostics([error('SCHEMA_PULL_FAILED', `${requests.length} subject(s) to lock, and runtime.schema_registry is not configured`, { file: project.projectFile, line: 1, column: 1, hint: 'add runtime.schema_registry.url' })]);
+    return report.finish(false, {}, `${c.red('✗')} ${LOCK_FILE} not written`);
   }
   const registry = new SchemaRegistryAdapter(sr);
   try {
@@ -67,12 +67,8 @@ export async function schemasPullCommand(opts: GlobalOptions & { format?: 'text'
       ...result.errors.map((m) => error('SCHEMA_PULL_FAILED', m, { hint: 'register it, fix schema.subject / schema.version, or give the schema inline as schema.definition' })),
       ...result.skipped.map((s) => warning('SCHEMA_PULL_FAILED', `subject "${s}" is not in the registry: its source keeps its declared columns`, { hint: 'set schema.subject if the subject has another name' })),
     ];
-    if (hasErrors(diagnostics)) {
-      reportDiagnostics(out, root, diagnostics);
-      out.err(`${out.errColor.red('✗')} ${LOCK_FILE} not written`);
-      return ExitCode.FAILURE;
-    }
-    reportDiagnostics(out, root, diagnostics);
+    report.diagnostics(diagnostics);
+    if (hasErrors(diagnostics)) return report.finish(false, {}, `${c.red('✗')} ${LOCK_FILE} not written`);
     const text = renderLock(result.lock);
     const unchanged = existsSync(lockPath) && readFileSync(lockPath, 'utf8') === text;
     if (!unchanged) {
@@ -80,18 +76,13 @@ export async function schemasPullCommand(opts: GlobalOptions & { format?: 'text'
       writeFileSync(tmp, text);
       renameSync(tmp, lockPath);
     }
-    if (opts.format === 'json') {
-      out.json({ lock_file: LOCK_FILE, written: !unchanged, schemas: result.lock.schemas.map((s) => ({ subject: s.subject, version: s.version, id: s.id, schema_type: s.schemaType })), changes: result.changes });
-    } else {
-      for (const c of result.changes) out.out(c.before === undefined ? `  + ${c.subject} version ${c.after}` : `  ~ ${c.subject} version ${c.before} → ${c.after}`);
-      out.err(`${out.errColor.green('✓')} ${LOCK_FILE}: ${result.lock.schemas.length} schema(s)${unchanged ? ', unchanged' : result.changes.length ? `, ${result.changes.length} changed` : ''}`);
-    }
-    return ExitCode.OK;
+    if (!report.json) for (const ch of result.changes) out.out(ch.before === undefined ? `  + ${ch.subject} version ${ch.after}` : `  ~ ${ch.subject} version ${ch.before} → ${ch.after}`);
+    const body = { lock_file: LOCK_FILE, written: !unchanged, schemas: result.lock.schemas.map((s) => ({ subject: s.subject, version: s.version, id: s.id, schema_type: s.schemaType })), changes: result.changes };
+    return report.finish(true, body, `${c.green('✓')} ${LOCK_FILE}: ${result.lock.schemas.length} schema(s)${unchanged ? ', unchanged' : result.changes.length ? `, ${result.changes.length} changed` : ''}`);
   } catch (e) {
-    const d = serviceDiagnostic(e);
+    const d = serviceDiagnostic(e, project);
     if (!d) throw e;
-    reportDiagnostics(out, root, [d]);
-    out.err(`${out.errColor.red('✗')} ${LOCK_FILE} not written: the registry failed`);
-    return ExitCode.FAILURE;
+    report.diagnostics([d]);
+    return report.finish(false, {}, `${c.red('✗')} ${LOCK_FILE} not written: the registry failed`);
   }
 }
