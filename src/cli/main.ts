@@ -277,6 +277,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await docsServeCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
+  const schemas = program.command('schemas').description('registry schemas the project reads (schemas.lock.yml)');
+  schemas
+    .command('pull')
+    .description('fetch every registry subject the sources read into schemas.lock.yml (commit it; validate and compile then never call the registry)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { schemasPullCommand } = await import('./commands/schemas.js');
+      setExit(await schemasPullCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
   const envs = program.command('envs').description('list and inspect environments (environments/<name>.yml)');
   envs
     .command('list')

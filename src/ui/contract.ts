@@ -171,6 +171,15 @@ export const OUTPUT_SCHEMAS = {
   'streamt-unlock': z
     .object({ ...base('streamt-unlock'), released: loose.optional().describe('The claim that was released'), holders: z.array(loose).optional().describe('UNLOCK_NOT_HELD: who holds the lease now'), unreachable: z.array(z.string()).optional() })
     .describe('streamt unlock --format json'),
+  'streamt-schemas-pull': z
+    .object({
+      ...base('streamt-schemas-pull'),
+      lock_file: z.string().optional(),
+      written: z.boolean().optional().describe('False when the lock was already up to date'),
+      schemas: z.array(z.object({ subject: z.string(), version: z.number().int(), id: z.number().int(), schema_type: z.enum(['AVRO', 'JSON', 'PROTOBUF']) })).optional(),
+      changes: z.array(z.object({ subject: z.string(), before: z.number().int().optional(), after: z.number().int() })).optional().describe('Versions added or moved forward'),
+    })
+    .describe('streamt schemas pull --format json'),
   'streamt-clean': z.object({ ...base('streamt-clean'), removed: z.array(z.string()).optional() }).describe('streamt clean --format json'),
   'streamt-init': z.object({ ...base('streamt-init'), project: z.string().optional(), dir: z.string().optional(), files: z.array(z.string()).optional() }).describe('streamt init --format json'),
   'streamt-docs': z

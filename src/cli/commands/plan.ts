@@ -6,6 +6,7 @@ import { describeHolder, leaseHolder, readLease } from '../../apply/lease.js';
 import { leasePrefix } from '../../adapters/kafka/record.js';
 import { hasChanges } from '../../plan/plan.js';
 import { blockerDiagnostic } from '../../plan/flink-locate.js';
+import { newerVersions, recheckWithNewer } from '../../plan/schema-lock.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
@@ -67,6 +68,13 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
   }
   const live = liveSystems(front.project);
   try {
+    // Locked registry schemas: a newer version is reported and every model re-checked against it.
+    if (front.project.schemaLock && front.project.runtime.schema_registry) {
+      const { newer, entries } = await newerVersions(front.project, (s, v) => live.registry().version(s, v));
+      const lockDiagnostics = recheckWithNewer(front.project, front.resolved, newer, entries);
+      report.diagnostics(lockDiagnostics);
+      if (hasErrors(lockDiagnostics)) return report.finish(false, {}, `${c.red('✗')} Not planned: a newer registered schema breaks what the project reads`);
+    }
     const { plan } = await makePlan(live, front.project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
     // plan takes no lease (it changes nothing), but says when an apply is running meanwhile.
     const environment = front.project.environment?.name ?? null;
