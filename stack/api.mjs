@@ -190,7 +190,11 @@ async function upUnlocked({ log, owner }) {
   const startMs = Date.now() - t1;
   const startedAny = results.some((r) => r.started);
   // A hand-run `up` claims the stack even when it was already running, so tests leave it up.
-  if (startedAny || owner === 'manual') fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
+  // A test run that only restarts some services of a hand-started stack (a TaskManager a crash
+  // test killed) does not take it over: its end would stop a stack others are using. It claims
+  // the stack only when it started every service, or the stack was not started by hand.
+  const claim = owner === 'manual' || (startedAny && (readOwner()?.kind !== 'manual' || results.every((r) => r.started)));
+  if (claim) fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
   return { startedAny, installMs, startMs, services: results };
 }
 
