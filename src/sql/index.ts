@@ -3,12 +3,15 @@
  * to the tables it reads, whether it is stateful, its changelog mode, its output columns and types.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import { Analyzer, type Col, type InputTableSchema, type StatefulFeature, type TimeKind } from './analyze.js';
+import { releaseRank } from './changelog.js';
+import { AnalysisContext } from './context.js';
 import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
+import { analyzeQuery } from './query.js';
+import type { InputTableSchema, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 
-export type { StatefulFeature } from './analyze.js';
+export type { StatefulFeature } from './relation.js';
 export { parseQuery, parseDataType } from './parser.js';
 export { tokenize, SqlSyntaxError } from './tokenizer.js';
 
@@ -65,8 +68,8 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   } catch (e) {
     return unparsed(sql, e);
   }
-  const analyzer = new Analyzer(inputs as Record<string, InputTableSchema>, options);
-  const rel = analyzer.releaseRank(analyzer.analyzeQuery(query));
+  const analyzer = new AnalysisContext(inputs as Record<string, InputTableSchema>, options);
+  const rel = releaseRank(analyzer, analyzeQuery(analyzer, query));
   const diagnostics = analyzer.diagnostics;
 
   const tables = orderedTables(analyzer.tableRefs);
@@ -86,9 +89,8 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     if (col.unnamed) {
       diagnostics.push(warning('SQL_UNNAMED_COLUMN', `An output column has no name; Flink calls it ${col.name}`, { ...at, hint: 'Give the expression an alias: <expression> AS name.' }));
     }
-    const duplicateOf = (col as Col & { duplicateOf?: string }).duplicateOf;
-    if (duplicateOf) {
-      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
+    if (col.duplicateOf) {
+      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${col.duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
     }
     if (col.type === 'NULL') {
       diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));

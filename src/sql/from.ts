@@ -1,0 +1,78 @@
+/** FROM items: tables and CTEs, derived tables (LATERAL too), window TVFs, table functions and UNNEST, joins. */
+import type { Expr, FromItem } from './ast.js';
+import { releaseRank } from './changelog.js';
+import type { AnalysisContext } from './context.js';
+import { ML_FUNCTIONS } from './functions.js';
+import { join } from './joins.js';
+import { matchRecognize } from './match-recognize.js';
+import { renameColumns, tableRelation } from './names.js';
+import { analyzeQuery } from './query.js';
+import { aliased, changelogOf, type Col, type Changelog, type Relation, type Scope, type ScopeEntry } from './relation.js';
+import { rowFields, splitNullability, typeArguments, typeRoot } from './types.js';
+import { typeExpr } from './typing.js';
+import { windowTvf } from './windows.js';
+
+export function analyzeFrom(cx: AnalysisContext, item: FromItem, parent: Scope | undefined, where: Expr[]): { entries: ScopeEntry[]; changelog: Changelog; complete: boolean } {
+  const entries = fromItem(cx, item, parent, where, []);
+  return { entries, changelog: changelogOf(entries), complete: entries.every((e) => e.rel.complete) };
+}
+
+/** Relations introduced by a FROM item; `left` are the relations to its left (for LATERAL and joins). */
+export function fromItem(cx: AnalysisContext, item: FromItem, parent: Scope | undefined, where: Expr[], left: ScopeEntry[]): ScopeEntry[] {
+  switch (item.kind) {
+    case 'table': {
+      if (item.asOf && !cx.joinRightSides.has(item)) {
+        cx.error('SQL_UNSUPPORTED', 'FOR SYSTEM_TIME AS OF is only valid on the right side of a JOIN', item.pos);
+      }
+      let rel = tableRelation(cx, item.name, item.pos);
+      if (item.match) {
+        rel = matchRecognize(cx, item.match, rel, item.alias ?? item.name, parent);
+        if (item.columnAliases) rel = renameColumns(cx, rel, item.columnAliases, item.pos);
+        return [aliased(item.alias, rel)];
+      }
+      if (item.columnAliases) rel = renameColumns(cx, rel, item.columnAliases, item.pos);
+      return [aliased(item.alias ?? item.parts[item.parts.length - 1], rel)];
+    }
+    case 'derived': {
+      let rel = analyzeQuery(cx, item.query, item.lateral ? { entries: left, ...(parent ? { parent } : {}) } : parent);
+      if (item.match) rel = matchRecognize(cx, item.match, releaseRank(cx, rel), undefined, parent);
+      if (item.columnAliases) rel = renameColumns(cx, rel, item.columnAliases, item.pos);
+      return [aliased(item.alias, rel)];
+    }
+    case 'window_tvf':
+      return [aliased(item.alias, windowTvf(cx, item, parent))];
+    case 'table_function': {
+      const scope: Scope = parent ? { entries: left, parent } : { entries: left };
+      return [aliased(item.alias, tableFunction(cx, item, scope))];
+    }
+    case 'join':
+      return join(cx, item, parent, where, left);
+  }
+}
+
+/** UNNEST(array | map | array of rows) and LATERAL TABLE(f(x)): one row in, many rows out, no state. */
+function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_function' }, scope: Scope): Relation {
+  const call = item.call;
+  const names = item.columnAliases;
+  if (call.kind === 'call' && ML_FUNCTIONS.has(call.name)) cx.mlFunctions.add(call.name);
+  if (item.unnest) {
+    const args = call.kind === 'call' ? call.args : [call];
+    const cols: Col[] = [];
+    for (const arg of args) {
+      const typed = typeExpr(cx, arg, scope);
+      const elementType = typed.type ? typeArguments(typed.type)[0] : undefined;
+      if (typed.type && typeRoot(typed.type) === 'MAP') {
+        const [k, v] = typeArguments(typed.type);
+        cols.push({ name: `EXPR$${cols.length}`, type: k, nullable: true }, { name: `EXPR$${cols.length + 1}`, type: v, nullable: true });
+      } else if (elementType && typeRoot(elementType) === 'ROW') {
+        for (const f of rowFields(elementType)) cols.push({ name: f.name, ...splitNullability(f.type) });
+      } else cols.push({ name: `EXPR$${cols.length}`, type: elementType, nullable: true });
+    }
+    const rel: Relation = { cols, complete: true, changelog: 'append' };
+    return names ? renameColumns(cx, rel, names, item.pos) : rel;
+  }
+  // A user-defined table function: its arguments resolve, its output types are unknown.
+  if (call.kind === 'call') for (const arg of call.args) typeExpr(cx, arg, scope);
+  const cols: Col[] = (names ?? []).map((name) => ({ name, type: undefined, nullable: true }));
+  return { cols, complete: false, changelog: 'append' };
+}

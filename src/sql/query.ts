@@ -1,0 +1,95 @@
+/** Queries: WITH, the query body (SELECT, set operations, VALUES, a nested query), ORDER BY and LIMIT. */
+import type { OrderItem, Query, Select, SetOperation, Values } from './ast.js';
+import { releaseRank } from './changelog.js';
+import type { AnalysisContext } from './context.js';
+import { renameColumns } from './names.js';
+import { materialize, type Changelog, type Col, type Relation, type Scope } from './relation.js';
+import { analyzeSelect } from './select.js';
+import { commonType } from './types.js';
+import { typeExpr } from './typing.js';
+
+export function analyzeQuery(cx: AnalysisContext, query: Query, parent?: Scope): Relation {
+  const scope = new Map<string, Relation>();
+  cx.ctes.push(scope);
+  try {
+    for (const cte of query.with) {
+      let rel = releaseRank(cx, analyzeQuery(cx, cte.query, parent));
+      if (cte.columns) rel = renameColumns(cx, rel, cte.columns, cte.pos);
+      scope.set(cte.name, rel);
+    }
+    let rel = analyzeBody(cx, query.body, parent);
+    if (query.orderBy.length > 0) rel = applyOrderBy(cx, rel, query.orderBy, query.limit !== undefined);
+    return rel;
+  } finally {
+    cx.ctes.pop();
+  }
+}
+
+function analyzeBody(cx: AnalysisContext, body: Select | SetOperation | Values | Query, parent?: Scope): Relation {
+  switch (body.kind) {
+    case 'select':
+      return analyzeSelect(cx, body, parent);
+    case 'set':
+      return analyzeSetOperation(cx, body, parent);
+    case 'values':
+      return analyzeValues(cx, body, parent);
+    case 'query':
+      return analyzeQuery(cx, body, parent);
+  }
+}
+
+function applyOrderBy(cx: AnalysisContext, rel: Relation, orderBy: OrderItem[], hasLimit: boolean): Relation {
+  cx.features.add('order_by');
+  const first = orderBy[0]!;
+  const col = first.expr.kind === 'column' ? rel.cols.find((c) => c.name === (first.expr as { parts: string[] }).parts.at(-1)) : undefined;
+  if (hasLimit) {
+    // A sort with a limit is a Top-N over the whole stream: its result changes as rows arrive.
+    return { ...rel, cols: rel.cols.map(materialize), changelog: 'updating', upsertKey: undefined };
+  }
+  if (col && rel.complete && (!col.time || first.descending)) {
+    cx.warn(
+      'SQL_UNSUPPORTED',
+      `Flink streaming ORDER BY must start with an ascending time attribute; '${col.name}' is not one`,
+      first.expr.pos,
+      'Order by the event-time (rowtime) column ascending, or add a LIMIT for a Top-N.',
+    );
+  }
+  return rel;
+}
+
+function analyzeValues(cx: AnalysisContext, values: Values, parent?: Scope): Relation {
+  const scope: Scope = parent ? { entries: [], parent } : { entries: [] };
+  const rows = values.rows.map((row) => row.map((e) => typeExpr(cx, e, scope)));
+  const width = rows[0]?.length ?? 0;
+  const cols: Col[] = [];
+  for (let i = 0; i < width; i++) {
+    const types = rows.map((r) => r[i]?.type);
+    const known = types.every((t) => t !== undefined);
+    cols.push({ name: `EXPR$${i}`, type: known ? commonType(types as string[]) : undefined, nullable: rows.some((r) => r[i]?.nullable ?? true), unnamed: true });
+  }
+  return { cols, complete: true, changelog: 'append' };
+}
+
+function analyzeSetOperation(cx: AnalysisContext, set: SetOperation, parent?: Scope): Relation {
+  const left = releaseRank(cx, analyzeQuery(cx, set.left, parent));
+  const right = releaseRank(cx, analyzeQuery(cx, set.right, parent));
+  const complete = left.complete && right.complete;
+  if (complete && left.cols.length !== right.cols.length) {
+    cx.error('SQL_SET_COLUMN_MISMATCH', `${set.op} inputs have ${left.cols.length} and ${right.cols.length} columns`, set.pos, 'Both sides of a set operation must select the same number of columns.');
+  }
+  const cols: Col[] = left.cols.map((l, i) => {
+    const r = right.cols[i];
+    const type = l.type !== undefined && r?.type !== undefined ? commonType([l.type, r.type]) : undefined;
+    const col: Col = { name: l.name, type, nullable: l.nullable || (r?.nullable ?? true) };
+    if (set.op === 'UNION' && set.all && l.time && r?.time === l.time) col.time = l.time;
+    if (l.window && r?.window === l.window) col.window = l.window;
+    return col;
+  });
+  if (set.op === 'UNION' && set.all) {
+    const changelog: Changelog = left.changelog === 'updating' || right.changelog === 'updating' ? 'updating' : 'append';
+    return { cols, complete, changelog };
+  }
+  // UNION, INTERSECT and EXCEPT remove duplicates: Flink keeps every distinct row in state.
+  cx.features.add('distinct');
+  return { cols: cols.map(materialize), complete, changelog: 'updating', upsertKey: cols.map((c) => c.name) };
+}

@@ -1,0 +1,168 @@
+/**
+ * What the analyser knows about a relation while it walks a query: its columns (type, nullability,
+ * time attribute, window role), whether its schema is complete, its changelog mode and upsert key.
+ */
+import type { Pos, WindowSpec } from './ast.js';
+import { parseDataType } from './parser.js';
+import { splitNullability } from './types.js';
+
+export type TimeKind = 'rowtime' | 'proctime';
+export type Changelog = 'append' | 'updating';
+export type StatefulFeature =
+  | 'group_by'
+  | 'aggregate'
+  | 'distinct'
+  | 'regular_join'
+  | 'interval_join'
+  | 'temporal_join'
+  | 'lookup_join'
+  | 'window_join'
+  | 'window_tvf'
+  | 'group_window'
+  | 'over'
+  | 'deduplication'
+  | 'top_n'
+  | 'match_recognize'
+  | 'order_by';
+
+export interface InputColumn {
+  name: string;
+  type: string;
+  nullable?: boolean;
+}
+export interface InputTableSchema {
+  columns: InputColumn[];
+  timeAttribute?: { column: string; kind: TimeKind };
+  changelog?: Changelog;
+  primaryKey?: string[];
+}
+
+/** A column of a relation while analysing; `type` is undefined when it cannot be known. */
+export interface Col {
+  name: string;
+  type: string | undefined;
+  nullable: boolean;
+  time?: TimeKind;
+  /** window_start / window_end / window_time produced by a window TVF, kept through projections. */
+  window?: 'start' | 'end' | 'time';
+  /** The DESCRIPTOR column of a window TVF: a plain timestamp now, but window Top-N/dedup may order by it. */
+  formerTime?: TimeKind;
+  unnamed?: boolean;
+  /** Set when Calcite renamed a duplicate output name (`id` → `id0`): the name it duplicated. */
+  duplicateOf?: string;
+  /** Where the select item is, for diagnostics about output columns. */
+  pos?: Pos;
+}
+
+/** A ROW_NUMBER()/RANK()/DENSE_RANK() select item, waiting for an outer query to bound it. */
+export interface RankInfo {
+  column: string;
+  fn: string;
+  partitionBy: string[];
+  windowed: boolean;
+  orderTime?: TimeKind;
+  descending: boolean;
+  pos: Pos;
+}
+
+export interface Relation {
+  cols: Col[];
+  /** False when some input schema is unknown: more columns may exist and types may be missing. */
+  complete: boolean;
+  changelog: Changelog;
+  upsertKey?: string[];
+  rank?: RankInfo;
+}
+
+export interface ScopeEntry {
+  alias?: string;
+  rel: Relation;
+  /** Columns a `JOIN ... USING (c)` merged into the same-named column of an earlier entry: an unqualified `c` and `*` mean the merged one. */
+  usingMerged?: Set<string>;
+}
+
+export interface Scope {
+  entries: ScopeEntry[];
+  parent?: Scope;
+  /** Inside MATCH_RECOGNIZE, qualifiers are pattern variables over the one input. */
+  matchRecognize?: boolean;
+}
+
+/** The type of an expression. */
+export interface Typed {
+  type: string | undefined;
+  nullable: boolean;
+  time?: TimeKind;
+  window?: 'start' | 'end' | 'time';
+  formerTime?: TimeKind;
+}
+
+/** What a SELECT list collects while its expressions are typed. */
+export interface SelectContext {
+  aggregateCalls: number;
+  overCalls: OverCall[];
+  windows: Record<string, WindowSpec>;
+}
+
+export interface OverCall {
+  name: string;
+  spec: WindowSpec;
+  pos: Pos;
+}
+
+export const UNKNOWN: Typed = { type: undefined, nullable: true };
+
+export function emptySelectContext(windows: Record<string, WindowSpec> = {}): SelectContext {
+  return { aggregateCalls: 0, overCalls: [], windows };
+}
+
+export function inputRelation(input: InputTableSchema): Relation {
+  const cols: Col[] = input.columns.map((c) => {
+    const normalised = parseDataType(c.type) ?? c.type;
+    const { type, nullable } = splitNullability(normalised);
+    const col: Col = { name: c.name, type, nullable: c.nullable ?? nullable };
+    return col;
+  });
+  const complete = cols.length > 0;
+  const time = input.timeAttribute;
+  if (time) {
+    let col = cols.find((c) => c.name === time.column);
+    if (!col) {
+      col = { name: time.column, type: time.kind === 'proctime' ? 'TIMESTAMP_LTZ(3)' : complete ? 'TIMESTAMP(3)' : undefined, nullable: time.kind !== 'proctime' };
+      cols.push(col);
+    }
+    col.time = time.kind;
+  }
+  const rel: Relation = { cols, complete, changelog: input.changelog ?? 'append' };
+  if (input.changelog === 'updating' && input.primaryKey?.length) rel.upsertKey = [...input.primaryKey];
+  return rel;
+}
+
+export function aliased(alias: string | undefined, rel: Relation): ScopeEntry {
+  return alias !== undefined ? { alias, rel } : { rel };
+}
+
+export function colTyped(col: Col): Typed {
+  const t: Typed = { type: col.type, nullable: col.nullable };
+  if (col.time) t.time = col.time;
+  if (col.window) t.window = col.window;
+  if (col.formerTime) t.formerTime = col.formerTime;
+  return t;
+}
+
+/** A column after a stateful operator that does not keep time attributes: a plain value. */
+export function materialize(col: Col): Col {
+  const copy = { ...col };
+  delete copy.time;
+  delete copy.window;
+  delete copy.formerTime;
+  return copy;
+}
+
+export function setChangelog(entries: ScopeEntry[], changelog: Changelog): void {
+  for (const e of entries) e.rel = { ...e.rel, changelog };
+}
+
+export function changelogOf(entries: ScopeEntry[]): Changelog {
+  return entries.some((e) => e.rel.changelog === 'updating') ? 'updating' : 'append';
+}

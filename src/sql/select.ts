@@ -1,0 +1,169 @@
+/**
+ * SELECT: FROM, WHERE, GROUP BY (with legacy group windows), the select list, HAVING; then what the
+ * result is: an aggregation (group or window), OVER aggregations, a ranking waiting to become a
+ * Top-N or deduplication, DISTINCT, or a projection that keeps its input's changelog and key.
+ */
+import type { Expr, Pos, Select } from './ast.js';
+import { consumeRank, keyNames, projectKey, releaseRank } from './changelog.js';
+import type { AnalysisContext } from './context.js';
+import { conjuncts, sameExpr } from './expressions.js';
+import { analyzeFrom } from './from.js';
+import { GROUP_WINDOW_FUNCTIONS } from './functions.js';
+import { derivedName, expandStar, uniquifyNames } from './names.js';
+import { emptySelectContext, type Changelog, type Col, type RankInfo, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
+import { expectBoolean, typeExpr } from './typing.js';
+import { checkOverOrder } from './windows.js';
+
+const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
+
+export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scope): Relation {
+  const whereConjuncts = select.where ? conjuncts(select.where) : [];
+  let source: { entries: ScopeEntry[]; changelog: Changelog; complete: boolean };
+  if (select.from) {
+    cx.hasFrom = true;
+    source = analyzeFrom(cx, select.from, parent, whereConjuncts);
+  } else source = { entries: [], changelog: 'append', complete: true };
+  const scope: Scope = parent ? { entries: source.entries, parent } : { entries: source.entries };
+
+  // A ROW_NUMBER() computed below and filtered here is a Top-N or a deduplication.
+  const single = source.entries.length === 1 ? source.entries[0] : undefined;
+  const rankResult = single?.rel.rank ? consumeRank(cx, single, whereConjuncts) : undefined;
+  for (const entry of source.entries) if (entry.rel.rank && entry !== (rankResult ? single : undefined)) entry.rel = releaseRank(cx, entry.rel);
+  if (rankResult) single!.rel = rankResult.rel;
+
+  const noAggregates = emptySelectContext(select.windows);
+  if (select.where) expectBoolean(cx, typeExpr(cx, select.where, scope, noAggregates), select.where, 'WHERE');
+
+  // GROUP BY keys, with legacy group windows (GROUP BY TUMBLE(ts, INTERVAL '1' HOUR)).
+  const groupKeys: { expr: Expr; typed: Typed }[] = [];
+  let groupWindow = false;
+  for (const key of select.groupBy) {
+    if (key.kind === 'call' && GROUP_WINDOW_FUNCTIONS.has(key.name) && key.args.length >= 2) {
+      groupWindow = true;
+      cx.features.add('group_window');
+      const timeArg = typeExpr(cx, key.args[0]!, scope, noAggregates);
+      for (const a of key.args.slice(1)) typeExpr(cx, a, scope, noAggregates);
+      if (source.complete && timeArg.type !== undefined && !timeArg.time) {
+        cx.error('SQL_TIME_ATTRIBUTE_REQUIRED', `${key.name} group window needs a time attribute as its first argument`, key.pos, 'Use the event-time column that has a WATERMARK, or a PROCTIME() column.');
+      }
+      continue;
+    }
+    groupKeys.push({ expr: key, typed: typeExpr(cx, key, scope, noAggregates) });
+  }
+
+  const context = emptySelectContext(select.windows);
+  const cols: Col[] = [];
+  const itemExprs: (Expr | undefined)[] = [];
+  // The output has exactly the selected columns: it is incomplete only if * expands an unknown schema.
+  let complete = true;
+  for (const item of select.items) {
+    if (item.expr.kind === 'star') {
+      const expanded = expandStar(cx, item, scope);
+      if (!expanded.complete) complete = false;
+      for (const c of expanded.cols) {
+        cols.push({ ...c });
+        itemExprs.push({ kind: 'column', parts: [c.name], pos: item.pos });
+      }
+      continue;
+    }
+    const typed = typeExpr(cx, item.expr, scope, context);
+    const name = item.alias ?? derivedName(item.expr);
+    const col: Col = { name: name ?? `EXPR$${cols.length}`, type: typed.type, nullable: typed.nullable, pos: item.pos };
+    if (!name) col.unnamed = true;
+    if (typed.time) col.time = typed.time;
+    if (typed.window) col.window = typed.window;
+    if (typed.formerTime) col.formerTime = typed.formerTime;
+    cols.push(col);
+    itemExprs.push(item.expr);
+  }
+  if (select.having) expectBoolean(cx, typeExpr(cx, select.having, scope, context), select.having, 'HAVING');
+  uniquifyNames(cols);
+
+  const inputChangelog = rankResult ? rankResult.rel.changelog : source.changelog;
+  const inputKey = rankResult ? rankResult.rel.upsertKey : single?.rel.upsertKey;
+  const isAggregation = select.groupBy.length > 0 || context.aggregateCalls > 0;
+  let changelog: Changelog = inputChangelog;
+  let upsertKey: string[] | undefined;
+  let rank: RankInfo | undefined;
+
+  if (isAggregation) {
+    if (select.groupBy.length > 0) cx.features.add('group_by');
+    if (context.aggregateCalls > 0) cx.features.add('aggregate');
+    const hasWindowStart = groupKeys.some((k) => k.typed.window === 'start');
+    const hasWindowEnd = groupKeys.some((k) => k.typed.window === 'end');
+    const windowAggregation = groupWindow || (hasWindowStart && hasWindowEnd);
+    const groupedExprs = groupKeys.map((k) => k.expr);
+    for (const [i, col] of cols.entries()) {
+      const expr = itemExprs[i];
+      const grouped = expr !== undefined && groupedExprs.some((g) => sameExpr(g, expr));
+      const keepsWindow = windowAggregation && grouped && col.window !== undefined;
+      delete col.formerTime;
+      if (!keepsWindow) delete col.window;
+      // Only window_time (or a group window's *_ROWTIME) stays a time attribute after aggregation.
+      const fromGroupWindowAuxiliary = expr?.kind === 'call' && /_(ROWTIME|PROCTIME)$/.test(expr.name);
+      if (!(windowAggregation && ((keepsWindow && col.window === 'time') || fromGroupWindowAuxiliary))) delete col.time;
+    }
+    if (windowAggregation) {
+      changelog = inputChangelog;
+      if (inputChangelog === 'updating') upsertKey = undefined;
+    } else {
+      changelog = 'updating';
+      if (select.groupBy.length > 0 && !select.groupingSets) upsertKey = keyNames(groupedExprs, itemExprs, cols);
+    }
+    if (inputChangelog === 'updating' && windowAggregation) {
+      cx.warn('SQL_UNSUPPORTED', 'A window aggregation over an updating input may be rejected by Flink', select.pos, 'Window aggregations need an append-only input.');
+    }
+  } else {
+    const ranking = context.overCalls.find((c) => RANKING.has(c.name));
+    for (const call of context.overCalls) {
+      if (call === ranking && ranking && rankColumn(select, ranking)) continue;
+      cx.features.add('over');
+      checkOverOrder(cx, call, source.complete, scope);
+    }
+    if (context.overCalls.length > 0 && inputChangelog === 'updating' && context.overCalls.some((c) => c !== ranking)) {
+      cx.warn('SQL_UNSUPPORTED', 'OVER aggregations need an append-only input; this input is updating', select.pos);
+    }
+    if (ranking) {
+      const column = rankColumn(select, ranking);
+      if (column) {
+        const partitionBy = ranking.spec.partitionBy.map((e) => (e.kind === 'column' ? e.parts[e.parts.length - 1]! : ''));
+        const partitionTyped = ranking.spec.partitionBy.map((e) => typeExpr(cx, e, scope, noAggregates));
+        const firstOrder = ranking.spec.orderBy[0];
+        const orderTyped = firstOrder ? typeExpr(cx, firstOrder.expr, scope, noAggregates) : undefined;
+        rank = {
+          column,
+          fn: ranking.name,
+          partitionBy,
+          windowed: partitionTyped.some((t) => t.window === 'start') && partitionTyped.some((t) => t.window === 'end'),
+          descending: firstOrder?.descending ?? false,
+          pos: ranking.pos,
+        };
+        const orderTime = orderTyped?.time ?? (rank.windowed ? orderTyped?.formerTime : undefined);
+        if (orderTime && ranking.spec.orderBy.length === 1) rank.orderTime = orderTime;
+      }
+    }
+    if (select.distinct) {
+      cx.features.add('distinct');
+      changelog = 'updating';
+      upsertKey = cols.map((c) => c.name);
+      for (const col of cols) {
+        delete col.time;
+        delete col.window;
+      }
+    } else if (inputChangelog === 'updating' && inputKey) {
+      upsertKey = projectKey(inputKey, itemExprs, cols);
+    }
+  }
+
+  const rel: Relation = { cols, complete, changelog };
+  if (changelog === 'updating' && upsertKey && upsertKey.length > 0) rel.upsertKey = upsertKey;
+  if (rank) rel.rank = rank;
+  return rel;
+}
+
+/** The alias of the select item holding the ranking call, if the call is a whole select item. */
+function rankColumn(select: Select, ranking: { pos: Pos }): string | undefined {
+  const item = select.items.find((i) => i.expr.kind === 'call' && i.expr.pos === ranking.pos);
+  if (!item) return undefined;
+  return item.alias ?? undefined;
+}

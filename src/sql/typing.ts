@@ -1,0 +1,264 @@
+/**
+ * Typing of expressions: literals, operators, casts, constructors, field and index access, and
+ * calls (built-in functions from functions.ts, aggregates and OVER calls, MATCH_RECOGNIZE
+ * functions), with Flink's nullability.
+ */
+import type { Expr } from './ast.js';
+import { releaseRank } from './changelog.js';
+import type { AnalysisContext } from './context.js';
+import { AGGREGATE_FUNCTIONS, functionRule, GROUP_WINDOW_FUNCTIONS, isAggregateFunction, ML_FUNCTIONS, WINDOW_ONLY_FUNCTIONS, type ArgType } from './functions.js';
+import { fieldOf, hasMatchScope, resolveColumn } from './names.js';
+import { analyzeQuery } from './query.js';
+import { UNKNOWN, type Scope, type SelectContext, type TimeKind, type Typed } from './relation.js';
+import { commonType, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeRoot } from './types.js';
+
+export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: SelectContext): Typed {
+  switch (expr.kind) {
+    case 'literal':
+      return literalType(expr);
+    case 'typed_literal': {
+      if (expr.type === 'DATE') return { type: 'DATE', nullable: false };
+      const fraction = /\.(\d+)/.exec(expr.text)?.[1]?.length ?? 0;
+      if (expr.type === 'TIME') return { type: `TIME(${fraction})`, nullable: false };
+      return { type: `${expr.type}(${fraction})`, nullable: false };
+    }
+    case 'interval':
+      return { type: /YEAR|MONTH|QUARTER/.test(expr.unit) ? 'INTERVAL YEAR TO MONTH' : 'INTERVAL DAY TO SECOND(3)', nullable: false };
+    case 'symbol':
+      return { type: 'SYMBOL', nullable: false };
+    case 'column':
+      return resolveColumn(cx, expr.parts, expr.pos, scope);
+    case 'star':
+      cx.error('SQL_PARSE_ERROR', '* is only allowed in the select list or COUNT(*)', expr.pos);
+      return UNKNOWN;
+    case 'call':
+      return typeCall(cx, expr, scope, ctx);
+    case 'cast': {
+      const inner = typeExpr(cx, expr.expr, scope, ctx);
+      const { type, nullable } = splitNullability(expr.type);
+      return { type, nullable: expr.safe ? true : nullable && inner.nullable ? true : !nullable ? false : inner.nullable };
+    }
+    case 'unary': {
+      const inner = typeExpr(cx, expr.expr, scope, ctx);
+      if (expr.op === 'NOT') return { type: 'BOOLEAN', nullable: inner.nullable };
+      return { type: inner.type, nullable: inner.nullable };
+    }
+    case 'binary':
+      return typeBinary(cx, expr, scope, ctx);
+    case 'is':
+      typeExpr(cx, expr.expr, scope, ctx);
+      return { type: 'BOOLEAN', nullable: false };
+    case 'between': {
+      const parts = [expr.expr, expr.low, expr.high].map((e) => typeExpr(cx, e, scope, ctx));
+      return { type: 'BOOLEAN', nullable: parts.some((p) => p.nullable) };
+    }
+    case 'in': {
+      const value = typeExpr(cx, expr.expr, scope, ctx);
+      if (expr.list) for (const e of expr.list) typeExpr(cx, e, scope, ctx);
+      if (expr.query) releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      return { type: 'BOOLEAN', nullable: value.nullable };
+    }
+    case 'like': {
+      const value = typeExpr(cx, expr.expr, scope, ctx);
+      typeExpr(cx, expr.pattern, scope, ctx);
+      return { type: 'BOOLEAN', nullable: value.nullable };
+    }
+    case 'exists':
+      releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      return { type: 'BOOLEAN', nullable: false };
+    case 'subquery': {
+      const rel = releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      const first = rel.cols[0];
+      return { type: first?.type, nullable: true };
+    }
+    case 'case': {
+      if (expr.operand) typeExpr(cx, expr.operand, scope, ctx);
+      const results: Typed[] = [];
+      for (const w of expr.whens) {
+        typeExpr(cx, w.when, scope, ctx);
+        results.push(typeExpr(cx, w.then, scope, ctx));
+      }
+      if (expr.else) results.push(typeExpr(cx, expr.else, scope, ctx));
+      return { type: mergeTypes(results), nullable: !expr.else || results.some((r) => r.nullable) };
+    }
+    case 'constructor': {
+      const items = expr.items.map((e) => typeExpr(cx, e, scope, ctx));
+      if (expr.type === 'ARRAY') return { type: items.length ? wrapType('ARRAY', mergeTypes(items)) : undefined, nullable: false };
+      if (expr.type === 'MAP') {
+        const keys = mergeTypes(items.filter((_, i) => i % 2 === 0));
+        const values = mergeTypes(items.filter((_, i) => i % 2 === 1));
+        return { type: keys && values ? `MAP<${keys}, ${values}>` : undefined, nullable: false };
+      }
+      if (items.some((t) => t.type === undefined)) return { type: undefined, nullable: false };
+      return { type: `ROW<${items.map((t, i) => `EXPR$${i} ${t.type}${t.nullable ? '' : ' NOT NULL'}`).join(', ')}>`, nullable: false };
+    }
+    case 'index': {
+      const base = typeExpr(cx, expr.expr, scope, ctx);
+      typeExpr(cx, expr.index, scope, ctx);
+      if (!base.type) return UNKNOWN;
+      const args = typeArguments(base.type);
+      const root = typeRoot(base.type);
+      if (root === 'ARRAY') return { ...splitNullability(args[0] ?? 'STRING'), nullable: true };
+      if (root === 'MAP') return { ...splitNullability(args[1] ?? 'STRING'), nullable: true };
+      if (root === 'ROW') return { type: undefined, nullable: true };
+      cx.error('SQL_TYPE_MISMATCH', `Cannot index a value of type ${base.type}`, expr.pos);
+      return UNKNOWN;
+    }
+    case 'field': {
+      const base = typeExpr(cx, expr.expr, scope, ctx);
+      return fieldOf(cx, base, [expr.name], expr.pos);
+    }
+  }
+}
+
+/** WHERE and HAVING conditions are BOOLEAN. */
+export function expectBoolean(cx: AnalysisContext, typed: Typed, expr: Expr, clause: string): void {
+  if (typed.type !== undefined && typeRoot(typed.type) !== 'BOOLEAN' && typeRoot(typed.type) !== 'NULL') {
+    cx.error('SQL_TYPE_MISMATCH', `${clause} condition must be BOOLEAN, got ${typed.type}`, expr.pos);
+  }
+}
+
+function typeBinary(cx: AnalysisContext, expr: Expr & { kind: 'binary' }, scope: Scope, ctx?: SelectContext): Typed {
+  const left = typeExpr(cx, expr.left, scope, ctx);
+  const right = typeExpr(cx, expr.right, scope, ctx);
+  const nullable = left.nullable || right.nullable;
+  switch (expr.op) {
+    case 'AND':
+    case 'OR':
+    case '=':
+    case '<>':
+    case '<':
+    case '>':
+    case '<=':
+    case '>=':
+      return { type: 'BOOLEAN', nullable };
+    case 'IS DISTINCT FROM':
+    case 'IS NOT DISTINCT FROM':
+      return { type: 'BOOLEAN', nullable: false };
+    case '||':
+      return { type: 'STRING', nullable };
+  }
+  if (left.type === undefined || right.type === undefined) return { type: undefined, nullable };
+  const op = expr.op as '+' | '-' | '*' | '/' | '%';
+  const numeric = numericArithmeticType(op, left.type, right.type);
+  if (numeric) return { type: numeric, nullable };
+  // Datetime arithmetic: ts ± INTERVAL keeps the datetime type (but not its time attribute).
+  const datetime = (t: string) => isTimestampType(t) || typeRoot(t) === 'DATE' || typeRoot(t) === 'TIME';
+  if ((op === '+' || op === '-') && datetime(left.type) && isIntervalType(right.type)) return { type: left.type, nullable };
+  if (op === '+' && isIntervalType(left.type) && datetime(right.type)) return { type: right.type, nullable };
+  if ((op === '+' || op === '-') && isIntervalType(left.type) && isIntervalType(right.type)) return { type: left.type, nullable };
+  if ((op === '*' || op === '/') && isIntervalType(left.type) && isNumericType(right.type)) return { type: left.type, nullable };
+  if (left.type === 'NULL' || right.type === 'NULL') return { type: left.type === 'NULL' ? right.type : left.type, nullable: true };
+  cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to ${left.type} and ${right.type}`, expr.pos, 'CAST one side to a compatible type.');
+  return { type: undefined, nullable };
+}
+
+function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Scope, ctx?: SelectContext): Typed {
+  const name = call.name;
+  if (ML_FUNCTIONS.has(name)) cx.mlFunctions.add(name);
+  const isAggregate = isAggregateFunction(name) && !call.over;
+  if (isAggregate && ctx) ctx.aggregateCalls++;
+  const args: ArgType[] = call.args.map((a) => {
+    const t = typeExpr(cx, a, scope, ctx);
+    const arg: ArgType = { type: t.type, nullable: t.nullable };
+    if (a.kind === 'literal') arg.literal = a.text;
+    if (t.time) (arg as ArgType & { time?: TimeKind }).time = t.time;
+    return arg;
+  });
+  if (call.filter) typeExpr(cx, call.filter, scope, ctx);
+
+  if (call.over) {
+    let spec = call.over;
+    if (spec.ref) {
+      const named = ctx?.windows[spec.ref];
+      if (!named) cx.error('SQL_UNKNOWN_WINDOW', `Unknown window '${spec.ref}'`, spec.pos, 'Declare it with WINDOW name AS (...).');
+      else spec = { ...named, pos: spec.pos };
+    }
+    for (const p of spec.partitionBy) typeExpr(cx, p, scope);
+    for (const o of spec.orderBy) typeExpr(cx, o.expr, scope);
+    ctx?.overCalls.push({ name, spec, pos: call.pos });
+    if (!isAggregateFunction(name) && !(name in WINDOW_ONLY_FUNCTIONS)) {
+      cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown window function ${name}`, call.pos);
+      return { type: 'STRING', nullable: true };
+    }
+  } else if (name in WINDOW_ONLY_FUNCTIONS) {
+    cx.error('SQL_UNSUPPORTED', `${name}() needs an OVER window`, call.pos);
+  }
+
+  if (scope.matchRecognize || hasMatchScope(scope)) {
+    switch (name) {
+      case 'FIRST':
+      case 'LAST':
+      case 'PREV':
+      case 'NEXT':
+        return { type: args[0]?.type, nullable: true };
+      case 'MATCH_ROWTIME': {
+        const rowtime = scope.entries[0]?.rel.cols.find((c) => c.time === 'rowtime');
+        const type = rowtime?.type && typeRoot(rowtime.type) === 'TIMESTAMP_LTZ' ? 'TIMESTAMP_LTZ(3)' : 'TIMESTAMP(3)';
+        return { type, nullable: false, time: 'rowtime' };
+      }
+      case 'MATCH_PROCTIME':
+        return { type: 'TIMESTAMP_LTZ(3)', nullable: false, time: 'proctime' };
+      case 'CLASSIFIER':
+        return { type: 'STRING', nullable: false };
+      case 'MATCH_NUMBER':
+        return { type: 'BIGINT', nullable: false };
+    }
+  }
+  if (name === 'JSON_VALUE' && call.returning) return { ...splitNullability(call.returning), nullable: true };
+  if (name === 'JSON_QUERY' && call.returning) return { ...splitNullability(call.returning), nullable: true };
+  if (GROUP_WINDOW_FUNCTIONS.has(name)) return { type: 'TIMESTAMP(3)', nullable: false };
+  if (name === 'COUNT') return { type: 'BIGINT', nullable: false };
+
+  const rule = functionRule(name);
+  if (!rule) {
+    if (ML_FUNCTIONS.has(name)) return UNKNOWN;
+    cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown function ${name}: assumed to be a user-defined function returning STRING`, call.pos, `Wrap the call in CAST(${name}(...) AS <type>) to declare its type.`);
+    return { type: 'STRING', nullable: true };
+  }
+  const result = rule(args);
+  const typed: Typed = { type: result.type, nullable: result.nullable ?? args.some((a) => a.nullable) };
+  if (result.time) typed.time = result.time;
+  if (isAggregate && name in AGGREGATE_FUNCTIONS && call.args.length === 0 && !call.star && name !== 'COUNT') {
+    cx.error('SQL_UNSUPPORTED', `${name}() needs an argument`, call.pos);
+  }
+  return typed;
+}
+
+function wrapType(wrapper: string, inner: string | undefined): string | undefined {
+  return inner === undefined ? undefined : `${wrapper}<${inner}>`;
+}
+
+export function mergeTypes(typed: Typed[]): string | undefined {
+  if (typed.some((t) => t.type === undefined)) return undefined;
+  return commonType(typed.map((t) => t.type!));
+}
+
+function literalType(expr: Expr & { kind: 'literal' }): Typed {
+  switch (expr.literal) {
+    case 'integer': {
+      const value = BigInt(expr.text);
+      if (value >= -2147483648n && value <= 2147483647n) return { type: 'INT', nullable: false };
+      if (value >= -9223372036854775808n && value <= 9223372036854775807n) return { type: 'BIGINT', nullable: false };
+      return { type: `DECIMAL(${expr.text.replace('-', '').length}, 0)`, nullable: false };
+    }
+    case 'decimal': {
+      const unsigned = expr.text.replace('-', '');
+      const [intPart = '', fraction = ''] = unsigned.split('.');
+      const digits = (intPart + fraction).replace(/^0+/, '').length;
+      const scale = fraction.length;
+      return { type: `DECIMAL(${Math.max(digits, scale, 1)}, ${scale})`, nullable: false };
+    }
+    case 'approx':
+      return { type: 'DOUBLE', nullable: false };
+    case 'string':
+      // Flink types 'abc' as CHAR(3); STRING is what a sink column should declare.
+      return { type: 'STRING', nullable: false };
+    case 'boolean':
+      return { type: 'BOOLEAN', nullable: false };
+    case 'binary':
+      return { type: 'BYTES', nullable: false };
+    case 'null':
+      return { type: 'NULL', nullable: true };
+  }
+}
