@@ -20,6 +20,8 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
+  /** In an analysis' output columns: the column is a time attribute (Flink's *ROWTIME* / *PROCTIME*). */
+  time?: 'rowtime' | 'proctime';
 }
 
 export interface InputTable {
@@ -27,6 +29,8 @@ export interface InputTable {
   columns: ColumnType[];
   /** The event-time attribute (has a WATERMARK) or a processing-time attribute. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute, when a table has both an event-time and a processing-time column. */
+  timeAttributes?: { column: string; kind: 'rowtime' | 'proctime' }[];
   /** An upstream that is itself updating makes dependents updating. */
   changelog?: 'append' | 'updating';
   primaryKey?: string[];
@@ -49,8 +53,10 @@ export interface SqlAnalysis {
   upsertKey?: string[];
   /** Output columns; undefined when an input schema is unknown and needed. */
   columns?: ColumnType[];
-  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not). */
+  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not): the rowtime first. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute the output keeps, in column order (a query may keep a rowtime and a proctime). */
+  timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
 }
 
 export interface AnalyzeOptions {
@@ -107,9 +113,10 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     features,
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
+    timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
-  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable }));
+  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
   const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;
@@ -149,6 +156,7 @@ function unparsed(sql: string, e: unknown): SqlAnalysis {
     mlFunctions: fallback.mlFunctions,
     // Without a tree the changelog cannot be derived: assume the safer mode when anything is stateful.
     changelog: fallback.features.length > 0 ? 'updating' : 'append',
+    timeAttributes: [],
   };
   return analysis;
 }

@@ -33,6 +33,7 @@ export interface InputColumn {
 export interface InputTableSchema {
   columns: InputColumn[];
   timeAttribute?: { column: string; kind: TimeKind };
+  timeAttributes?: { column: string; kind: TimeKind }[];
   changelog?: Changelog;
   primaryKey?: string[];
 }
@@ -124,14 +125,16 @@ export function inputRelation(input: InputTableSchema): Relation {
     return col;
   });
   const complete = cols.length > 0;
-  const time = input.timeAttribute;
-  if (time) {
+  const times = [...(input.timeAttributes ?? []), ...(input.timeAttribute ? [input.timeAttribute] : [])];
+  for (const time of times) {
     let col = cols.find((c) => c.name === time.column);
     if (!col) {
       col = { name: time.column, type: time.kind === 'proctime' ? 'TIMESTAMP_LTZ(3)' : complete ? 'TIMESTAMP(3)' : undefined, nullable: time.kind !== 'proctime' };
       cols.push(col);
     }
     col.time = time.kind;
+    // PROCTIME() is a NOT NULL TIMESTAMP_LTZ(3), whatever the declared column says.
+    if (time.kind === 'proctime') Object.assign(col, { type: 'TIMESTAMP_LTZ(3)', nullable: false });
   }
   const rel: Relation = { cols, complete, changelog: input.changelog ?? 'append' };
   if (input.changelog === 'updating' && input.primaryKey?.length) rel.upsertKey = [...input.primaryKey];
