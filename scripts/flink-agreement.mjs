@@ -7,6 +7,7 @@
 // agreement figure and every disagreement. Run after `npm run build`.
 //   --json      one JSON report on stdout (used by test/integration/flink-agreement.test.ts)
 //   --no-cache  ask Flink about every job again (answers are otherwise kept per job text in .cache/)
+//   --flink-names  write Flink's reserved keywords and function names to src/sql/flink-names.ts
 //   --capture   write Flink's verdicts on the corpus to test/sql-corpus/flink/<file>.json: the corpus
 //               expectations. Review the diff like a golden file; no test ever writes them.
 import { spawnSync } from 'node:child_process';
@@ -71,6 +72,18 @@ for (const file of corpusFiles) {
   }
 }
 
+// ---- Flink's reserved keywords and function names, which the analyser uses to agree with Flink ----
+const namesFile = join(root, 'src/sql/flink-names.ts');
+const flinkNames = runJudge([], true);
+const listing = (kind) => flinkNames.filter((l) => l.startsWith(`${kind} `)).map((l) => l.slice(kind.length + 1));
+const namesSource = renderNames(listing('reserved'), listing('function'));
+if (process.argv.includes('--flink-names')) {
+  writeFileSync(namesFile, namesSource);
+  console.log(`Wrote ${listing('reserved').length} reserved words and ${listing('function').length} function names to src/sql/flink-names.ts`);
+  process.exit(0);
+}
+const namesCurrent = existsSync(namesFile) && readFileSync(namesFile, 'utf8') === namesSource;
+
 // ---- the judge: one JVM for the whole batch ----
 const answers = runJudge(cases);
 
@@ -102,6 +115,7 @@ for (const c of cases) {
   } else diffs.push(...compareJob(c.job, answer));
   report.push({ id: c.id, agree: diffs.length === 0, differences: diffs, stale, flink_error: answer?.error ?? null });
 }
+report.push({ id: 'src/sql/flink-names.ts', agree: namesCurrent, differences: namesCurrent ? [] : ["the analyser's reserved words and function names are not Flink's: run --flink-names"], stale: false, flink_error: null });
 const agree = report.filter((r) => r.agree).length;
 const staleIds = report.filter((r) => r.stale).map((r) => r.id);
 if (asJson) {
@@ -129,7 +143,30 @@ function compareJob(s, f) {
   return diffs;
 }
 
-function runJudge(all) {
+function renderNames(reserved, functions) {
+  const list = (words) => {
+    const lines = [];
+    for (let i = 0; i < words.length; i += 8) lines.push(`  ${words.slice(i, i + 8).map((w) => `'${w}'`).join(', ')},`);
+    return lines.join('\n');
+  };
+  return `/**
+ * Names from Flink 1.20's own parser and function catalogue (tools/flink-planner/src/FlinkNames.java).
+ * Written by \`node scripts/flink-agreement.mjs --flink-names\`; never edit by hand.
+ */
+
+/** Reserved keywords of Flink's SQL parser: an unquoted identifier cannot be one of them. */
+export const FLINK_RESERVED_WORDS: ReadonlySet<string> = new Set([
+${list(reserved)}
+]);
+
+/** Functions Flink SQL can call (built-in; streamt projects register no user-defined functions). */
+export const FLINK_FUNCTIONS: ReadonlySet<string> = new Set([
+${list(functions)}
+]);
+`;
+}
+
+function runJudge(all, names = false) {
   const flinkHome = join(paths.dist, 'flink-1.20.3');
   const lib = join(flinkHome, 'lib');
   if (!existsSync(lib)) {
@@ -150,16 +187,25 @@ function runJudge(all) {
   }
   const jars = readdirSync(lib).filter((f) => f.endsWith('.jar') && !f.startsWith('flink-table-planner-loader')).map((f) => join(lib, f));
   const classpath = [plannerJar, ...jars].join(':');
-  const source = join(root, 'tools/flink-planner/src/PlannerJudge.java');
-  const hash = createHash('sha256').update(readFileSync(source)).update(classpath).digest('hex').slice(0, 12);
+  const sourceDir = join(root, 'tools/flink-planner/src');
+  const sources = readdirSync(sourceDir).filter((f) => f.endsWith('.java')).sort().map((f) => join(sourceDir, f));
+  const hash = createHash('sha256').update(sources.map((f) => readFileSync(f, 'utf8')).join('\n')).update(classpath).digest('hex').slice(0, 12);
   const classes = join(cache, hash);
   if (!existsSync(join(classes, 'PlannerJudge.class'))) {
     mkdirSync(classes, { recursive: true });
-    const c = spawnSync('javac', ['-cp', classpath, '-d', classes, source], { encoding: 'utf8' });
+    const c = spawnSync('javac', ['-cp', classpath, '-d', classes, ...sources], { encoding: 'utf8' });
     if (c.status !== 0) {
       console.error(`javac failed (is a JDK installed? stack/lib/install.mjs checks for one):\n${c.stderr || c.error}`);
       process.exit(2);
     }
+  }
+  if (names) {
+    const r = spawnSync('java', ['-cp', `${classes}:${classpath}`, 'FlinkNames'], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`FlinkNames failed:\n${r.stderr.slice(-4000)}`);
+      process.exit(2);
+    }
+    return r.stdout.trim().split('\n');
   }
   // Flink's answer is a function of the job and the judge (source and jars): answers are kept per
   // job text under .cache/, so only new or changed jobs start the planner (--no-cache: all of them).

@@ -26,7 +26,7 @@ export interface FlinkVerdict {
   changelog?: string;
   /** Every upsert key Flink derives for the result, as output column names. */
   upsertKeys?: string[][];
-  /** `name: TYPE`, `!` for NOT NULL, ` *ROWTIME*` / ` *PROCTIME*` for time attributes. */
+  /** `name: TYPE`, `!` for NOT NULL, ` *ROWTIME*` for a column that is still an event-time attribute. */
   columns?: string[];
   /** Physical operators of the plan (GroupAggregate, IntervalJoin, Deduplicate...), without Calc and Exchange. */
   operators?: string[];
@@ -43,6 +43,7 @@ export interface JudgeAnswer {
   upsert_keys?: string[][];
   upsert_materialize?: boolean;
   operators?: string[];
+  plan_time_attributes?: { name: string; kind: 'rowtime' | 'proctime' }[];
 }
 
 /** The stored form of a judge's answer. */
@@ -54,7 +55,11 @@ export function verdictOf(answer: JudgeAnswer): FlinkVerdict {
   const v: FlinkVerdict = { accepted: true };
   if (answer.changelog_mode !== undefined) v.changelog = answer.changelog_mode;
   if (answer.upsert_keys) v.upsertKeys = answer.upsert_keys;
-  if (answer.columns) v.columns = answer.columns.map((c) => flinkColumn(c.name, c.type, c.time));
+  // Which columns are still event-time attributes is read from the optimized plan: the validator's
+  // schema keeps *ROWTIME* on columns a regular join, an aggregation or an expression materializes,
+  // and every processing-time attribute is materialized at the root of a query.
+  const rowtimes = new Set((answer.plan_time_attributes ?? []).filter((t) => t.kind === 'rowtime').map((t) => t.name));
+  if (answer.columns) v.columns = answer.columns.map((c) => flinkColumn(c.name, c.type, rowtimes.has(c.name) ? 'rowtime' : undefined));
   if (answer.operators) v.operators = answer.operators;
   return v;
 }
@@ -91,8 +96,9 @@ export function flinkColumn(name: string, type: string, time?: 'rowtime' | 'proc
   return `${name}: ${base}${notNull ? '!' : ''}${time ? ` *${time.toUpperCase()}*` : ''}`;
 }
 
+/** A column of streamt's analysis in the verdict's spelling (its processing-time attributes are materialized at the root, as in Flink). */
 export function streamtColumn(c: { name: string; type: string; nullable?: boolean; time?: 'rowtime' | 'proctime' }): string {
-  return `${c.name}: ${normaliseType(c.type)}${c.nullable === false ? '!' : ''}${c.time ? ` *${c.time.toUpperCase()}*` : ''}`;
+  return `${c.name}: ${normaliseType(c.type)}${c.nullable === false ? '!' : ''}${c.time === 'rowtime' ? ' *ROWTIME*' : ''}`;
 }
 
 /**
@@ -146,7 +152,8 @@ export function compareWithFlink(a: SqlAnalysis, flink: FlinkVerdict): string[] 
   const updating = isUpdating(flink.changelog);
   if (flink.changelog !== undefined && (a.changelog === 'updating') !== updating) diffs.push(`changelog: streamt ${a.changelog}, Flink ${updating ? 'updating' : 'append'} [${flink.changelog}]`);
   if (updating && a.changelog === 'updating') {
-    const keys = flink.upsertKeys ?? [];
+    // A global aggregation's key is the empty set (one row): no key a sink could declare.
+    const keys = (flink.upsertKeys ?? []).filter((k) => k.length > 0);
     const mine = a.upsertKey ? [...a.upsertKey].sort().join(', ') : undefined;
     const theirs = keys.map((k) => [...k].sort().join(', '));
     if (mine === undefined && theirs.length > 0) diffs.push(`upsert key: streamt none, Flink ${theirs.map((k) => `[${k}]`).join(' or ')}`);

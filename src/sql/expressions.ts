@@ -1,5 +1,5 @@
 /** Structural helpers over expressions: conjuncts, column references, equality, display text. */
-import type { Expr } from './ast.js';
+import type { Expr, Pos } from './ast.js';
 
 export type ColumnExpr = Expr & { kind: 'column' };
 
@@ -53,14 +53,14 @@ function sameColumn(a: Expr, b: Expr): boolean {
   return a.kind === 'column' && b.kind === 'column' && a.parts[a.parts.length - 1] === b.parts[b.parts.length - 1] && (a.parts.length === 1 || b.parts.length === 1);
 }
 
-/** Structural equality of two syntax trees, ignoring positions and absent (undefined) properties. */
+/** Structural equality of two syntax trees, ignoring positions (`pos`, `partPos`) and absent (undefined) properties. */
 export function sameTree(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameTree(x, b[i]));
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
   const keys = (o: object) =>
     Object.entries(o)
-      .filter(([k, v]) => k !== 'pos' && v !== undefined)
+      .filter(([k, v]) => k !== 'pos' && k !== 'partPos' && k !== 'written' && v !== undefined)
       .map(([k]) => k)
       .sort();
   const ka = keys(a);
@@ -78,5 +78,22 @@ export function exprText(expr: Expr): string {
       return `${expr.name}(${expr.args.map(exprText).join(', ')})`;
     default:
       return expr.kind;
+  }
+}
+
+/** Where an expression starts in the query (an operator's position is its left operand's), as Flink reports it. */
+export function exprStart(expr: Expr): Pos {
+  switch (expr.kind) {
+    case 'binary':
+      return exprStart(expr.left);
+    case 'is':
+    case 'between':
+    case 'in':
+    case 'like':
+    case 'index':
+    case 'field':
+      return exprStart(expr.expr);
+    default:
+      return expr.pos;
   }
 }

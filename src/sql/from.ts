@@ -9,7 +9,7 @@ import { renameColumns, tableRelation } from './names.js';
 import { analyzeQuery } from './query.js';
 import { aliased, changelogOf, type Col, type Changelog, type Relation, type Scope, type ScopeEntry } from './relation.js';
 import { rowFields, splitNullability, typeArguments, typeRoot } from './types.js';
-import { typeExpr } from './typing.js';
+import { isFlinkFunction, typeExpr, unknownFunction } from './typing.js';
 import { windowTvf } from './windows.js';
 
 export function analyzeFrom(cx: AnalysisContext, item: FromItem, parent: Scope | undefined, where: Expr[]): { entries: ScopeEntry[]; changelog: Changelog; complete: boolean } {
@@ -71,8 +71,12 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
     const rel: Relation = { cols, complete: true, changelog: 'append' };
     return names ? renameColumns(cx, rel, names, item.pos) : rel;
   }
-  // A user-defined table function: its arguments resolve, its output types are unknown.
-  if (call.kind === 'call') for (const arg of call.args) typeExpr(cx, arg, scope);
+  // A table function: its arguments resolve, its output types are unknown (Flink 1.20 has no built-in
+  // table function but UNNEST, and a streamt project registers none).
+  if (call.kind === 'call') {
+    const args = call.args.map((arg) => typeExpr(cx, arg, scope));
+    if (!ML_FUNCTIONS.has(call.name) && !isFlinkFunction(call.name)) unknownFunction(cx, call, args);
+  }
   const cols: Col[] = (names ?? []).map((name) => ({ name, type: undefined, nullable: true }));
   return { cols, complete: false, changelog: 'append' };
 }

@@ -99,7 +99,7 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
       diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${col.duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
     }
     if (col.type === 'NULL') {
-      diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
+      diagnostics.push(error('SQL_UNTYPED_NULL', `Illegal use of 'NULL': output column '${col.name}' has no type`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
     }
   }
 

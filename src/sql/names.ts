@@ -17,7 +17,7 @@ export function tableRelation(cx: AnalysisContext, name: string, pos: Pos): Rela
   const input = cx.inputs[name];
   if (!input) {
     if (cx.options.checkTables !== false) {
-      cx.error('SQL_UNKNOWN_TABLE', `Unknown table '${name}'`, pos, nearest(name, Object.keys(cx.inputs)) ?? 'Read other nodes with {{ ref("model") }} or {{ source("source") }}.');
+      cx.error('SQL_UNKNOWN_TABLE', `Object '${name}' not found`, pos, nearest(name, Object.keys(cx.inputs)) ?? 'Read other nodes with {{ ref("model") }} or {{ source("source") }}.');
     }
     return { cols: [], complete: false, changelog: 'append' };
   }
@@ -41,9 +41,14 @@ export function renameColumns(cx: AnalysisContext, rel: Relation, names: string[
   return copy;
 }
 
-/** Resolves a column reference (`c`, `t.c`, `t.c.field`, `c.field`) through the scope and its parents. */
-export function resolveColumn(cx: AnalysisContext, parts: string[], pos: Pos, scope: Scope): Typed {
-  const display = parts.join('.');
+/**
+ * Resolves a column reference (`c`, `t.c`, `t.c.field`, `c.field`) through the scope and its parents,
+ * as Calcite does: a qualifier is a table alias first, else a ROW column whose fields follow. Errors
+ * say what Flink says, where Flink says it (a qualified name's error is on the name after the qualifier).
+ */
+export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column' }, scope: Scope): Typed {
+  const parts = expr.parts;
+  const at = (i: number): Pos => expr.partPos?.[i] ?? expr.pos;
   for (let level: Scope | undefined = scope; level; level = level.parent) {
     const entries = level.entries;
     if (parts.length >= 2) {
@@ -51,9 +56,15 @@ export function resolveColumn(cx: AnalysisContext, parts: string[], pos: Pos, sc
       if (entry || (level.matchRecognize && entries.length === 1)) {
         const target = entry ?? entries[0]!;
         const col = target.rel.cols.find((c) => c.name === parts[1]);
-        if (col) return parts.length > 2 ? fieldOf(cx, colTyped(col), parts.slice(2), pos) : colTyped(col);
-        if (!target.rel.complete) return UNKNOWN;
-        cx.error('SQL_UNKNOWN_COLUMN', `Unknown column '${display}'`, pos, nearest(parts[1]!, target.rel.cols.map((c) => c.name)));
+        if (!col && !target.rel.complete) return UNKNOWN;
+        const typed = col ? fieldPath(colTyped(col), parts.slice(2)) : undefined;
+        if (typed) return typed;
+        cx.error(
+          'SQL_UNKNOWN_COLUMN',
+          `Column '${parts.slice(1).join('.')}' not found in table '${parts[0]}'`,
+          at(1),
+          col ? fieldHint(col.type, parts[2]!) : (nearest(parts[1]!, target.rel.cols.map((c) => c.name)) ?? available(target.rel.cols)),
+        );
         return UNKNOWN;
       }
     }
@@ -62,25 +73,59 @@ export function resolveColumn(cx: AnalysisContext, parts: string[], pos: Pos, sc
     const unmerged = found.filter((e) => !e.usingMerged?.has(parts[0]!));
     const matches = unmerged.length ? unmerged : found;
     if (matches.length > 1) {
-      cx.error('SQL_AMBIGUOUS_COLUMN', `Column '${parts[0]}' is ambiguous: it exists in ${matches.map((m) => `'${m.alias ?? '(subquery)'}'`).join(' and ')}`, pos, `Qualify it, e.g. ${matches[0]!.alias ?? 't'}.${parts[0]}.`);
+      cx.error('SQL_AMBIGUOUS_COLUMN', `Column '${parts[0]}' is ambiguous: it exists in ${matches.map((m) => `'${m.alias ?? '(subquery)'}'`).join(' and ')}`, expr.pos, `Qualify it, e.g. ${matches[0]!.alias ?? 't'}.${parts[0]}.`);
       return UNKNOWN;
     }
     if (matches.length === 1) {
-      const col = matches[0]!.rel.cols.find((c) => c.name === parts[0])!;
-      return parts.length > 1 ? fieldOf(cx, colTyped(col), parts.slice(1), pos) : colTyped(col);
+      const entry = matches[0]!;
+      const col = entry.rel.cols.find((c) => c.name === parts[0])!;
+      if (parts.length === 1) return colTyped(col);
+      if (col.type !== undefined && typeRoot(col.type) !== 'ROW') {
+        // `status.x` with a plain `status`: Calcite takes `status` for a table.
+        cx.error('SQL_UNKNOWN_COLUMN', `Table '${parts[0]}' not found`, expr.pos, `'${parts[0]}' is a ${col.type} column, not a table or a ROW.`);
+        return UNKNOWN;
+      }
+      const typed = fieldPath(colTyped(col), parts.slice(1));
+      if (typed) return typed;
+      cx.error('SQL_UNKNOWN_COLUMN', `Column '${parts.join('.')}' not found in table '${entry.alias ?? '(subquery)'}'`, expr.pos, fieldHint(col.type, parts[1]!));
+      return UNKNOWN;
     }
     if (entries.some((e) => !e.rel.complete)) return UNKNOWN;
   }
   const candidates = scope.entries.flatMap((e) => e.rel.cols.map((c) => c.name));
-  if (parts.length >= 2 && !scope.entries.some((e) => e.alias === parts[0])) {
-    cx.error('SQL_UNKNOWN_COLUMN', `Unknown column '${display}': no table or alias named '${parts[0]}' in scope`, pos, nearest(parts[0]!, scope.entries.map((e) => e.alias ?? '')));
+  if (parts.length >= 2) {
+    cx.error('SQL_UNKNOWN_COLUMN', `Table '${parts[0]}' not found`, expr.pos, nearest(parts[0]!, scope.entries.map((e) => e.alias ?? '')) ?? `No table or alias named '${parts[0]}' in this query.`);
   } else {
-    cx.error('SQL_UNKNOWN_COLUMN', `Unknown column '${display}'`, pos, nearest(parts[0]!, candidates) ?? (candidates.length ? `Available columns: ${candidates.join(', ')}.` : undefined));
+    cx.error('SQL_UNKNOWN_COLUMN', `Column '${parts[0]}' not found in any table`, expr.pos, nearest(parts[0]!, candidates) ?? (candidates.length ? `Available columns: ${candidates.join(', ')}.` : undefined));
   }
   return UNKNOWN;
 }
 
-/** A field path into a ROW value. */
+/** The type at a field path into a ROW value; undefined when a field is missing (unknown types stay unknown). */
+function fieldPath(base: Typed, path: string[]): Typed | undefined {
+  let current = base;
+  for (const name of path) {
+    if (current.type === undefined) return UNKNOWN;
+    if (typeRoot(current.type) !== 'ROW') return undefined;
+    const field = rowFields(current.type).find((f) => f.name === name);
+    if (!field) return undefined;
+    const t = splitNullability(field.type);
+    current = { type: t.type, nullable: t.nullable || current.nullable };
+  }
+  return current;
+}
+
+function fieldHint(type: string | undefined, name: string): string | undefined {
+  if (type === undefined || typeRoot(type) !== 'ROW') return undefined;
+  const fields = rowFields(type).map((f) => f.name);
+  return nearest(name, fields) ?? `Its fields: ${fields.join(', ')}.`;
+}
+
+function available(cols: Col[]): string | undefined {
+  return cols.length ? `Available columns: ${cols.map((c) => c.name).join(', ')}.` : undefined;
+}
+
+/** A field path into a ROW value (`(expr).field`). */
 export function fieldOf(cx: AnalysisContext, base: Typed, path: string[], pos: Pos): Typed {
   let current = base;
   for (const name of path) {

@@ -8,6 +8,7 @@
  * so streamt parses the one statement it needs itself and reports exact positions on failure.
  */
 import type { Cte, Expr, FromItem, MatchRecognize, OrderItem, Pos, Query, Select, SelectItem, SetOperation, Values, WindowSpec } from './ast.js';
+import { FLINK_RESERVED_WORDS } from './flink-names.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 
 /** Words that end an expression or cannot be an implicit alias. */
@@ -59,7 +60,7 @@ export function parseQuery(sql: string): Query {
   const first = tokens[0]!;
   if (first.kind === 'word' && NON_QUERY_STATEMENTS.has(first.upper)) throw new NotAQueryError(first.upper, first.line, first.column);
   if (first.kind === 'eof') throw new SqlSyntaxError('The SQL is empty', first.line, first.column, 'Write a SELECT query.');
-  const parser = new Parser(tokens);
+  const parser = new Parser(tokens, true);
   const query = parser.query();
   parser.finish();
   return query;
@@ -79,7 +80,11 @@ export function parseDataType(text: string): string | undefined {
 
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  /** `strictTypes`: a type name must be one of Flink's (in a query, CAST(x AS MONEY) is an error). */
+  constructor(
+    private readonly tokens: Token[],
+    private readonly strictTypes = false,
+  ) {}
 
   // ---- token helpers -------------------------------------------------------------------------
   private get tok(): Token {
@@ -121,22 +126,30 @@ class Parser {
   private expectOp(op: string): void {
     if (!this.acceptOp(op)) this.fail(`Expected '${op}'`);
   }
-  private describe(t: Token): string {
-    switch (t.kind) {
-      case 'eof':
-        return 'end of input';
-      case 'string':
-        return t.upper === '"' ? `"${t.text}"` : `'${t.text}'`;
-      case 'quoted':
-        return `\`${t.text}\``;
-      default:
-        return `'${t.text}'`;
-    }
-  }
-  fail(expected: string, t: Token = this.tok): never {
+  /**
+   * A syntax error worded as Flink's parser words it: `Encountered "x"`, or, for a reserved keyword
+   * written in capitals where a name could stand, `Incorrect syntax near the keyword 'X'`.
+   */
+  fail(expected: string, t: Token = this.tok, nameAllowed = false): never {
     let hint: string | undefined;
     if (t.kind === 'string' && t.upper === '"') hint = 'Flink SQL quotes identifiers with backticks (`name`) and strings with single quotes.';
-    throw new SqlSyntaxError(`${expected} but found ${this.describe(t)}`, t.line, t.column, hint);
+    const reserved = t.kind === 'word' && FLINK_RESERVED_WORDS.has(t.upper);
+    if (reserved && nameAllowed) hint = `${t.upper} is a reserved keyword in Flink SQL: quote it with backticks (\`${t.text}\`) to use it as a name.`;
+    const head = reserved && nameAllowed && t.text === t.upper ? `Incorrect syntax near the keyword '${t.text}'` : `Encountered ${this.image(t)}`;
+    throw new SqlSyntaxError(`${head}: ${expected[0]!.toLowerCase()}${expected.slice(1)}${reserved && nameAllowed ? ` (${t.upper} is reserved)` : ''}`, t.line, t.column, hint);
+  }
+  /** The token as Flink's parser quotes it in its messages. */
+  private image(t: Token): string {
+    switch (t.kind) {
+      case 'eof':
+        return '"<EOF>"';
+      case 'string':
+        return t.upper === '"' ? `"\\"${t.text}\\""` : `"'${t.text}'"`;
+      case 'quoted':
+        return `"\`${t.text}\`"`;
+      default:
+        return `"${t.text}"`;
+    }
   }
   finish(): void {
     this.acceptOp(';');
@@ -153,14 +166,14 @@ class Parser {
       this.i++;
       return t.text;
     }
-    if (t.kind === 'word' && !RESERVED.has(t.upper)) {
+    if (t.kind === 'word' && !RESERVED.has(t.upper) && !FLINK_RESERVED_WORDS.has(t.upper)) {
       this.i++;
       return t.text;
     }
-    return this.fail(`Expected ${what}`);
+    return this.fail(`Expected ${what}`, t, true);
   }
   private isIdentifierStart(): boolean {
-    return this.tok.kind === 'quoted' || (this.tok.kind === 'word' && !RESERVED.has(this.tok.upper));
+    return this.tok.kind === 'quoted' || (this.tok.kind === 'word' && !RESERVED.has(this.tok.upper) && !FLINK_RESERVED_WORDS.has(this.tok.upper));
   }
   private identifierList(): string[] {
     this.expectOp('(');
@@ -773,9 +786,9 @@ class Parser {
           this.expectOp(')');
           return first;
         }
-        return this.fail('Expected an expression');
+        return this.fail('Expected an expression', t, true);
       case 'eof':
-        return this.fail('Expected an expression');
+        return this.fail('Expected an expression', t, true);
       case 'word':
         break;
     }
@@ -857,7 +870,7 @@ class Parser {
       this.i++;
       return { kind: 'call', name: word, args: [], distinct: false, star: false, pos };
     }
-    if (RESERVED.has(word)) return this.fail('Expected an expression');
+    if (RESERVED.has(word) || (FLINK_RESERVED_WORDS.has(word) && next.text !== '(')) return this.fail('Expected an expression', t, true);
     return this.identifierChain();
   }
 
@@ -916,9 +929,11 @@ class Parser {
   /** `a`, `t.a`, `t.a.field`, `f(x)`, `cat.db.f(x)`. */
   private identifierChain(): Expr {
     const pos = this.pos();
+    const partPos = [pos];
     const parts = [this.anyIdentifier()];
     while (this.isOp('.') && (this.peek().kind === 'word' || this.peek().kind === 'quoted')) {
       this.i++;
+      partPos.push(this.pos());
       parts.push(this.anyIdentifier());
     }
     if (this.isOp('.') && this.peek().text === '*') {
@@ -926,7 +941,7 @@ class Parser {
       return { kind: 'star', qualifier: parts, pos };
     }
     if (this.isOp('(')) return this.functionCall(parts, pos);
-    return { kind: 'column', parts, pos };
+    return { kind: 'column', parts, pos, partPos };
   }
   /** After a dot any word is a name, even a reserved one (`t.order`). */
   private anyIdentifier(): string {
@@ -941,7 +956,7 @@ class Parser {
   private functionCall(parts: string[], pos: Pos): Expr {
     const name = parts.map((p) => p.toUpperCase()).join('.');
     this.expectOp('(');
-    const call: Expr & { kind: 'call' } = { kind: 'call', name, args: [], distinct: false, star: false, pos };
+    const call: Expr & { kind: 'call' } = { kind: 'call', name, written: parts.join('.'), args: [], distinct: false, star: false, pos };
     if (this.isOp('*') && this.peek().text === ')') {
       this.i++;
       call.star = true;
@@ -989,6 +1004,8 @@ class Parser {
         return symbol;
       }
       if ((this.tok.kind === 'word' || this.tok.kind === 'quoted') && this.peek().text === '=>') this.i += 2; // named argument
+      // JSON_OBJECT(KEY 'k' VALUE v): KEY only introduces the key.
+      if ((name === 'JSON_OBJECT' || name === 'JSON_OBJECTAGG') && this.isWord('KEY') && this.peek().kind !== 'op') this.i++;
       // POSITION(a IN b): IN separates the arguments instead of starting an IN predicate.
       if (name === 'POSITION' && call.args.length === 0) return this.additive();
       return this.expression();
@@ -1003,10 +1020,18 @@ class Parser {
         call.args.push({ kind: 'symbol', name: this.timeUnit(), pos: this.pos() });
       } else if (this.acceptWord('RETURNING')) {
         call.returning = this.dataType();
-      } else if (this.isOp(')')) return;
+      } else if (this.isOp(')')) {
+        // SUBSTRING is syntax in Flink's grammar: SUBSTRING(s FROM i [FOR n]) or SUBSTRING(s, i [, n]).
+        if (name === 'SUBSTRING' && call.args.length < 2) this.fail("Expected FROM or ','");
+        return;
+      }
       else if (name.startsWith('JSON')) {
-        // ON EMPTY / ON ERROR / NULL ON NULL / KEY ... VALUE ...: clauses that do not change the type.
-        while (!this.isOp(')') && !this.isOp(',') && !this.isWord('RETURNING')) {
+        // KEY ... VALUE v: the value is an argument; ON EMPTY / ON ERROR / NULL ON NULL ... do not change the type.
+        if (this.acceptWord('VALUE')) {
+          call.args.push(this.expression());
+          continue;
+        }
+        while (!this.isOp(')') && !this.isOp(',') && !this.isWord('RETURNING', 'VALUE')) {
           if (this.tok.kind === 'eof') this.fail("Expected ')'");
           if (this.isOp('(')) this.skipParenthesised();
           else this.i++;
@@ -1151,6 +1176,10 @@ class Parser {
         if (this.isOp('(')) this.skipParenthesised();
         return word;
       default: {
+        if (this.strictTypes) {
+          const t = this.tokens[this.i - 1]!;
+          throw new SqlSyntaxError(`Unknown identifier '${written}': not a Flink data type`, t.line, t.column, 'Use a Flink SQL type: STRING, INT, BIGINT, DECIMAL(p, s), DOUBLE, BOOLEAN, DATE, TIMESTAMP(3), ...');
+        }
         // A user-defined or structured type: keep its name as written.
         const p = this.typeParams();
         return p ? `${written}(${p.join(', ')})` : written;

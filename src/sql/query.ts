@@ -60,6 +60,11 @@ function applyOrderBy(cx: AnalysisContext, rel: Relation, orderBy: OrderItem[], 
 function analyzeValues(cx: AnalysisContext, values: Values, parent?: Scope): Relation {
   const scope: Scope = parent ? { entries: [], parent } : { entries: [] };
   const rows = values.rows.map((row) => row.map((e) => typeExpr(cx, e, scope)));
+  for (const row of values.rows) {
+    for (const e of row) {
+      if (e.kind === 'literal' && e.literal === 'null') cx.error('SQL_UNTYPED_NULL', "Illegal use of 'NULL': a VALUES row cannot hold an untyped NULL", e.pos, 'Write CAST(NULL AS <type>).');
+    }
+  }
   const width = rows[0]?.length ?? 0;
   const cols: Col[] = [];
   for (let i = 0; i < width; i++) {
@@ -74,12 +79,17 @@ function analyzeSetOperation(cx: AnalysisContext, set: SetOperation, parent?: Sc
   const left = releaseRank(cx, analyzeQuery(cx, set.left, parent));
   const right = releaseRank(cx, analyzeQuery(cx, set.right, parent));
   const complete = left.complete && right.complete;
-  if (complete && left.cols.length !== right.cols.length) {
-    cx.error('SQL_SET_COLUMN_MISMATCH', `${set.op} inputs have ${left.cols.length} and ${right.cols.length} columns`, set.pos, 'Both sides of a set operation must select the same number of columns.');
+  const name = `${set.op}${set.all ? ' ALL' : ''}`;
+  const mismatch = complete && left.cols.length !== right.cols.length;
+  if (mismatch) {
+    cx.error('SQL_SET_COLUMN_MISMATCH', `Column count mismatch in ${name}: ${left.cols.length} and ${right.cols.length} columns`, right.cols[0]?.pos ?? set.pos, 'Both sides of a set operation must select the same number of columns.');
   }
   const cols: Col[] = left.cols.map((l, i) => {
     const r = right.cols[i];
     const type = l.type !== undefined && r?.type !== undefined ? commonType([l.type, r.type]) : undefined;
+    if (!mismatch && l.type !== undefined && r?.type !== undefined && type === undefined) {
+      cx.error('SQL_TYPE_MISMATCH', `Type mismatch in column ${i + 1} of ${name}: ${l.type} and ${r.type}`, l.pos ?? set.pos, 'CAST the columns to one type on both sides.');
+    }
     const col: Col = { name: l.name, type, nullable: l.nullable || (r?.nullable ?? true) };
     if (set.op === 'UNION' && set.all && l.time && r?.time === l.time) col.time = l.time;
     if (l.window && r?.window === l.window) col.window = l.window;

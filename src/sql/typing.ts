@@ -10,7 +10,9 @@ import { AGGREGATE_FUNCTIONS, functionRule, GROUP_WINDOW_FUNCTIONS, isAggregateF
 import { fieldOf, hasMatchScope, resolveColumn } from './names.js';
 import { analyzeQuery } from './query.js';
 import { UNKNOWN, type Scope, type SelectContext, type TimeKind, type Typed } from './relation.js';
-import { commonType, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeRoot } from './types.js';
+import { exprStart } from './expressions.js';
+import { FLINK_FUNCTIONS } from './flink-names.js';
+import { commonType, comparableTypes, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeFamily, typeRoot } from './types.js';
 
 export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: SelectContext): Typed {
   switch (expr.kind) {
@@ -27,7 +29,7 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
     case 'symbol':
       return { type: 'SYMBOL', nullable: false };
     case 'column':
-      return resolveColumn(cx, expr.parts, expr.pos, scope);
+      return resolveColumn(cx, expr, scope);
     case 'star':
       cx.error('SQL_PARSE_ERROR', '* is only allowed in the select list or COUNT(*)', expr.pos);
       return UNKNOWN;
@@ -36,6 +38,7 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
     case 'cast': {
       const inner = typeExpr(cx, expr.expr, scope, ctx);
       const { type, nullable } = splitNullability(expr.type);
+      if (inner.type !== undefined) checkCast(cx, inner.type, type, expr);
       return { type, nullable: expr.safe ? true : nullable && inner.nullable ? true : !nullable ? false : inner.nullable };
     }
     case 'unary': {
@@ -50,17 +53,28 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       return { type: 'BOOLEAN', nullable: false };
     case 'between': {
       const parts = [expr.expr, expr.low, expr.high].map((e) => typeExpr(cx, e, scope, ctx));
+      const [value, low, high] = parts.map((p) => p.type);
+      if (value !== undefined && [low, high].some((t) => t !== undefined && !comparableTypes(value, t))) {
+        cx.error('SQL_TYPE_MISMATCH', `Cannot apply 'BETWEEN ASYMMETRIC' to arguments of type '${value} BETWEEN ASYMMETRIC ${low} AND ${high}'`, exprStart(expr), 'The bounds must be comparable with the value: CAST them.');
+      }
       return { type: 'BOOLEAN', nullable: parts.some((p) => p.nullable) };
     }
     case 'in': {
       const value = typeExpr(cx, expr.expr, scope, ctx);
-      if (expr.list) for (const e of expr.list) typeExpr(cx, e, scope, ctx);
+      const items = (expr.list ?? []).map((e) => typeExpr(cx, e, scope, ctx));
+      if (value.type !== undefined && items.some((t) => t.type !== undefined && !comparableTypes(value.type!, t.type))) {
+        cx.error('SQL_TYPE_MISMATCH', `Values passed to IN operator must have compatible types: ${value.type} IN (${items.map((t) => t.type ?? '?').join(', ')})`, exprStart(expr), 'CAST the values to the type of the tested expression.');
+      }
       if (expr.query) releaseRank(cx, analyzeQuery(cx, expr.query, scope));
       return { type: 'BOOLEAN', nullable: value.nullable };
     }
     case 'like': {
       const value = typeExpr(cx, expr.expr, scope, ctx);
-      typeExpr(cx, expr.pattern, scope, ctx);
+      const pattern = typeExpr(cx, expr.pattern, scope, ctx);
+      const notText = [value.type, pattern.type].some((t) => t !== undefined && !['character', 'null'].includes(typeFamily(t)));
+      if (notText) {
+        cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to arguments of type '${expr.op}(<${value.type}>, <${pattern.type}>)': ${expr.op} compares character strings`, exprStart(expr), `CAST the value to STRING: CAST(x AS STRING) ${expr.op} '...'.`);
+      }
       return { type: 'BOOLEAN', nullable: value.nullable };
     }
     case 'exists':
@@ -79,7 +93,9 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
         results.push(typeExpr(cx, w.then, scope, ctx));
       }
       if (expr.else) results.push(typeExpr(cx, expr.else, scope, ctx));
-      return { type: mergeTypes(results), nullable: !expr.else || results.some((r) => r.nullable) };
+      const type = mergeTypes(results);
+      if (type === undefined && results.every((r) => r.type !== undefined)) mixingError(cx, results.map((r) => r.type!), expr);
+      return { type, nullable: !expr.else || results.some((r) => r.nullable) };
     }
     case 'constructor': {
       const items = expr.items.map((e) => typeExpr(cx, e, scope, ctx));
@@ -94,14 +110,14 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
     }
     case 'index': {
       const base = typeExpr(cx, expr.expr, scope, ctx);
-      typeExpr(cx, expr.index, scope, ctx);
+      const index = typeExpr(cx, expr.index, scope, ctx);
       if (!base.type) return UNKNOWN;
       const args = typeArguments(base.type);
       const root = typeRoot(base.type);
       if (root === 'ARRAY') return { ...splitNullability(args[0] ?? 'STRING'), nullable: true };
       if (root === 'MAP') return { ...splitNullability(args[1] ?? 'STRING'), nullable: true };
       if (root === 'ROW') return { type: undefined, nullable: true };
-      cx.error('SQL_TYPE_MISMATCH', `Cannot index a value of type ${base.type}`, expr.pos);
+      cx.error('SQL_TYPE_MISMATCH', `Cannot apply 'ITEM' to arguments of type 'ITEM(<${base.type}>, <${index.type}>)': only an ARRAY, a MAP or a ROW can be indexed`, exprStart(expr));
       return UNKNOWN;
     }
     case 'field': {
@@ -114,7 +130,7 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
 /** WHERE and HAVING conditions are BOOLEAN. */
 export function expectBoolean(cx: AnalysisContext, typed: Typed, expr: Expr, clause: string): void {
   if (typed.type !== undefined && typeRoot(typed.type) !== 'BOOLEAN' && typeRoot(typed.type) !== 'NULL') {
-    cx.error('SQL_TYPE_MISMATCH', `${clause} condition must be BOOLEAN, got ${typed.type}`, expr.pos);
+    cx.error('SQL_TYPE_MISMATCH', `${clause} clause must be a condition: it is a ${typed.type}, not a BOOLEAN`, exprStart(expr), `Compare it, e.g. ${clause} x > 0.`);
   }
 }
 
@@ -122,6 +138,10 @@ function typeBinary(cx: AnalysisContext, expr: Expr & { kind: 'binary' }, scope:
   const left = typeExpr(cx, expr.left, scope, ctx);
   const right = typeExpr(cx, expr.right, scope, ctx);
   const nullable = left.nullable || right.nullable;
+  const comparison = ['=', '<>', '<', '>', '<=', '>=', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM'].includes(expr.op);
+  if (comparison && left.type !== undefined && right.type !== undefined && !comparableTypes(left.type, right.type)) {
+    cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to arguments of type '<${left.type}> ${expr.op} <${right.type}>'`, exprStart(expr), 'Compare values of comparable types: CAST one side.');
+  }
   switch (expr.op) {
     case 'AND':
     case 'OR':
@@ -149,7 +169,7 @@ function typeBinary(cx: AnalysisContext, expr: Expr & { kind: 'binary' }, scope:
   if ((op === '+' || op === '-') && isIntervalType(left.type) && isIntervalType(right.type)) return { type: left.type, nullable };
   if ((op === '*' || op === '/') && isIntervalType(left.type) && isNumericType(right.type)) return { type: left.type, nullable };
   if (left.type === 'NULL' || right.type === 'NULL') return { type: left.type === 'NULL' ? right.type : left.type, nullable: true };
-  cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to ${left.type} and ${right.type}`, expr.pos, 'CAST one side to a compatible type.');
+  cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to arguments of type '<${left.type}> ${expr.op} <${right.type}>'`, exprStart(expr), 'CAST one side to a compatible type.');
   return { type: undefined, nullable };
 }
 
@@ -182,7 +202,7 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
       return { type: 'STRING', nullable: true };
     }
   } else if (name in WINDOW_ONLY_FUNCTIONS) {
-    cx.error('SQL_UNSUPPORTED', `${name}() needs an OVER window`, call.pos);
+    cx.error('SQL_UNSUPPORTED', `Unsupported call: ${name}(): it needs an OVER window`, call.pos, `Write ${name}() OVER (PARTITION BY ... ORDER BY ...).`);
   }
 
   if (scope.matchRecognize || hasMatchScope(scope)) {
@@ -210,6 +230,10 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
   if (GROUP_WINDOW_FUNCTIONS.has(name)) return { type: 'TIMESTAMP(3)', nullable: false };
   if (name === 'COUNT') return { type: 'BIGINT', nullable: false };
 
+  if (!ML_FUNCTIONS.has(name) && !isFlinkFunction(name)) {
+    unknownFunction(cx, call, args);
+    return UNKNOWN;
+  }
   const rule = functionRule(name);
   if (!rule) {
     if (ML_FUNCTIONS.has(name)) return UNKNOWN;
@@ -223,6 +247,62 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
     cx.error('SQL_UNSUPPORTED', `${name}() needs an argument`, call.pos);
   }
   return typed;
+}
+
+/** Flink has this function (JSON_OBJECTAGG and JSON_ARRAYAGG are catalogued by their NULL-handling variants). */
+export function isFlinkFunction(name: string): boolean {
+  return FLINK_FUNCTIONS.has(name) || FLINK_FUNCTIONS.has(`${name}_NULL_ON_NULL`) || name === 'IS JSON';
+}
+
+/** Flink 1.20 has no such function, and a streamt project registers none: Calcite's message. */
+export function unknownFunction(cx: AnalysisContext, call: Expr & { kind: 'call' }, args: { type: string | undefined }[]): void {
+  const signature = args.map((a) => `<${a.type === undefined ? 'ANY' : calciteFamily(a.type)}>`).join(', ');
+  cx.error('SQL_UNKNOWN_FUNCTION', `No match found for function signature ${call.written ?? call.name}(${signature})`, call.pos, `Flink 1.20 has no built-in function ${call.name}, and streamt projects register no user-defined functions.`);
+}
+
+/** How Calcite names an argument's type family in a function signature. */
+function calciteFamily(type: string): string {
+  switch (typeFamily(type)) {
+    case 'numeric':
+      return 'NUMERIC';
+    case 'character':
+      return 'CHARACTER';
+    case 'binary':
+      return 'BINARY';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'date':
+      return 'DATE';
+    case 'time':
+      return 'TIME';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'interval':
+      return 'INTERVAL';
+    default:
+      return typeRoot(type);
+  }
+}
+
+/** Flink's casting rules that refuse a CAST outright (LogicalTypeCasts, and Flink's own hints). */
+function checkCast(cx: AnalysisContext, from: string, to: string, expr: Expr): void {
+  const f = typeFamily(from);
+  const t = typeFamily(to);
+  if (f === 'timestamp' && typeRoot(from) === 'TIMESTAMP' && t === 'numeric') {
+    cx.error('SQL_TYPE_MISMATCH', 'The cast from TIMESTAMP type to NUMERIC type is not allowed', expr.pos, "Use UNIX_TIMESTAMP(CAST(ts AS STRING)) for the seconds since the epoch.");
+  } else if (f === 'numeric' && t === 'timestamp' && typeRoot(to) === 'TIMESTAMP') {
+    cx.error('SQL_TYPE_MISMATCH', 'The cast from NUMERIC type to TIMESTAMP type is not allowed', expr.pos, 'Use TO_TIMESTAMP(FROM_UNIXTIME(n)) for n seconds since the epoch, or TO_TIMESTAMP_LTZ(n, 3) for milliseconds.');
+  }
+}
+
+/** CASE branches (or COALESCE arguments) without a common type. */
+function mixingError(cx: AnalysisContext, types: string[], expr: Expr): void {
+  const families = new Set(types.map(typeFamily));
+  if (families.has('timestamp') && families.has('numeric')) {
+    cx.error('SQL_TYPE_MISMATCH', 'The cast from NUMERIC type to TIMESTAMP type is not allowed: the branches mix numbers and timestamps', expr.pos, 'CAST the branches to one type.');
+  } else {
+    cx.error('SQL_TYPE_MISMATCH', `Illegal mixing of types in CASE or COALESCE statement: ${types.join(', ')}`, expr.pos, 'CAST the branches to one type.');
+  }
 }
 
 function wrapType(wrapper: string, inner: string | undefined): string | undefined {
