@@ -66,6 +66,7 @@ export type FromItem =
       fn: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
       input: FromItem;
       timeColumn: string;
+      timeColumnPos?: Pos;
       partitionBy: string[];
       args: Expr[];
       alias?: string;
@@ -74,7 +75,7 @@ export type FromItem =
     }
   /** LATERAL TABLE(f(x)) and UNNEST(array): one row in, many rows out, no state. */
   | { kind: 'table_function'; call: Expr; unnest: boolean; alias?: string; columnAliases?: string[]; pos: Pos }
-  | { kind: 'join'; joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'COMMA'; left: FromItem; right: FromItem; on?: Expr; using?: string[]; pos: Pos };
+  | { kind: 'join'; joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'COMMA'; natural?: boolean; left: FromItem; right: FromItem; on?: Expr; using?: string[]; pos: Pos };
 
 export interface Select {
   kind: 'select';

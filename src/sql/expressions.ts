@@ -97,3 +97,31 @@ export function exprStart(expr: Expr): Pos {
       return expr.pos;
   }
 }
+
+/** A canonical text of an expression, equal for structurally equal expressions (`INTERVAL '5' MINUTES` is `INTERVAL '5' MINUTE`). */
+export function exprKey(expr: Expr): string {
+  switch (expr.kind) {
+    case 'literal':
+      return expr.literal === 'string' ? `'${expr.text}'` : expr.text.toUpperCase();
+    case 'typed_literal':
+      return `${expr.type} '${expr.text}'`;
+    case 'interval':
+      return `INTERVAL ${exprKey(expr.value)} ${expr.unit}`;
+    case 'symbol':
+      return expr.name;
+    case 'column':
+      return expr.parts.join('.');
+    case 'star':
+      return `${expr.qualifier ? `${expr.qualifier.join('.')}.` : ''}*`;
+    case 'call':
+      return `${expr.name}(${expr.distinct ? 'DISTINCT ' : ''}${expr.star ? '*' : expr.args.map(exprKey).join(', ')})`;
+    case 'cast':
+      return `${expr.safe ? 'TRY_CAST' : 'CAST'}(${exprKey(expr.expr)} AS ${expr.type})`;
+    case 'unary':
+      return `${expr.op} ${exprKey(expr.expr)}`;
+    case 'binary':
+      return `(${exprKey(expr.left)} ${expr.op} ${exprKey(expr.right)})`;
+    default:
+      return expr.kind;
+  }
+}

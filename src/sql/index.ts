@@ -34,6 +34,8 @@ export interface InputTable {
   /** An upstream that is itself updating makes dependents updating. */
   changelog?: 'append' | 'updating';
   primaryKey?: string[];
+  /** A lookup-capable table (a JDBC table...): it can be the right side of a processing-time (lookup) join. Kafka topics are not. */
+  lookup?: boolean;
 }
 
 export interface SqlAnalysis {

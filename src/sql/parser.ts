@@ -396,10 +396,10 @@ class Parser {
         this.expectWord('JOIN');
       } else if (natural) this.fail('Expected JOIN');
       if (!joinType) return left;
-      if (natural) throw new SqlSyntaxError('NATURAL JOIN is not supported by Flink SQL', pos.line, pos.column, 'Join with ON or USING.');
       const right = this.tablePrimary();
       const join: FromItem = { kind: 'join', joinType, left, right, pos };
-      if (joinType !== 'CROSS') {
+      if (natural) join.natural = true;
+      else if (joinType !== 'CROSS') {
         if (this.acceptWord('ON')) join.on = this.expression();
         else if (this.acceptWord('USING')) join.using = this.identifierList();
         else this.fail('Expected ON or USING');
@@ -492,6 +492,7 @@ class Parser {
     this.expectOp('(');
     let input: FromItem | undefined;
     let timeColumn: string | undefined;
+    let timeColumnPos: Pos = pos;
     let partitionBy: string[] = [];
     const args: Expr[] = [];
     const parseData = () => {
@@ -521,6 +522,7 @@ class Parser {
     const parseDescriptor = () => {
       this.expectWord('DESCRIPTOR');
       this.expectOp('(');
+      timeColumnPos = this.pos();
       timeColumn = this.identifier('a time column');
       this.expectOp(')');
     };
@@ -540,7 +542,7 @@ class Parser {
     this.expectOp(')');
     if (!input) throw new SqlSyntaxError(`${fn} needs a TABLE argument`, pos.line, pos.column);
     if (!timeColumn) throw new SqlSyntaxError(`${fn} needs a DESCRIPTOR(time column) argument`, pos.line, pos.column);
-    return { kind: 'window_tvf', fn, input, timeColumn, partitionBy, args, pos };
+    return { kind: 'window_tvf', fn, input, timeColumn, timeColumnPos, partitionBy, args, pos };
   }
 
   private matchRecognize(): MatchRecognize {

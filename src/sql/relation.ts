@@ -36,6 +36,8 @@ export interface InputTableSchema {
   timeAttributes?: { column: string; kind: TimeKind }[];
   changelog?: Changelog;
   primaryKey?: string[];
+  /** A lookup-capable table (a JDBC table...): the right side of a processing-time (lookup) join. */
+  lookup?: boolean;
 }
 
 /** A column of a relation while analysing; `type` is undefined when it cannot be known. */
@@ -46,8 +48,8 @@ export interface Col {
   time?: TimeKind;
   /** window_start / window_end / window_time produced by a window TVF, kept through projections. */
   window?: 'start' | 'end' | 'time';
-  /** The DESCRIPTOR column of a window TVF: a plain timestamp now, but window Top-N/dedup may order by it. */
-  formerTime?: TimeKind;
+  /** Which window (`TUMBLE(INTERVAL '5' MINUTE)`...): a window join needs the same window on both sides. */
+  windowKey?: string;
   unnamed?: boolean;
   /** Set when Calcite renamed a duplicate output name (`id` → `id0`): the name it duplicated. */
   duplicateOf?: string;
@@ -95,7 +97,7 @@ export interface Typed {
   nullable: boolean;
   time?: TimeKind;
   window?: 'start' | 'end' | 'time';
-  formerTime?: TimeKind;
+  windowKey?: string;
 }
 
 /** What a SELECT list collects while its expressions are typed. */
@@ -149,7 +151,7 @@ export function colTyped(col: Col): Typed {
   const t: Typed = { type: col.type, nullable: col.nullable };
   if (col.time) t.time = col.time;
   if (col.window) t.window = col.window;
-  if (col.formerTime) t.formerTime = col.formerTime;
+  if (col.windowKey) t.windowKey = col.windowKey;
   return t;
 }
 
@@ -158,7 +160,7 @@ export function materialize(col: Col): Col {
   const copy = { ...col };
   delete copy.time;
   delete copy.window;
-  delete copy.formerTime;
+  delete copy.windowKey;
   return copy;
 }
 

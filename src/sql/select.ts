@@ -72,7 +72,7 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
     if (!name) col.unnamed = true;
     if (typed.time) col.time = typed.time;
     if (typed.window) col.window = typed.window;
-    if (typed.formerTime) col.formerTime = typed.formerTime;
+    if (typed.windowKey) col.windowKey = typed.windowKey;
     cols.push(col);
     itemExprs.push(item.expr);
   }
@@ -97,8 +97,10 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
       const expr = itemExprs[i];
       const grouped = expr !== undefined && groupedExprs.some((g) => sameExpr(g, expr));
       const keepsWindow = windowAggregation && grouped && col.window !== undefined;
-      delete col.formerTime;
-      if (!keepsWindow) delete col.window;
+      if (!keepsWindow) {
+        delete col.window;
+        delete col.windowKey;
+      }
       // Only window_time (or a group window's *_ROWTIME) stays a time attribute after aggregation.
       const fromGroupWindowAuxiliary = expr?.kind === 'call' && /_(ROWTIME|PROCTIME)$/.test(expr.name);
       if (!(windowAggregation && ((keepsWindow && col.window === 'time') || fromGroupWindowAuxiliary))) delete col.time;
@@ -138,7 +140,7 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
           descending: firstOrder?.descending ?? false,
           pos: ranking.pos,
         };
-        const orderTime = orderTyped?.time ?? (rank.windowed ? orderTyped?.formerTime : undefined);
+        const orderTime = orderTyped?.time;
         if (orderTime && ranking.spec.orderBy.length === 1) rank.orderTime = orderTime;
       }
     }

@@ -3,6 +3,7 @@ import type { FromItem } from './ast.js';
 import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { fromItem } from './from.js';
+import { exprKey } from './expressions.js';
 import { nearest } from './names.js';
 import { emptySelectContext, type Col, type OverCall, type Relation, type Scope, type TimeKind } from './relation.js';
 import { typeRoot } from './types.js';
@@ -16,13 +17,13 @@ export function windowTvf(cx: AnalysisContext, item: FromItem & { kind: 'window_
   let kind: TimeKind = 'rowtime';
   if (!timeCol) {
     if (input.complete) {
-      cx.error('SQL_UNKNOWN_COLUMN', `Unknown column '${item.timeColumn}' in ${item.fn} DESCRIPTOR`, item.pos, nearest(item.timeColumn, input.cols.map((c) => c.name)));
+      cx.error('SQL_UNKNOWN_COLUMN', `Unknown identifier '${item.timeColumn}' in the ${item.fn} DESCRIPTOR`, item.timeColumnPos ?? item.pos, nearest(item.timeColumn, input.cols.map((c) => c.name)) ?? `Its input's columns: ${input.cols.map((c) => c.name).join(', ')}.`);
     }
   } else if (!timeCol.time) {
     if (timeCol.type !== undefined) {
       cx.error(
         'SQL_TIME_ATTRIBUTE_REQUIRED',
-        `${item.fn} needs a time attribute in DESCRIPTOR, but '${item.timeColumn}' is a plain ${timeCol.type}`,
+        `The window function requires the timecol is a time attribute type, but is ${timeCol.type}: '${item.timeColumn}' is not an event-time or processing-time attribute`,
         item.pos,
         'Declare the column as the event-time attribute (with a WATERMARK) of the source, or use a PROCTIME() column.',
       );
@@ -32,23 +33,15 @@ export function windowTvf(cx: AnalysisContext, item: FromItem & { kind: 'window_
     if (input.complete && !input.cols.some((c) => c.name === p)) cx.error('SQL_UNKNOWN_COLUMN', `Unknown column '${p}' in ${item.fn} PARTITION BY`, item.pos);
   }
   if (input.changelog === 'updating') cx.warn('SQL_UNSUPPORTED', `${item.fn} window TVF over an updating input may be rejected by Flink`, item.pos);
-  // The original time column becomes a regular timestamp; window_time carries the time attribute.
-  const cols: Col[] = input.cols
-    .filter((c) => c.name !== 'window_start' && c.name !== 'window_end' && c.name !== 'window_time')
-    .map((c) => {
-      const copy = { ...c };
-      if (c.name === item.timeColumn && copy.time) {
-        copy.formerTime = copy.time;
-        delete copy.time;
-      }
-      delete copy.window;
-      return copy;
-    });
+  // Every input column stays as it is (the DESCRIPTOR column keeps its time attribute); window_time
+  // is a time attribute of the same kind.
+  const windowKey = `${item.fn}(${item.args.map(exprKey).join(', ')})`;
+  const cols: Col[] = input.cols.map((c) => ({ ...c }));
   const windowTimeType = kind === 'proctime' || (timeCol?.type !== undefined && typeRoot(timeCol.type) === 'TIMESTAMP_LTZ') ? 'TIMESTAMP_LTZ(3)' : 'TIMESTAMP(3)';
   cols.push(
-    { name: 'window_start', type: 'TIMESTAMP(3)', nullable: false, window: 'start' },
-    { name: 'window_end', type: 'TIMESTAMP(3)', nullable: false, window: 'end' },
-    { name: 'window_time', type: windowTimeType, nullable: false, time: kind, window: 'time' },
+    { name: 'window_start', type: 'TIMESTAMP(3)', nullable: false, window: 'start', windowKey },
+    { name: 'window_end', type: 'TIMESTAMP(3)', nullable: false, window: 'end', windowKey },
+    { name: 'window_time', type: windowTimeType, nullable: false, time: kind, window: 'time', windowKey },
   );
   return { cols, complete: input.complete, changelog: input.changelog };
 }
