@@ -4,7 +4,7 @@
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import type { FromItem, Pos } from './ast.js';
-import type { InputTableSchema, Relation, StatefulFeature } from './relation.js';
+import type { InputTableSchema, Relation, Scope, StatefulFeature } from './relation.js';
 
 export interface AnalyzerOptions {
   /** Report SQL_UNKNOWN_TABLE for tables missing from the inputs (default true). */
@@ -19,6 +19,8 @@ export class AnalysisContext {
   hasFrom = false;
   /** CTEs in scope, innermost last. */
   readonly ctes: Map<string, Relation>[] = [];
+  /** The scope level each column reference resolved in, in order: a subquery that resolves in an enclosing level is correlated. */
+  readonly resolutions: Scope[] = [];
   /** Table items on the right side of a JOIN, where FOR SYSTEM_TIME AS OF is valid. */
   readonly joinRightSides = new Set<FromItem>();
 

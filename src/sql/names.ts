@@ -58,7 +58,10 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
         const col = target.rel.cols.find((c) => c.name === parts[1]);
         if (!col && !target.rel.complete) return UNKNOWN;
         const typed = col ? fieldPath(colTyped(col), parts.slice(2)) : undefined;
-        if (typed) return typed;
+        if (typed) {
+          cx.resolutions.push(level);
+          return typed;
+        }
         cx.error(
           'SQL_UNKNOWN_COLUMN',
           `Column '${parts.slice(1).join('.')}' not found in table '${parts[0]}'`,
@@ -79,6 +82,7 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
     if (matches.length === 1) {
       const entry = matches[0]!;
       const col = entry.rel.cols.find((c) => c.name === parts[0])!;
+      cx.resolutions.push(level);
       if (parts.length === 1) return colTyped(col);
       if (col.type !== undefined && typeRoot(col.type) !== 'ROW') {
         // `status.x` with a plain `status`: Calcite takes `status` for a table.

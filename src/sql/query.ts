@@ -99,7 +99,11 @@ function analyzeSetOperation(cx: AnalysisContext, set: SetOperation, parent?: Sc
     const changelog: Changelog = left.changelog === 'updating' || right.changelog === 'updating' ? 'updating' : 'append';
     return { cols, complete, changelog };
   }
-  // UNION, INTERSECT and EXCEPT remove duplicates: Flink keeps every distinct row in state.
+  // UNION, INTERSECT and EXCEPT remove duplicates: Flink keeps every distinct row in state, and plans
+  // INTERSECT and EXCEPT as semi and anti joins. Their ALL forms count rows: no key.
   cx.features.add('distinct');
-  return { cols: cols.map(materialize), complete, changelog: 'updating', upsertKey: cols.map((c) => c.name) };
+  if (set.op !== 'UNION' && !set.all) cx.features.add('regular_join');
+  const rel: Relation = { cols: cols.map(materialize), complete, changelog: 'updating' };
+  if (!set.all) rel.upsertKey = cols.map((c) => c.name);
+  return rel;
 }

@@ -4,6 +4,7 @@
  */
 import type { Pos, WindowSpec } from './ast.js';
 import { parseDataType } from './parser.js';
+import type { SubqueryUse } from './subqueries.js';
 import { splitNullability } from './types.js';
 
 export type TimeKind = 'rowtime' | 'proctime';
@@ -75,6 +76,8 @@ export interface Relation {
   changelog: Changelog;
   upsertKey?: string[];
   rank?: RankInfo;
+  /** A SELECT whose select list reads columns of an enclosing query. */
+  projectsOuter?: boolean;
 }
 
 export interface ScopeEntry {
@@ -105,6 +108,8 @@ export interface SelectContext {
   aggregateCalls: number;
   overCalls: OverCall[];
   windows: Record<string, WindowSpec>;
+  /** Subqueries met while typing, which Flink turns into joins. */
+  subqueries: SubqueryUse[];
 }
 
 export interface OverCall {
@@ -115,8 +120,8 @@ export interface OverCall {
 
 export const UNKNOWN: Typed = { type: undefined, nullable: true };
 
-export function emptySelectContext(windows: Record<string, WindowSpec> = {}): SelectContext {
-  return { aggregateCalls: 0, overCalls: [], windows };
+export function emptySelectContext(windows: Record<string, WindowSpec> = {}, subqueries: SubqueryUse[] = []): SelectContext {
+  return { aggregateCalls: 0, overCalls: [], windows, subqueries };
 }
 
 export function inputRelation(input: InputTableSchema): Relation {

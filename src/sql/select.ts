@@ -11,6 +11,7 @@ import { analyzeFrom } from './from.js';
 import { GROUP_WINDOW_FUNCTIONS } from './functions.js';
 import { derivedName, expandStar, uniquifyNames } from './names.js';
 import { emptySelectContext, type Changelog, type Col, type RankInfo, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
+import { subqueryChangelog, type SubqueryUse } from './subqueries.js';
 import { expectBoolean, typeExpr } from './typing.js';
 import { checkOverOrder } from './windows.js';
 
@@ -31,7 +32,8 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
   for (const entry of source.entries) if (entry.rel.rank && entry !== (rankResult ? single : undefined)) entry.rel = releaseRank(cx, entry.rel);
   if (rankResult) single!.rel = rankResult.rel;
 
-  const noAggregates = emptySelectContext(select.windows);
+  const subqueries: SubqueryUse[] = [];
+  const noAggregates = emptySelectContext(select.windows, subqueries);
   if (select.where) expectBoolean(cx, typeExpr(cx, select.where, scope, noAggregates), select.where, 'WHERE');
 
   // GROUP BY keys, with legacy group windows (GROUP BY TUMBLE(ts, INTERVAL '1' HOUR)).
@@ -51,7 +53,8 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
     groupKeys.push({ expr: key, typed: typeExpr(cx, key, scope, noAggregates) });
   }
 
-  const context = emptySelectContext(select.windows);
+  const context = emptySelectContext(select.windows, subqueries);
+  const itemsStart = cx.resolutions.length;
   const cols: Col[] = [];
   const itemExprs: (Expr | undefined)[] = [];
   // The output has exactly the selected columns: it is incomplete only if * expands an unknown schema.
@@ -76,10 +79,13 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
     cols.push(col);
     itemExprs.push(item.expr);
   }
+  const enclosing = new Set<Scope>();
+  for (let s = scope.parent; s; s = s.parent) enclosing.add(s);
+  const projectsOuter = cx.resolutions.slice(itemsStart).some((s) => enclosing.has(s));
   if (select.having) expectBoolean(cx, typeExpr(cx, select.having, scope, context), select.having, 'HAVING');
   uniquifyNames(cols);
 
-  const inputChangelog = rankResult ? rankResult.rel.changelog : source.changelog;
+  const inputChangelog = subqueryChangelog(cx, subqueries, rankResult ? rankResult.rel.changelog : source.changelog);
   const inputKey = rankResult ? rankResult.rel.upsertKey : single?.rel.upsertKey;
   const isAggregation = select.groupBy.length > 0 || context.aggregateCalls > 0;
   let changelog: Changelog = inputChangelog;
@@ -160,6 +166,7 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
   const rel: Relation = { cols, complete, changelog };
   if (changelog === 'updating' && upsertKey && upsertKey.length > 0) rel.upsertKey = upsertKey;
   if (rank) rel.rank = rank;
+  if (projectsOuter) rel.projectsOuter = true;
   return rel;
 }
 

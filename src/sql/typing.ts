@@ -4,11 +4,10 @@
  * functions), with Flink's nullability.
  */
 import type { Expr } from './ast.js';
-import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { AGGREGATE_FUNCTIONS, functionRule, GROUP_WINDOW_FUNCTIONS, isAggregateFunction, ML_FUNCTIONS, WINDOW_ONLY_FUNCTIONS, type ArgType } from './functions.js';
 import { fieldOf, hasMatchScope, resolveColumn } from './names.js';
-import { analyzeQuery } from './query.js';
+import { subquery } from './subqueries.js';
 import { UNKNOWN, type Scope, type SelectContext, type TimeKind, type Typed } from './relation.js';
 import { exprStart } from './expressions.js';
 import { FLINK_FUNCTIONS } from './flink-names.js';
@@ -42,6 +41,10 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       return { type, nullable: expr.safe ? true : nullable && inner.nullable ? true : !nullable ? false : inner.nullable };
     }
     case 'unary': {
+      if (expr.op === 'NOT' && expr.expr.kind === 'exists') {
+        subquery(cx, expr.expr.query, scope, ctx, 'exists', true);
+        return { type: 'BOOLEAN', nullable: false };
+      }
       const inner = typeExpr(cx, expr.expr, scope, ctx);
       if (expr.op === 'NOT') return { type: 'BOOLEAN', nullable: inner.nullable };
       return { type: inner.type, nullable: inner.nullable };
@@ -65,7 +68,7 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       if (value.type !== undefined && items.some((t) => t.type !== undefined && !comparableTypes(value.type!, t.type))) {
         cx.error('SQL_TYPE_MISMATCH', `Values passed to IN operator must have compatible types: ${value.type} IN (${items.map((t) => t.type ?? '?').join(', ')})`, exprStart(expr), 'CAST the values to the type of the tested expression.');
       }
-      if (expr.query) releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      if (expr.query) subquery(cx, expr.query, scope, ctx, 'in', expr.not);
       return { type: 'BOOLEAN', nullable: value.nullable };
     }
     case 'like': {
@@ -78,10 +81,10 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       return { type: 'BOOLEAN', nullable: value.nullable };
     }
     case 'exists':
-      releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      subquery(cx, expr.query, scope, ctx, 'exists', false);
       return { type: 'BOOLEAN', nullable: false };
     case 'subquery': {
-      const rel = releaseRank(cx, analyzeQuery(cx, expr.query, scope));
+      const rel = subquery(cx, expr.query, scope, ctx, 'scalar', false);
       const first = rel.cols[0];
       return { type: first?.type, nullable: true };
     }
