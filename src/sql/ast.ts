@@ -40,6 +40,8 @@ export interface WindowSpec {
   partitionBy: Expr[];
   orderBy: OrderItem[];
   frame?: 'ROWS' | 'RANGE';
+  /** The frame as written (`ROWS BETWEEN 5 PRECEDING AND CURRENT ROW`), to tell two windows apart. */
+  frameText?: string;
   pos: Pos;
 }
 
@@ -74,7 +76,7 @@ export type FromItem =
       pos: Pos;
     }
   /** LATERAL TABLE(f(x)) and UNNEST(array): one row in, many rows out, no state. */
-  | { kind: 'table_function'; call: Expr; unnest: boolean; alias?: string; columnAliases?: string[]; pos: Pos }
+  | { kind: 'table_function'; call: Expr; unnest: boolean; ordinality?: boolean; alias?: string; columnAliases?: string[]; pos: Pos }
   | { kind: 'join'; joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'COMMA'; natural?: boolean; left: FromItem; right: FromItem; on?: Expr; using?: string[]; pos: Pos };
 
 export interface Select {

@@ -6,7 +6,7 @@
 import type { Expr } from './ast.js';
 import type { AnalysisContext } from './context.js';
 import { sameExpr } from './expressions.js';
-import { materialize, type Col, type Relation, type ScopeEntry } from './relation.js';
+import type { Col, Relation, ScopeEntry } from './relation.js';
 
 /**
  * A relation carrying ROW_NUMBER() as `rank.column`, read by a SELECT whose WHERE bounds that column:
@@ -20,6 +20,9 @@ export function consumeRank(cx: AnalysisContext, entry: ScopeEntry, where: Expr[
   delete rel.rank;
   const isDedup = rank.fn === 'ROW_NUMBER' && bound === 1 && rank.orderTime !== undefined;
   cx.features.add(isDedup ? 'deduplication' : 'top_n');
+  if (rank.fn !== 'ROW_NUMBER') {
+    cx.error('SQL_UNSUPPORTED', `${rank.fn}() on streaming table is not supported currently: a Top-N ranks with ROW_NUMBER()`, rank.pos, `Write ROW_NUMBER() OVER (...) instead of ${rank.fn}().`);
+  }
   const rankCol = rel.cols.find((c) => c.name === rank.column);
   if (rankCol) delete rankCol.time;
   if (rank.windowed) {
@@ -32,22 +35,20 @@ export function consumeRank(cx: AnalysisContext, entry: ScopeEntry, where: Expr[
     return { rel };
   }
   rel.changelog = 'updating';
-  rel.cols = rel.cols.map(materialize);
   const key = isDedup || bound === 1 ? rank.partitionBy : [...rank.partitionBy, rank.column];
+  const inputKey = entry.rel.changelog === 'updating' ? entry.rel.upsertKey : undefined;
+  delete rel.upsertKey;
   if (key.every((k) => k !== '')) rel.upsertKey = key;
-  else delete rel.upsertKey;
+  // Each input row is ranked once: the input's key stays a key (when the rank column is dropped).
+  if (inputKey && inputKey.join() !== key.join()) rel.otherKeys = [inputKey];
   return { rel };
 }
 
-/** A ROW_NUMBER() that no outer query bounds: Flink rejects it, so say so instead of guessing. */
+/** A ranking that no outer query bounds: an OVER aggregation. */
 export function releaseRank(cx: AnalysisContext, rel: Relation): Relation {
   if (!rel.rank) return rel;
+  // Unbounded, ROW_NUMBER() is an OVER aggregation (a running count).
   cx.features.add('over');
-  cx.warn(
-    'SQL_UNSUPPORTED',
-    `${rel.rank.fn}() is only supported by Flink as a Top-N or deduplication: filter '${rel.rank.column}' in an outer query (e.g. WHERE ${rel.rank.column} = 1)`,
-    rel.rank.pos,
-  );
   const copy = { ...rel };
   delete copy.rank;
   return copy;

@@ -60,14 +60,20 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
     const cols: Col[] = [];
     for (const arg of args) {
       const typed = typeExpr(cx, arg, scope);
-      const elementType = typed.type ? typeArguments(typed.type)[0] : undefined;
+      const element = typed.type ? typeArguments(typed.type)[0] : undefined;
+      const elementType = element ? splitNullability(element) : undefined;
       if (typed.type && typeRoot(typed.type) === 'MAP') {
-        const [k, v] = typeArguments(typed.type);
-        cols.push({ name: `EXPR$${cols.length}`, type: k, nullable: true }, { name: `EXPR$${cols.length + 1}`, type: v, nullable: true });
-      } else if (elementType && typeRoot(elementType) === 'ROW') {
-        for (const f of rowFields(elementType)) cols.push({ name: f.name, ...splitNullability(f.type) });
-      } else cols.push({ name: `EXPR$${cols.length}`, type: elementType, nullable: true });
+        const [k, v] = typeArguments(typed.type).map((t) => splitNullability(t));
+        cols.push({ name: `EXPR$${cols.length}`, type: k?.type, nullable: true }, { name: `EXPR$${cols.length + 1}`, type: v?.type, nullable: true });
+      } else if (elementType && typeRoot(elementType.type) === 'ROW') {
+        for (const f of rowFields(elementType.type)) cols.push({ name: f.name, ...splitNullability(f.type) });
+      } else cols.push({ name: `EXPR$${cols.length}`, type: elementType?.type, nullable: elementType?.nullable ?? true });
     }
+    if (item.ordinality) {
+      cx.error('SQL_UNSUPPORTED', 'Cannot add expression of different type to set: Flink 1.20 cannot plan UNNEST ... WITH ORDINALITY', item.pos, 'Drop WITH ORDINALITY (Flink 1.20 does not number the elements).');
+    }
+    // One unnamed element column takes the table alias as its name (`UNNEST(tags) AS t` has a column t).
+    if (!names && item.alias && cols.length === 1 && cols[0]!.name === 'EXPR$0') cols[0]!.name = item.alias;
     const rel: Relation = { cols, complete: true, changelog: 'append' };
     return names ? renameColumns(cx, rel, names, item.pos) : rel;
   }

@@ -79,6 +79,10 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
       cx.error('SQL_AMBIGUOUS_COLUMN', `Column '${parts[0]}' is ambiguous: it exists in ${matches.map((m) => `'${m.alias ?? '(subquery)'}'`).join(' and ')}`, expr.pos, `Qualify it, e.g. ${matches[0]!.alias ?? 't'}.${parts[0]}.`);
       return UNKNOWN;
     }
+    if (matches.length === 1 && matches[0]!.rel.cols.filter((c) => c.name === parts[0]).length > 1) {
+      cx.error('SQL_AMBIGUOUS_COLUMN', `Column '${parts[0]}' is ambiguous: '${matches[0]!.alias ?? '(subquery)'}' has two columns of that name`, expr.pos, "Rename the input's column first (e.g. window_start AS first_window_start).");
+      return UNKNOWN;
+    }
     if (matches.length === 1) {
       const entry = matches[0]!;
       const col = entry.rel.cols.find((c) => c.name === parts[0])!;
@@ -160,31 +164,50 @@ export function lookupQuiet(parts: string[], entries: ScopeEntry[]): Col | undef
   return matches.length === 1 ? matches[0] : undefined;
 }
 
-/** `*` and `t.*`: the columns in scope, USING columns once and first, as Calcite expands them. */
-export function expandStar(cx: AnalysisContext, item: SelectItem, scope: Scope): { cols: Col[]; complete: boolean } {
+/**
+ * `*` and `t.*`: the columns in scope, USING columns once and first, as Calcite expands them, with the
+ * alias of the relation each comes from. A relation with two columns of one name (a window TVF over
+ * an input that already has window_start) makes `*` ambiguous.
+ */
+export function expandStar(cx: AnalysisContext, item: SelectItem, scope: Scope): { cols: Col[]; owners: (string | undefined)[]; complete: boolean } {
   const star = item.expr as Expr & { kind: 'star' };
+  const duplicates = (entries: ScopeEntry[]) => {
+    for (const e of entries) {
+      const seen = new Set<string>();
+      for (const c of e.rel.cols) {
+        if (seen.has(c.name)) {
+          cx.error('SQL_AMBIGUOUS_COLUMN', `Column '${c.name}' is ambiguous: '${e.alias ?? '(subquery)'}' has two columns of that name`, item.pos, "Select the columns explicitly, renaming the input's first (e.g. window_start AS first_window_start).");
+          return;
+        }
+        seen.add(c.name);
+      }
+    }
+  };
   if (star.qualifier) {
     const qualifier = star.qualifier.join('.');
     const entry = scope.entries.find((e) => e.alias === qualifier);
     if (!entry) {
-      cx.error('SQL_UNKNOWN_TABLE', `No table or alias named '${qualifier}' in this query`, item.pos, nearest(qualifier, scope.entries.map((e) => e.alias ?? '')));
-      return { cols: [], complete: false };
+      cx.error('SQL_UNKNOWN_TABLE', `Table '${qualifier}' not found`, item.pos, nearest(qualifier, scope.entries.map((e) => e.alias ?? '')));
+      return { cols: [], owners: [], complete: false };
     }
-    return { cols: entry.rel.cols.map((c) => ({ ...c })), complete: entry.rel.complete };
+    duplicates([entry]);
+    return { cols: entry.rel.cols.map((c) => ({ ...c })), owners: entry.rel.cols.map(() => entry.alias), complete: entry.rel.complete };
   }
   if (scope.entries.length === 0) {
-    cx.error('SQL_NO_FROM', 'SELECT * needs a FROM clause', item.pos);
-    return { cols: [], complete: false };
+    cx.error('SQL_NO_FROM', 'SELECT * needs a FROM clause (Flink: getFrom for SELECT *)', item.pos, 'Select from a table: SELECT * FROM {{ source("name") }}.');
+    return { cols: [], owners: [], complete: false };
   }
+  duplicates(scope.entries);
   const merged = [...new Set(scope.entries.flatMap((e) => [...(e.usingMerged ?? [])]))];
   const owners = new Map<string, ScopeEntry>();
   for (const name of merged) {
     const owner = scope.entries.find((e) => !e.usingMerged?.has(name) && e.rel.cols.some((c) => c.name === name));
     if (owner) owners.set(name, owner);
   }
-  const first = [...owners].map(([name, owner]) => ({ ...owner.rel.cols.find((c) => c.name === name)! }));
-  const rest = scope.entries.flatMap((e) => e.rel.cols.filter((c) => owners.get(c.name) !== e && !e.usingMerged?.has(c.name)).map((c) => ({ ...c })));
-  return { cols: [...first, ...rest], complete: scope.entries.every((e) => e.rel.complete) };
+  const first = [...owners].map(([name, owner]) => ({ col: { ...owner.rel.cols.find((c) => c.name === name)! }, owner: owner.alias }));
+  const rest = scope.entries.flatMap((e) => e.rel.cols.filter((c) => owners.get(c.name) !== e && !e.usingMerged?.has(c.name)).map((c) => ({ col: { ...c }, owner: e.alias })));
+  const all = [...first, ...rest];
+  return { cols: all.map((x) => x.col), owners: all.map((x) => x.owner), complete: scope.entries.every((e) => e.rel.complete) };
 }
 
 export function hasMatchScope(scope: Scope): boolean {

@@ -467,8 +467,11 @@ class Parser {
   private tableFunction(pos: Pos, unnest: boolean): FromItem {
     if (unnest) {
       const call = this.primary();
-      const item: FromItem = { kind: 'table_function', call, unnest: true, pos };
-      if (this.acceptWord('WITH')) this.expectWord('ORDINALITY');
+      const item: FromItem & { kind: 'table_function' } = { kind: 'table_function', call, unnest: true, pos };
+      if (this.acceptWord('WITH')) {
+        this.expectWord('ORDINALITY');
+        item.ordinality = true;
+      }
       this.tableAlias(item);
       return item;
     }
@@ -597,11 +600,14 @@ class Parser {
     }
     if (this.isWord('ROWS', 'RANGE')) {
       spec.frame = this.tok.upper as 'ROWS' | 'RANGE';
+      const words: string[] = [];
       while (!this.isOp(')')) {
         if (this.tok.kind === 'eof') this.fail("Expected ')'");
+        words.push(this.tok.kind === 'string' ? `'${this.tok.text}'` : this.tok.upper || this.tok.text);
         if (this.isOp('(')) this.skipParenthesised();
         else this.i++;
       }
+      spec.frameText = words.join(' ');
     }
     this.expectOp(')');
     return spec;
@@ -934,6 +940,12 @@ class Parser {
     const partPos = [pos];
     const parts = [this.anyIdentifier()];
     while (this.isOp('.') && (this.peek().kind === 'word' || this.peek().kind === 'quoted')) {
+      // A reserved word is no name, even after a dot (Flink: Encountered ". year").
+      if (this.peek().kind === 'word' && FLINK_RESERVED_WORDS.has(this.peek().upper) && this.peek(2).text !== '(') {
+        const dot = this.tok;
+        const word = this.peek();
+        throw new SqlSyntaxError(`Encountered ". ${word.text}": ${word.upper} is a reserved keyword`, dot.line, dot.column, `Quote the name with backticks: .\`${word.text}\`.`);
+      }
       this.i++;
       partPos.push(this.pos());
       parts.push(this.anyIdentifier());

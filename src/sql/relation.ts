@@ -75,6 +75,8 @@ export interface Relation {
   complete: boolean;
   changelog: Changelog;
   upsertKey?: string[];
+  /** Further upsert keys, tried when a projection drops a column of the first. */
+  otherKeys?: string[][];
   rank?: RankInfo;
   /** A SELECT whose select list reads columns of an enclosing query. */
   projectsOuter?: boolean;
@@ -110,6 +112,8 @@ export interface SelectContext {
   windows: Record<string, WindowSpec>;
   /** Subqueries met while typing, which Flink turns into joins. */
   subqueries: SubqueryUse[];
+  /** Where the first aggregate call is. */
+  firstAggregate?: Pos;
 }
 
 export interface OverCall {

@@ -7,13 +7,14 @@ import type { Expr, Pos, Select } from './ast.js';
 import { consumeRank, keyNames, projectKey, releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { conjuncts, sameExpr } from './expressions.js';
+import { checkGrouped, checkNoAggregate } from './aggregation.js';
 import { analyzeFrom } from './from.js';
 import { GROUP_WINDOW_FUNCTIONS } from './functions.js';
 import { derivedName, expandStar, uniquifyNames } from './names.js';
 import { emptySelectContext, type Changelog, type Col, type RankInfo, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
 import { subqueryChangelog, type SubqueryUse } from './subqueries.js';
 import { expectBoolean, typeExpr } from './typing.js';
-import { checkOverOrder } from './windows.js';
+import { checkOverAggregates } from './windows.js';
 
 const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
 
@@ -34,7 +35,10 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
 
   const subqueries: SubqueryUse[] = [];
   const noAggregates = emptySelectContext(select.windows, subqueries);
-  if (select.where) expectBoolean(cx, typeExpr(cx, select.where, scope, noAggregates), select.where, 'WHERE');
+  if (select.where) {
+    expectBoolean(cx, typeExpr(cx, select.where, scope, noAggregates), select.where, 'WHERE');
+    checkNoAggregate(cx, noAggregates.firstAggregate, 'WHERE');
+  }
 
   // GROUP BY keys, with legacy group windows (GROUP BY TUMBLE(ts, INTERVAL '1' HOUR)).
   const groupKeys: { expr: Expr; typed: Typed }[] = [];
@@ -46,7 +50,12 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
       const timeArg = typeExpr(cx, key.args[0]!, scope, noAggregates);
       for (const a of key.args.slice(1)) typeExpr(cx, a, scope, noAggregates);
       if (source.complete && timeArg.type !== undefined && !timeArg.time) {
-        cx.error('SQL_TIME_ATTRIBUTE_REQUIRED', `${key.name} group window needs a time attribute as its first argument`, key.pos, 'Use the event-time column that has a WATERMARK, or a PROCTIME() column.');
+        cx.error(
+          'SQL_TIME_ATTRIBUTE_REQUIRED',
+          `Window aggregate can only be defined over a time attribute column, but ${timeArg.type} encountered: the ${key.name} group window's first argument is not an event-time or processing-time attribute`,
+          key.pos,
+          'Use the event-time column that has a WATERMARK, or a PROCTIME() column.',
+        );
       }
       continue;
     }
@@ -63,9 +72,10 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
     if (item.expr.kind === 'star') {
       const expanded = expandStar(cx, item, scope);
       if (!expanded.complete) complete = false;
-      for (const c of expanded.cols) {
+      for (const [i, c] of expanded.cols.entries()) {
         cols.push({ ...c });
-        itemExprs.push({ kind: 'column', parts: [c.name], pos: item.pos });
+        const owner = expanded.owners[i];
+        itemExprs.push({ kind: 'column', parts: owner ? [owner, c.name] : [c.name], pos: item.pos });
       }
       continue;
     }
@@ -87,7 +97,15 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
 
   const inputChangelog = subqueryChangelog(cx, subqueries, rankResult ? rankResult.rel.changelog : source.changelog);
   const inputKey = rankResult ? rankResult.rel.upsertKey : single?.rel.upsertKey;
+  const inputOtherKeys = (rankResult ? rankResult.rel.otherKeys : single?.rel.otherKeys) ?? [];
   const isAggregation = select.groupBy.length > 0 || context.aggregateCalls > 0;
+  if (isAggregation) {
+    checkGrouped(
+      cx,
+      [...itemExprs.filter((e): e is Expr => e !== undefined), ...(select.having ? [select.having] : [])],
+      groupKeys.map((k) => k.expr),
+    );
+  }
   let changelog: Changelog = inputChangelog;
   let upsertKey: string[] | undefined;
   let rank: RankInfo | undefined;
@@ -112,25 +130,18 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
       if (!(windowAggregation && ((keepsWindow && col.window === 'time') || fromGroupWindowAuxiliary))) delete col.time;
     }
     if (windowAggregation) {
-      changelog = inputChangelog;
-      if (inputChangelog === 'updating') upsertKey = undefined;
+      // A window emits its final result once, when the watermark passes its end, even over an
+      // updating input (Flink 1.20 aggregates the changelog).
+      changelog = 'append';
     } else {
       changelog = 'updating';
       if (select.groupBy.length > 0 && !select.groupingSets) upsertKey = keyNames(groupedExprs, itemExprs, cols);
     }
-    if (inputChangelog === 'updating' && windowAggregation) {
-      cx.warn('SQL_UNSUPPORTED', 'A window aggregation over an updating input may be rejected by Flink', select.pos, 'Window aggregations need an append-only input.');
-    }
   } else {
     const ranking = context.overCalls.find((c) => RANKING.has(c.name));
-    for (const call of context.overCalls) {
-      if (call === ranking && ranking && rankColumn(select, ranking)) continue;
-      cx.features.add('over');
-      checkOverOrder(cx, call, source.complete, scope);
-    }
-    if (context.overCalls.length > 0 && inputChangelog === 'updating' && context.overCalls.some((c) => c !== ranking)) {
-      cx.warn('SQL_UNSUPPORTED', 'OVER aggregations need an append-only input; this input is updating', select.pos);
-    }
+    const aggregates = context.overCalls.filter((call) => !(call === ranking && rankColumn(select, ranking)));
+    if (aggregates.length > 0) cx.features.add('over');
+    checkOverAggregates(cx, aggregates, source.complete, scope, inputChangelog);
     if (ranking) {
       const column = rankColumn(select, ranking);
       if (column) {
@@ -158,8 +169,10 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
         delete col.time;
         delete col.window;
       }
-    } else if (inputChangelog === 'updating' && inputKey) {
-      upsertKey = projectKey(inputKey, itemExprs, cols);
+    } else if (inputChangelog === 'updating') {
+      for (const key of [inputKey, ...inputOtherKeys]) {
+        upsertKey ??= key && projectKey(key, itemExprs, cols);
+      }
     }
   }
 

@@ -75,6 +75,7 @@ function adjustPrecisionScale(precision: number, scale: number): string {
 /** Result type of `a op b` for numeric operands; undefined when the operands are not both numeric. */
 export function numericArithmeticType(op: '+' | '-' | '*' | '/' | '%', a: string, b: string): string | undefined {
   if (!isNumericType(a) || !isNumericType(b)) return undefined;
+  if (isApproximateType(a) && isApproximateType(b)) return typeRoot(a); // Flink keeps the left operand's: FLOAT * DOUBLE is FLOAT
   if (isApproximateType(a) || isApproximateType(b)) {
     return typeRoot(a) === 'DOUBLE' || typeRoot(b) === 'DOUBLE' || isDecimalType(a) || isDecimalType(b) ? 'DOUBLE' : 'FLOAT';
   }
@@ -263,6 +264,22 @@ export function comparableTypes(a: string, b: string): boolean {
   if (fa === fb) return true;
   const pair = new Set([fa, fb]);
   if (pair.has('character') && (pair.has('numeric') || pair.has('boolean') || pair.has('date') || pair.has('time') || pair.has('timestamp'))) return true;
-  if (pair.has('date') && pair.has('timestamp')) return true;
   return false;
+}
+
+/** How Calcite names a type in its messages (INTEGER, VARCHAR, TIMESTAMP...). */
+export function calciteTypeName(type: string): string {
+  const root = typeRoot(type);
+  switch (root) {
+    case 'INT':
+      return 'INTEGER';
+    case 'STRING':
+      return 'VARCHAR';
+    case 'BYTES':
+      return 'VARBINARY';
+    case 'TIMESTAMP_LTZ':
+      return 'TIMESTAMP_WITH_LOCAL_TIME_ZONE';
+    default:
+      return root;
+  }
 }

@@ -9,9 +9,9 @@ import { AGGREGATE_FUNCTIONS, functionRule, GROUP_WINDOW_FUNCTIONS, isAggregateF
 import { fieldOf, hasMatchScope, resolveColumn } from './names.js';
 import { subquery } from './subqueries.js';
 import { UNKNOWN, type Scope, type SelectContext, type TimeKind, type Typed } from './relation.js';
-import { exprStart } from './expressions.js';
+import { exprStart, exprText } from './expressions.js';
 import { FLINK_FUNCTIONS } from './flink-names.js';
-import { commonType, comparableTypes, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeFamily, typeRoot } from './types.js';
+import { calciteTypeName, commonType, comparableTypes, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeFamily, typeRoot } from './types.js';
 
 export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: SelectContext): Typed {
   switch (expr.kind) {
@@ -102,10 +102,15 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
     }
     case 'constructor': {
       const items = expr.items.map((e) => typeExpr(cx, e, scope, ctx));
-      if (expr.type === 'ARRAY') return { type: items.length ? wrapType('ARRAY', mergeTypes(items)) : undefined, nullable: false };
+      // Element types say NOT NULL when no element can be NULL (ARRAY['a', 'b'] is ARRAY<CHAR(1) NOT NULL>).
+      const element = (typed: Typed[]) => {
+        const t = mergeTypes(typed);
+        return t === undefined ? undefined : `${t}${typed.every((x) => !x.nullable) ? ' NOT NULL' : ''}`;
+      };
+      if (expr.type === 'ARRAY') return { type: items.length ? wrapType('ARRAY', element(items)) : undefined, nullable: false };
       if (expr.type === 'MAP') {
-        const keys = mergeTypes(items.filter((_, i) => i % 2 === 0));
-        const values = mergeTypes(items.filter((_, i) => i % 2 === 1));
+        const keys = element(items.filter((_, i) => i % 2 === 0));
+        const values = element(items.filter((_, i) => i % 2 === 1));
         return { type: keys && values ? `MAP<${keys}, ${values}>` : undefined, nullable: false };
       }
       if (items.some((t) => t.type === undefined)) return { type: undefined, nullable: false };
@@ -120,7 +125,7 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       if (root === 'ARRAY') return { ...splitNullability(args[0] ?? 'STRING'), nullable: true };
       if (root === 'MAP') return { ...splitNullability(args[1] ?? 'STRING'), nullable: true };
       if (root === 'ROW') return { type: undefined, nullable: true };
-      cx.error('SQL_TYPE_MISMATCH', `Cannot apply 'ITEM' to arguments of type 'ITEM(<${base.type}>, <${index.type}>)': only an ARRAY, a MAP or a ROW can be indexed`, exprStart(expr));
+      cx.error('SQL_TYPE_MISMATCH', `Cannot apply 'ITEM' to arguments of type 'ITEM(<${base.type}>, <${index.type}>)': only an ARRAY, a MAP or a ROW can be indexed`, exprStart(expr), `'${exprText(expr.expr)}' is a ${base.type}.`);
       return UNKNOWN;
     }
     case 'field': {
@@ -142,8 +147,18 @@ function typeBinary(cx: AnalysisContext, expr: Expr & { kind: 'binary' }, scope:
   const right = typeExpr(cx, expr.right, scope, ctx);
   const nullable = left.nullable || right.nullable;
   const comparison = ['=', '<>', '<', '>', '<=', '>=', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM'].includes(expr.op);
-  if (comparison && left.type !== undefined && right.type !== undefined && !comparableTypes(left.type, right.type)) {
-    cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to arguments of type '<${left.type}> ${expr.op} <${right.type}>'`, exprStart(expr), 'Compare values of comparable types: CAST one side.');
+  if (comparison && left.type !== undefined && right.type !== undefined) {
+    if (!comparableTypes(left.type, right.type)) {
+      cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${expr.op}' to arguments of type '<${left.type}> ${expr.op} <${right.type}>'`, exprStart(expr), 'Compare values of comparable types: CAST one side.');
+    } else if (typeFamily(left.type) !== typeFamily(right.type) && ![left.type, right.type].includes('NULL') && !isLiteral(expr.left) && !isLiteral(expr.right)) {
+      // Flink casts a character literal to the other side's type, never a column.
+      cx.error(
+        'SQL_TYPE_MISMATCH',
+        `implicit type conversion between ${calciteTypeName(left.type)} and ${calciteTypeName(right.type)} is not supported now`,
+        exprStart(expr),
+        `CAST one side: CAST(${exprText(expr.left)} AS ${right.type}) ${expr.op} ${exprText(expr.right)}.`,
+      );
+    }
   }
   switch (expr.op) {
     case 'AND':
@@ -180,7 +195,13 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
   const name = call.name;
   if (ML_FUNCTIONS.has(name)) cx.mlFunctions.add(name);
   const isAggregate = isAggregateFunction(name) && !call.over;
-  if (isAggregate && ctx) ctx.aggregateCalls++;
+  if (isAggregate && ctx) {
+    ctx.aggregateCalls++;
+    ctx.firstAggregate ??= call.pos;
+  }
+  if (name === 'APPROX_COUNT_DISTINCT' && !call.over) {
+    cx.error('SQL_UNSUPPORTED', 'APPROX_COUNT_DISTINCT aggregate function does not support yet for streaming', call.pos, 'Use COUNT(DISTINCT x).');
+  }
   const args: ArgType[] = call.args.map((a) => {
     const t = typeExpr(cx, a, scope, ctx);
     const arg: ArgType = { type: t.type, nullable: t.nullable };
@@ -228,7 +249,20 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
         return { type: 'BIGINT', nullable: false };
     }
   }
-  if (name === 'JSON_VALUE' && call.returning) return { ...splitNullability(call.returning), nullable: true };
+  if (name === 'JSON_VALUE' && call.returning) {
+    const returning = splitNullability(call.returning).type;
+    if (!['character', 'boolean'].includes(typeFamily(returning)) && !['INT', 'DOUBLE'].includes(typeRoot(returning))) {
+      cx.error('SQL_UNSUPPORTED', `Unsupported type '${returning}' for RETURNING in JSON_VALUE()`, call.pos, 'JSON_VALUE returns STRING, BOOLEAN, INT or DOUBLE: return one of those and CAST it.');
+    }
+    return { type: returning, nullable: true };
+  }
+  if (name === 'TIMESTAMPDIFF' && args.length === 3) {
+    const [, a, b] = args;
+    const ltz = [a, b].map((x) => (x?.type === undefined ? undefined : typeRoot(x.type) === 'TIMESTAMP_LTZ'));
+    if (ltz[0] !== undefined && ltz[1] !== undefined && ltz[0] !== ltz[1]) {
+      cx.error('SQL_TYPE_MISMATCH', `TIMESTAMP_LTZ only supports diff between the same type: TIMESTAMPDIFF of ${a!.type} and ${b!.type}`, call.pos, 'CAST both to TIMESTAMP_LTZ(3), or use LOCALTIMESTAMP instead of CURRENT_TIMESTAMP.');
+    }
+  }
   if (name === 'JSON_QUERY' && call.returning) return { ...splitNullability(call.returning), nullable: true };
   if (GROUP_WINDOW_FUNCTIONS.has(name)) return { type: 'TIMESTAMP(3)', nullable: false };
   if (name === 'COUNT') return { type: 'BIGINT', nullable: false };
@@ -243,6 +277,7 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
     cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown function ${name}: assumed to be a user-defined function returning STRING`, call.pos, `Wrap the call in CAST(${name}(...) AS <type>) to declare its type.`);
     return { type: 'STRING', nullable: true };
   }
+  checkCharacterOperands(cx, call, args);
   const result = rule(args);
   const typed: Typed = { type: result.type, nullable: result.nullable ?? args.some((a) => a.nullable) };
   if (result.time) typed.time = result.time;
@@ -292,10 +327,27 @@ function checkCast(cx: AnalysisContext, from: string, to: string, expr: Expr): v
   const f = typeFamily(from);
   const t = typeFamily(to);
   if (f === 'timestamp' && typeRoot(from) === 'TIMESTAMP' && t === 'numeric') {
-    cx.error('SQL_TYPE_MISMATCH', 'The cast from TIMESTAMP type to NUMERIC type is not allowed', expr.pos, "Use UNIX_TIMESTAMP(CAST(ts AS STRING)) for the seconds since the epoch.");
-  } else if (f === 'numeric' && t === 'timestamp' && typeRoot(to) === 'TIMESTAMP') {
-    cx.error('SQL_TYPE_MISMATCH', 'The cast from NUMERIC type to TIMESTAMP type is not allowed', expr.pos, 'Use TO_TIMESTAMP(FROM_UNIXTIME(n)) for n seconds since the epoch, or TO_TIMESTAMP_LTZ(n, 3) for milliseconds.');
+    cx.error('SQL_TYPE_MISMATCH', 'The cast from TIMESTAMP type to NUMERIC type is not allowed', expr.pos, 'Use UNIX_TIMESTAMP(CAST(ts AS STRING)) for the seconds since the epoch.');
+  } else if (f === 'numeric' && t === 'timestamp') {
+    const target = typeRoot(to);
+    cx.error('SQL_TYPE_MISMATCH', `The cast from NUMERIC type to ${target} type is not allowed`, expr.pos, target === 'TIMESTAMP' ? 'Use TO_TIMESTAMP(FROM_UNIXTIME(n)) for n seconds since the epoch.' : 'Use TO_TIMESTAMP_LTZ(n, precision) for n seconds (0) or milliseconds (3) since the epoch.');
+  } else if ((f === 'date' || f === 'time') && t === 'numeric') {
+    cx.error('SQL_TYPE_MISMATCH', `Cast function cannot convert value of type ${calciteTypeName(from)} to type ${calciteTypeName(to)}`, expr.pos, 'Format it with DATE_FORMAT, or extract a field with EXTRACT(... FROM ...).');
   }
+}
+
+/** Built-in functions whose operands are character strings (Calcite's CHARACTER operand checks). */
+const CHARACTER_FUNCTIONS = new Set(['UPPER', 'LOWER', 'INITCAP', 'CHAR_LENGTH', 'CHARACTER_LENGTH', 'CONCAT', 'LTRIM', 'RTRIM', 'REVERSE']);
+
+function checkCharacterOperands(cx: AnalysisContext, call: Expr & { kind: 'call' }, args: ArgType[]): void {
+  if (!CHARACTER_FUNCTIONS.has(call.name)) return;
+  if (args.every((a) => a.type === undefined || ['character', 'null', 'other'].includes(typeFamily(a.type)))) return;
+  const types = args.map((a) => `<${a.type === undefined ? 'ANY' : calciteTypeName(a.type)}>`).join(', ');
+  cx.error('SQL_TYPE_MISMATCH', `Cannot apply '${call.name}' to arguments of type '${call.name}(${types})': it takes character strings`, call.pos, `CAST the argument to STRING: ${call.name}(CAST(x AS STRING)).`);
+}
+
+function isLiteral(e: Expr): boolean {
+  return e.kind === 'literal' || e.kind === 'typed_literal' || e.kind === 'interval' || (e.kind === 'unary' && isLiteral(e.expr));
 }
 
 /** CASE branches (or COALESCE arguments) without a common type. */
@@ -326,11 +378,11 @@ function literalType(expr: Expr & { kind: 'literal' }): Typed {
       return { type: `DECIMAL(${expr.text.replace('-', '').length}, 0)`, nullable: false };
     }
     case 'decimal': {
+      // 0.001 is DECIMAL(4, 3): the integer part counts at least one digit.
       const unsigned = expr.text.replace('-', '');
       const [intPart = '', fraction = ''] = unsigned.split('.');
-      const digits = (intPart + fraction).replace(/^0+/, '').length;
       const scale = fraction.length;
-      return { type: `DECIMAL(${Math.max(digits, scale, 1)}, ${scale})`, nullable: false };
+      return { type: `DECIMAL(${Math.max(1, intPart.replace(/^0+/, '').length) + scale}, ${scale})`, nullable: false };
     }
     case 'approx':
       return { type: 'DOUBLE', nullable: false };

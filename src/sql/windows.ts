@@ -1,11 +1,11 @@
 /** Windowing: window TVFs (TUMBLE, HOP, CUMULATE, SESSION) and the ordering OVER windows need. */
-import type { FromItem } from './ast.js';
+import type { FromItem, WindowSpec } from './ast.js';
 import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { fromItem } from './from.js';
-import { exprKey } from './expressions.js';
+import { exprKey, exprStart, exprText } from './expressions.js';
 import { nearest } from './names.js';
-import { emptySelectContext, type Col, type OverCall, type Relation, type Scope, type TimeKind } from './relation.js';
+import { emptySelectContext, type Changelog, type Col, type OverCall, type Relation, type Scope, type TimeKind } from './relation.js';
 import { typeRoot } from './types.js';
 import { typeExpr } from './typing.js';
 
@@ -46,15 +46,43 @@ export function windowTvf(cx: AnalysisContext, item: FromItem & { kind: 'window_
   return { cols, complete: input.complete, changelog: input.changelog };
 }
 
-/** An OVER aggregation in streaming mode is ordered by an ascending time attribute. */
-export function checkOverOrder(cx: AnalysisContext, call: OverCall, complete: boolean, scope: Scope): void {
-  const first = call.spec.orderBy[0];
-  if (!first) {
-    cx.error('SQL_UNSUPPORTED', `OVER window of ${call.name} needs ORDER BY a time attribute in streaming mode`, call.pos);
+/**
+ * OVER aggregations in streaming mode, as Flink's planner checks them: one window for all of them,
+ * ordered by a single ascending time attribute, over an append-only input, and no LEAD.
+ */
+export function checkOverAggregates(cx: AnalysisContext, calls: OverCall[], complete: boolean, scope: Scope, input: Changelog): void {
+  if (calls.length === 0) return;
+  for (const call of calls) {
+    if (call.name === 'LEAD') {
+      cx.error('SQL_UNSUPPORTED', 'LEAD Function is not supported in stream mode', call.pos, 'LAG is: order the window the other way round and use LAG.');
+      return;
+    }
+    const order = call.spec.orderBy;
+    if (order.length !== 1) {
+      cx.error('SQL_UNSUPPORTED', `The window can only be ordered by a single time column: the OVER window of ${call.name} has ${order.length ? `${order.length} ORDER BY items` : 'no ORDER BY'}`, call.pos, 'Write OVER (PARTITION BY ... ORDER BY <time attribute>).');
+      return;
+    }
+    const typed = typeExpr(cx, order[0]!.expr, scope, emptySelectContext());
+    if (!complete || typed.type === undefined) continue;
+    if (!typed.time) {
+      cx.error('SQL_UNSUPPORTED', `OVER windows' ordering in stream mode must be defined on a time attribute: '${exprText(order[0]!.expr)}' is not one`, exprStart(order[0]!.expr), 'Order the OVER window by the rowtime or proctime column.');
+      return;
+    }
+    if (order[0]!.descending) {
+      cx.error('SQL_UNSUPPORTED', 'The window can only be ordered in ASCENDING mode', exprStart(order[0]!.expr), `Write ORDER BY ${exprText(order[0]!.expr)} (ascending).`);
+      return;
+    }
+  }
+  const windows = new Set(calls.map((c) => windowKeyOf(c.spec)));
+  if (windows.size > 1) {
+    cx.error('SQL_UNSUPPORTED', 'Over Agg: Unsupported use of OVER windows. All aggregates must be computed on the same window', calls[1]!.pos, 'Compute aggregates over different windows in separate queries (or models) and join them.');
     return;
   }
-  const typed = typeExpr(cx, first.expr, scope, emptySelectContext());
-  if (complete && typed.type !== undefined && (!typed.time || first.descending)) {
-    cx.error('SQL_UNSUPPORTED', `OVER window of ${call.name} must be ordered by an ascending time attribute`, first.expr.pos, 'Order the OVER window by the rowtime or proctime column, ascending.');
+  if (input === 'updating') {
+    cx.error('SQL_UNSUPPORTED', "StreamPhysicalOverAggregate doesn't support consuming update and delete changes: OVER aggregations need an append-only input", calls[0]!.pos, 'Aggregate the updating input with GROUP BY instead.');
   }
+}
+
+function windowKeyOf(spec: WindowSpec): string {
+  return `${spec.partitionBy.map(exprKey).join(',')}|${spec.orderBy.map((o) => `${exprKey(o.expr)}${o.descending ? ' DESC' : ''}`).join(',')}|${spec.frameText ?? ''}`;
 }
