@@ -56,6 +56,9 @@ export interface MatchRecognize {
   orderBy: OrderItem[];
   measures: SelectItem[];
   allRows: boolean;
+  /** The PATTERN's tokens, as written (`A`, `B`, `+`, `?`, `{`, `2`, `,`, `}`). */
+  pattern: string[];
+  define: { name: string; expr: Expr; pos: Pos }[];
   pos: Pos;
 }
 

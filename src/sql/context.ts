@@ -3,7 +3,7 @@
  * functions) and the diagnostics. Every analysis step receives it; nothing else is shared.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import type { FromItem, Pos } from './ast.js';
+import type { Expr, FromItem, Pos } from './ast.js';
 import type { InputTableSchema, Relation, Scope, StatefulFeature } from './relation.js';
 
 export interface AnalyzerOptions {
@@ -21,6 +21,8 @@ export class AnalysisContext {
   readonly ctes: Map<string, Relation>[] = [];
   /** The scope level each column reference resolved in, in order: a subquery that resolves in an enclosing level is correlated. */
   readonly resolutions: Scope[] = [];
+  /** The upsert keys of each join's result, as qualified columns (`c.customer_id`). */
+  readonly joinKeys = new Map<FromItem, Expr[][]>();
   /** Table items on the right side of a JOIN, where FOR SYSTEM_TIME AS OF is valid. */
   readonly joinRightSides = new Set<FromItem>();
 

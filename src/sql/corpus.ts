@@ -188,7 +188,7 @@ export function flinkGist(message: string): string {
     .replace(/ If you think this function should be supported.*$/, '')
     .replace(/\. Supported form\(s\):.*$/, '')
     .replace(/ to arguments of type '.*?'(?=\.|$)/, '')
-    .replace(/(No match found for function signature [\w$]+)\(.*\)$/, '$1')
+    .replace(/(No match found for function signature [\w$]+)\s*\(.*$/, '$1')
     .replace(/ at line \d+, column \d+.*$/, '')
     .replace(/ which is produced by node .*$/, '')
     .replace(/: set type is .*$/, '')

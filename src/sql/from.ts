@@ -12,9 +12,9 @@ import { rowFields, splitNullability, typeArguments, typeRoot } from './types.js
 import { isFlinkFunction, typeExpr, unknownFunction } from './typing.js';
 import { windowTvf } from './windows.js';
 
-export function analyzeFrom(cx: AnalysisContext, item: FromItem, parent: Scope | undefined, where: Expr[]): { entries: ScopeEntry[]; changelog: Changelog; complete: boolean } {
+export function analyzeFrom(cx: AnalysisContext, item: FromItem, parent: Scope | undefined, where: Expr[]): { entries: ScopeEntry[]; changelog: Changelog; complete: boolean; keys: Expr[][] } {
   const entries = fromItem(cx, item, parent, where, []);
-  return { entries, changelog: changelogOf(entries), complete: entries.every((e) => e.rel.complete) };
+  return { entries, changelog: changelogOf(entries), complete: entries.every((e) => e.rel.complete), keys: cx.joinKeys.get(item) ?? [] };
 }
 
 /** Relations introduced by a FROM item; `left` are the relations to its left (for LATERAL and joins). */
@@ -43,7 +43,11 @@ export function fromItem(cx: AnalysisContext, item: FromItem, parent: Scope | un
       return [aliased(item.alias, windowTvf(cx, item, parent))];
     case 'table_function': {
       const scope: Scope = parent ? { entries: left, parent } : { entries: left };
-      return [aliased(item.alias, tableFunction(cx, item, scope))];
+      const start = cx.resolutions.length;
+      const rel = tableFunction(cx, item, scope);
+      // Reading no column of the relations to its left, it is a constant table: Flink joins it.
+      if (cx.resolutions.slice(start).includes(scope)) rel.correlated = true;
+      return [aliased(item.alias, rel)];
     }
     case 'join':
       return join(cx, item, parent, where, left);

@@ -119,7 +119,8 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
   if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
-  const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
+  // window_time first: a window TVF keeps its input's rowtime too, but windows downstream follow window_time.
+  const time = rel.cols.find((c) => c.time === 'rowtime' && c.window === 'time') ?? rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;
 }

@@ -51,8 +51,13 @@ function kindOfJoin(cx: AnalysisContext, item: JoinItem, parent: Scope | undefin
   const leftChangelog = changelogOf(left);
   const rightChangelog = changelogOf(right);
 
-  // Correlated table functions (LATERAL TABLE, UNNEST) expand each row: no join state.
-  if (item.right.kind === 'table_function' || (item.right.kind === 'derived' && item.right.lateral)) return all;
+  // Correlated table functions (LATERAL TABLE, UNNEST) expand each row: no join state. A LATERAL
+  // subquery is decorrelated into a regular join (and without FROM, Flink cannot plan it).
+  if (item.right.kind === 'table_function' && right[0]?.rel.correlated) return all;
+  if (item.right.kind === 'derived' && item.right.lateral && item.right.query.body.kind === 'select' && !item.right.query.body.from) {
+    cx.error('SQL_UNSUPPORTED', 'unexpected correlate variable in the plan: Flink 1.20 cannot plan a LATERAL subquery without FROM', item.right.pos, 'Compute the expressions in the outer SELECT instead of a LATERAL subquery.');
+    return all;
+  }
 
   // FOR SYSTEM_TIME AS OF: an event-time temporal join, or a processing-time (lookup) join.
   if (item.right.kind === 'table' && item.right.asOf) {
@@ -92,8 +97,42 @@ function kindOfJoin(cx: AnalysisContext, item: JoinItem, parent: Scope | undefin
   // inner join of append-only inputs append-only; outer joins retract their null-padded rows.
   cx.features.add('regular_join');
   const changelog: Changelog = inner && leftChangelog === 'append' && rightChangelog === 'append' ? 'append' : 'updating';
+  const keys = joinUpsertKeys(cx, item, conditions, sides);
+  if (keys.length) cx.joinKeys.set(item, keys);
   for (const e of all) e.rel = { ...e.rel, cols: e.rel.cols.map(materialize), changelog };
   return all;
+}
+
+/**
+ * Upsert keys of a regular join (FlinkRelMdUpsertKeys): when the equality condition covers a key of
+ * one side, each row of the other side matches at most one row, so the other side's keys stay keys
+ * (of an inner join both ways; of an outer join only the preserved side's).
+ */
+function joinUpsertKeys(cx: AnalysisContext, item: JoinItem, conditions: Expr[], sides: Sides): Expr[][] {
+  const sideKeys = (from: FromItem, entries: ScopeEntry[]): Expr[][] => {
+    if (from.kind === 'join') return cx.joinKeys.get(from) ?? [];
+    const entry = entries[0];
+    if (!entry || entries.length !== 1 || entry.rel.changelog !== 'updating') return [];
+    return [entry.rel.upsertKey, ...(entry.rel.otherKeys ?? [])]
+      .filter((k): k is string[] => !!k?.length)
+      .map((k) => k.map((c): Expr => ({ kind: 'column', parts: entry.alias ? [entry.alias, c] : [c], pos: item.pos })));
+  };
+  const leftKeys = sideKeys(item.left, sides.left);
+  const rightKeys = sideKeys(item.right, sides.right);
+  const equated = { left: [] as Col[], right: [] as Col[] };
+  for (const c of conditions) {
+    if (c.kind !== 'binary' || c.op !== '=' || c.left.kind !== 'column' || c.right.kind !== 'column') continue;
+    const a = sides.column(c.left);
+    const b = sides.column(c.right);
+    if (!a || !b || a.side === b.side) continue;
+    equated[a.side].push(a.col);
+    equated[b.side].push(b.col);
+  }
+  const unique = (keys: Expr[][], side: Side) => keys.some((k) => k.every((e) => e.kind === 'column' && equated[side].includes(sides.column(e)?.col as Col)));
+  const keys: Expr[][] = [];
+  if ((item.joinType === 'INNER' || item.joinType === 'LEFT' || item.joinType === 'COMMA') && unique(rightKeys, 'right')) keys.push(...leftKeys);
+  if ((item.joinType === 'INNER' || item.joinType === 'RIGHT' || item.joinType === 'COMMA') && unique(leftKeys, 'left')) keys.push(...rightKeys);
+  return keys;
 }
 
 /** NATURAL JOIN equates the columns both sides have (Flink keeps both, so an unqualified one is ambiguous). */

@@ -552,7 +552,7 @@ class Parser {
     const pos = this.pos();
     this.expectWord('MATCH_RECOGNIZE');
     this.expectOp('(');
-    const match: MatchRecognize = { partitionBy: [], orderBy: [], measures: [], allRows: false, pos };
+    const match: MatchRecognize = { partitionBy: [], orderBy: [], measures: [], allRows: false, pattern: [], define: [], pos };
     if (this.isWord('PARTITION')) {
       this.i++;
       this.expectWord('BY');
@@ -572,14 +572,36 @@ class Parser {
       } while (this.acceptOp(','));
     }
     if (this.isWord('ALL') && this.isWordAt(1, 'ROWS')) match.allRows = true;
-    // ROWS PER MATCH, AFTER MATCH SKIP, PATTERN, WITHIN and DEFINE do not change the output shape.
-    let depth = 1;
-    while (depth > 0) {
-      if (this.tok.kind === 'eof') this.fail("Expected ')' closing MATCH_RECOGNIZE");
-      if (this.isOp('(')) depth++;
-      else if (this.isOp(')')) depth--;
+    // ROWS PER MATCH and AFTER MATCH SKIP do not change the output shape.
+    while (!this.isWord('PATTERN')) {
+      if (this.tok.kind === 'eof' || this.isOp(')')) this.fail('Expected PATTERN');
       this.i++;
     }
+    this.i++;
+    this.expectOp('(');
+    let depth = 1;
+    for (;;) {
+      if (this.tok.kind === 'eof') this.fail("Expected ')' closing PATTERN");
+      if (this.isOp('(')) depth++;
+      else if (this.isOp(')') && --depth === 0) break;
+      match.pattern.push(this.tok.text);
+      this.i++;
+    }
+    this.i++;
+    // WITHIN and SUBSET do not change the output shape either.
+    while (!this.isWord('DEFINE') && !this.isOp(')')) {
+      if ((this.tok as Token).kind === 'eof') this.fail("Expected ')' closing MATCH_RECOGNIZE");
+      this.i++;
+    }
+    if (this.acceptWord('DEFINE')) {
+      do {
+        const pos = this.pos();
+        const name = this.identifier('a pattern variable');
+        this.expectWord('AS');
+        match.define.push({ name, expr: this.expression(), pos });
+      } while (this.acceptOp(','));
+    }
+    this.expectOp(')');
     return match;
   }
 

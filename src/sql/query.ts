@@ -3,7 +3,8 @@ import type { OrderItem, Query, Select, SetOperation, Values } from './ast.js';
 import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { renameColumns } from './names.js';
-import { materialize, type Changelog, type Col, type Relation, type Scope } from './relation.js';
+import { exprStart, exprText } from './expressions.js';
+import { materialize, type Changelog, type Col, type Relation, type Scope, type Typed } from './relation.js';
 import { analyzeSelect } from './select.js';
 import { commonType } from './types.js';
 import { typeExpr } from './typing.js';
@@ -17,40 +18,39 @@ export function analyzeQuery(cx: AnalysisContext, query: Query, parent?: Scope):
       if (cte.columns) rel = renameColumns(cx, rel, cte.columns, cte.pos);
       scope.set(cte.name, rel);
     }
-    let rel = analyzeBody(cx, query.body, parent);
-    if (query.orderBy.length > 0) rel = applyOrderBy(cx, rel, query.orderBy, query.limit !== undefined);
+    const order: Typed[] = [];
+    let rel = analyzeBody(cx, query.body, parent, query.orderBy, order);
+    if (query.orderBy.length > 0 || query.limit !== undefined) rel = applyOrderBy(cx, rel, query.orderBy, order, query.limit !== undefined);
     return rel;
   } finally {
     cx.ctes.pop();
   }
 }
 
-function analyzeBody(cx: AnalysisContext, body: Select | SetOperation | Values | Query, parent?: Scope): Relation {
-  switch (body.kind) {
-    case 'select':
-      return analyzeSelect(cx, body, parent);
-    case 'set':
-      return analyzeSetOperation(cx, body, parent);
-    case 'values':
-      return analyzeValues(cx, body, parent);
-    case 'query':
-      return analyzeQuery(cx, body, parent);
-  }
+/** The body, with the ORDER BY items typed into `order` (against the select list first, then FROM). */
+function analyzeBody(cx: AnalysisContext, body: Select | SetOperation | Values | Query, parent: Scope | undefined, orderBy: OrderItem[], order: Typed[]): Relation {
+  if (body.kind === 'select') return analyzeSelect(cx, body, parent, orderBy, order);
+  const rel = body.kind === 'set' ? analyzeSetOperation(cx, body, parent) : body.kind === 'values' ? analyzeValues(cx, body, parent) : analyzeQuery(cx, body, parent);
+  const scope: Scope = { entries: [{ rel }], ...(parent ? { parent } : {}) };
+  for (const o of orderBy) order.push(typeExpr(cx, o.expr, scope));
+  return rel;
 }
 
-function applyOrderBy(cx: AnalysisContext, rel: Relation, orderBy: OrderItem[], hasLimit: boolean): Relation {
+/**
+ * ORDER BY and LIMIT in a stream: with a LIMIT, a Top-N over the whole stream (updating); without, a
+ * sort by an ascending time attribute first (Flink's temporal sort) or an error; a LIMIT alone keeps
+ * a count.
+ */
+function applyOrderBy(cx: AnalysisContext, rel: Relation, orderBy: OrderItem[], order: Typed[], hasLimit: boolean): Relation {
   cx.features.add('order_by');
-  const first = orderBy[0]!;
-  const col = first.expr.kind === 'column' ? rel.cols.find((c) => c.name === (first.expr as { parts: string[] }).parts.at(-1)) : undefined;
-  if (hasLimit) {
-    // A sort with a limit is a Top-N over the whole stream: its result changes as rows arrive.
-    return { ...rel, cols: rel.cols.map(materialize), changelog: 'updating', upsertKey: undefined };
-  }
-  if (col && rel.complete && (!col.time || first.descending)) {
-    cx.warn(
+  if (orderBy.length === 0) return rel;
+  if (hasLimit) return { ...rel, changelog: 'updating', upsertKey: undefined };
+  const first = order[0];
+  if (rel.complete && first?.type !== undefined && (!first.time || orderBy[0]!.descending)) {
+    cx.error(
       'SQL_UNSUPPORTED',
-      `Flink streaming ORDER BY must start with an ascending time attribute; '${col.name}' is not one`,
-      first.expr.pos,
+      `Sort on a non-time-attribute field is not supported: a streaming ORDER BY starts with an ascending time attribute${first.time ? `, '${exprText(orderBy[0]!.expr)}' is descending` : `, '${exprText(orderBy[0]!.expr)}' is not one`}`,
+      exprStart(orderBy[0]!.expr),
       'Order by the event-time (rowtime) column ascending, or add a LIMIT for a Top-N.',
     );
   }

@@ -80,6 +80,8 @@ export interface Relation {
   rank?: RankInfo;
   /** A SELECT whose select list reads columns of an enclosing query. */
   projectsOuter?: boolean;
+  /** A table function (UNNEST, LATERAL TABLE) that reads columns of the relations to its left. */
+  correlated?: boolean;
 }
 
 export interface ScopeEntry {

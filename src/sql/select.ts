@@ -3,7 +3,7 @@
  * result is: an aggregation (group or window), OVER aggregations, a ranking waiting to become a
  * Top-N or deduplication, DISTINCT, or a projection that keeps its input's changelog and key.
  */
-import type { Expr, Pos, Select } from './ast.js';
+import type { Expr, OrderItem, Pos, Select } from './ast.js';
 import { consumeRank, keyNames, projectKey, releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { conjuncts, sameExpr } from './expressions.js';
@@ -18,13 +18,13 @@ import { checkOverAggregates } from './windows.js';
 
 const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
 
-export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scope): Relation {
+export function analyzeSelect(cx: AnalysisContext, select: Select, parent: Scope | undefined, orderBy: OrderItem[] = [], order: Typed[] = []): Relation {
   const whereConjuncts = select.where ? conjuncts(select.where) : [];
-  let source: { entries: ScopeEntry[]; changelog: Changelog; complete: boolean };
+  let source: { entries: ScopeEntry[]; changelog: Changelog; complete: boolean; keys: Expr[][] };
   if (select.from) {
     cx.hasFrom = true;
     source = analyzeFrom(cx, select.from, parent, whereConjuncts);
-  } else source = { entries: [], changelog: 'append', complete: true };
+  } else source = { entries: [], changelog: 'append', complete: true, keys: [] };
   const scope: Scope = parent ? { entries: source.entries, parent } : { entries: source.entries };
 
   // A ROW_NUMBER() computed below and filtered here is a Top-N or a deduplication.
@@ -173,10 +173,14 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent?: Scop
       for (const key of [inputKey, ...inputOtherKeys]) {
         upsertKey ??= key && projectKey(key, itemExprs, cols);
       }
+      for (const key of source.keys) upsertKey ??= keyNames(key, itemExprs, cols);
     }
   }
 
   const rel: Relation = { cols, complete, changelog };
+  // ORDER BY names the select list's columns first, then the FROM clause's.
+  const sortScope: Scope = { entries: [{ rel: { cols, complete, changelog } }], parent: scope };
+  for (const o of orderBy) order.push(typeExpr(cx, o.expr, sortScope, emptySelectContext(select.windows)));
   if (changelog === 'updating' && upsertKey && upsertKey.length > 0) rel.upsertKey = upsertKey;
   if (rank) rel.rank = rank;
   if (projectsOuter) rel.projectsOuter = true;

@@ -244,9 +244,8 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
       case 'MATCH_PROCTIME':
         return { type: 'TIMESTAMP_LTZ(3)', nullable: false, time: 'proctime' };
       case 'CLASSIFIER':
+        cx.error('SQL_UNSUPPORTED', 'Unsupported call: CLASSIFIER(): Flink does not support it in MATCH_RECOGNIZE', call.pos, 'Define a measure per pattern variable instead.');
         return { type: 'STRING', nullable: false };
-      case 'MATCH_NUMBER':
-        return { type: 'BIGINT', nullable: false };
     }
   }
   if (name === 'JSON_VALUE' && call.returning) {
