@@ -149,6 +149,11 @@ export function inputRelation(input: InputTableSchema): Relation {
     // PROCTIME() is a NOT NULL TIMESTAMP_LTZ(3), whatever the declared column says.
     if (time.kind === 'proctime') Object.assign(col, { type: 'TIMESTAMP_LTZ(3)', nullable: false });
   }
+  // A primary key is NOT NULL in Flink, whatever its columns say.
+  for (const k of input.primaryKey ?? []) {
+    const col = cols.find((c) => c.name === k);
+    if (col) col.nullable = false;
+  }
   const rel: Relation = { cols, complete, changelog: input.changelog ?? 'append' };
   if (input.changelog === 'updating' && input.primaryKey?.length) rel.upsertKey = [...input.primaryKey];
   return rel;
