@@ -2,6 +2,10 @@
 export interface Pos {
   line: number;
   column: number;
+  /** Of a dotted name (`t.a.b`): where each part starts (Flink reports a qualified column's error at the name after the qualifier). */
+  parts?: Pos[];
+  /** Of a function call: its name as written (Flink's messages quote it so; `name` is upper case). */
+  text?: string;
 }
 
 export type Expr =
@@ -10,11 +14,9 @@ export type Expr =
   | { kind: 'interval'; value: Expr; unit: string; pos: Pos }
   /** A time unit or other bare keyword argument, e.g. `HOUR` in `TIMESTAMPADD(HOUR, 1, ts)`. */
   | { kind: 'symbol'; name: string; pos: Pos }
-  /** `partPos[i]` is where `parts[i]` starts (Flink reports a qualified column's error at its name after the qualifier). */
-  | { kind: 'column'; parts: string[]; pos: Pos; partPos?: Pos[] }
+  | { kind: 'column'; parts: string[]; pos: Pos }
   | { kind: 'star'; qualifier?: string[]; pos: Pos }
-  /** `name` is upper case; `written` as in the query (Flink's messages quote it so). */
-  | { kind: 'call'; name: string; written?: string; args: Expr[]; distinct: boolean; star: boolean; filter?: Expr; over?: WindowSpec; returning?: string; pos: Pos }
+  | { kind: 'call'; name: string; args: Expr[]; distinct: boolean; star: boolean; filter?: Expr; over?: WindowSpec; returning?: string; pos: Pos }
   | { kind: 'cast'; safe: boolean; expr: Expr; type: string; pos: Pos }
   | { kind: 'unary'; op: string; expr: Expr; pos: Pos }
   | { kind: 'binary'; op: string; left: Expr; right: Expr; pos: Pos }

@@ -53,14 +53,14 @@ function sameColumn(a: Expr, b: Expr): boolean {
   return a.kind === 'column' && b.kind === 'column' && a.parts[a.parts.length - 1] === b.parts[b.parts.length - 1] && (a.parts.length === 1 || b.parts.length === 1);
 }
 
-/** Structural equality of two syntax trees, ignoring positions (`pos`, `partPos`) and absent (undefined) properties. */
+/** Structural equality of two syntax trees, ignoring positions and absent (undefined) properties. */
 export function sameTree(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameTree(x, b[i]));
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
   const keys = (o: object) =>
     Object.entries(o)
-      .filter(([k, v]) => k !== 'pos' && k !== 'partPos' && k !== 'written' && v !== undefined)
+      .filter(([k, v]) => k !== 'pos' && v !== undefined)
       .map(([k]) => k)
       .sort();
   const ka = keys(a);

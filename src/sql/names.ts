@@ -48,7 +48,7 @@ export function renameColumns(cx: AnalysisContext, rel: Relation, names: string[
  */
 export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column' }, scope: Scope): Typed {
   const parts = expr.parts;
-  const at = (i: number): Pos => expr.partPos?.[i] ?? expr.pos;
+  const at = (i: number): Pos => expr.pos.parts?.[i] ?? expr.pos;
   for (let level: Scope | undefined = scope; level; level = level.parent) {
     const entries = level.entries;
     if (parts.length >= 2) {

@@ -977,7 +977,7 @@ class Parser {
       return { kind: 'star', qualifier: parts, pos };
     }
     if (this.isOp('(')) return this.functionCall(parts, pos);
-    return { kind: 'column', parts, pos, partPos };
+    return { kind: 'column', parts, pos: parts.length > 1 ? { ...pos, parts: partPos } : pos };
   }
   /** After a dot any word is a name, even a reserved one (`t.order`). */
   private anyIdentifier(): string {
@@ -992,7 +992,7 @@ class Parser {
   private functionCall(parts: string[], pos: Pos): Expr {
     const name = parts.map((p) => p.toUpperCase()).join('.');
     this.expectOp('(');
-    const call: Expr & { kind: 'call' } = { kind: 'call', name, written: parts.join('.'), args: [], distinct: false, star: false, pos };
+    const call: Expr & { kind: 'call' } = { kind: 'call', name, args: [], distinct: false, star: false, pos: { ...pos, text: parts.join('.') } };
     if (this.isOp('*') && this.peek().text === ')') {
       this.i++;
       call.star = true;

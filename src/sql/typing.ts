@@ -294,7 +294,7 @@ export function isFlinkFunction(name: string): boolean {
 /** Flink 1.20 has no such function, and a streamt project registers none: Calcite's message. */
 export function unknownFunction(cx: AnalysisContext, call: Expr & { kind: 'call' }, args: { type: string | undefined }[]): void {
   const signature = args.map((a) => `<${a.type === undefined ? 'ANY' : calciteFamily(a.type)}>`).join(', ');
-  cx.error('SQL_UNKNOWN_FUNCTION', `No match found for function signature ${call.written ?? call.name}(${signature})`, call.pos, `Flink 1.20 has no built-in function ${call.name}, and streamt projects register no user-defined functions.`);
+  cx.error('SQL_UNKNOWN_FUNCTION', `No match found for function signature ${call.pos.text ?? call.name}(${signature})`, call.pos, `Flink 1.20 has no built-in function ${call.name}, and streamt projects register no user-defined functions.`);
 }
 
 /** How Calcite names an argument's type family in a function signature. */
