@@ -116,6 +116,8 @@ export interface SelectContext {
   subqueries: SubqueryUse[];
   /** Where the first aggregate call is. */
   firstAggregate?: Pos;
+  /** The SELECT has GROUP BY: each group has a row, so SUM, MIN... of a NOT NULL value are NOT NULL. */
+  grouped?: boolean;
 }
 
 export interface OverCall {

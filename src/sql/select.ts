@@ -63,6 +63,7 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent: Scope
   }
 
   const context = emptySelectContext(select.windows, subqueries);
+  context.grouped = select.groupBy.length > 0;
   const itemsStart = cx.resolutions.length;
   const cols: Col[] = [];
   const itemExprs: (Expr | undefined)[] = [];

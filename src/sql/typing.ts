@@ -279,12 +279,16 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
   checkCharacterOperands(cx, call, args);
   const result = rule(args);
   const typed: Typed = { type: result.type, nullable: result.nullable ?? args.some((a) => a.nullable) };
+  // Calcite's "nullable if empty": NULL over no row, so NOT NULL only per group, unfiltered, of a NOT NULL value.
+  if (isAggregate && NULLABLE_IF_EMPTY.has(name)) typed.nullable = (args[0]?.nullable ?? true) || !ctx?.grouped || call.filter !== undefined;
   if (result.time) typed.time = result.time;
   if (isAggregate && name in AGGREGATE_FUNCTIONS && call.args.length === 0 && !call.star && name !== 'COUNT') {
     cx.error('SQL_UNSUPPORTED', `${name}() needs an argument`, call.pos);
   }
   return typed;
 }
+
+const NULLABLE_IF_EMPTY = new Set(['SUM', 'MIN', 'MAX', 'AVG', 'STDDEV', 'STDDEV_POP', 'STDDEV_SAMP', 'VARIANCE', 'VAR_POP', 'VAR_SAMP', 'FIRST_VALUE', 'LAST_VALUE']);
 
 /** Flink has this function (JSON_OBJECTAGG and JSON_ARRAYAGG are catalogued by their NULL-handling variants). */
 export function isFlinkFunction(name: string): boolean {
