@@ -15,12 +15,6 @@ import { typeExpr } from './typing.js';
 type JoinItem = FromItem & { kind: 'join' };
 type Side = 'left' | 'right';
 
-/** A column of the join's output, as a qualified reference a select list can name. */
-export interface KeyColumn {
-  entry: ScopeEntry;
-  column: string;
-}
-
 export function join(cx: AnalysisContext, item: JoinItem, parent: Scope | undefined, where: Expr[], outerLeft: ScopeEntry[]): ScopeEntry[] {
   const left = fromItem(cx, item.left, parent, where, outerLeft);
   cx.joinRightSides.add(item.right);
