@@ -86,7 +86,13 @@ export function flinkReason(chain: string): { message: string; at?: { line: numb
   // A parse error's last cause repeats the expected-token list; keep what was encountered.
   const parse = /^(?:SQL parse failed\. )?(Encountered .*? at line \d+, column \d+)\./s.exec(message) ?? /(Encountered .*? at line \d+, column \d+)\./s.exec(chain);
   if (parse) message = parse[1]!;
-  message = message.replace(/^From line \d+, column \d+ to line \d+, column \d+: /, '').replace(/\s+/g, ' ').trim();
+  // Planner node ids and correlation variables count what the JVM planned before: not part of the verdict.
+  message = message
+    .replace(/^From line \d+, column \d+ to line \d+, column \d+: /, '')
+    .replace(/#\d+/g, '#')
+    .replace(/\$cor\d+/g, '$cor')
+    .replace(/\s+/g, ' ')
+    .trim();
   return at ? { message, at } : { message };
 }
 
@@ -192,7 +198,7 @@ export function flinkGist(message: string): string {
     .replace(/ at line \d+, column \d+.*$/, '')
     .replace(/ which is produced by node .*$/, '')
     .replace(/: set type is .*$/, '')
-    .replace(/ \$cor\d+ in the plan$/, '')
+    .replace(/ \$cor\d* in the plan$/, '')
     .replace(/;.*$/, '');
   const sentence = /^(.*?[^.])\. [A-Z]/.exec(m);
   if (sentence) m = sentence[1]!;
