@@ -3,12 +3,15 @@
  * to the tables it reads, whether it is stateful, its changelog mode, its output columns and types.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import { Analyzer, type Col, type InputTableSchema, type StatefulFeature, type TimeKind } from './analyze.js';
+import { releaseRank } from './changelog.js';
+import { AnalysisContext } from './context.js';
 import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
+import { analyzeQuery } from './query.js';
+import type { InputTableSchema, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 
-export type { StatefulFeature } from './analyze.js';
+export type { StatefulFeature } from './relation.js';
 export { parseQuery, parseDataType } from './parser.js';
 export { tokenize, SqlSyntaxError } from './tokenizer.js';
 
@@ -17,6 +20,8 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
+  /** In an analysis' output columns: the column is a time attribute (Flink's *ROWTIME* / *PROCTIME*). */
+  time?: 'rowtime' | 'proctime';
 }
 
 export interface InputTable {
@@ -24,9 +29,13 @@ export interface InputTable {
   columns: ColumnType[];
   /** The event-time attribute (has a WATERMARK) or a processing-time attribute. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute, when a table has both an event-time and a processing-time column. */
+  timeAttributes?: { column: string; kind: 'rowtime' | 'proctime' }[];
   /** An upstream that is itself updating makes dependents updating. */
   changelog?: 'append' | 'updating';
   primaryKey?: string[];
+  /** A lookup-capable table (a JDBC table...): it can be the right side of a processing-time (lookup) join. Kafka topics are not. */
+  lookup?: boolean;
 }
 
 export interface SqlAnalysis {
@@ -46,8 +55,10 @@ export interface SqlAnalysis {
   upsertKey?: string[];
   /** Output columns; undefined when an input schema is unknown and needed. */
   columns?: ColumnType[];
-  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not). */
+  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not): the rowtime first. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute the output keeps, in column order (a query may keep a rowtime and a proctime). */
+  timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
 }
 
 export interface AnalyzeOptions {
@@ -65,8 +76,8 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   } catch (e) {
     return unparsed(sql, e);
   }
-  const analyzer = new Analyzer(inputs as Record<string, InputTableSchema>, options);
-  const rel = analyzer.releaseRank(analyzer.analyzeQuery(query));
+  const analyzer = new AnalysisContext(inputs as Record<string, InputTableSchema>, options);
+  const rel = releaseRank(analyzer, analyzeQuery(analyzer, query));
   const diagnostics = analyzer.diagnostics;
 
   const tables = orderedTables(analyzer.tableRefs);
@@ -86,12 +97,11 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     if (col.unnamed) {
       diagnostics.push(warning('SQL_UNNAMED_COLUMN', `An output column has no name; Flink calls it ${col.name}`, { ...at, hint: 'Give the expression an alias: <expression> AS name.' }));
     }
-    const duplicateOf = (col as Col & { duplicateOf?: string }).duplicateOf;
-    if (duplicateOf) {
-      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
+    if (col.duplicateOf) {
+      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${col.duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
     }
     if (col.type === 'NULL') {
-      diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
+      diagnostics.push(error('SQL_UNTYPED_NULL', `Illegal use of 'NULL': output column '${col.name}' has no type`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
     }
   }
 
@@ -105,10 +115,12 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     features,
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
+    timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
-  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable }));
-  const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
+  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
+  // window_time first: a window TVF keeps its input's rowtime too, but windows downstream follow window_time.
+  const time = rel.cols.find((c) => c.time === 'rowtime' && c.window === 'time') ?? rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;
 }
@@ -147,6 +159,7 @@ function unparsed(sql: string, e: unknown): SqlAnalysis {
     mlFunctions: fallback.mlFunctions,
     // Without a tree the changelog cannot be derived: assume the safer mode when anything is stateful.
     changelog: fallback.features.length > 0 ? 'updating' : 'append',
+    timeAttributes: [],
   };
   return analysis;
 }

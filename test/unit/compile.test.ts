@@ -149,13 +149,13 @@ describe('connectors', () => {
   it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads', () => {
     const { result } = compile(
       models(
-        'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS dec FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
+        'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS exact FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
       ),
     );
     const insert = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!.spec.statements.find((s) => s.startsWith('INSERT'))!;
     expect(insert).toContain("ROW('f', 'float', TRUE)");
     expect(insert).toContain("ROW('d', 'double', TRUE)");
-    expect(insert).toContain("ROW('dec', 'double', TRUE)");
+    expect(insert).toContain("ROW('exact', 'double', TRUE)");
     expect(insert).not.toMatch(/float32|float64/);
   });
 
