@@ -98,12 +98,12 @@ function samplePayments() {
         currency: 'EUR',
         status: statuses[i % statuses.length],
         merchant_id: `m-${(i % 3) + 1}`,
-        event_time: `2026-01-01 10:${minute}:${String((i * 13) % 60).padStart(2, '0')}`,
+        event_time: `2026-01-01T10:${minute}:${String((i * 13) % 60).padStart(2, "0")}Z`,
       }),
     });
   }
   // One later payment per customer moves the watermark past the windows, so they close.
-  for (const c of customers) out.push({ key: `pay-late-${c}`, value: JSON.stringify({ payment_id: `pay-late-${c}`, customer_id: c, card_number: '4000000000009999', amount_cents: 100, currency: 'EUR', status: 'CAPTURED', merchant_id: 'm-1', event_time: '2026-01-01 11:00:00' }) });
+  for (const c of customers) out.push({ key: `pay-late-${c}`, value: JSON.stringify({ payment_id: `pay-late-${c}`, customer_id: c, card_number: '4000000000009999', amount_cents: 100, currency: 'EUR', status: 'CAPTURED', merchant_id: 'm-1', event_time: '2026-01-01T11:00:00Z' }) });
   return out;
 }
 
@@ -185,7 +185,7 @@ async function demoUp() {
   step('Planning: what would change?');
   streamt(['plan', '-p', example, ...exclude]);
   step('Applying the plan');
-  streamt(['apply', '-p', example, ...exclude]);
+  streamt(['apply', '--auto-approve', '-p', example, ...exclude]);
 
   step('Producing sample events');
   const producer = kafka.producer();
@@ -232,7 +232,7 @@ async function demoDown(keepStack) {
   try {
     cpSync(example, tmp, { recursive: true });
     for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
-    streamt(['apply', '--prune', '-p', tmp], { allowFailure: true });
+    streamt(['apply', '--auto-approve', '--prune', '-p', tmp], { allowFailure: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

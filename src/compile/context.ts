@@ -38,6 +38,8 @@ export interface NodeTable {
   primaryKey: string[];
   keyFields: string[];
   keyFormat?: 'raw' | 'json';
+  /** Value format options the source's schema needs (e.g. json.timestamp-format.standard). */
+  formatOptions?: Record<string, string>;
 }
 
 export class CompileContext {
@@ -110,6 +112,7 @@ export class CompileContext {
       }
     }
     if (s.eventTime) t.rowtime = rowtimeOf(s.eventTime);
+    if (s.derivedSchema && Object.keys(s.derivedSchema.formatOptions).length) t.formatOptions = { ...s.derivedSchema.formatOptions };
     if (format === 'avro-confluent') t.subject = s.schema?.subject ?? `${t.topic}-value`;
     return t;
   }

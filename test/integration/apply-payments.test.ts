@@ -6,7 +6,7 @@ import { cleanupProject, letters, paymentsCopy, readAll } from './plan-helpers.j
 
 const payment = (id: string, customer: string, amount: number, status: string, time: string) => ({
   key: id,
-  value: JSON.stringify({ payment_id: id, customer_id: customer, card_number: '4111111111111111', amount_cents: amount, currency: 'EUR', status, merchant_id: 'm1', event_time: `2026-01-01 ${time}` }),
+  value: JSON.stringify({ payment_id: id, customer_id: customer, card_number: '4111111111111111', amount_cents: amount, currency: 'EUR', status, merchant_id: 'm1', event_time: `2026-01-01T${time}Z` }),
 });
 
 const values = async (topic: string) => (await readAll(topic)).filter((r) => r.value).map((r) => JSON.parse(r.value!));
@@ -90,7 +90,7 @@ describe('apply examples/payments', () => {
     await createTopics([{ topic: names.raw }, { topic: names.customers }]);
     cleanupProject(project, [], [names.subject]);
     dropTableAfterTest(table);
-    const r = await project.cli(['apply', '--select', `+${sink}`, '--exclude', 'type:test']);
+    const r = await project.cli(['apply', '--auto-approve', '--select', `+${sink}`, '--exclude', 'type:test']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`connect.connector.${sink} created`);
     expect(r.stderr).toContain(`flink.job.${sink}.connect created`);

@@ -322,6 +322,7 @@ function formatOptions(ctx: CompileContext, t: NodeTable, keyed: boolean, role: 
   } else {
     opts.push(option(keyed ? 'value.format' : 'format', 'json'));
   }
+  for (const [k, v] of Object.entries(t.formatOptions ?? {}).sort()) opts.push(option(`${valuePrefix}${k}`, v));
   return opts;
 }
 

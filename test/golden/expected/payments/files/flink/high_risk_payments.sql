@@ -34,7 +34,7 @@ CREATE TEMPORARY TABLE `payments_enriched` (
   `amount_cents` BIGINT,
   `currency` STRING,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP(3),
+  `event_time` TIMESTAMP_LTZ(3),
   `country` STRING,
   `risk_band` STRING
 ) WITH (
@@ -55,7 +55,7 @@ CREATE TEMPORARY TABLE `high_risk_payments__output` (
   `currency` STRING,
   `country` STRING,
   `risk_band` STRING,
-  `event_time` TIMESTAMP(3)
+  `event_time` TIMESTAMP_LTZ(3)
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'high_risk_payments',
