@@ -33,6 +33,23 @@ function specOf(x: unknown): AclSpec | undefined {
   return s && Array.isArray(s.bindings) ? s : undefined;
 }
 
+/**
+ * The observed state of each target from the live bindings of their principals: which of its
+ * bindings (declared or recorded) exist, and which recorded ones another declared target wants.
+ */
+export function observedAcls(targets: readonly { addr: string; name: string; spec?: AclSpec | undefined; recorded?: unknown }[], present: readonly AclBinding[]): Map<string, ObservedAcl> {
+  const live = new Set(present.map(aclKey));
+  const declared = new Set(targets.flatMap((t) => (t.spec?.bindings ?? []).map(aclKey)));
+  const out = new Map<string, ObservedAcl>();
+  for (const t of targets) {
+    const mine = new Set((t.spec?.bindings ?? []).map(aclKey));
+    const recorded = (specOf(t.recorded)?.bindings ?? []).map(aclKey);
+    const keys = [...new Set([...mine, ...recorded])].sort();
+    out.set(t.addr, { kind: 'acl', name: t.name, live: keys.filter((k) => live.has(k)), keep: [...new Set(recorded.filter((k) => !mine.has(k) && declared.has(k)))].sort() });
+  }
+  return out;
+}
+
 export interface AclChangeSet {
   grant: AclBinding[];
   revoke: AclBinding[];

@@ -13,7 +13,7 @@
 import type { AclSpec } from '../../compile/types.js';
 import type { ObservedBase } from '../../plan/types.js';
 import type { ResourceHandler } from '../handler.js';
-import { aclChanges, aclFields, aclKey, aclText, bindingsOfFields, diffAcl } from './acl-diff.js';
+import { aclChanges, aclFields, aclKey, aclText, bindingsOfFields, diffAcl, observedAcls } from './acl-diff.js';
 
 export interface ObservedAcl extends ObservedBase {
   kind: 'acl';
@@ -38,23 +38,10 @@ export const aclHandler: ResourceHandler<AclSpec, ObservedAcl> = {
   exists: (o) => o.live.length > 0,
 
   async observeMany(targets, live) {
-    const out = new Map<string, ObservedAcl>();
-    if (!targets.length) return out;
-    const declared = new Set(targets.flatMap((t) => (t.spec?.bindings ?? []).map(aclKey)));
-    const own = (t: (typeof targets)[number]) => [...(t.spec?.bindings ?? []), ...(specOf(t.recorded?.spec)?.bindings ?? [])];
-    const principals = targets.flatMap((t) => own(t).map((b) => b.principal));
-    const present = new Set((principals.length ? await live.kafka().describeAcls(principals) : []).map(aclKey));
-    for (const t of targets) {
-      const mine = new Set((t.spec?.bindings ?? []).map(aclKey));
-      const keys = [...new Set(own(t).map(aclKey))].sort();
-      out.set(t.addr, {
-        kind: 'acl',
-        name: t.name,
-        live: keys.filter((k) => present.has(k)),
-        keep: (specOf(t.recorded?.spec)?.bindings ?? []).map(aclKey).filter((k) => !mine.has(k) && declared.has(k)).sort(),
-      });
-    }
-    return out;
+    if (!targets.length) return new Map<string, ObservedAcl>();
+    const principals = targets.flatMap((t) => [...(t.spec?.bindings ?? []), ...(specOf(t.recorded?.spec)?.bindings ?? [])].map((b) => b.principal));
+    const present = principals.length ? await live.kafka().describeAcls(principals) : [];
+    return observedAcls(targets.map((t) => ({ addr: t.addr, name: t.name, spec: t.spec, recorded: t.recorded?.spec })), present);
   },
 
   diff: (d, o, entry) => diffAcl(d.spec, o, entry?.kind === 'acl' ? entry.spec : undefined),
