@@ -78,6 +78,15 @@ function writeKafkaLog4j() {
   return file;
 }
 
+/** Whether the running broker's configuration (written when it was started) has the SASL listener. */
+function kafkaHasSaslListener() {
+  try {
+    return fs.readFileSync(path.join(paths.run, 'kafka', 'server.properties'), 'utf8').includes('SASL_PLAINTEXT://');
+  } catch {
+    return true;
+  }
+}
+
 export const services = {
   postgres: {
     describe: `PostgreSQL (Debian) on ${H}:${P.postgres}, database ${cfg.postgres.database}`,
@@ -194,10 +203,13 @@ export const services = {
         '-cp', kafkaLibs(), 'kafka.Kafka', props], { marker: props });
     },
     async probe() {
-      // Both listeners: plaintext, and the secured one with the stack's super user.
+      // Both listeners: plaintext, and the secured one with the stack's super user. A broker
+      // started by an older version of this file (no SASL listener in its server.properties) is
+      // judged on its plaintext listener, so a shared stack stays usable until it is restarted.
       const { admin } = cfg.kafka.sasl.users;
-      return (await kafkaReady(cfg.kafka.brokers)) &&
-        kafkaReady(cfg.kafka.sasl.brokers, { mechanism: 'scram-sha-512', username: admin.username, password: admin.password });
+      if (!(await kafkaReady(cfg.kafka.brokers))) return false;
+      if (!kafkaHasSaslListener()) return true;
+      return kafkaReady(cfg.kafka.sasl.brokers, { mechanism: 'scram-sha-512', username: admin.username, password: admin.password });
     },
   },
 
