@@ -194,8 +194,53 @@ async function upUnlocked({ log, owner, only }) {
   const startMs = Date.now() - t1;
   const startedAny = results.some((r) => r.started);
   // A hand-run `up` claims the stack even when it was already running, so tests leave it up.
-  if (startedAny || owner === 'manual') fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
+  // A test run that only restarts some services of a hand-started stack (a TaskManager a crash
+  // test killed) does not take it over: its end would stop a stack others are using. It claims
+  // the stack only when it started every service, or the stack was not started by hand.
+  const claim = owner === 'manual' || (startedAny && (readOwner()?.kind !== 'manual' || results.every((r) => r.started)));
+  if (claim) fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
   return { startedAny, installMs, startMs, services: results };
+}
+
+/**
+ * Fault injection for tests: SIGKILL one service's process group, as a crash would (no shutdown
+ * hook runs, nothing is flushed). Its pid file stays; `start(name)` or `up()` starts it again.
+ * Returns 'killed', or 'not-running' when the service had no live process.
+ */
+export function kill(name, { log = () => {} } = {}) {
+  if (!serviceNames.includes(name)) throw new Error(`unknown service ${name}; one of ${serviceNames.join(', ')}`);
+  return withLock(async () => {
+    const info = readPid(name);
+    if (!isAlive(info)) return 'not-running';
+    const group = () => {
+      try {
+        process.kill(-info.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      process.kill(-info.pid, 'SIGKILL');
+    } catch {
+      process.kill(info.pid, 'SIGKILL');
+    }
+    const deadline = Date.now() + 30_000;
+    while ((isAlive(info) || group()) && Date.now() < deadline) await sleep(100);
+    if (isAlive(info)) throw new Error(`${name} (pid ${info.pid}) is still alive after SIGKILL`);
+    log(`${name}: killed (pid ${info.pid})`);
+    return 'killed';
+  }, { log });
+}
+
+/**
+ * Start one service that is not running and wait until its probe passes (a running one is left
+ * alone). Unlike `up()`, it never changes who owns the stack: a stack started by hand stays
+ * "manual", one started by a test run stays the test run's.
+ */
+export function start(name, { log = () => {} } = {}) {
+  if (!serviceNames.includes(name)) throw new Error(`unknown service ${name}; one of ${serviceNames.join(', ')}`);
+  return withLock(() => startOne(name, log), { log });
 }
 
 /** Stop every service this tool started (by recorded pid, reverse order). */

@@ -43,7 +43,7 @@ describe('apply examples/payments', () => {
     const clean = await eventually('clean payments', async () => {
       const v = await values(names.model('payments_clean'));
       return v.length >= 34 ? v : false;
-    }, 120_000);
+    });
     const mine = clean.filter((p) => !p.payment_id.startsWith('late'));
     expect(mine.map((p) => p.payment_id).sort()).toEqual(['p1', 'p2', 'p4', 'p6']);
     expect(mine.find((p) => p.payment_id === 'p1')).toMatchObject({ customer_id: 'c1', card_last4: '1111', amount_cents: 1000, status: 'AUTHORIZED' });
@@ -52,7 +52,7 @@ describe('apply examples/payments', () => {
     const windows = await eventually('closed five-minute windows', async () => {
       const v = (await values(names.model('customer_spend_5m'))).filter((w) => w.customer_id === 'c1' || w.customer_id === 'c2');
       return v.length >= 3 ? v : false;
-    }, 120_000);
+    });
     expect(windows.map((w) => `${w.customer_id} ${w.window_start} ${w.payment_count} ${w.total_amount_cents}`).sort()).toEqual([
       'c1 2026-01-01 10:00:00 2 3500',
       'c1 2026-01-01 10:05:00 1 4000',
@@ -63,14 +63,14 @@ describe('apply examples/payments', () => {
       const latest = new Map<string, any>();
       for (const v of await values(names.model('customer_totals'))) latest.set(v.customer_id, v);
       return latest.get('c1')?.payment_count === 3 && latest.get('c2')?.payment_count === 1 ? latest : false;
-    }, 120_000);
+    });
     expect(totals.get('c1')).toMatchObject({ payment_count: 3, lifetime_amount_cents: 7500 });
     expect(totals.get('c2')).toMatchObject({ payment_count: 1, lifetime_amount_cents: 7000 });
 
     const enriched = await eventually('enriched payments', async () => {
       const v = (await values(names.model('payments_enriched'))).filter((p) => p.customer_id === 'c1' || p.customer_id === 'c2');
       return v.length >= 4 ? v : false;
-    }, 120_000);
+    });
     expect(enriched.find((p) => p.payment_id === 'p4')).toMatchObject({ country: 'DE', risk_band: 'HIGH', amount_cents: 7000 });
     expect(enriched.find((p) => p.payment_id === 'p1')).toMatchObject({ country: 'FR', risk_band: 'LOW' });
 
@@ -103,7 +103,7 @@ describe('apply examples/payments', () => {
     const rows = await eventually('rows in PostgreSQL', async () => {
       const got = await pgQuery(`SELECT payment_id, customer_id, amount_cents, currency FROM "${table}" ORDER BY payment_id`).catch(() => []);
       return got.length >= 2 ? got : false;
-    }, 120_000);
+    });
     expect(rows).toEqual([
       ['p1', 'c1', '1000', 'EUR'],
       ['p3', 'c2', '7000', 'EUR'],
