@@ -16,7 +16,9 @@
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import { CompileContext, type NodeTable } from '../compile/context.js';
+import type { JobKafkaAccess } from '../compile/emitters/flink.js';
 import { contentHash } from '../compile/hash.js';
+import { flinkConnectionOptions } from '../compile/kafka-identity.js';
 import { FileNamer } from '../compile/paths.js';
 import { option, quoteIdent, quoteLiteral, safeType } from '../compile/quote.js';
 import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../compile/types.js';
@@ -39,6 +41,8 @@ export interface ContinuousTestsOutput {
   skipped: Map<string, { index: number; assertion: string; reason: string }[]>;
   /** Placeholder → secret value (SASL, registry passwords), to merge into `CompileResult.secrets`. Never written. */
   secrets: Map<string, string>;
+  /** Per job address: what the job reads and writes on Kafka (the ACLs of its principal). */
+  access: Map<string, JobKafkaAccess>;
 }
 
 export const VIOLATION_COLUMNS = ['test', 'assertion', 'assertion_index', 'record_key', 'details', 'record_partition', 'record_offset', 'record_timestamp', 'detected_at'] as const;
@@ -79,7 +83,7 @@ const DLQ = '_streamt_dlq';
 
 export function compileContinuousTests(resolved: ResolvedProject, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
   const ctx = new CompileContext(resolved);
-  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map() };
+  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map(), access: new Map() };
   const tests = resolved.project.tests
     .filter((t) => t.type === 'continuous' && resolved.nodes.has(t.id) && (!opts.selection || opts.selection.has(t.id)))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -93,6 +97,7 @@ export function compileContinuousTests(resolved: ResolvedProject, opts: { select
     const file = namer.name(test.name, '.sql');
     out.files.set(file, ctx.vault.scrubText(job.sql));
     out.flinkJobs.push({ addr: `flink.job.test.${test.name}`, owner: test.id, file, hash: contentHash(spec), spec });
+    out.access.set(`flink.job.test.${test.name}`, job.access);
   }
   const topic: TopicSpec = { name: topicName, partitions: null, replication_factor: null, config: {} };
   const topicFile = new FileNamer('topics').name(topicName, '.json');
@@ -109,6 +114,7 @@ function targetTable(ctx: CompileContext, name: string): NodeTable | undefined {
 interface Compiled {
   spec: FlinkJobSpec;
   sql: string;
+  access: JobKafkaAccess;
 }
 
 function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: string, out: ContinuousTestsOutput): Compiled | undefined {
@@ -134,7 +140,9 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     `RESET 'table.exec.state.ttl'`,
   ];
   const groupId = pipelineName;
-  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...connectionOptions(ctx)];
+  const cluster = test.flinkCluster ?? ctx.project.defaults.tests?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null;
+  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), cluster)];
+  const access: JobKafkaAccess = { reads: [{ topic: table.topic, group: groupId }], writes: [violationsTopicName] };
   const columns = table.columns.filter((c) => !c.proctime);
   const typeOf = (type: string) => safeType(type) ?? 'STRING';
   const time = eventTimeOf(table, avro ? 'avro' : 'json');
@@ -303,6 +311,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         }
         const refTable = `_streamt_ref_${refCount++}`;
         inputTopics.push(ref.topic);
+        access.reads.push({ topic: ref.topic, group: `${groupId}.ref${refCount}` });
         const refOpts = [...kafka(ref.topic), option('properties.group.id', `${groupId}.ref${refCount}`), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'), option('scan.watermark.idle-timeout', formatDurationOption(SOURCE_IDLE_TIMEOUT_MS))];
         const refAvro = ref.format === 'avro-confluent';
         const refTime = eventTimeOf(ref, refAvro ? 'avro' : 'json');
@@ -382,6 +391,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     const model = typeof dlq.config.model === 'string' ? ctx.modelNode(dlq.config.model) : undefined;
     dlqTopic = model ? effectiveTopic(model, ctx.project).name : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
     if (dlqTopic) {
+      access.writes.push(dlqTopic);
       if (avro) {
         const cols = [`${c(K)} STRING`, ...columns.map((x) => `${c(x.name)} ${typeOf(x.type)}`)];
         statements.push(createTable(DLQ, cols, [...kafka(dlqTopic), option('key.format', 'raw'), option('key.fields', K), option('value.fields-include', 'EXCEPT_KEY'), option('value.format', 'avro-confluent'), option('value.avro-confluent.url', ctx.vault.scrub(ctx.registryUrl() ?? '')), ...registryAuth(ctx, 'value.')]));
@@ -403,7 +413,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
   const spec: FlinkJobSpec = {
     name: pipelineName,
-    cluster: test.flinkCluster ?? ctx.project.defaults.tests?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
+    cluster,
     parallelism: null,
     checkpoint_interval_ms: null,
     state_ttl_ms: null,
@@ -417,7 +427,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     key_fields: ['test'],
     statements,
   };
-  return { spec, sql };
+  return { spec, sql, access };
 }
 
 /** `where:` as is; `sql: SELECT COUNT(*) FROM x WHERE cond` with `expect: 0` becomes `cond`. */
@@ -493,22 +503,6 @@ function createView(name: string, select: string[], from: string): string {
 
 function commentText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
-}
-
-/** Bootstrap servers and client security, as the model jobs set them (secrets as placeholders). */
-function connectionOptions(ctx: CompileContext): string[] {
-  const k = ctx.project.runtime.kafka;
-  const v = ctx.vault;
-  const opts = [option('properties.bootstrap.servers', v.scrub(ctx.bootstrapServers()))];
-  if (k?.security_protocol) opts.push(option('properties.security.protocol', k.security_protocol));
-  if (k?.sasl_mechanism) {
-    opts.push(option('properties.sasl.mechanism', k.sasl_mechanism));
-    const module = k.sasl_mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
-    const q = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
-    opts.push(option('properties.sasl.jaas.config', `${module} required username=${q(v.scrub(k.sasl_username ?? ''))} password=${q(v.configValue('kafka', 'sasl_password', k.sasl_password ?? ''))};`));
-  }
-  if (k?.ssl_ca_location) opts.push(option('properties.ssl.truststore.type', 'PEM'), option('properties.ssl.truststore.location', v.scrub(k.ssl_ca_location)));
-  return opts;
 }
 
 function registryAuth(ctx: CompileContext, prefix: string): string[] {

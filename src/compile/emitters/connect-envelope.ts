@@ -11,12 +11,13 @@ import type { CompileContext, NodeTable } from '../context.js';
 import { option, quoteIdent, quoteLiteral } from '../quote.js';
 import type { FlinkJobSpec, TopicSpec } from '../types.js';
 import { commentText } from './common.js';
-import { connectionOptions, createTable, deliveryOptions, inputTable, jobSettingStatements } from './flink.js';
+import { createTable, deliveryOptions, inputTable, jobSettingStatements, type JobKafkaAccess } from './flink.js';
+import { flinkConnectionOptions } from '../kafka-identity.js';
 
 export interface ConnectEnvelope {
   /** The table the connector reads: the input, rewritten in the envelope. */
   topic: TopicSpec;
-  job: { spec: FlinkJobSpec; sql: string };
+  job: { spec: FlinkJobSpec; sql: string; access: JobKafkaAccess };
 }
 
 /** Connect schema type of a Flink column, and the expression that produces a matching value. */
@@ -66,8 +67,8 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
   const pipelineName = `streamt.${ctx.projectName}.${sink.name}.connect`;
   const topicName = `${sink.name}.connect`;
   // The same checkpoints and restarts as a model's job: without them it would commit no offsets.
-  const { eff, statements } = jobSettingStatements(ctx, m, pipelineName);
-  const ddl = inputTable(ctx, m, input, pipelineName, diagnostics);
+  const { eff, clusterName, statements } = jobSettingStatements(ctx, m, pipelineName);
+  const ddl = inputTable(ctx, m, input, pipelineName, clusterName, diagnostics);
   if (!ddl) return undefined;
   statements.push(ddl);
 
@@ -79,7 +80,7 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
     createTable(outName, [`${quoteIdent('schema')} ${schemaType}`, `${quoteIdent('payload')} ${payloadType}`], [
       option('connector', 'kafka'),
       option('topic', topicName),
-      ...connectionOptions(ctx, ctx.bootstrapServers()),
+      ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), clusterName),
       option('format', 'json'),
       ...deliveryOptions(eff.delivery, pipelineName),
     ]),
@@ -105,6 +106,7 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
     },
     job: {
       sql,
+      access: { reads: [{ topic: input.topic, group: pipelineName }], writes: [topicName], ...(eff.delivery === 'exactly_once' ? { transactionalIdPrefix: pipelineName } : {}) },
       spec: {
         name: pipelineName,
         cluster: sink.flinkCluster ?? d.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
