@@ -1,42 +1,165 @@
 #!/usr/bin/env node
-// Benchmarks: `npm run bench` (after `npm run build`). Prints a markdown table; no assertions.
-//   --version start-up time, and validate wall time / peak RSS for 100 to 10,000 models.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+// Whole-process benchmark of `validate` and `compile`, side by side with the Python reference
+// when it is installed. `npm run build` first; prints markdown tables; never asserts.
+//
+//   node bench/run.mjs                              # 10, 100, 1,000 and 10,000 models, validate and compile
+//   node bench/run.mjs --sizes 10,100 --runs 7      # chosen sizes, more runs
+//   node bench/run.mjs --commands validate
+//   node bench/run.mjs --baseline /tmp/streamt-before   # also another build of streamt (bin/ + dist/)
+//   node bench/run.mjs --instructions               # also instruction counts (10 and 100 models)
+//   STREAMT_REFERENCE=/path/to/venv/bin/streamt node bench/run.mjs   # the Python reference
+//
+// Each figure is the median of alternating runs (the contenders take turns, the order rotating
+// each round), each a fresh process measured whole: CPU time (user + sys, what the machine's other
+// work inflates least), peak RSS and wall time, with the 1-minute load average read before each
+// run printed next to it. Without the Python reference, ratios are against the reference figures
+// of issue 15 (bench/reference-python.json): give --baseline a build of main from before that work
+// and Python / ours is estimated as the issue's ratio × baseline CPU / ours CPU (bench/README.md).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { generateProject } from './generate.mjs';
 
 const root = join(import.meta.dirname, '..');
-const sizes = (process.argv[2] ?? '100,1000,5000,10000').split(',').map(Number);
-const runs = 3;
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const flag = (name) => args.includes(`--${name}`);
+const sizes = String(opt('sizes', '10,100,1000,10000')).split(',').map(Number);
+const commands = String(opt('commands', 'validate,compile')).split(',');
+const runsFor = (n) => Number(opt('runs', n >= 10000 ? 3 : 5));
 
-function median(xs) {
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-const versionTimes = [];
-for (let i = 0; i < 5; i++) {
-  const t = performance.now();
-  execFileSync(process.execPath, [join(root, 'bin', 'streamt.js'), '--version']);
-  versionTimes.push(performance.now() - t);
-}
-console.log(`streamt --version: ${median(versionTimes).toFixed(0)} ms (median of 5, process start included)\n`);
-
-console.log('| models | validate wall (ms) | per model (ms) | peak RSS (MB) |');
-console.log('|---:|---:|---:|---:|');
-for (const n of sizes) {
-  const dir = join(root, 'bench', '.projects', `p${n}`);
-  generateProject(n, dir);
-  const samples = [];
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    const child = spawnSync(process.execPath, [join(root, 'bench', 'validate-child.mjs'), dir], { encoding: 'utf8' });
-    const wall = performance.now() - t;
-    const res = JSON.parse(child.stdout.trim().split('\n').pop());
-    if (res.code !== 0) throw new Error(`validate failed on ${n} models: exit ${res.code}`);
-    samples.push({ wall, rss: res.maxRssMb });
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () => {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
   }
-  const wall = median(samples.map((s) => s.wall));
-  const rss = Math.max(...samples.map((s) => s.rss));
-  console.log(`| ${n} | ${wall.toFixed(0)} | ${(wall / n).toFixed(3)} | ${rss.toFixed(0)} |`);
+};
+
+// ---- contenders -----------------------------------------------------------------------------
+const contenders = [{ name: 'ours', argv: (cmd) => [process.execPath, join(root, 'bin', 'streamt.js'), ...cmd] }];
+const baseline = opt('baseline');
+if (baseline) contenders.push({ name: 'baseline', argv: (cmd) => [process.execPath, join(resolve(baseline), 'bin', 'streamt.js'), ...cmd] });
+const referenceBin = opt('reference', process.env.STREAMT_REFERENCE ?? (existsSync(join(root, 'bench', '.venv', 'bin', 'streamt')) ? join(root, 'bench', '.venv', 'bin', 'streamt') : undefined));
+if (referenceBin) contenders.push({ name: 'python', argv: (cmd) => [referenceBin, ...cmd], python: true });
+const referenceFigures = JSON.parse(readFileSync(join(import.meta.dirname, 'reference-python.json'), 'utf8'));
+
+// ---- measuring one process ------------------------------------------------------------------
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const scratch = mkdtempSync(join(tmpdir(), 'streamt-bench-'));
+
+/** Runs argv as a fresh process; CPU seconds (user + sys), peak RSS (MB), wall seconds, exit code. */
+function measure(argv) {
+  const load1 = load();
+  const out = join(scratch, 'time.txt');
+  let res;
+  if (gnuTime) {
+    res = spawnSync(gnuTime, ['-f', '%U %S %M %e %x', '-o', out, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const [user, sys, rssKb, wall, code] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    return { cpu: user + sys, rss: rssKb / 1024, wall, code, load: load1, stderr: res.stderr };
+  }
+  // Without GNU time: Python's getrusage of its child (RUSAGE_CHILDREN) does the same.
+  const py = 'import resource,subprocess,sys,time,json;t=time.time();c=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL).returncode;r=resource.getrusage(resource.RUSAGE_CHILDREN);print(json.dumps([r.ru_utime+r.ru_stime,r.ru_maxrss/1024,time.time()-t,c]))';
+  res = spawnSync('python3', ['-c', py, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const [cpu, rss, wall, code] = JSON.parse(res.stdout.trim().split('\n').pop());
+  return { cpu, rss, wall, code, load: load1, stderr: res.stderr };
 }
+
+/** Instructions of one run: perf stat when the CPU exposes the counter, else callgrind (slow). */
+function instructions(argv) {
+  const perf = spawnSync('perf', ['stat', '-x', ',', '-e', 'instructions:u', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const line = (perf.stderr ?? '').split('\n').find((l) => l.includes('instructions'));
+  const n = line ? Number(line.split(',')[0]) : NaN;
+  if (Number.isFinite(n)) return { count: n, tool: 'perf' };
+  const vg = spawnSync('valgrind', ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const m = /Collected : (\d+)/.exec(vg.stderr ?? '');
+  return m ? { count: Number(m[1]), tool: 'callgrind' } : undefined;
+}
+
+function commandLine(command, dir, n, run) {
+  if (command === 'validate') return ['validate', '-p', dir];
+  return ['compile', '-p', dir, '-o', join(scratch, `out-${n}-${run}`)];
+}
+
+// ---- the runs -------------------------------------------------------------------------------
+const floor = [];
+for (let i = 0; i < 5; i++) floor.push(measure([process.execPath, '-e', '0']));
+console.log(`Node ${process.version}, ${gnuTime ? 'GNU time' : 'python3 getrusage'}; contenders: ${contenders.map((c) => c.name).join(', ')}`);
+console.log(`node -e 0: ${median(floor.map((r) => r.cpu)).toFixed(3)} s CPU, ${median(floor.map((r) => r.rss)).toFixed(0)} MB (median of 5, load ${median(floor.map((r) => r.load)).toFixed(1)})\n`);
+
+const results = {};
+for (const n of sizes) {
+  const dir = join(scratch, `p${n}`);
+  generateProject(n, dir);
+  for (const command of commands) {
+    const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
+    for (let r = 0; r < runsFor(n); r++) {
+      // Alternate: each round starts with the next contender.
+      for (let k = 0; k < contenders.length; k++) {
+        const c = contenders[(r + k) % contenders.length];
+        const m = measure(c.argv(commandLine(command, dir, n, `${c.name}-${r}`)));
+        if (m.code !== 0 && !c.python) throw new Error(`${c.name} ${command} failed on ${n} models (exit ${m.code}):\n${m.stderr}`);
+        samples[c.name].push(m);
+        rmSync(join(scratch, `out-${n}-${c.name}-${r}`), { recursive: true, force: true });
+      }
+    }
+    const summary = {};
+    for (const [name, list] of Object.entries(samples)) {
+      summary[name] = { cpu: median(list.map((s) => s.cpu)), rss: Math.max(...list.map((s) => s.rss)), wall: median(list.map((s) => s.wall)), load: median(list.map((s) => s.load)), failed: list.filter((s) => s.code !== 0).length };
+    }
+    if (flag('instructions') && n <= 100) {
+      for (const c of contenders) {
+        const i = instructions(c.argv(commandLine(command, dir, n, `${c.name}-i`)));
+        rmSync(join(scratch, `out-${n}-${c.name}-i`), { recursive: true, force: true });
+        if (i) summary[c.name].instructions = i;
+      }
+    }
+    (results[command] ??= {})[n] = summary;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+rmSync(scratch, { recursive: true, force: true });
+
+// ---- tables ---------------------------------------------------------------------------------
+const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(d));
+for (const command of commands) {
+  const python = contenders.some((c) => c.python);
+  const head = ['models', 'ours CPU (s)', 'ms/model', 'ours RSS (MB)', 'ours wall (s)'];
+  if (baseline) head.push('baseline CPU (s)', 'baseline RSS (MB)', 'baseline / ours');
+  head.push(python ? 'Python CPU (s)' : 'Python CPU (s, est.)', python ? 'Python RSS (MB)' : 'Python RSS (MB, issue 15)', 'Python / ours');
+  if (flag('instructions')) head.push('ours instructions (M)');
+  head.push('load (1 min)');
+  console.log(`\n### ${command}\n`);
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map((h) => (h === 'models' ? '---:' : '---:')).join('|')}|`);
+  for (const n of sizes) {
+    const s = results[command][n];
+    const o = s.ours;
+    const row = [n.toLocaleString('en-US'), fmt(o.cpu), fmt((o.cpu * 1000) / n, 3), fmt(o.rss, 0), fmt(o.wall)];
+    if (baseline) row.push(fmt(s.baseline.cpu), fmt(s.baseline.rss, 0), `${fmt(s.baseline.cpu / o.cpu)}×`);
+    if (python) {
+      const p = s.python;
+      if (p.failed) row.push(`failed (${p.failed} runs)`, '', '');
+      else row.push(fmt(p.cpu), fmt(p.rss, 0), `${fmt(p.cpu / o.cpu)}×`);
+    } else {
+      // Estimated from issue 15's ratio against main of that day, scaled by baseline / ours.
+      const ref = referenceFigures[command]?.[n];
+      const est = ref?.ratio && baseline ? ref.ratio * s.baseline.cpu : undefined;
+      row.push(est ? `≈${fmt(est)}` : '', ref?.rss ? fmt(ref.rss, 0) : '', est ? `≈${fmt(est / o.cpu)}×` : ref?.ratio ? `${fmt(ref.ratio)}× then` : '');
+    }
+    if (flag('instructions')) row.push(o.instructions ? `${fmt(o.instructions.count / 1e6, 0)} (${o.instructions.tool})` : '');
+    const loads = Object.values(s).map((x) => x.load);
+    row.push(fmt(Math.min(...loads), 1) === fmt(Math.max(...loads), 1) ? fmt(loads[0], 1) : `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`);
+    console.log(`| ${row.join(' | ')} |`);
+  }
+}
+const jsonOut = opt('json');
+if (jsonOut) (await import('node:fs')).writeFileSync(jsonOut, JSON.stringify({ node: process.version, floor: median(floor.map((r) => r.cpu)), results }, null, 2));
