@@ -10,8 +10,14 @@
  *   TIMESTAMP(6), time-micros → TIME(6); local-timestamp-* stay BIGINT under the legacy mapping;
  *   uuid → STRING. A logical type on the wrong base type is ignored, as Avro does.
  */
-import avro from 'avsc';
+import { createRequire } from 'node:module';
+import type avro from 'avsc';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaColumn, type SchemaReferences } from './types.js';
+
+// avsc (CommonJS) is loaded when an Avro schema is first checked, not at start-up.
+const requireCjs = createRequire(import.meta.url);
+let avscModule: typeof avro | undefined;
+const avsc = (): typeof avro => (avscModule ??= requireCjs('avsc') as typeof avro);
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
@@ -178,7 +184,7 @@ export function avroColumns(text: string, references: SchemaReferences = {}): De
     for (const [name, refText] of Object.entries(references)) {
       const ref = parseJson(refText, `referenced schema "${name}"`);
       try {
-        avro.Type.forSchema(ref as avro.Schema, { registry: registry as never });
+        avsc().Type.forSchema(ref as avro.Schema, { registry: registry as never });
       } catch (e) {
         throw new SchemaMappingError(`referenced schema "${name}" is not a valid Avro schema: ${(e as Error).message}`);
       }
@@ -186,7 +192,7 @@ export function avroColumns(text: string, references: SchemaReferences = {}): De
     }
     const schema = parseJson(text, 'the Avro schema');
     try {
-      avro.Type.forSchema(schema as avro.Schema, { registry: registry as never });
+      avsc().Type.forSchema(schema as avro.Schema, { registry: registry as never });
     } catch (e) {
       throw new SchemaMappingError(`not a valid Avro schema: ${(e as Error).message}`);
     }

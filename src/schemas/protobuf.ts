@@ -15,8 +15,14 @@
  * registry's convention). Imports of google/protobuf/*.proto are known; other imports are the
  * subject's registry references.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaReferences } from './types.js';
+
+// protobufjs (CommonJS) is loaded when a Protobuf schema is first read, not at start-up.
+const requireCjs = createRequire(import.meta.url);
+let pbModule: typeof protobuf | undefined;
+const pb = (): typeof protobuf => (pbModule ??= requireCjs('protobufjs') as typeof protobuf);
 
 const SCALARS: Record<string, string> = {
   string: 'STRING',
@@ -38,19 +44,19 @@ const SCALARS: Record<string, string> = {
 
 /** Parses the file and its imports into one resolved root; returns the schema's own top-level messages in order. */
 export function protobufRoot(text: string, references: SchemaReferences = {}): { root: protobuf.Root; messages: protobuf.Type[] } {
-  const root = new protobuf.Root();
+  const root = new (pb().Root)();
   const loaded = new Set<string>();
   const load = (source: string, name: string): protobuf.IParserResult => {
     let parsed: protobuf.IParserResult;
     try {
-      parsed = protobuf.parse(source, root, { keepCase: true, alternateCommentMode: true });
+      parsed = pb().parse(source, root, { keepCase: true, alternateCommentMode: true });
     } catch (e) {
       throw new SchemaMappingError(`${name} is not valid Protobuf: ${(e as Error).message}`);
     }
     for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
       if (loaded.has(imp)) continue;
       loaded.add(imp);
-      const common = protobuf.common.get(imp);
+      const common = pb().common.get(imp);
       if (common) {
         root.addJSON(common.nested as Record<string, protobuf.AnyNestedObject>);
         continue;
@@ -68,7 +74,7 @@ export function protobufRoot(text: string, references: SchemaReferences = {}): {
     throw new SchemaMappingError(`the Protobuf schema does not resolve: ${(e as Error).message}`);
   }
   const ns: protobuf.NamespaceBase = main.package ? (root.lookup(main.package) as protobuf.Namespace | null) ?? root : root;
-  const messages = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type && !isCommonType(n));
+  const messages = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof pb().Type && !isCommonType(n));
   return { root, messages };
 }
 
@@ -81,12 +87,12 @@ function fieldType(f: protobuf.Field, open: string[], path: string): string {
   let base: string;
   if (f.map) {
     const key = SCALARS[(f as unknown as protobuf.MapField).keyType];
-    const value = f.resolvedType instanceof protobuf.Type ? messageType(f.resolvedType, open, `${path}{}`) : f.resolvedType instanceof protobuf.Enum ? 'STRING' : SCALARS[f.type];
+    const value = f.resolvedType instanceof pb().Type ? messageType(f.resolvedType, open, `${path}{}`) : f.resolvedType instanceof pb().Enum ? 'STRING' : SCALARS[f.type];
     if (!key || !value) throw new SchemaMappingError(`${path}: unknown map type map<${(f as unknown as protobuf.MapField).keyType}, ${f.type}>`);
     return `MAP<${key}, ${value}>`;
   }
-  if (f.resolvedType instanceof protobuf.Type) base = messageType(f.resolvedType, open, path);
-  else if (f.resolvedType instanceof protobuf.Enum) base = 'STRING';
+  if (f.resolvedType instanceof pb().Type) base = messageType(f.resolvedType, open, path);
+  else if (f.resolvedType instanceof pb().Enum) base = 'STRING';
   else {
     const s = SCALARS[f.type];
     if (!s) throw new SchemaMappingError(`${path}: unknown type "${f.type}"`);
@@ -117,7 +123,7 @@ export function protobufColumns(text: string, references: SchemaReferences = {},
     let type: protobuf.Type | undefined;
     if (message) {
       const found = root.lookup(message) ?? messages.map((m) => m.lookup(message)).find((x) => x);
-      if (!(found instanceof protobuf.Type)) throw new SchemaMappingError(`message "${message}" is not defined; messages of the file: ${messages.map((m) => m.name).join(', ') || '(none)'}`);
+      if (!(found instanceof pb().Type)) throw new SchemaMappingError(`message "${message}" is not defined; messages of the file: ${messages.map((m) => m.name).join(', ') || '(none)'}`);
       type = found;
     } else type = messages[0];
     if (!type) throw new SchemaMappingError('the file defines no message');

@@ -4,7 +4,8 @@
  * reach JavaScript internals (`constructor`, `__proto__`, computed keys). The same template is
  * rendered at resolve time, to record dependencies, and at compile time, to emit table names.
  */
-import nunjucks from 'nunjucks';
+import { createRequire } from 'node:module';
+import type nunjucksTypes from 'nunjucks';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 import { didYouMean } from '../core/suggest.js';
 
@@ -39,7 +40,17 @@ const FORBIDDEN_NODES = new Set(['Include', 'Import', 'FromImport', 'Extends', '
 
 type NjNode = { typename: string; lineno: number; colno: number; [k: string]: unknown };
 
-const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: false });
+// nunjucks (a CommonJS package) is loaded the first time a template needs the engine: templates
+// that only call source()/ref() never do, and loading it is a noticeable part of start-up.
+const requireCjs = createRequire(import.meta.url);
+let engine: { nunjucks: typeof nunjucksTypes; environment: nunjucksTypes.Environment } | undefined;
+function nunjucksEngine(): { nunjucks: typeof nunjucksTypes; environment: nunjucksTypes.Environment } {
+  if (!engine) {
+    const nunjucks = requireCjs('nunjucks') as typeof nunjucksTypes;
+    engine = { nunjucks, environment: new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, trimBlocks: false }) };
+  }
+  return engine;
+}
 
 function isNode(v: unknown): v is NjNode {
   return !!v && typeof v === 'object' && typeof (v as NjNode).typename === 'string';
@@ -128,7 +139,7 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
   const diagnostics: Diagnostic[] = [];
   let root: NjNode;
   try {
-    root = (nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(template) as NjNode;
+    root = (nunjucksEngine().nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(template) as NjNode;
   } catch (e) {
     const err = e as { message: string; lineno?: number; colno?: number };
     diagnostics.push(
@@ -232,7 +243,7 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
     },
   };
   try {
-    const text = environment.renderString(template, context);
+    const text = nunjucksEngine().environment.renderString(template, context);
     return { text, calls, diagnostics };
   } catch (e) {
     const err = e as { message: string };

@@ -2,8 +2,6 @@ import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnost
 import { compileProject } from '../../compile/compile.js';
 import { document } from '../../ui/contract.js';
 import type { CompileResult } from '../../compile/types.js';
-import { LiveSystems, secretResolver } from '../../adapters/live.js';
-import { checkJobsWithFlink } from '../../plan/flink-check.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
@@ -53,6 +51,8 @@ async function validateWithFlink(opts: ValidateOptions, out: Output, env: Readon
   const v = validateInMemory(front);
   if (!v.compiled || hasErrors(v.diagnostics) || !front.resolved || !front.project) return report(opts, out, { ...front, diagnostics: v.diagnostics });
   const project = front.project;
+  // The adapters (kafkajs, undici) load only for --flink: plain validate never talks to a system.
+  const [{ LiveSystems, secretResolver }, { checkJobsWithFlink }] = await Promise.all([import('../../adapters/live.js'), import('../../plan/flink-check.js')]);
   const live = new LiveSystems(project.runtime, project.name);
   try {
     const check = await checkJobsWithFlink(front.resolved, v.compiled.artifacts.flinkJobs, (cluster) => live.flink(cluster), secretResolver(v.compiled.secrets));
