@@ -145,7 +145,7 @@ function base(w: { name: string; description?: string | undefined; owner?: strin
   const b = {
     name: w.name,
     file: ctx.yaml.file,
-    loc: ctx.at(['name']),
+    loc: undefined as unknown as ReturnType<Locator>, // set by lazyLoc once the node is built
     at: ctx.at,
     atString: ctx.atString,
     tags: w.tags ?? [],
@@ -156,8 +156,27 @@ function base(w: { name: string; description?: string | undefined; owner?: strin
   return b;
 }
 
+/**
+ * A node's `loc` is located the first time it is read (a diagnostic, the manifest): locating
+ * builds its file's YAML Document, which a project without problems never needs. Spreading the
+ * node reads it, so this is applied to the finished node.
+ */
+function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, ctx: EntryContext): T {
+  let loc: ReturnType<Locator> | undefined;
+  Object.defineProperty(node, 'loc', {
+    enumerable: true,
+    configurable: true,
+    get: () => (loc ??= ctx.at(['name'])),
+    set: (value: ReturnType<Locator>) => {
+      loc = value;
+    },
+  });
+  return node;
+}
+
 export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode {
   const node: SourceNode = { ...base(w, ctx), id: `source.${w.name}`, kind: 'source', columns: columns(w.columns) };
+  lazyLoc(node, ctx);
   if (w.topic !== undefined) node.topic = w.topic;
   else ctx.diagnostics.push(error('MISSING_TOPIC', `Source "${w.name}" has no topic`, { ...ctx.at([]), hint: 'add "topic: <kafka topic name>"' }));
   if (w.cluster) node.cluster = w.cluster;
@@ -226,6 +245,7 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     access: w.access ?? 'private',
     contractEnforced: w.config?.contract?.enforced ?? false,
   };
+  lazyLoc(node, ctx);
   if (w.sql !== undefined) node.sql = w.sql;
   if (w.materialized) node.declaredMaterialized = w.materialized === 'flink_stream' ? 'flink' : w.materialized;
 
@@ -387,6 +407,7 @@ export function normalizeTest(w: WrittenTest, ctx: EntryContext): TestNode {
     severity: severityWritten === 'warn' || severityWritten === 'warning' ? 'warn' : 'error',
     actions,
   };
+  lazyLoc(node, ctx);
   if (w.sample_size !== undefined) node.sampleSize = w.sample_size;
   if (w.timeout !== undefined) node.timeout = w.timeout;
   if (w.flink_cluster) node.flinkCluster = w.flink_cluster;
@@ -407,6 +428,7 @@ export function normalizeExposure(w: WrittenExposure, ctx: EntryContext): Exposu
     consumes: refs(w.consumes, 'consumes', 'any'),
     dependsOn: refs(w.depends_on, 'depends_on', 'any'),
   };
+  lazyLoc(node, ctx);
   if (w.role) node.role = w.role;
   if (w.url) node.url = w.url;
   if (w.repo) node.repo = w.repo;

@@ -1,7 +1,14 @@
 /**
- * YAML with positions. Every later diagnostic points into the user's file, so we keep the
- * parsed Document and a LineCounter and resolve paths like ['models', 2, 'sql'] to line:column.
+ * YAML with positions, paid for only when needed. Every later diagnostic points into the user's
+ * file, so a file can give its `yaml` Document and a LineCounter and resolve paths like
+ * ['models', 2, 'sql'] to line:column. Building that Document is most of the cost of reading a
+ * large project, and positions are only ever needed to print a diagnostic: a file that the fast
+ * path reads (js-yaml's event parser, Core schema, no anchors, aliases, tags, directives or merge
+ * keys) gets its Document the first time something asks for it. Anything else, and anything the
+ * fast path refuses, goes through the `yaml` Document as before, which reports the diagnostics
+ * (test/unit/yaml-fast.test.ts: the same values, and the same diagnostics at the same positions).
  */
+import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, parseEvents } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 
@@ -9,10 +16,13 @@ export type PathSegment = string | number;
 
 export interface YamlFile {
   /** Path relative to the project root, with forward slashes. */
-  file: string;
-  text: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  readonly file: string;
+  readonly text: string;
+  /** The `yaml` Document (positions, comments): parsed on first access when the fast path read the file. */
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  /** The plain value read by the fast path, while the Document has not been changed (interpolation). */
+  fastValue?: { value: unknown };
 }
 
 export interface Loc {
@@ -21,9 +31,93 @@ export interface Loc {
   column: number;
 }
 
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
+class ParsedYaml implements YamlFile {
+  fastValue?: { value: unknown };
+  #doc?: Document.Parsed;
+  #lines?: LineCounter;
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    parsed: { value: unknown } | { doc: Document.Parsed; lines: LineCounter },
+  ) {
+    if ('doc' in parsed) {
+      this.#doc = parsed.doc;
+      this.#lines = parsed.lines;
+    } else this.fastValue = parsed;
+  }
+  get doc(): Document.Parsed {
+    if (!this.#doc) this.#build();
+    return this.#doc!;
+  }
+  get lines(): LineCounter {
+    if (!this.#lines) this.#build();
+    return this.#lines!;
+  }
+  #build(): void {
+    const lines = new LineCounter();
+    this.#doc = parseDocument(this.text, { lineCounter: lines, ...PARSE_OPTIONS });
+    this.#lines = lines;
+  }
+}
+
+/**
+ * The value of a plain YAML file without building a Document, or undefined when the file uses
+ * anything where the two parsers could differ or that the full path reports: several documents
+ * or none, directives, anchors and aliases, tags, merge keys (`<<`), or any error (duplicate
+ * keys, bad indentation...). Scalars resolve with the YAML 1.2 Core schema, as `yaml` does.
+ */
+const NULL_KEY = /^(?:|~|null|Null|NULL)$/;
+
+export function fastYamlValue(text: string): { value: unknown } | undefined {
+  if (text.includes('<<')) return undefined;
+  try {
+    const events = parseEvents(text, {});
+    let documents = 0;
+    // Which mappings expect a key next: keys are where the two parsers differ (a null key is ""
+    // for `yaml`, "null" for js-yaml; only `yaml` limits an implicit key to 1024 characters).
+    const expectsKey: (boolean | undefined)[] = [];
+    for (const e of events) {
+      if (e.type === EVENT_ID.POP) {
+        expectsKey.pop();
+        continue;
+      }
+      if (e.type === EVENT_ID.DOCUMENT) {
+        documents++;
+        if (e.directives.length) return undefined;
+        expectsKey.push(undefined);
+        continue;
+      }
+      if (e.type === EVENT_ID.ALIAS || e.anchorStart !== -1 || e.tagStart !== -1) return undefined;
+      const top = expectsKey.length - 1;
+      const isKey = expectsKey[top] === true;
+      if (expectsKey[top] !== undefined) expectsKey[top] = !isKey;
+      if (e.type === EVENT_ID.SCALAR) {
+        if (isKey && (e.valueEnd - e.valueStart > 1000 || (e.style === SCALAR_STYLE.PLAIN && NULL_KEY.test(text.slice(e.valueStart, e.valueEnd))))) return undefined;
+      } else {
+        if (isKey) return undefined; // a collection as a key
+        expectsKey.push(e.type === EVENT_ID.MAPPING ? true : undefined);
+      }
+    }
+    if (documents !== 1) return undefined;
+    const docs = constructFromEvents(events, { source: text, schema: CORE_SCHEMA, maxAliases: 0 });
+    return docs.length === 1 ? { value: docs[0] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseYaml(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const fast = fastYamlValue(text);
+  if (fast) return { yaml: new ParsedYaml(file, text, fast), diagnostics: [] };
+  return parseYamlDocument(file, text);
+}
+
+/** The full path: the `yaml` Document with positions; its errors become diagnostics. */
+export function parseYamlDocument(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const pos = lines.linePos(e.pos[0]);
@@ -38,7 +132,7 @@ export function parseYaml(file: string, text: string): { yaml?: YamlFile; diagno
     );
   }
   if (diagnostics.length) return { diagnostics };
-  return { yaml: { file, text, doc, lines }, diagnostics };
+  return { yaml: new ParsedYaml(file, text, { doc, lines }), diagnostics };
 }
 
 function firstLine(message: string): string {
@@ -124,6 +218,7 @@ export function locateInString(yaml: YamlFile, path: readonly PathSegment[], val
 
 /** The document as plain data; alias bombs and similar are reported, not thrown. */
 export function toValue(yaml: YamlFile): { value?: unknown; diagnostic?: Diagnostic } {
+  if (yaml.fastValue) return { value: yaml.fastValue.value };
   try {
     return { value: yaml.doc.toJS({ maxAliasCount: 1000 }) as unknown };
   } catch (e) {
@@ -179,6 +274,9 @@ export interface InterpolateOptions {
 
 export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string | undefined>>, opts: InterpolateOptions = {}): InterpolationResult {
   const result: InterpolationResult = { missing: [], placeholders: [], used: [], secrets: [] };
+  // Most files have no variable: they keep their fast value and never build a Document.
+  if (!yaml.text.includes('${')) return result;
+  yaml.fastValue = undefined;
   let inRuntime = !!opts.connectionFile;
   const visit = (node: unknown, keyName: string, depth = 0): void => {
     if (isMap(node)) {

@@ -399,7 +399,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   }
   m.materialized = chosen;
   m.materializationReason = reason;
-  const runtimeLoc = { ...node.loc, node: node.id };
+  const runtimeLoc = () => ({ ...node.loc, node: node.id }); // located only for a diagnostic
 
   if (chosen === 'virtual_topic' && !gateway) {
     diagnostics.push(
@@ -426,7 +426,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
       error(auto ? 'NO_PROCESSING_RUNTIME' : 'FLINK_REQUIRED', auto
         ? `Model "${node.name}" transforms data but neither a Gateway nor a Flink cluster is configured`
         : `Model "${node.name}" runs on Flink but no Flink cluster is configured`, {
-        ...runtimeLoc,
+        ...runtimeLoc(),
         hint: 'add runtime.flink.clusters.<name> with rest_url and sql_gateway_url',
       }),
     );
@@ -473,7 +473,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
     if (!node.sink) {
       diagnostics.push(
         error('MISSING_SINK_CONFIG', `Sink model "${node.name}" has no sink: configuration`, {
-          ...runtimeLoc,
+          ...runtimeLoc(),
           hint: 'add sink: {connector: jdbc-sink, config: {...}}',
         }),
       );
@@ -481,13 +481,13 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
     if (!project.runtime.connect?.clusters || !Object.keys(project.runtime.connect.clusters).length) {
       diagnostics.push(
         error('CONNECT_REQUIRED', `Sink model "${node.name}" needs a Kafka Connect cluster, and none is configured`, {
-          ...runtimeLoc,
+          ...runtimeLoc(),
           hint: 'add runtime.connect.clusters.<name>.rest_url',
         }),
       );
     }
     if (!m.inputs.length) {
-      diagnostics.push(error('SINK_NO_INPUT', `Sink model "${node.name}" has no input`, { ...runtimeLoc, hint: 'add from: <model or source>' }));
+      diagnostics.push(error('SINK_NO_INPUT', `Sink model "${node.name}" has no input`, { ...runtimeLoc(), hint: 'add from: <model or source>' }));
     }
   }
   if (node.sql !== undefined && a && !a.hasFrom && a.parsed) {
