@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yamlLib } from '../project/yaml-lib.js';
 import { error, hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { readProjectFiles } from '../project/files.js';
 import { loadProject } from '../project/load.js';
@@ -27,7 +27,7 @@ export function parseVars(text: string | undefined): { vars?: Record<string, unk
   if (text === undefined) return {};
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = yamlLib().parse(text);
   } catch (e) {
     return { diagnostic: error('INVALID_VARS', `--vars is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`, { hint: `e.g. --vars '{window_minutes: 5, env: prod}'` }) };
   }

@@ -78,8 +78,10 @@ interface ProjectPeek {
 
 function peekProject(yaml: YamlFile | undefined): ProjectPeek {
   if (!yaml) return { hasRuntime: false };
-  const d = yaml.doc.getIn(['project', 'default_environment']);
-  const peek: ProjectPeek = { hasRuntime: yaml.doc.hasIn(['runtime']) };
+  // The fast path's value when there is one (interpolation has not run yet: both are as written).
+  const value = yaml.fastValue?.value as { project?: { default_environment?: unknown } | null; runtime?: unknown } | null | undefined;
+  const d = yaml.fastValue ? (value && typeof value === 'object' && value.project && typeof value.project === 'object' ? value.project.default_environment : undefined) : yaml.doc.getIn(['project', 'default_environment']);
+  const peek: ProjectPeek = { hasRuntime: yaml.fastValue ? !!value && typeof value === 'object' && !Array.isArray(value) && 'runtime' in value : yaml.doc.hasIn(['runtime']) };
   if (typeof d === 'string' && d) {
     peek.defaultEnvironment = d;
     peek.defaultAt = locate(yaml, ['project', 'default_environment']);

@@ -9,7 +9,8 @@
  * (test/unit/yaml-fast.test.ts: the same values, and the same diagnostics at the same positions).
  */
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, parseEvents } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node, Scalar } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 
 export type PathSegment = string | number;
@@ -56,8 +57,8 @@ class ParsedYaml implements YamlFile {
     return this.#lines!;
   }
   #build(): void {
-    const lines = new LineCounter();
-    this.#doc = parseDocument(this.text, { lineCounter: lines, ...PARSE_OPTIONS });
+    const lines = new (yamlLib().LineCounter)();
+    this.#doc = yamlLib().parseDocument(this.text, { lineCounter: lines, ...PARSE_OPTIONS });
     this.#lines = lines;
   }
 }
@@ -116,8 +117,8 @@ export function parseYaml(file: string, text: string): { yaml?: YamlFile; diagno
 
 /** The full path: the `yaml` Document with positions; its errors become diagnostics. */
 export function parseYamlDocument(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
+  const lines = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const pos = lines.linePos(e.pos[0]);
@@ -160,12 +161,12 @@ function nodeAt(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'va
   let keyNode: Node | undefined;
   for (const seg of path) {
     keyNode = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+    if (yamlLib().isMap(node)) {
+      const pair = node.items.find((p) => yamlLib().isPair(p) && yamlLib().isScalar(p.key) && String(p.key.value) === String(seg));
       if (!pair) return node as Node;
       keyNode = pair.key as Node;
       node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof seg === 'number') {
+    } else if (yamlLib().isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg];
       if (item === undefined) return node as Node;
       node = item;
@@ -190,9 +191,9 @@ export function locate(yaml: YamlFile, path: readonly PathSegment[], which: 'key
  */
 export function locateInString(yaml: YamlFile, path: readonly PathSegment[], valueLine: number, valueColumn: number): Loc {
   const node = nodeAt(yaml, path, 'value');
-  if (!node || !isScalar(node) || !node.range) return locate(yaml, path);
+  if (!node || !yamlLib().isScalar(node) || !node.range) return locate(yaml, path);
   const start = yaml.lines.linePos(node.range[0]);
-  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
     // Content starts on the line after the `|` indicator, at the block's indentation. Only the
     // lines up to the first non-blank one are scanned: this runs for every located SQL call.
     let lineStartOffset = yaml.text.indexOf('\n', node.range[0]) + 1;
@@ -211,7 +212,7 @@ export function locateInString(yaml: YamlFile, path: readonly PathSegment[], val
     }
     return { file: yaml.file, line: start.line + 1 + blank + (valueLine - 1), column: indent + valueColumn };
   }
-  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
   if (valueLine === 1) return { file: yaml.file, line: start.line, column: start.col + quoted + valueColumn - 1 };
   return { file: yaml.file, line: start.line + valueLine - 1, column: valueColumn };
 }
@@ -279,15 +280,15 @@ export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string 
   yaml.fastValue = undefined;
   let inRuntime = !!opts.connectionFile;
   const visit = (node: unknown, keyName: string, depth = 0): void => {
-    if (isMap(node)) {
+    if (yamlLib().isMap(node)) {
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : keyName;
+        const key = yamlLib().isScalar(pair.key) ? String(pair.key.value) : keyName;
         if (depth === 0 && !opts.connectionFile) inRuntime = key === 'runtime';
         visit(pair.value, key, depth + 1);
       }
-    } else if (isSeq(node)) {
+    } else if (yamlLib().isSeq(node)) {
       for (const item of node.items) visit(item, keyName, depth + 1);
-    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+    } else if (yamlLib().isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
       const original = node.value;
       const loc = (): Loc => {
         const p = yaml.lines.linePos(node.range?.[0] ?? 0);
@@ -312,7 +313,7 @@ export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string 
         if (secret && value.length >= 3) result.secrets.push(value);
         return value;
       });
-      if (onlyVariable && node.type === Scalar.PLAIN) {
+      if (onlyVariable && node.type === 'PLAIN') {
         node.value = retype(replaced);
       } else {
         node.value = replaced;

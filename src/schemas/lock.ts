@@ -3,7 +3,7 @@
  * project reads, as `streamt schemas pull` fetched them. validate and compile read it and never
  * call the registry; plan compares it with the registry. Pure: text in, text out.
  */
-import { parse, stringify } from 'yaml';
+import { yamlLib } from '../project/yaml-lib.js';
 import { z } from 'zod';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 
@@ -48,7 +48,7 @@ const LockFileSchema = z.strictObject({
 export function parseLock(text: string, file = LOCK_FILE): { lock?: SchemaLock; diagnostics: Diagnostic[] } {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = yamlLib().parse(text);
   } catch (e) {
     return { diagnostics: [error('SCHEMA_LOCK_INVALID', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { file, line: 1, column: 1, hint: `regenerate it with "${PULL_COMMAND}"` })] };
   }
@@ -73,7 +73,7 @@ export function renderLock(lock: SchemaLock): string {
     '# validate and compile read it and never call the registry; plan reports newer versions;',
     `# \`${PULL_COMMAND}\` moves it forward. Do not edit it by hand.`,
   ].join('\n');
-  return `${header}\n${stringify({ lock_version: 1, schemas }, { lineWidth: 0, blockQuote: 'literal' })}`;
+  return `${header}\n${yamlLib().stringify({ lock_version: 1, schemas }, { lineWidth: 0, blockQuote: 'literal' })}`;
 }
 
 export function sortLocked(list: readonly LockedSchema[]): LockedSchema[] {
