@@ -61,13 +61,18 @@ export function writeOutputAtomically(outDir: string, files: ReadonlyMap<string,
   const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp);
   try {
+    // Every path is checked before anything is written; each folder is made once.
+    const targets: [string, string][] = [];
+    const folders = new Set<string>();
     for (const [path, content] of files) {
       if (!isSafeRelativePath(path)) throw new Error(`unsafe output path ${JSON.stringify(path)}`);
       const full = resolve(tmp, path);
       if (!full.startsWith(tmp + sep)) throw new Error(`output path escapes the folder: ${JSON.stringify(path)}`);
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, content, { flag: 'wx' });
+      targets.push([full, content]);
+      folders.add(dirname(full));
     }
+    for (const folder of folders) if (folder !== tmp) mkdirSync(folder, { recursive: true });
+    for (const [full, content] of targets) writeFileSync(full, content, { flag: 'wx' });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -60,7 +60,7 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
     if (!json) out.err(`${c.red('✗')} Compile failed: ${summaryLine(diagnostics, c)}; ${opts.dryRun ? 'nothing would be written' : `${outDir} is unchanged`}`);
     return code;
   }
-  const files = [...result.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, content]) => ({ path, bytes: Buffer.byteLength(content), hash: contentHash(content) }));
+  const files = [...result.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, content]) => ({ path, bytes: Buffer.byteLength(content), ...(json ? { hash: contentHash(content) } : {}) })); // hashes only for --format json
   const a = result.artifacts;
   const counts = { topics: a.topics.length, flink_jobs: a.flinkJobs.length, connectors: a.connectors.length, schemas: a.schemas.length, gateway_rules: a.gatewayRules.length };
   try {
