@@ -59,7 +59,6 @@ const CASES: Record<string, string> = {
   'quoted scalars': 'a: "x\\ty\\u00e9\\n"\nb: \'it\'\'s\'\nc: "multi\n  line"\nd: \'multi\n\n  line\'\n',
   'plain multi-line': 'a: one\n  two\n  three\n',
   'flow collections': 'a: [1, "b", {c: d}]\nb: {x: [y, z], "q": null}\n',
-  'complex key': '? [a, b]\n: 1\n',
   'numeric keys': '1: a\n2.5: b\ntrue: c\nnull: d\n',
   'long key': `${'k'.repeat(1100)}: 1\n`,
   'comments everywhere': 'a: 1 # one\n# line\nb: # empty\n  - x # item\n',
@@ -82,6 +81,8 @@ describe('the YAML fast path gives what the full path gives', () => {
     for (const name of ['duplicate key', 'standard tag', 'custom tag', 'merge key', 'anchor and alias', 'alias without anchor', 'tab indentation', 'unclosed quote', 'two documents', 'directive 1.1', 'empty file']) {
       expect(fastYamlValue(CASES[name]!), name).toBeUndefined();
     }
+    // A collection as a key (yaml stringifies it, with a warning): the full path reads it.
+    expect(fastYamlValue('? [a, b]\n: 1\n')).toBeUndefined();
     expect(fastYamlValue('a: 1\nb: [x]\n')).toEqual({ value: { a: 1, b: ['x'] } });
   });
 
