@@ -3,7 +3,7 @@
  * stdout/stderr. Commands are loaded lazily so `--version` and `--help` stay fast.
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Output } from '../ui/output.js';
@@ -11,9 +11,11 @@ import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './pipeline.js';
 import { projectDirFor } from './project-dir.js';
 
+/** streamt's own package.json: the nearest one above this module (src/cli, dist/cli or the bundle's dist/bundle/cli). */
 export function packageVersion(): string {
-  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export interface Io {

@@ -53,6 +53,7 @@ afterAll(() => {
 describe('packed package', () => {
   it('ships the built CLI, the templates, the JSON Schemas and the docs, and no source maps', () => {
     expect(packedFiles).toContain('dist/cli/main.js');
+    expect(packedFiles).toContain('dist/bundle/cli/streamt.js'); // what bin/streamt.js runs (scripts/bundle.mjs)
     expect(packedFiles).toContain('templates/project/stream_project.yml');
     expect(packedFiles).toContain('docs/schema/stream_project.schema.json');
     expect(packedFiles).toContain('docs/getting-started.md');
