@@ -111,7 +111,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
       .map((p) => {
         const spec = ctx.vault.scrubStrings(p.spec);
         const file = namer.name(p.fileName, ext);
-        files.set(file, p.content(spec));
+        files.set(file, opts.renderFiles === false ? '' : p.content(spec));
         const clean = specOf(spec);
         return { addr: p.addr, owner: p.owner, file, hash: contentHash(clean), spec: clean };
       });
@@ -151,7 +151,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   if (opts.selection) manifestOpts.selection = opts.selection;
   if (opts.selectors) manifestOpts.selectors = opts.selectors;
   const manifest = buildManifest(ctx, artifacts, manifestOpts);
-  files.set('manifest.json', stableJson(manifest));
+  files.set('manifest.json', opts.renderFiles === false ? '' : stableJson(manifest));
 
   // Last line of defence: no secret value and no unsafe path leaves the compiler.
   for (const [path, content] of files) {

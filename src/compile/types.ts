@@ -121,6 +121,11 @@ export interface CompileOptions {
   selectors?: { select: string[]; exclude: string[] };
   /** ISO timestamp for `compiled_at`; the only part of the output that may differ between runs. */
   compiledAt?: string;
+  /**
+   * false: file paths are named and checked but contents left empty (validate keeps only the
+   * diagnostics; serialising every file was a sixth of its time on large projects).
+   */
+  renderFiles?: boolean;
 }
 
 export interface CompileResult {

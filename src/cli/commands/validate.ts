@@ -29,7 +29,7 @@ export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
 function validateInMemory(front: PipelineResult): { diagnostics: Diagnostic[]; compiled?: CompileResult } {
   if (!front.resolved || hasErrors(front.diagnostics)) return { diagnostics: front.diagnostics };
   // compiledAt is fixed: nothing of the output is kept, and validate must not depend on the clock.
-  const compiled = compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' });
+  const compiled = compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z', renderFiles: false });
   return { diagnostics: [...front.diagnostics, ...compiled.diagnostics], compiled };
 }
 
