@@ -157,9 +157,15 @@ export class CompileContext {
     return t;
   }
 
-  /** Avro in, Avro out (when a registry is configured); JSON otherwise. */
+  /**
+   * The model's `output_format` (else `defaults.models.output_format`) when set; else Avro in,
+   * Avro out (when a registry is configured), JSON otherwise.
+   */
   private modelFormat(m: ResolvedModel, inputs: NodeTable[]): ValueFormat {
     if (m.materialized === 'virtual_topic') return inputs[0]?.format ?? 'json';
+    const declared = declaredOutputFormat(m, this.project);
+    if (declared === 'json') return 'json';
+    if (declared === 'avro' && this.registryUrl()) return 'avro-confluent';
     if (this.registryUrl() && inputs.some((i) => i.format === 'avro-confluent')) return 'avro-confluent';
     return 'json';
   }
@@ -183,6 +189,11 @@ function keyFormatFor(keys: string[], columns: TableColumn[] | undefined): 'raw'
   if (keys.length !== 1) return 'json';
   const col = columns?.find((c) => c.name === keys[0]);
   return col && /^(STRING|VARCHAR|CHAR)\b/i.test(col.type) ? 'raw' : 'json';
+}
+
+/** The output format a model declares (its own, else the project's default), if any. */
+export function declaredOutputFormat(m: ResolvedModel, project: Project): 'avro' | 'json' | undefined {
+  return m.node.outputFormat ?? project.defaults.models?.output_format;
 }
 
 /** The wire format of a source's values: declared, or recognised from an inline definition. */

@@ -61,6 +61,12 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
     deps.delete(r.addr);
     r.dependsOn = [...deps].sort();
     r.impacts = exposuresBelow(r.owner);
+    const readers = (dag.get(r.owner)?.downstream ?? [])
+      .map((d) => dag.get(d))
+      .filter((n) => n?.type === 'model' || n?.type === 'exposure')
+      .map((n) => `${n!.type} ${n!.name}`)
+      .sort();
+    if (readers.length) r.readers = readers;
   }
   return out.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
 }

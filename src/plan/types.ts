@@ -38,6 +38,8 @@ export interface DesiredResource<S = DesiredSpec> {
   dependsOn: string[];
   /** Exposures downstream of the owner node. */
   impacts: string[];
+  /** The models and exposures that read the owner node directly (`model x`, `exposure y`). */
+  readers?: string[];
 }
 
 /**

@@ -202,6 +202,10 @@ export const DefaultsSchema = z
         flink: FlinkSettingsSchema.optional(),
         flink_cluster: optStr('Default Flink cluster'),
         connect_cluster: optStr('Default Connect cluster'),
+        output_format: z
+          .enum(['avro', 'json'])
+          .optional()
+          .describe('Value format of every model\'s topic and its output schema (Avro subject, or JSON Schema): see docs/schemas.md'),
       })
       .optional()
       .describe('Defaults for models'),
@@ -501,11 +505,24 @@ export const ModelSchema = z
     event_time: EventTimeSchema.optional(),
     access: z.enum(['private', 'protected', 'public']).optional().describe('Who may reference this model'),
     group: optStr('Group the model belongs to (for access control)'),
-    version: z.number().int().optional().describe('Model version'),
+    version: z.number().int().positive().optional().describe('Model version: deploys to the topic <topic>.v<N> as node <name>_v<N>; several entries with one name and distinct versions run side by side, ref("name", version=N) pins one (see docs/schemas.md)'),
+    deprecation_date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}/, { error: 'expected a date YYYY-MM-DD' })
+      .optional()
+      .describe('Date (YYYY-MM-DD) after which this model (version) is deprecated; shown in plan, lineage and docs'),
+    output_format: z
+      .enum(['avro', 'json'])
+      .optional()
+      .describe('Value format of the output topic: avro (an Avro subject <topic>-value, needs runtime.schema_registry) or json (a JSON Schema, registered when a registry is configured); default: defaults.models.output_format, else Avro when the model reads Avro with a registry, JSON otherwise'),
+    contract: z
+      .strictObject({ enforced: z.boolean() })
+      .optional()
+      .describe('contract: {enforced: true} makes the declared columns and types binding: the SQL must produce exactly them'),
     config: z
       .strictObject({ contract: z.strictObject({ enforced: z.boolean() }).optional() })
       .optional()
-      .describe('Model configuration (dbt style)'),
+      .describe('Model configuration (dbt style); config.contract.enforced is contract.enforced'),
   })
   .describe('A transformation producing a stream');
 

@@ -146,6 +146,12 @@ export interface ModelNode extends NodeBase {
   access: 'private' | 'protected' | 'public';
   group?: string;
   version?: number;
+  /** The name written in the YAML when the node is one version of a versioned model (`name` is then `<base>_v<N>`). */
+  baseName?: string;
+  /** ISO date (YYYY-MM-DD) after which the model (version) is deprecated. */
+  deprecationDate?: string;
+  /** Declared value format of the output topic (model, else defaults.models.output_format). */
+  outputFormat?: 'avro' | 'json';
   contractEnforced: boolean;
 }
 

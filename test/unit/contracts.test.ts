@@ -1,0 +1,122 @@
+/** Model output schemas, contracts and versions (docs/schemas.md#model-outputs, #contracts-and-versions). */
+import { describe, expect, it } from 'vitest';
+import { compileProject } from '../../src/compile/index.js';
+import { desiredResources } from '../../src/plan/desired.js';
+import { withReaders } from '../../src/adapters/schema-registry/subject-handler.js';
+import { diffSubject } from '../../src/adapters/schema-registry/diff.js';
+import { combineCompatibility, exposureCompatibility } from '../../src/resolve/contracts.js';
+import type { ExposureNode } from '../../src/project/types.js';
+import { PROJECT, RUNTIME, SOURCES } from '../helpers/project.js';
+import { resolveFiles } from '../helpers/resolve.js';
+
+const REGISTRY_PROJECT = `project:
+  name: demo
+${RUNTIME}  schema_registry:
+    url: http://localhost:8081/apis/ccompat/v7
+`;
+
+function compile(files: Record<string, string>) {
+  const { resolved, diagnostics } = resolveFiles(files);
+  if (!resolved) throw new Error(JSON.stringify(diagnostics, null, 2));
+  const result = compileProject(resolved, { compiledAt: '2025-01-01T00:00:00.000Z' });
+  return { resolved, result, diagnostics: [...diagnostics, ...result.diagnostics], codes: [...diagnostics, ...result.diagnostics].map((d) => d.code) };
+}
+
+const MODEL = `models:
+  - name: big_orders
+    sql: SELECT order_id, CAST(amount AS BIGINT) AS amount, status FROM {{ source("orders_raw") }} WHERE amount > 100
+`;
+
+describe('model output schemas', () => {
+  it('a JSON model with output_format: json and a registry registers a JSON Schema of its columns', () => {
+    const { result, codes } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL.replace('  - name: big_orders\n', '  - name: big_orders\n    output_format: json\n') });
+    expect(codes.filter((c) => c.startsWith('MODEL_OUTPUT'))).toEqual([]);
+    const subject = result.artifacts.schemas.find((s) => s.owner === 'model.big_orders')!;
+    expect(subject.spec.subject).toBe('big_orders-value');
+    expect(subject.spec.schema_type).toBe('JSON');
+    expect(JSON.parse(subject.spec.schema)).toEqual({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'big_orders',
+      type: 'object',
+      properties: { order_id: { type: ['string', 'null'] }, amount: { type: ['integer', 'null'] }, status: { type: ['string', 'null'] } },
+    });
+    expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('json');
+  });
+
+  it('without output_format a JSON model registers nothing (as before)', () => {
+    const { result } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    expect(result.artifacts.schemas).toEqual([]);
+  });
+
+  it('defaults.models.output_format: avro makes a JSON-fed model write Avro with its subject', () => {
+    const project = REGISTRY_PROJECT + 'defaults:\n  models:\n    output_format: avro\n';
+    const { result } = compile({ 'stream_project.yml': project, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('avro-confluent');
+    const subject = result.artifacts.schemas.find((s) => s.owner === 'model.big_orders')!;
+    expect(subject.spec.schema_type).toBe('AVRO');
+    expect((JSON.parse(subject.spec.schema) as { fields: { name: string }[] }).fields.map((f) => f.name)).toEqual(['order_id', 'amount', 'status']);
+  });
+
+  it('output_format: avro without a registry is an error at the key', () => {
+    const { diagnostics } = compile({ 'stream_project.yml': PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL.replace('  - name: big_orders\n', '  - name: big_orders\n    output_format: avro\n') });
+    const d = diagnostics.find((x) => x.code === 'MODEL_OUTPUT_FORMAT_NO_REGISTRY')!;
+    expect(d.severity).toBe('error');
+    expect(d.file).toBe('models/m.yml');
+    expect(d.line).toBe(3);
+  });
+});
+
+describe('exposure contracts set the compatibility of the subjects they read', () => {
+  const exposure = (name: string, contracts: Record<string, unknown>): ExposureNode => ({ kind: 'exposure', name, contracts } as unknown as ExposureNode);
+  it('maps schema/versioning/compatibility to a registry level', () => {
+    expect(exposureCompatibility(exposure('a', { schema: 'strict', versioning: 'backward' }))).toBe('BACKWARD_TRANSITIVE');
+    expect(exposureCompatibility(exposure('a', { schema: 'lenient', versioning: 'forward' }))).toBe('FORWARD');
+    expect(exposureCompatibility(exposure('a', { schema: 'strict' }))).toBe('BACKWARD_TRANSITIVE');
+    expect(exposureCompatibility(exposure('a', { versioning: 'full' }))).toBe('FULL');
+    expect(exposureCompatibility(exposure('a', { compatibility: 'none' }))).toBe('NONE');
+    expect(exposureCompatibility(exposure('a', { schema: 'none', versioning: 'backward' }))).toBeUndefined();
+    expect(exposureCompatibility(exposure('a', {}))).toBeUndefined();
+  });
+  it('combines several consumers into the weakest level that satisfies all', () => {
+    expect(combineCompatibility(['BACKWARD', 'FORWARD'])).toBe('FULL');
+    expect(combineCompatibility(['BACKWARD', 'BACKWARD_TRANSITIVE'])).toBe('BACKWARD_TRANSITIVE');
+    expect(combineCompatibility(['NONE', 'FORWARD'])).toBe('FORWARD');
+    expect(combineCompatibility(['NONE'])).toBe('NONE');
+    expect(combineCompatibility([])).toBeUndefined();
+  });
+  it("puts the level on the model's subject and lists the readers in the desired resource", () => {
+    const files = {
+      'stream_project.yml': REGISTRY_PROJECT,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': MODEL.replace('  - name: big_orders\n', '  - name: big_orders\n    output_format: avro\n') + `  - name: big_orders_eu
+    sql: SELECT order_id FROM {{ ref("big_orders") }}
+`,
+      'exposures/e.yml': `exposures:
+  - name: billing
+    type: application
+    consumes: [{ref: big_orders}]
+    contracts: {schema: strict, versioning: backward}
+  - name: ops_dashboard
+    type: dashboard
+    consumes: [{ref: big_orders}]
+    contracts: {versioning: forward}
+`,
+    };
+    const { result } = compile(files);
+    const subject = result.artifacts.schemas.find((s) => s.owner === 'model.big_orders')!;
+    expect(subject.spec.compatibility).toBe('FULL_TRANSITIVE');
+    const desired = desiredResources(result.manifest, result.artifacts).find((r) => r.addr === 'sr.subject.big_orders-value')!;
+    expect(desired.readers).toEqual(['exposure billing', 'exposure ops_dashboard', 'model big_orders_eu']);
+  });
+});
+
+describe('an incompatible output schema is blocked naming its readers', () => {
+  it('adds the readers and the new-version way out to PLAN_SCHEMA_INCOMPATIBLE', () => {
+    const spec = { subject: 'm-value', schema_type: 'AVRO' as const, schema: '{"type":"record","name":"r","fields":[]}', compatibility: null };
+    const p = diffSubject(spec, { kind: 'subject', subject: 'm-value', exists: true, latest: { version: 1, id: 3, schema: '{"type":"string"}', schemaType: 'AVRO' }, compatibility: 'BACKWARD', compatible: { isCompatible: false, messages: [] } });
+    const out = withReaders(p, ['exposure billing', 'model m_eu'], ['billing', 'finance']);
+    expect(out.blocked?.code).toBe('PLAN_SCHEMA_INCOMPATIBLE');
+    expect(out.blocked?.message).toContain('read by exposure billing, model m_eu (and downstream: exposure finance)');
+    expect(out.blocked?.hint).toContain('version: N+1');
+  });
+});
