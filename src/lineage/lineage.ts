@@ -10,6 +10,10 @@ export interface LineageNode {
   name: string;
   type: ProjectNode['kind'];
   materialized: string | null;
+  /** One version of a versioned model. */
+  version?: number;
+  /** The date after which the model (version) is deprecated. */
+  deprecation_date?: string;
   upstream: string[];
   downstream: string[];
 }
@@ -49,6 +53,8 @@ export function lineageView(resolved: ResolvedProject, opts: LineageOptions = {}
       name: node.name,
       type: node.kind,
       materialized: materializationOf(resolved, node),
+      ...(node.kind === 'model' && node.version !== undefined ? { version: node.version } : {}),
+      ...(node.kind === 'model' && node.deprecationDate !== undefined ? { deprecation_date: node.deprecationDate } : {}),
       upstream: dag.parents(id).filter((p) => keep.has(p)).map(label),
       downstream: dag.children(id).filter((c) => keep.has(c)).map(label),
     });
@@ -71,7 +77,7 @@ export function findNode(resolved: ResolvedProject, name: string): NodeId | unde
 }
 
 function tag(n: LineageNode): string {
-  if (n.type === 'model') return `model:${n.materialized ?? '?'}`;
+  if (n.type === 'model') return `model:${n.materialized ?? '?'}${n.version !== undefined ? `, v${n.version}` : ''}${n.deprecation_date ? `, deprecated ${n.deprecation_date}` : ''}`;
   return n.type;
 }
 

@@ -40,6 +40,8 @@ export interface DesiredResource<S = DesiredSpec> {
   impacts: string[];
   /** The models and exposures that read the owner node directly (`model x`, `exposure y`). */
   readers?: string[];
+  /** Notes plan shows with the change (e.g. the owner model's deprecation date). */
+  notes?: string[];
 }
 
 /**

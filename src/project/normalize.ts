@@ -287,6 +287,8 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
   if (w.version !== undefined) node.version = w.version;
   if (w.deprecation_date !== undefined) node.deprecationDate = w.deprecation_date;
   if (w.output_format) node.outputFormat = w.output_format;
+  if (w.contract) node.contractAt = ['contract'];
+  else if (w.config?.contract) node.contractAt = ['config', 'contract'];
 
   w.security?.policies?.forEach((p, i) => {
     const path: PathSegment[] = ['security', 'policies', i];

@@ -153,6 +153,8 @@ export interface ModelNode extends NodeBase {
   /** Declared value format of the output topic (model, else defaults.models.output_format). */
   outputFormat?: 'avro' | 'json';
   contractEnforced: boolean;
+  /** Where the contract was declared (`contract` or `config.contract`). */
+  contractAt?: PathSegment[];
 }
 
 export type AssertionSpec = { type: string; config: Record<string, unknown>; path: PathSegment[] };

@@ -3,8 +3,10 @@
  * read a model ask of its registry subject, and who reads a node (the consumers a breaking change
  * of its output schema would break). See docs/schemas.md#contracts-and-versions.
  */
+import { error, type Diagnostic } from '../core/diagnostics.js';
 import type { ExposureNode, NodeId } from '../project/types.js';
-import type { ResolvedProject } from './types.js';
+import { splitNullability } from '../sql/types.js';
+import type { ResolvedModel, ResolvedProject } from './types.js';
 
 export const COMPATIBILITY_LEVELS = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'] as const;
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
@@ -76,4 +78,60 @@ export function readersOf(resolved: ResolvedProject, id: NodeId): string[] {
     .filter((n) => n?.kind === 'model' || n?.kind === 'exposure')
     .map((n) => `${n!.kind} ${n!.name}`)
     .sort();
+}
+
+/** A Flink type in one spelling, nullability aside, for comparing a contract with the SQL. */
+export function canonicalType(type: string): string {
+  let t = splitNullability(type.trim()).type.toUpperCase().replace(/\s+/g, ' ').replace(/\s*([(),<>])\s*/g, '$1');
+  t = t.replace(/\bSTRING\b/g, 'VARCHAR(2147483647)').replace(/\bBYTES\b/g, 'VARBINARY(2147483647)').replace(/\bINTEGER\b/g, 'INT');
+  t = t.replace(/\b(TIMESTAMP_LTZ|TIMESTAMP)(?!\(|_)/g, '$1(6)').replace(/\bTIME(?![(_S])/g, 'TIME(0)').replace(/\b(DECIMAL|NUMERIC|DEC)(?!\()/g, 'DECIMAL(10,0)').replace(/\b(NUMERIC|DEC)\(/g, 'DECIMAL(');
+  t = t.replace(/\bDECIMAL\((\d+)\)/g, 'DECIMAL($1,0)').replace(/\bVARCHAR(?!\()/g, 'VARCHAR(1)').replace(/\bCHAR(?!\()/g, 'CHAR(1)');
+  return t.replace(/ WITH LOCAL TIME ZONE/g, '_LTZ');
+}
+
+/**
+ * `contract: {enforced: true}`: the declared columns are binding. The SQL must produce exactly
+ * them, in order, with the same types (nullability aside); the difference is the message.
+ */
+export function checkContract(m: ResolvedModel): Diagnostic[] {
+  const node = m.node;
+  if (!node.contractEnforced) return [];
+  const at = node.contractAt ?? [];
+  if (!node.columns.length) {
+    return [error('CONTRACT_NO_COLUMNS', `Model "${node.name}" enforces a contract but declares no columns`, { ...node.at(at, 'key'), node: node.id, hint: 'declare the columns: the contract is their names and types' })];
+  }
+  const untyped = node.columns.filter((c) => !c.type);
+  if (untyped.length) {
+    return [
+      error('CONTRACT_COLUMN_TYPE_MISSING', `Model "${node.name}" enforces a contract, so each column needs a type: ${untyped.map((c) => c.name).join(', ')} ${untyped.length === 1 ? 'has' : 'have'} none`, {
+        ...node.at(['columns', node.columns.indexOf(untyped[0]!)], 'key'),
+        node: node.id,
+        hint: 'add type: (or data_type:) to every declared column',
+      }),
+    ];
+  }
+  const produced = m.analysis?.columns;
+  if (!produced) return [];
+  const declared = node.columns.map((c) => ({ name: c.name, type: c.type! }));
+  const out = new Map(produced.map((c) => [c.name, c]));
+  const want = new Map(declared.map((c) => [c.name, c]));
+  const lines: string[] = [];
+  for (const c of declared) {
+    const p = out.get(c.name);
+    if (!p) lines.push(`- ${c.name} ${c.type} (declared, not produced)`);
+    else if (p.type && canonicalType(p.type) !== canonicalType(c.type)) lines.push(`~ ${c.name}: declared ${c.type}, the SQL produces ${p.type}`);
+  }
+  for (const p of produced) if (!want.has(p.name)) lines.push(`+ ${p.name} ${p.type ?? ''} (produced, not declared)`.replace('  (', ' ('));
+  if (!lines.length) {
+    const order = produced.map((c) => c.name);
+    if (order.join() !== declared.map((c) => c.name).join()) lines.push(`order: declared (${declared.map((c) => c.name).join(', ')}), the SQL produces (${order.join(', ')})`);
+  }
+  if (!lines.length) return [];
+  return [
+    error('CONTRACT_VIOLATION', `The SQL of model "${node.name}" does not produce its contract:\n${lines.map((l) => `    ${l}`).join('\n')}`, {
+      ...node.at(['sql']),
+      node: node.id,
+      hint: 'change the SQL (SELECT exactly the declared columns, CAST where the type differs) or the declared columns; a breaking change of a contracted model deserves a new version',
+    }),
+  ];
 }

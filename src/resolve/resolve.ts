@@ -12,6 +12,8 @@ import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
 import { checkRules } from './rules.js';
 import { withSchemaColumns } from './source-schemas.js';
+import { withModelVersions, type ModelVersions } from './versions.js';
+import { checkContract } from './contracts.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
 
 /** How a node name appears in rendered SQL: a backtick-quoted identifier. */
@@ -126,7 +128,8 @@ function accessAllowed(target: { access?: string; group?: string }, from: ModelN
 export function resolveProject(written: Project): ResolvedProject {
   const diagnostics: Diagnostic[] = [];
   // Sources whose schema is known (inline or locked) get their columns from it, once, here.
-  const project = withSchemaColumns(written, diagnostics);
+  // Versioned models become one node per version (`<name>_v<N>`), before names are checked.
+  const { project, versions } = withModelVersions(withSchemaColumns(written, diagnostics), diagnostics);
   const lookup = checkNames(project, diagnostics);
   const gateway = gatewayConfigured(project);
   const dag = new Dag<NodeId, ProjectNode>();
@@ -151,13 +154,18 @@ export function resolveProject(written: Project): ResolvedProject {
         vars: project.vars,
         env: project.env,
         source: quoteName,
-        ref: quoteName,
+        ref: (name, version) => quoteName(versions.nodeName(name, version) ?? name),
       });
       for (const d of rendered.diagnostics) {
         diagnostics.push({ ...d, ...model.atString(['sql'], d.line ?? 1, d.column ?? 1), node: model.id });
       }
       renderedSql = rendered.text;
-      for (const call of rendered.calls) {
+      for (const written of rendered.calls) {
+        const call = versionedCall(written, model, versions, diagnostics);
+        if (!call) {
+          unresolved.add(versions.nodeName(written.name) ?? written.name);
+          continue;
+        }
         const id = checkCall(call, model, lookup, diagnostics);
         if (id) {
           inputs.add(id);
@@ -302,6 +310,7 @@ export function resolveProject(written: Project): ResolvedProject {
         diagnostics.push({ ...d, ...loc, node: m.node.id });
       }
       if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
+      diagnostics.push(...checkContract(m));
     }
     chooseMaterialization(m, project, gateway, diagnostics);
     const table: InputTable = { columns: m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' })) };
@@ -332,6 +341,22 @@ export function resolveProject(written: Project): ResolvedProject {
   resolved.access = access.access;
   diagnostics.push(...access.diagnostics);
   return resolved;
+}
+
+/** A `ref()` call with the node name of the version it reads; undefined (reported) when the version does not exist. */
+function versionedCall(call: TemplateCall, model: ModelNode, versions: ModelVersions, diagnostics: Diagnostic[]): TemplateCall | undefined {
+  if (call.fn !== 'ref') return call;
+  const name = versions.nodeName(call.name, call.version);
+  if (name !== undefined) return name === call.name ? call : { ...call, name };
+  const known = versions.versionsOf(call.name);
+  diagnostics.push(
+    error('MODEL_VERSION_NOT_FOUND', known.length ? `Model "${call.name}" has no version ${call.version}` : `Model "${call.name}" is not versioned: ref("${call.name}", version=${call.version}) reads nothing`, {
+      ...model.atString(['sql'], call.line, call.column),
+      node: model.id,
+      hint: known.length ? `its versions: ${known.join(', ')}` : `use ref("${call.name}"), or give "${call.name}" a version: ${call.version}`,
+    }),
+  );
+  return undefined;
 }
 
 function checkCall(call: TemplateCall, model: ModelNode, lookup: Lookup, diagnostics: Diagnostic[]): NodeId | undefined {

@@ -120,3 +120,102 @@ describe('an incompatible output schema is blocked naming its readers', () => {
     expect(out.blocked?.hint).toContain('version: N+1');
   });
 });
+
+describe('contract: {enforced: true}', () => {
+  const model = (contract: string, columns: string, sql = 'SELECT order_id, amount FROM {{ source("orders_raw") }}') => ({
+    'stream_project.yml': PROJECT,
+    'sources/s.yml': SOURCES,
+    'models/m.yml': `models:\n  - name: m\n${contract}    columns:\n${columns}    sql: ${sql}\n`,
+  });
+  const typed = '      - name: order_id\n        type: STRING\n      - name: amount\n        type: DOUBLE\n';
+  it('passes when the SQL produces exactly the declared columns and types', () => {
+    const { diagnostics } = resolveFiles(model('    contract: {enforced: true}\n', typed));
+    expect(diagnostics.filter((d) => d.code.startsWith('CONTRACT'))).toEqual([]);
+  });
+  it("the seeds' config.contract.enforced is the same contract", () => {
+    const { diagnostics } = resolveFiles(model('    config:\n      contract:\n        enforced: true\n', typed, 'SELECT order_id FROM {{ source("orders_raw") }}'));
+    expect(diagnostics.map((d) => d.code)).toContain('CONTRACT_VIOLATION');
+  });
+  it('shows the difference: missing, extra, retyped columns', () => {
+    const cols = '      - name: order_id\n        type: BIGINT\n      - name: amount\n        type: DOUBLE\n      - name: region\n        type: STRING\n';
+    const { diagnostics } = resolveFiles(model('    contract: {enforced: true}\n', cols, 'SELECT order_id, amount, status FROM {{ source("orders_raw") }}'));
+    const d = diagnostics.find((x) => x.code === 'CONTRACT_VIOLATION')!;
+    expect(d.severity).toBe('error');
+    expect(d.file).toBe('models/m.yml');
+    expect(d.message).toContain('~ order_id: declared BIGINT, the SQL produces STRING');
+    expect(d.message).toContain('- region STRING (declared, not produced)');
+    expect(d.message).toContain('+ status STRING (produced, not declared)');
+    expect(d.message).not.toContain('amount');
+  });
+  it('treats spellings of one type as equal and checks the order', () => {
+    const cols = '      - name: amount\n        type: double\n      - name: order_id\n        type: VARCHAR(2147483647)\n';
+    const { diagnostics } = resolveFiles(model('    contract: {enforced: true}\n', cols));
+    expect(diagnostics.find((x) => x.code === 'CONTRACT_VIOLATION')!.message).toContain('order: declared (amount, order_id), the SQL produces (order_id, amount)');
+  });
+  it('needs a type on every declared column', () => {
+    const { diagnostics } = resolveFiles(model('    contract: {enforced: true}\n', '      - name: order_id\n      - name: amount\n        type: DOUBLE\n'));
+    expect(diagnostics.find((x) => x.code === 'CONTRACT_COLUMN_TYPE_MISSING')!.message).toContain('order_id has none');
+  });
+  it('without enforcement declared columns stay documentation', () => {
+    const { diagnostics } = resolveFiles(model('', '      - name: order_id\n        type: BIGINT\n'));
+    expect(diagnostics.filter((d) => d.code.startsWith('CONTRACT'))).toEqual([]);
+  });
+});
+
+describe('model versions', () => {
+  const versioned = (consumer: string) => ({
+    'stream_project.yml': REGISTRY_PROJECT,
+    'sources/s.yml': SOURCES,
+    'models/orders.yml': `models:
+  - name: orders_clean
+    version: 1
+    deprecation_date: "2027-01-31"
+    sql: SELECT order_id, amount FROM {{ source("orders_raw") }}
+  - name: orders_clean
+    version: 2
+    output_format: json
+    sql: SELECT order_id, CAST(amount AS BIGINT) AS amount_cents FROM {{ source("orders_raw") }}
+  - name: reader
+    sql: ${consumer}
+`,
+    'exposures/e.yml': 'exposures:\n  - name: app\n    type: application\n    consumes: [{ref: orders_clean}]\n',
+  });
+  it('deploys each version to its own node, topic and job; ref() reads the latest', () => {
+    const { resolved, result, codes } = compile(versioned('SELECT order_id FROM {{ ref("orders_clean") }}'));
+    expect(codes.filter((c) => !['AMBIGUOUS_MATERIALIZATION', 'SLA_NOT_ENFORCED'].includes(c))).toEqual([]);
+    expect([...resolved.models.keys()].sort()).toEqual(['orders_clean_v1', 'orders_clean_v2', 'reader']);
+    expect(result.artifacts.topics.map((t) => t.spec.name).sort()).toEqual(['orders_clean.v1', 'orders_clean.v2', 'reader']);
+    expect(result.artifacts.flinkJobs.map((j) => j.spec.name).sort()).toEqual(['streamt.demo.orders_clean_v1', 'streamt.demo.orders_clean_v2', 'streamt.demo.reader']);
+    expect(resolved.models.get('reader')!.inputs).toEqual(['model.orders_clean_v2']);
+    expect(resolved.dag.parents('exposure.app')).toEqual(['model.orders_clean_v2']);
+    expect(result.artifacts.schemas.map((s) => s.spec.subject)).toEqual(['orders_clean.v2-value']);
+  });
+  it('ref("m", version=1) and dbt\'s ref(\'m\', v=1) pin a version', () => {
+    for (const sql of ['SELECT order_id FROM {{ ref("orders_clean", version=1) }}', "SELECT order_id FROM {{ ref('orders_clean', v=1) }}"]) {
+      const { resolved } = compile(versioned(sql));
+      expect(resolved.models.get('reader')!.inputs).toEqual(['model.orders_clean_v1']);
+      expect(resolved.models.get('reader')!.renderedSql).toContain('`orders_clean_v1`');
+    }
+  });
+  it('a version that does not exist is an error at the ref', () => {
+    const { diagnostics } = resolveFiles(versioned('SELECT order_id FROM {{ ref("orders_clean", version=3) }}'));
+    const d = diagnostics.find((x) => x.code === 'MODEL_VERSION_NOT_FOUND')!;
+    expect(d.message).toBe('Model "orders_clean" has no version 3');
+    expect(d.hint).toBe('its versions: 1, 2');
+    expect(d.line).toBe(11);
+  });
+  it('two entries with one version are refused', () => {
+    const files = versioned('SELECT order_id FROM {{ ref("orders_clean") }}');
+    files['models/orders.yml'] = files['models/orders.yml']!.replace('version: 2', 'version: 1');
+    expect(resolveFiles(files).diagnostics.map((d) => d.code)).toContain('DUPLICATE_MODEL_VERSION');
+  });
+  it('the deprecation date is in the manifest, the lineage and the plan', async () => {
+    const { resolved, result } = compile(versioned('SELECT order_id FROM {{ ref("orders_clean", version=1) }}'));
+    const m = result.manifest.models.find((x) => x.name === 'orders_clean_v1')!;
+    expect(m).toMatchObject({ version: 1, base_name: 'orders_clean', deprecation_date: '2027-01-31' });
+    const { lineageView, renderAsciiTree } = await import('../../src/lineage/lineage.js');
+    expect(renderAsciiTree(lineageView(resolved))).toContain('orders_clean_v1 (model:flink, v1, deprecated 2027-01-31)');
+    const desired = desiredResources(result.manifest, result.artifacts).filter((r) => r.owner === 'model.orders_clean_v1');
+    expect(desired.flatMap((r) => r.notes ?? [])).toEqual(['model orders_clean_v1 (version 1 of orders_clean) is deprecated from 2027-01-31; still read by model reader']);
+  });
+});
