@@ -547,12 +547,13 @@ function checkTests(project: Project, lookup: Lookup, models: Map<string, Resolv
         }),
       );
     }
-    if (test.sampleSize !== undefined && test.type !== 'sample') {
+    // Schema tests read a sample of records too (checked against the declared schema).
+    if (test.sampleSize !== undefined && test.type === 'continuous') {
       diagnostics.push(
         warning('SAMPLE_SIZE_IGNORED', `sample_size is ignored for ${test.type} test "${test.name}"`, {
           ...test.at(['sample_size'], 'key'),
           node: test.id,
-          hint: 'remove sample_size, or use type: sample',
+          hint: 'remove sample_size, or use type: sample or schema',
         }),
       );
     }
