@@ -219,3 +219,32 @@ describe('model versions', () => {
     expect(desired.flatMap((r) => r.notes ?? [])).toEqual(['model orders_clean_v1 (version 1 of orders_clean) is deprecated from 2027-01-31; still read by model reader']);
   });
 });
+
+describe('the docs site shows schemas and who a change breaks', () => {
+  it("lists a source's nested fields, a model's subject, compatibility and readers", async () => {
+    const { buildDocsModel } = await import('../../src/docs/model.js');
+    const definition = JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'id', type: 'string' }, { name: 'merchant', type: { type: 'record', name: 'M', fields: [{ name: 'country', type: 'string' }] } }, { name: 'amount', type: 'double' }] });
+    const files = {
+      'stream_project.yml': REGISTRY_PROJECT,
+      'sources/s.yml': `sources:\n  - name: payments\n    topic: payments\n    schema:\n      definition: '${definition}'\n`,
+      'models/m.yml': `models:\n  - name: by_country\n    version: 2\n    deprecation_date: "2030-01-01"\n    sql: SELECT id, merchant.country AS country, amount FROM {{ source("payments") }}\n  - name: eu\n    sql: SELECT id FROM {{ ref("by_country") }}\n`,
+      'exposures/e.yml': 'exposures:\n  - name: bi\n    type: dashboard\n    consumes: [{ref: eu}]\n  - name: billing\n    type: application\n    consumes: [{ref: by_country}]\n    contracts: {schema: strict, versioning: backward}\n',
+    };
+    const { resolved, result } = compile(files);
+    const docs = buildDocsModel({ resolved, compiled: result });
+    const source = docs.nodes.find((n) => n.id === 'source.payments')!;
+    const srcSchema = Object.fromEntries(source.sections.find((s) => s.title === 'Schema')!.rows);
+    expect(srcSchema).toMatchObject({ format: 'Avro', from: 'the inline definition', 'a breaking change breaks': 'model by_country_v2' });
+    expect(source.sections.find((s) => s.title === 'Schema fields')!.rows).toContainEqual(['merchant.country', 'STRING NOT NULL']);
+    const model = docs.nodes.find((n) => n.id === 'model.by_country_v2')!;
+    expect(Object.fromEntries(model.sections.find((s) => s.title === 'Schema')!.rows)).toEqual({
+      format: 'Avro',
+      from: 'derived from the output columns',
+      subject: 'by_country.v2-value',
+      compatibility: 'BACKWARD_TRANSITIVE (asked by exposure billing)',
+      'a breaking change breaks': 'exposure billing, model eu',
+      'exposures downstream': 'bi, billing',
+    });
+    expect(Object.fromEntries(model.facts)).toMatchObject({ version: '2 of by_country', 'deprecated from': '2030-01-01' });
+  });
+});
