@@ -629,12 +629,12 @@ export const ExposureSchema = z
     sla: SlaSchema.optional(),
     contracts: z
       .strictObject({
-        schema: z.enum(['strict', 'lenient', 'none']).optional(),
-        versioning: z.string().optional(),
-        compatibility: z.string().optional(),
+        schema: z.enum(['strict', 'lenient', 'none']).optional().describe('strict: the level is transitive (alone: BACKWARD_TRANSITIVE); none: no level asked'),
+        versioning: z.string().optional().describe('backward, forward, full or none (optionally _transitive): the compatibility level of the model subjects this exposure reads'),
+        compatibility: z.string().optional().describe('A registry compatibility level, as is (BACKWARD, FULL_TRANSITIVE, ...); wins over versioning'),
       })
       .optional()
-      .describe('Contract expectations'),
+      .describe('Contract expectations: the compatibility level of the registry subjects of the models it reads (planned and applied; several exposures combine to the weakest level satisfying all). See docs/schemas.md#contracts-and-versions'),
     access: z
       .strictObject({
         roles: z.array(z.string()).optional(),
