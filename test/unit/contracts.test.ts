@@ -248,3 +248,16 @@ describe('the docs site shows schemas and who a change breaks', () => {
     expect(Object.fromEntries(model.facts)).toMatchObject({ version: '2 of by_country', 'deprecated from': '2030-01-01' });
   });
 });
+
+describe('selecting a versioned model', () => {
+  it('by its name selects all its versions; by a node name, one', async () => {
+    const { select } = await import('../../src/select/selector.js');
+    const { resolved } = resolveFiles({
+      'stream_project.yml': PROJECT,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': 'models:\n  - name: m\n    version: 1\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n  - name: m\n    version: 2\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n',
+    });
+    expect([...select(resolved!, ['m']).ids].sort()).toEqual(['model.m_v1', 'model.m_v2']);
+    expect([...select(resolved!, ['m_v1']).ids]).toEqual(['model.m_v1']);
+  });
+});
