@@ -10,6 +10,7 @@ import type { PathSegment } from '../project/yaml.js';
 import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkRules } from './rules.js';
+import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
 
 /** How a node name appears in rendered SQL: a backtick-quoted identifier. */
@@ -100,20 +101,6 @@ function gatewayConfigured(project: Project): boolean {
 
 function flinkClusters(project: Project): Record<string, { type?: string }> {
   return project.runtime.flink?.clusters ?? {};
-}
-
-function inputTableOfSource(s: SourceNode): InputTable {
-  const table: InputTable = { columns: s.columns.filter((c) => !c.proctime).map((c) => ({ name: c.name, type: c.type ?? 'STRING' })), changelog: 'append' };
-  const proctime = s.columns.find((c) => c.proctime);
-  if (proctime) table.columns.push({ name: proctime.name, type: 'TIMESTAMP_LTZ(3)' });
-  if (s.eventTime) {
-    table.timeAttribute = { column: s.eventTime.column, kind: 'rowtime' };
-    const col = table.columns.find((c) => c.name === s.eventTime!.column);
-    if (col && !/^TIMESTAMP/i.test(col.type)) col.type = 'TIMESTAMP(3)';
-  } else if (proctime) {
-    table.timeAttribute = { column: proctime.name, kind: 'proctime' };
-  }
-  return table;
 }
 
 function accessAllowed(target: { access?: string; group?: string }, from: ModelNode): boolean {
@@ -279,17 +266,15 @@ export function resolveProject(project: Project): ResolvedProject {
     );
   }
 
-  // 4. Analyse SQL in dependency order so inputs' columns are known.
-  const tables = new Map<NodeId, InputTable>();
-  for (const s of lookup.sources.values()) tables.set(s.id, inputTableOfSource(s));
+  // 4. Analyse SQL in dependency order so inputs' columns are known, and derive each node's view
+  // (topic, columns, time attributes, format, changelog, key) once, for every later phase.
+  const tables = new Map<NodeId, NodeTable>();
+  for (const s of lookup.sources.values()) tables.set(s.id, sourceTable(s));
   for (const id of modelDag.topologicalOrder()) {
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
-      for (const i of m.inputs) {
-        const t = tables.get(i);
-        inputs[i.slice(i.indexOf('.') + 1)] = t ?? { columns: [] };
-      }
+      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputTableOf(tables.get(i));
       for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
       const analysis = analyzeSql(m.renderedSql, inputs);
       m.analysis = analysis;
@@ -300,14 +285,7 @@ export function resolveProject(project: Project): ResolvedProject {
       if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
     }
     chooseMaterialization(m, project, gateway, diagnostics);
-    const table: InputTable = { columns: m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' })) };
-    if (m.analysis) {
-      table.changelog = m.analysis.changelog;
-      if (m.analysis.timeAttribute) table.timeAttribute = m.analysis.timeAttribute;
-      if (m.analysis.upsertKey) table.primaryKey = m.analysis.upsertKey;
-    }
-    if (m.node.eventTime) table.timeAttribute = { column: m.node.eventTime.column, kind: 'rowtime' };
-    tables.set(m.node.id, table);
+    tables.set(m.node.id, modelTable(m, project, inputTables(m, tables)));
   }
 
   const fellBack = [...models.values()].filter((m) => m.materializationReason === 'stateless SQL, no Gateway configured');
@@ -322,7 +300,7 @@ export function resolveProject(project: Project): ResolvedProject {
     );
   }
   checkTests(project, lookup, models, diagnostics);
-  const resolved: ResolvedProject = { project, nodes, models, dag, diagnostics, gateway };
+  const resolved: ResolvedProject = { project, nodes, models, tables, dag, diagnostics, gateway };
   diagnostics.push(...checkRules(resolved));
   return resolved;
 }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import type { Dag } from '../graph/dag.js';
 import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
 import type { SqlAnalysis } from '../sql/index.js';
+import type { NodeTable } from './tables.js';
 
 export interface ResolvedModel {
   node: ModelNode;
@@ -23,6 +24,11 @@ export interface ResolvedProject {
   project: Project;
   nodes: Map<NodeId, ProjectNode>;
   models: Map<string, ResolvedModel>;
+  /**
+   * Each source's and model's view, derived once: topic, columns in order with time attributes,
+   * format, changelog mode and key. What the analyser read and what compile renders.
+   */
+  tables: Map<NodeId, NodeTable>;
   dag: Dag<NodeId, ProjectNode>;
   /** Edges where an exposure produces into a source: lineage only, not dependencies. */
   diagnostics: Diagnostic[];

@@ -32,6 +32,7 @@ export interface InputColumn {
   name: string;
   type: string;
   nullable?: boolean;
+  time?: TimeKind;
 }
 export interface InputTableSchema {
   columns: InputColumn[];
@@ -1082,6 +1083,7 @@ export function inputRelation(input: InputTableSchema): Relation {
     const normalised = parseDataType(c.type) ?? c.type;
     const { type, nullable } = splitNullability(normalised);
     const col: Col = { name: c.name, type, nullable: c.nullable ?? nullable };
+    if (c.time) col.time = c.time;
     return col;
   });
   const complete = cols.length > 0;

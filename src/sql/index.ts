@@ -7,6 +7,7 @@ import { Analyzer, type Col, type InputTableSchema, type StatefulFeature, type T
 import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
+import type { Query } from './ast.js';
 
 export type { StatefulFeature } from './analyze.js';
 export { parseQuery, parseDataType } from './parser.js';
@@ -17,6 +18,8 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
+  /** A time attribute of the table: an event-time column (with a WATERMARK) or a processing-time column. A table may have both. */
+  time?: 'rowtime' | 'proctime';
 }
 
 export interface InputTable {
@@ -48,6 +51,8 @@ export interface SqlAnalysis {
   columns?: ColumnType[];
   /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not). */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** The parsed query, for the phases that render it (e.g. as a Gateway statement): parsed once, here. */
+  query?: Query;
 }
 
 export interface AnalyzeOptions {
@@ -105,9 +110,10 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     features,
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
+    query,
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
-  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable }));
+  if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
   const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;

@@ -5,7 +5,6 @@
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { NodeId } from '../../project/types.js';
-import { effectiveTopic } from '../../resolve/rules.js';
 import type { ResolvedModel } from '../../resolve/types.js';
 import type { CompileContext, NodeTable, Rowtime, TableColumn } from '../context.js';
 import { option, quoteIdent, safeType } from '../quote.js';
@@ -174,7 +173,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     state_ttl_ms: eff.stateTtlMs ?? null,
     state_backend: node.flink.stateBackend ?? null,
     input_topics: inputTopics,
-    output_topic: effectiveTopic(node, ctx.project).name,
+    output_topic: out.topic,
     sink_connector: sinkConnector,
     primary_key: sinkConnector === 'upsert-kafka' ? out.primaryKey : [],
     value_format: out.format === 'avro-confluent' ? 'avro-confluent' : 'json',

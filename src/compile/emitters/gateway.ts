@@ -15,7 +15,6 @@ import { error, type Diagnostic } from '../../core/diagnostics.js';
 import type { Policy } from '../../project/types.js';
 import type { ResolvedModel } from '../../resolve/types.js';
 import type { Expr, Query } from '../../sql/ast.js';
-import { parseQuery } from '../../sql/index.js';
 import type { CompileContext, NodeTable } from '../context.js';
 import type { GatewayResource, GatewaySpec } from '../types.js';
 import { nodeError } from './common.js';
@@ -136,12 +135,8 @@ function gatewayStatement(ctx: CompileContext, m: ResolvedModel, input: NodeTabl
     );
     return undefined;
   };
-  let q: Query;
-  try {
-    q = parseQuery(m.renderedSql!);
-  } catch {
-    return fail('its SQL could not be parsed');
-  }
+  const q: Query | undefined = m.analysis?.query;
+  if (!q) return fail('its SQL could not be parsed');
   if (q.with.length || q.orderBy.length || q.limit || q.offset) return fail('WITH, ORDER BY and LIMIT are not supported');
   const s = q.body;
   if (s.kind !== 'select') return fail('only a single SELECT is supported');

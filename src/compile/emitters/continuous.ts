@@ -14,18 +14,18 @@
  * `event_time` column and watermark) or, for a target without one, the Kafka record timestamp,
  * with the default watermark delay of `event_time`. See eventTimeOf and docs/testing.md.
  */
-import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import { CompileContext, type NodeTable } from '../compile/context.js';
-import { contentHash } from '../compile/hash.js';
-import { FileNamer } from '../compile/paths.js';
-import { option, quoteIdent, quoteLiteral, safeType } from '../compile/quote.js';
-import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../compile/types.js';
-import type { AssertionSpec, NodeId, TestNode } from '../project/types.js';
-import { effectiveTopic } from '../resolve/rules.js';
-import type { ResolvedProject } from '../resolve/types.js';
-import { acceptedTypes, bucketName, type Bucket } from './assertions.js';
-import { formatDuration, parseDuration } from './duration.js';
-import { FLINK_TYPE, typeFamily } from './values.js';
+import { error, warning, type Diagnostic } from '../../core/diagnostics.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
+import type { AssertionSpec, NodeId, TestNode } from '../../project/types.js';
+import type { ResolvedProject } from '../../resolve/types.js';
+import { CompileContext, type NodeTable } from '../context.js';
+import { contentHash } from '../hash.js';
+import { FileNamer } from '../paths.js';
+import { option, quoteIdent, quoteLiteral, safeType } from '../quote.js';
+import { acceptedTypes, bucketName, FLINK_TYPE, typeFamily, type Bucket } from '../test-specs.js';
+import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../types.js';
+import { commentText } from './common.js';
+import { connectionOptions, createTable } from './flink.js';
 
 export interface ContinuousTestsOutput {
   /** The violations topic (one per project), when there is a continuous test. */
@@ -77,8 +77,14 @@ const TYPED = '_streamt_typed';
 const OUT = '_streamt_violations';
 const DLQ = '_streamt_dlq';
 
+/** The continuous tests of a project on their own (what `streamt test` needs to know about them). */
 export function compileContinuousTests(resolved: ResolvedProject, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
-  const ctx = new CompileContext(resolved);
+  return emitContinuousTests(new CompileContext(resolved), opts);
+}
+
+/** One Flink job per continuous test, within a compile (the compile's context). */
+export function emitContinuousTests(ctx: CompileContext, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
+  const resolved = ctx.resolved;
   const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map() };
   const tests = resolved.project.tests
     .filter((t) => t.type === 'continuous' && resolved.nodes.has(t.id) && (!opts.selection || opts.selection.has(t.id)))
@@ -134,7 +140,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     `RESET 'table.exec.state.ttl'`,
   ];
   const groupId = pipelineName;
-  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...connectionOptions(ctx)];
+  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...connectionOptions(ctx, ctx.bootstrapServers())];
   const columns = table.columns.filter((c) => !c.proctime);
   const typeOf = (type: string) => safeType(type) ?? 'STRING';
   const time = eventTimeOf(table, avro ? 'avro' : 'json');
@@ -379,8 +385,8 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   const dlq = test.actions.find((x) => x.type === 'dlq');
   let dlqTopic: string | undefined;
   if (dlq) {
-    const model = typeof dlq.config.model === 'string' ? ctx.modelNode(dlq.config.model) : undefined;
-    dlqTopic = model ? effectiveTopic(model, ctx.project).name : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
+    const model = typeof dlq.config.model === 'string' ? ctx.model(dlq.config.model) : undefined;
+    dlqTopic = model ? ctx.table(model.node.id)?.topic : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
     if (dlqTopic) {
       if (avro) {
         const cols = [`${c(K)} STRING`, ...columns.map((x) => `${c(x.name)} ${typeOf(x.type)}`)];
@@ -483,32 +489,8 @@ export function intervalMs(ms: number): string {
   return `INTERVAL '${s}' SECOND(${p(s)})`;
 }
 
-function createTable(name: string, columns: string[], options: string[]): string {
-  return `CREATE TEMPORARY TABLE ${quoteIdent(name)} (\n  ${columns.join(',\n  ')}\n) WITH (\n  ${options.join(',\n  ')}\n)`;
-}
-
 function createView(name: string, select: string[], from: string): string {
   return `CREATE TEMPORARY VIEW ${quoteIdent(name)} AS\nSELECT ${select.join(',\n  ')}\nFROM ${quoteIdent(from)}`;
-}
-
-function commentText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
-}
-
-/** Bootstrap servers and client security, as the model jobs set them (secrets as placeholders). */
-function connectionOptions(ctx: CompileContext): string[] {
-  const k = ctx.project.runtime.kafka;
-  const v = ctx.vault;
-  const opts = [option('properties.bootstrap.servers', v.scrub(ctx.bootstrapServers()))];
-  if (k?.security_protocol) opts.push(option('properties.security.protocol', k.security_protocol));
-  if (k?.sasl_mechanism) {
-    opts.push(option('properties.sasl.mechanism', k.sasl_mechanism));
-    const module = k.sasl_mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
-    const q = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
-    opts.push(option('properties.sasl.jaas.config', `${module} required username=${q(v.scrub(k.sasl_username ?? ''))} password=${q(v.configValue('kafka', 'sasl_password', k.sasl_password ?? ''))};`));
-  }
-  if (k?.ssl_ca_location) opts.push(option('properties.ssl.truststore.type', 'PEM'), option('properties.ssl.truststore.location', v.scrub(k.ssl_ca_location)));
-  return opts;
 }
 
 function registryAuth(ctx: CompileContext, prefix: string): string[] {
