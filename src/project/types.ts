@@ -61,11 +61,20 @@ export interface SchemaSpec {
   registry?: string;
 }
 
+/** What a source's records mean: events (append), the latest value per key (upsert), or CDC changes. */
+export type SourceChangelog =
+  | { kind: 'append' }
+  | { kind: 'upsert' }
+  | { kind: 'cdc'; format: 'debezium-json' | 'debezium-avro' | 'canal-json' | 'maxwell-json'; schemaInclude: boolean };
+
 export interface SourceNode extends NodeBase {
   kind: 'source';
   topic?: string;
   cluster?: string;
-  key?: string;
+  /** Message key column(s): the primary key of an upsert or CDC source. */
+  key: string[];
+  keyFormat?: 'raw' | 'json';
+  changelog: SourceChangelog;
   schema?: SchemaSpec;
   columns: Column[];
   freshness?: { maxLagSeconds?: number; warnAfterSeconds?: number };

@@ -10,7 +10,13 @@ import type { InputTable } from '../sql/index.js';
 import { effectiveTopic } from './rules.js';
 import type { ResolvedModel } from './types.js';
 
-export type ValueFormat = 'json' | 'avro-confluent' | 'protobuf';
+/** The Flink format of a topic's values: plain rows, or the change events of a CDC source. */
+export type ValueFormat = 'json' | 'avro-confluent' | 'protobuf' | 'debezium-json' | 'debezium-avro-confluent' | 'canal-json' | 'maxwell-json';
+
+/** Formats whose values are read with the Schema Registry. */
+export function isRegistryFormat(f: ValueFormat): boolean {
+  return f === 'avro-confluent' || f === 'debezium-avro-confluent';
+}
 
 export interface TableColumn {
   name: string;
@@ -35,10 +41,24 @@ export interface NodeTable {
   columns?: TableColumn[];
   rowtime?: Rowtime;
   format: ValueFormat;
+  /** debezium-json values that carry their Kafka Connect schema. */
+  schemaInclude?: boolean;
+  /**
+   * JSON values whose schema declares `"format": "date-time"` fields: timestamps are ISO-8601
+   * (`2026-01-01T10:00:00Z`), read with `json.timestamp-format.standard` = `ISO-8601`.
+   */
+  isoTimestamps?: boolean;
   /** Registry subject of the value schema, for Avro. */
   subject?: string;
+  /** append: every record is an insert; updating: a changelog (updates and deletes). */
   changelog: 'append' | 'updating';
-  /** Primary key for updating tables (upsert-kafka). */
+  /**
+   * The Flink connector a job reads the topic with: `kafka`, or `upsert-kafka` for a topic that
+   * holds the latest value per key (an updating model's output, an upsert source). A CDC source
+   * is a changelog read with `kafka` and its CDC format.
+   */
+  connector: 'kafka' | 'upsert-kafka';
+  /** The primary key of a changelog: an updating model's key, a changelog source's key. */
   primaryKey: string[];
   keyFields: string[];
   keyFormat?: 'raw' | 'json';
@@ -50,6 +70,24 @@ export function sourceFormat(s: SourceNode): ValueFormat {
   if (f === 'avro') return 'avro-confluent';
   if (f === 'protobuf') return 'protobuf';
   return 'json';
+}
+
+/**
+ * Top-level properties an inline JSON Schema declares `"format": "date-time"` (RFC 3339: a date,
+ * a time and a UTC offset, e.g. `2026-01-01T10:00:00Z`).
+ */
+export function dateTimeFields(s: SourceNode): string[] {
+  const def = s.schema?.definition;
+  if (def === undefined || (s.schema?.format ?? detectFormat(def)) !== 'json') return [];
+  try {
+    const parsed = JSON.parse(def) as { properties?: Record<string, { format?: unknown; type?: unknown }> };
+    const props = parsed && typeof parsed === 'object' && parsed.properties && typeof parsed.properties === 'object' ? parsed.properties : {};
+    return Object.entries(props)
+      .filter(([, p]) => p && typeof p === 'object' && p.format === 'date-time')
+      .map(([name]) => name);
+  } catch {
+    return [];
+  }
 }
 
 export function detectFormat(definition: string | undefined): 'avro' | 'json' | 'protobuf' | undefined {
@@ -70,26 +108,43 @@ export function detectFormat(definition: string | undefined): 'avro' | 'json' | 
   return undefined;
 }
 
+/** The Flink value format of a source: its CDC format, else its schema's format. */
+function sourceValueFormat(s: SourceNode): ValueFormat {
+  const c = s.changelog;
+  if (c.kind === 'cdc') return c.format === 'debezium-avro' ? 'debezium-avro-confluent' : c.format;
+  return sourceFormat(s);
+}
+
+/**
+ * A source's columns as a table: undefined unless every column is typed (a column written only to
+ * classify it, e.g. through pii_tags, says nothing of the topic's schema). Resolve reports untyped
+ * columns where a job needs them.
+ */
 export function sourceTable(s: SourceNode): NodeTable {
-  const format = sourceFormat(s);
+  const format = sourceValueFormat(s);
+  const changelog = s.changelog.kind === 'append' ? 'append' : 'updating';
   const t: NodeTable = {
     id: s.id,
     name: s.name,
     topic: s.topic ?? s.name,
     format,
-    changelog: 'append',
-    primaryKey: [],
-    keyFields: [],
+    changelog,
+    connector: s.changelog.kind === 'upsert' ? 'upsert-kafka' : 'kafka',
+    primaryKey: changelog === 'updating' ? [...s.key] : [],
+    keyFields: s.changelog.kind === 'upsert' ? [...s.key] : [],
   };
-  if (s.columns.length) {
-    t.columns = s.columns.map((c) => (c.proctime ? { name: c.name, type: 'TIMESTAMP_LTZ(3)', proctime: true } : { name: c.name, type: c.type ?? 'STRING' }));
+  if (s.changelog.kind === 'cdc' && s.changelog.schemaInclude) t.schemaInclude = true;
+  if (s.columns.length && s.columns.every((c) => c.proctime || c.type !== undefined)) {
+    t.columns = s.columns.map((c) => (c.proctime ? { name: c.name, type: 'TIMESTAMP_LTZ(3)', proctime: true } : { name: c.name, type: c.type! }));
     if (s.eventTime) {
       const col = t.columns.find((c) => c.name === s.eventTime!.column);
       if (col && !/^TIMESTAMP/i.test(col.type)) col.type = 'TIMESTAMP(3)';
     }
   }
   if (s.eventTime) t.rowtime = rowtimeOf(s.eventTime);
-  if (format === 'avro-confluent') t.subject = s.schema?.subject ?? `${t.topic}-value`;
+  if (format === 'json' && dateTimeFields(s).length) t.isoTimestamps = true;
+  if (t.keyFields.length) t.keyFormat = s.keyFormat ?? keyFormatFor(t.keyFields, t.columns);
+  if (isRegistryFormat(format)) t.subject = s.schema?.subject ?? `${t.topic}-value`;
   return t;
 }
 
@@ -105,6 +160,7 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
     topic: m.materialized === 'virtual_topic' ? node.virtualTopic?.name ?? topic : topic,
     format,
     changelog: m.materialized === 'sink' ? 'append' : changelog,
+    connector: 'kafka',
     primaryKey: [],
     keyFields: [],
   };
@@ -127,7 +183,10 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
   const proctimes = new Set((m.analysis?.columns ?? []).filter((c) => c.time === 'proctime').map((c) => c.name));
   if (time?.kind === 'proctime') proctimes.add(time.column);
   for (const col of t.columns ?? []) if (proctimes.has(col.name) && col.name !== t.rowtime?.column) col.proctime = true;
-  if (t.changelog === 'updating') t.primaryKey = node.key.length ? [...node.key] : [...(m.analysis?.upsertKey ?? [])];
+  if (t.changelog === 'updating') {
+    t.connector = 'upsert-kafka';
+    t.primaryKey = node.key.length ? [...node.key] : [...(m.analysis?.upsertKey ?? [])];
+  }
   t.keyFields = node.key.length ? [...node.key] : [...t.primaryKey];
   if (t.keyFields.length) t.keyFormat = keyFormatFor(t.keyFields, t.columns);
   if (format === 'avro-confluent') t.subject = `${t.topic}-value`;
@@ -137,7 +196,7 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
 /** Avro in, Avro out (when a registry is configured); JSON otherwise. */
 function modelFormat(m: ResolvedModel, project: Project, inputs: NodeTable[]): ValueFormat {
   if (m.materialized === 'virtual_topic') return inputs[0]?.format ?? 'json';
-  if (project.runtime.schema_registry?.url && inputs.some((i) => i.format === 'avro-confluent')) return 'avro-confluent';
+  if (project.runtime.schema_registry?.url && inputs.some((i) => isRegistryFormat(i.format))) return 'avro-confluent';
   return 'json';
 }
 

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import type { Dag } from '../graph/dag.js';
 import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
 import type { SqlAnalysis } from '../sql/index.js';
+import type { GatewaySql } from './gateway-sql.js';
 import type { NodeTable } from './tables.js';
 
 export interface ResolvedModel {
@@ -18,6 +19,8 @@ export interface ResolvedModel {
   columns: Column[];
   /** Names of ref()/source() calls that resolve to nothing (already reported). */
   unresolved?: string[];
+  /** The model's SQL in the Gateway's subset, when it is (or could have been) a virtual topic. */
+  gatewaySql?: GatewaySql;
 }
 
 export interface ResolvedProject {

@@ -106,6 +106,8 @@ interface SelectContext {
 export interface AnalyzerOptions {
   /** Report SQL_UNKNOWN_TABLE for tables missing from the inputs (default true). */
   checkTables?: boolean;
+  /** Output columns of ML models by name, for ML_PREDICT('name', ...) (the model's ml_outputs). */
+  mlOutputs?: Record<string, InputColumn[]>;
 }
 
 const UNKNOWN: Typed = { type: undefined, nullable: true };
@@ -606,6 +608,16 @@ export class Analyzer {
     return { cols, complete: input.complete, changelog: input.changelog };
   }
 
+  /** The declared output columns of the ML model an ML_PREDICT call names, if declared. */
+  private mlOutputs(call: Expr & { kind: 'call' }): InputColumn[] | undefined {
+    if (call.name !== 'ML_PREDICT') return undefined;
+    const first = call.args[0];
+    if (!first || first.kind !== 'literal' || first.literal !== 'string') return undefined;
+    const name = first.text;
+    const cols = this.options.mlOutputs?.[name];
+    return cols?.length ? cols : undefined;
+  }
+
   private tableFunction(item: FromItem & { kind: 'table_function' }, scope: Scope): Relation {
     const call = item.call;
     const names = item.columnAliases;
@@ -624,6 +636,13 @@ export class Analyzer {
         } else cols.push({ name: `EXPR$${cols.length}`, type: elementType, nullable: true });
       }
       const rel: Relation = { cols, complete: true, changelog: 'append' };
+      return names ? this.renameColumns(rel, names, item.pos) : rel;
+    }
+    // ML_PREDICT('model', ...) of a model whose outputs the project declares (ml_outputs).
+    const ml = call.kind === 'call' ? this.mlOutputs(call) : undefined;
+    if (ml && call.kind === 'call') {
+      for (const arg of call.args.slice(1)) this.typeExpr(arg, scope);
+      const rel: Relation = { cols: ml.map((c) => ({ name: c.name, ...typeWithNullability(c.type) })), complete: true, changelog: 'append' };
       return names ? this.renameColumns(rel, names, item.pos) : rel;
     }
     // A user-defined table function: its arguments resolve, its output types are unknown.
@@ -693,8 +712,21 @@ export class Analyzer {
       const asOf = this.typeExpr(item.right.asOf, leftScope, noCtx);
       let kind = asOf.time;
       if (!kind && item.right.asOf.kind === 'call' && item.right.asOf.name === 'PROCTIME') kind = 'proctime';
-      if (kind === 'proctime') this.features.add('lookup_join');
-      else {
+      const versioned = right[0]?.rel;
+      const keyed = !!versioned?.upsertKey || this.inputs[item.right.name]?.primaryKey !== undefined;
+      if (kind === 'proctime') {
+        this.features.add('lookup_join');
+        // Flink looks up only lookup sources (JDBC, HBase, ...); every streamt input is a Kafka
+        // topic, which Flink can only join as a versioned table, and only on event time.
+        if (versioned?.complete) {
+          this.error(
+            'SQL_LOOKUP_JOIN_UNSUPPORTED',
+            keyed ? 'Processing-time temporal join is not supported yet.' : 'Temporal Table Join requires primary key in versioned table, but no primary key can be found.',
+            item.right.pos,
+            `A lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute) needs a lookup table such as JDBC, and '${item.right.name}' is a Kafka topic, which Flink cannot look up. Join on event time instead (FOR SYSTEM_TIME AS OF the left input's event-time column) against a changelog source (changelog: upsert or a CDC format, key:, event_time:), or use a regular join.`,
+          );
+        }
+      } else {
         this.features.add('temporal_join');
         if (!kind) {
           const known = left.every((e) => e.rel.complete) && asOf.type !== undefined;
@@ -703,15 +735,22 @@ export class Analyzer {
             : `Cannot tell whether this is an event-time temporal join or a lookup join: the time attribute of '${exprText(item.right.asOf)}' is unknown`;
           if (known) this.error('SQL_TIME_ATTRIBUTE_REQUIRED', message, item.right.asOf.pos);
           else this.warn('SQL_UNKNOWN_TIME_ATTRIBUTE', message, item.right.asOf.pos, 'Declare the event-time or processing-time attribute of the upstream source.');
-        } else {
-          const versioned = right[0]?.rel;
-          if (versioned && versioned.complete && !versioned.upsertKey && this.inputs[item.right.name]?.primaryKey === undefined) {
-            this.warn('SQL_TEMPORAL_JOIN_NO_KEY', `Event-time temporal join on '${item.right.name}' needs a versioned table with a primary key`, item.right.pos);
+        } else if (versioned?.complete) {
+          // Flink's versioned table: a primary key and an event-time attribute (TemporalJoinRewriteWithUniqueKeyRule).
+          const hint = `'${item.right.name}' must be a versioned table: a changelog with a primary key and an event-time attribute. Declare the source with changelog: upsert (a compacted topic keyed by its message key) or a CDC format (debezium-json, debezium-avro, canal-json, maxwell-json), its key: and its event_time:, or join a model that keeps the latest row per key.`;
+          if (!keyed) this.error('SQL_TEMPORAL_JOIN_NO_KEY', 'Temporal Table Join requires primary key in versioned table, but no primary key can be found.', item.right.pos, hint);
+          else if (!versioned.cols.some((c) => c.time === 'rowtime')) this.error('SQL_TEMPORAL_JOIN_NO_ROWTIME', 'Event-Time Temporal Table Join requires both primary key and row time attribute in versioned table, but no row time attribute can be found.', item.right.pos, hint);
+          else {
+            const rightTime = versioned.cols.find((c) => c.time === 'rowtime')!;
+            const [l, r] = [asOf.type, rightTime.type].map((t) => (t === undefined ? undefined : typeRoot(t)));
+            if (l && r && l !== r) {
+              const show = (t: string) => `${t === 'TIMESTAMP_LTZ' ? 'TIMESTAMP_LTZ(3)' : 'TIMESTAMP(3)'} *ROWTIME*`;
+              this.error('SQL_TEMPORAL_JOIN_ROWTIME_TYPE', `Event-Time Temporal Table Join requires same rowtime type in left table and versioned table, but the rowtime types are ${show(l)} and ${show(r)}.`, item.right.asOf.pos, `Declare both event-time columns with the same type: TIMESTAMP(3) on both sides, or TIMESTAMP_LTZ(3) on both.`);
+            }
           }
         }
       }
       for (const e of right) e.rel = { ...e.rel, cols: e.rel.cols.map(materialize) };
-      if (rightChangelog === 'updating' && kind === 'proctime') this.warn('SQL_UNSUPPORTED', 'A lookup join reads an external table: its right side cannot be an updating stream', item.right.pos);
       this.setChangelog(all, leftChangelog);
       return all;
     }
@@ -1052,6 +1091,10 @@ export class Analyzer {
 
     const rule = functionRule(name);
     if (!rule) {
+      const ml = this.mlOutputs(call);
+      // Called as a scalar: its one output column, or a ROW of all of them.
+      if (ml?.length === 1) return typeWithNullability(ml[0]!.type);
+      if (ml) return { type: `ROW<${ml.map((c) => `\`${c.name.replace(/`/g, '``')}\` ${c.type}`).join(', ')}>`, nullable: true };
       if (ML_FUNCTIONS.has(name)) return UNKNOWN;
       this.warn(
         'SQL_UNKNOWN_FUNCTION',

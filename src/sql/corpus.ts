@@ -13,6 +13,8 @@ export interface CorpusExpectation {
   columns?: string[];
   timeAttribute?: string;
   mlFunctions?: string[];
+  /** Codes of the errors expected when Flink refuses the query. */
+  errors?: string[];
 }
 
 export interface CorpusEntry {
@@ -38,7 +40,8 @@ export function checkCorpusEntry(entry: CorpusEntry, analyze: (sql: string, inpu
   };
   if (!analysis.parsed) mismatches.push(`not parsed: ${analysis.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (analysis.parsed && errors.length > 0) mismatches.push(`errors: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  if (expect.errors) compare('errors', errors.map((d) => d.code), expect.errors);
+  else if (analysis.parsed && errors.length > 0) mismatches.push(`errors: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
   compare('tables', analysis.tables, expect.tables);
   compare('features', analysis.features, [...expect.features].sort());
   compare('stateful', analysis.stateful, expect.features.length > 0);

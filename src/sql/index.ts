@@ -61,6 +61,8 @@ export interface AnalyzeOptions {
    * extract the tables a query reads, before the inputs are known.
    */
   checkTables?: boolean;
+  /** Output columns of ML models by name, for ML_PREDICT('name', ...) (a model's ml_outputs). */
+  mlOutputs?: Record<string, ColumnType[]>;
 }
 
 export function analyzeSql(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions = {}): SqlAnalysis {

@@ -34,9 +34,10 @@ CREATE TEMPORARY TABLE `payments_enriched` (
   `amount_cents` BIGINT,
   `currency` STRING,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP(3),
+  `event_time` TIMESTAMP_LTZ(3),
   `country` STRING,
-  `risk_band` STRING
+  `risk_band` STRING,
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'payments_enriched',
@@ -55,7 +56,7 @@ CREATE TEMPORARY TABLE `high_risk_payments__output` (
   `currency` STRING,
   `country` STRING,
   `risk_band` STRING,
-  `event_time` TIMESTAMP(3)
+  `event_time` TIMESTAMP_LTZ(3)
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'high_risk_payments',

@@ -36,7 +36,7 @@ CREATE TEMPORARY TABLE `card_payments_raw` (
   `currency` STRING,
   `status` STRING,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP(3),
+  `event_time` TIMESTAMP_LTZ(3),
   WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
@@ -46,7 +46,8 @@ CREATE TEMPORARY TABLE `card_payments_raw` (
   'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json'
+  'format' = 'json',
+  'json.timestamp-format.standard' = 'ISO-8601'
 );
 
 CREATE TEMPORARY TABLE `payments_clean__output` (
@@ -57,7 +58,7 @@ CREATE TEMPORARY TABLE `payments_clean__output` (
   `currency` STRING,
   `status` STRING,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP(3)
+  `event_time` TIMESTAMP_LTZ(3)
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'payments_clean',

@@ -36,7 +36,7 @@ CREATE TEMPORARY TABLE `payments_clean` (
   `currency` STRING,
   `status` STRING,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP(3),
+  `event_time` TIMESTAMP_LTZ(3),
   WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
