@@ -407,6 +407,9 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else if (!a || !a.parsed) {
     chosen = 'flink';
     reason = a ? 'SQL could not be analysed' : 'SQL template could not be rendered';
+  } else if (!gateway && inputs.some((i) => i.changelog === 'updating')) {
+    chosen = 'flink';
+    reason = `stateless SQL over a changelog (${inputs.filter((i) => i.changelog === 'updating').map((i) => i.name).join(', ')})`;
   } else if (gateway) {
     const why = gatewayCannotServe(m, inputs);
     if (!why) {
