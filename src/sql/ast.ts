@@ -119,4 +119,6 @@ export interface Query {
   limit?: Expr;
   offset?: Expr;
   pos: Pos;
+  /** Unquoted words used as names (columns, aliases, tables, ...), with their positions: on the query parseQuery returns. */
+  names?: (Pos & { text: string })[];
 }

@@ -8,6 +8,7 @@ import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 import type { Query } from './ast.js';
+import { FLINK_RESERVED_WORDS } from './flink-reserved.js';
 
 export type { StatefulFeature } from './analyze.js';
 export { parseQuery, parseDataType } from './parser.js';
@@ -75,6 +76,7 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   const analyzer = new Analyzer(inputs as Record<string, InputTableSchema>, options);
   const rel = analyzer.releaseRank(analyzer.analyzeQuery(query));
   const diagnostics = analyzer.diagnostics;
+  diagnostics.push(...reservedWordDiagnostics(query));
 
   const tables = orderedTables(analyzer.tableRefs);
   if (tables.length === 0) {
@@ -119,6 +121,19 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;
+}
+
+/** Names written unquoted that Flink's parser reserves (`value`, `model`, `timestamp`): Flink would fail to parse the job. */
+function reservedWordDiagnostics(query: Query): Diagnostic[] {
+  return (query.names ?? [])
+    .filter((n) => FLINK_RESERVED_WORDS.has(n.text.toUpperCase()))
+    .map((n) =>
+      error('SQL_RESERVED_WORD', `'${n.text}' is a reserved word in Flink SQL: Flink cannot parse it as a name unquoted`, {
+        line: n.line,
+        column: n.column,
+        hint: `Quote it with backticks: \`${n.text}\`.`,
+      }),
+    );
 }
 
 function unparsed(sql: string, e: unknown): SqlAnalysis {

@@ -62,6 +62,7 @@ export function parseQuery(sql: string): Query {
   const parser = new Parser(tokens);
   const query = parser.query();
   parser.finish();
+  query.names = parser.names;
   return query;
 }
 
@@ -79,6 +80,8 @@ export function parseDataType(text: string): string | undefined {
 
 class Parser {
   private i = 0;
+  /** Unquoted words read as names (not keywords, not function names), in order. */
+  readonly names: (Pos & { text: string })[] = [];
   constructor(private readonly tokens: Token[]) {}
 
   // ---- token helpers -------------------------------------------------------------------------
@@ -155,6 +158,7 @@ class Parser {
     }
     if (t.kind === 'word' && !RESERVED.has(t.upper)) {
       this.i++;
+      this.names.push({ text: t.text, line: t.line, column: t.column });
       return t.text;
     }
     return this.fail(`Expected ${what}`);
@@ -916,11 +920,18 @@ class Parser {
   /** `a`, `t.a`, `t.a.field`, `f(x)`, `cat.db.f(x)`. */
   private identifierChain(): Expr {
     const pos = this.pos();
-    const parts = [this.anyIdentifier()];
+    const words: Token[] = [];
+    const part = () => {
+      if (this.tok.kind === 'word') words.push(this.tok);
+      return this.anyIdentifier();
+    };
+    const parts = [part()];
     while (this.isOp('.') && (this.peek().kind === 'word' || this.peek().kind === 'quoted')) {
       this.i++;
-      parts.push(this.anyIdentifier());
+      parts.push(part());
     }
+    // A function's name may be a keyword (COUNT, YEAR); a column's may not.
+    if (!this.isOp('(')) for (const w of words) this.names.push({ text: w.text, line: w.line, column: w.column });
     if (this.isOp('.') && this.peek().text === '*') {
       this.i += 2;
       return { kind: 'star', qualifier: parts, pos };
