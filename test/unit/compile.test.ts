@@ -141,21 +141,24 @@ describe('connectors', () => {
     const job = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!;
     expect(job.owner).toBe('model.to_db');
     const insert = job.spec.statements.find((s) => s.startsWith('INSERT'))!;
-    expect(insert).toContain("ROW('order_id', 'string', FALSE), ROW('amount', 'double', TRUE), ROW('ts', 'string', TRUE)");
-    expect(insert).toContain('CAST(`ts` AS STRING)');
+    const plain = 'CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)';
+    expect(insert).toContain(`ROW('order_id', 'string', FALSE, ${plain}), ROW('amount', 'double', TRUE, ${plain}), ROW('ts', 'int64', TRUE, 'org.apache.kafka.connect.data.Timestamp', 1, CAST(NULL AS`);
+    // A TIMESTAMP travels as epoch milliseconds (the job's session is UTC), a Connect Timestamp.
+    expect(insert).toContain('EXTRACT(EPOCH FROM `ts`) * 1000 + EXTRACT(MILLISECOND FROM `ts`)');
+    expect(job.spec.statements).toContain("SET 'table.local-time-zone' = 'UTC'");
     expect(result.artifacts.topics.map((t) => t.spec.name)).toContain('to_db.connect');
   });
 
-  it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads', () => {
+  it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads (DECIMAL as Connect\'s Decimal, exact)', () => {
     const { result } = compile(
       models(
         'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS dec FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
       ),
     );
     const insert = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!.spec.statements.find((s) => s.startsWith('INSERT'))!;
-    expect(insert).toContain("ROW('f', 'float', TRUE)");
-    expect(insert).toContain("ROW('d', 'double', TRUE)");
-    expect(insert).toContain("ROW('dec', 'double', TRUE)");
+    expect(insert).toContain("ROW('f', 'float', TRUE, CAST(NULL AS STRING)");
+    expect(insert).toContain("ROW('d', 'double', TRUE, CAST(NULL AS STRING)");
+    expect(insert).toContain("ROW('dec', 'bytes', TRUE, 'org.apache.kafka.connect.data.Decimal', 1, ROW('2', '10'))");
     expect(insert).not.toMatch(/float32|float64/);
   });
 
