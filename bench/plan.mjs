@@ -4,6 +4,7 @@
 //   node bench/plan.mjs            # both benchmarks
 //   node bench/plan.mjs plan       # plan time with 200 topics and 20 Flink jobs declared
 //   node bench/plan.mjs apply      # apply time of examples/payments, parallel vs one at a time
+//   node bench/plan.mjs explain    # what asking Flink's planner costs: every job of examples/payments
 //
 // Every run uses project and resource names with a random suffix and deletes what it created
 // (streamt apply --prune of the project without models), so it can run beside the test suites.
@@ -166,6 +167,45 @@ async function benchApply() {
   for (const r of rows) log(`| ${r.parallelism} | ${r.changes} | ${r.ms.toFixed(0)} |`);
 }
 
+/**
+ * What "Flink decides in plan" costs: every compiled job of examples/payments put through
+ * FlinkAdapter.explain (a SQL Gateway session, its tables, one EXPLAIN, the session closed),
+ * one at a time and two at a time (plan's bound), three rounds each.
+ */
+async function benchExplain() {
+  const dist = (p) => import(join(paths.repoRoot, 'dist', p));
+  const [{ readProjectFiles }, { loadProject }, { resolveProject }, { compileProject }, { FlinkAdapter }, { mapBounded }] = await Promise.all(
+    ['project/files.js', 'project/load.js', 'resolve/resolve.js', 'compile/compile.js', 'adapters/flink/client.js', 'core/bounded.js'].map(dist),
+  );
+  const loaded = loadProject(readProjectFiles(join(paths.repoRoot, 'examples', 'payments')), { processEnv: { PAYMENTS_DB_URL: stackConfig.postgres.jdbcUrl } });
+  const result = compileProject(resolveProject(loaded.project), { compiledAt: '1970-01-01T00:00:00.000Z' });
+  const jobs = result.artifacts.flinkJobs;
+  const flink = new FlinkAdapter('local', { rest_url: stackConfig.flink.restUrl, sql_gateway_url: stackConfig.flink.sqlGatewayUrl });
+  const perJob = [];
+  const rounds = [];
+  for (let round = 0; round < 3; round++) {
+    for (const bound of [1, 2]) {
+      const t0 = process.hrtime.bigint();
+      await mapBounded(jobs, bound, async (j) => {
+        const t = process.hrtime.bigint();
+        const e = await flink.explain(j.spec.statements);
+        if (!e.accepted) throw new Error(`${j.spec.name}: ${e.rejection.message}`);
+        if (bound === 1) perJob.push(Number(process.hrtime.bigint() - t) / 1e6);
+      });
+      rounds.push({ bound, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+    }
+  }
+  log(`\n## explain: the ${jobs.length} jobs of examples/payments through Flink's planner`);
+  log(`one job: median ${median(perJob).toFixed(0)} ms (min ${Math.min(...perJob).toFixed(0)}, max ${Math.max(...perJob).toFixed(0)}, ${perJob.length} runs)`);
+  log('| at once | all jobs, median of 3 (ms) | runs (ms) |');
+  log('|---:|---:|---|');
+  for (const bound of [1, 2]) {
+    const xs = rounds.filter((r) => r.bound === bound).map((r) => r.ms);
+    log(`| ${bound} | ${median(xs).toFixed(0)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`);
+  }
+}
+
 const which = process.argv[2] ?? 'all';
 if (which === 'plan' || which === 'all') await benchPlan();
 if (which === 'apply' || which === 'all') await benchApply();
+if (which === 'explain' || which === 'all') await benchExplain();

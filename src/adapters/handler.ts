@@ -43,9 +43,11 @@ export interface ObserveTarget<S = unknown> {
   name: string;
   /** The declared spec (absent for a recorded, undeclared resource). */
   spec?: S;
+  /** The content hash of the declared spec (to tell a changed resource from the recorded one). */
+  hash?: string;
   /** The declared resource is read-only (see DesiredResource.readOnly). */
   readOnly?: boolean;
-  /** The record entry of an undeclared resource. */
+  /** The record entry: of an undeclared resource, or of a declared one this project applied before. */
   recorded?: RecordEntry;
 }
 
@@ -56,7 +58,10 @@ export interface ObserveOptions {
   ownPrefix: string;
   /** Fills secret placeholders (in memory only, e.g. to validate a connector config). */
   resolve: (s: string) => string;
-  /** Ask the live system to validate a desired config (Connect). */
+  /**
+   * Ask the live system to validate a desired config: Connect's config validation, Flink's
+   * planner (EXPLAIN of every new or changed job, and of its recorded statements). Plan only.
+   */
   validate: boolean;
 }
 
@@ -72,6 +77,11 @@ export interface ApplyContext {
   record?: (entry: RecordEntry) => Promise<void>;
   /** The record entry before this change. */
   previous?: RecordEntry;
+  /**
+   * Throws unless this apply may still change things (it holds the apply lease). A change with
+   * several steps calls it before each step after the first; apply calls it before each change.
+   */
+  guard?: () => void;
 }
 
 export interface ResourceStatus {

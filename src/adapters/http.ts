@@ -18,6 +18,8 @@ export class ServiceError extends Error {
     readonly status?: number,
     readonly body?: unknown,
     readonly unreachable = false,
+    /** No attempt can have been acted on (each was refused, or answered 429). */
+    readonly notSent = false,
   ) {
     super(message);
     this.name = 'ServiceError';
@@ -141,6 +143,7 @@ export class HttpClient {
     }
     let lastProblem = '';
     const idempotent = o.idempotent ?? IDEMPOTENT_METHODS.has(method.toUpperCase());
+    let mayHaveActed = false;
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let body: unknown;
@@ -168,9 +171,11 @@ export class HttpClient {
         transient = idempotent ? TRANSIENT_CODES.has(code) || code === 'network error' : code === 'ECONNREFUSED';
         unreachable = true;
         lastProblem = code === 'ECONNREFUSED' ? 'connection refused' : code;
+        if (code !== 'ECONNREFUSED') mayHaveActed = true;
       }
       if (status !== undefined) {
         if ((status >= 200 && status < 300) || o.accept?.includes(status)) return { status, body: body as T };
+        if (status !== 429) mayHaveActed = true;
         transient = idempotent ? TRANSIENT_STATUS.has(status) || !!o.retryOn?.includes(status) : status === 429;
         lastProblem = `HTTP ${status}${describeBody(body) ? `: ${describeBody(body)}` : ''}`;
         if (!transient) throw new ServiceError(this.opts.service, shown, `${this.opts.service} ${method} ${shown} failed: ${lastProblem}`, status, body);
@@ -181,7 +186,7 @@ export class HttpClient {
         const msg = unreachable
           ? `${this.opts.service} at ${displayUrl(this.opts.baseUrl)} is not reachable (${lastProblem}, ${after}); is it running, and is the URL right?`
           : `${this.opts.service} ${method} ${shown} failed: ${lastProblem} (${after})`;
-        throw new ServiceError(this.opts.service, shown, msg, status, body, unreachable);
+        throw new ServiceError(this.opts.service, shown, msg, status, body, unreachable, !mayHaveActed);
       }
       await this.sleep(wait);
     }

@@ -109,7 +109,10 @@ export class LiveSystems implements LiveContext {
     const opts: ObserveOptions = { orphans: o.orphans, ownPrefix: `streamt.${this.project}.`, resolve: o.resolve, validate: o.validate !== false };
     const tasks = HANDLERS.map(async (h) => {
       const targets: ObserveTarget[] = [
-        ...desired.filter((d) => d.kind === h.kind).map((d) => ({ addr: d.addr, name: d.name, spec: d.spec, ...(d.readOnly ? { readOnly: true } : {}) })),
+        ...desired.filter((d) => d.kind === h.kind).map((d) => {
+          const entry = record.entries.get(d.addr);
+          return { addr: d.addr, name: d.name, spec: d.spec, hash: d.hash, ...(d.readOnly ? { readOnly: true } : {}), ...(entry ? { recorded: entry } : {}) };
+        }),
         ...recorded.filter((e) => e.kind === h.kind).map((e) => ({ addr: e.addr, name: e.name, recorded: e })),
       ];
       const m = await h.observeMany(targets, this, opts);
@@ -125,7 +128,7 @@ export class LiveSystems implements LiveContext {
    * Carries out one planned change through its kind's handler. Returns the record entry to
    * write (null: forget the resource). Throws a ServiceError with a clear message on failure.
    */
-  async apply(change: ResourceChange, resolve: (s: string) => string, meta: { streamtVersion: string; now: () => Date; progress?: (msg: string) => void; record?: (entry: RecordEntry) => Promise<void>; previous?: RecordEntry }): Promise<RecordEntry | null> {
+  async apply(change: ResourceChange, resolve: (s: string) => string, meta: { streamtVersion: string; now: () => Date; progress?: (msg: string) => void; record?: (entry: RecordEntry) => Promise<void>; previous?: RecordEntry; guard?: () => void }): Promise<RecordEntry | null> {
     const entry = (): RecordEntry => ({
       project: this.project,
       addr: change.addr,
@@ -140,7 +143,7 @@ export class LiveSystems implements LiveContext {
     });
     // Record-only: the live resource is left as it is (adopted, or a read-only one forgotten).
     if (change.recordOnly) return change.action === 'delete' ? null : entry();
-    const ctx: ApplyContext = { resolve, ...(meta.progress ? { progress: meta.progress } : {}), ...(meta.record ? { record: meta.record } : {}), ...(meta.previous ? { previous: meta.previous } : {}) };
+    const ctx: ApplyContext = { resolve, ...(meta.progress ? { progress: meta.progress } : {}), ...(meta.record ? { record: meta.record } : {}), ...(meta.previous ? { previous: meta.previous } : {}), ...(meta.guard ? { guard: meta.guard } : {}) };
     const result = await handlerFor(change.kind).apply(change, this, ctx);
     return result === 'deleted' ? null : entry();
   }

@@ -11,14 +11,18 @@ import type { ResolvedProject } from '../resolve/types.js';
 import { select } from '../select/selector.js';
 import { LiveSystems, secretResolver } from '../adapters/live.js';
 import { desiredResources } from '../plan/desired.js';
+import { flinkBlockerLocator } from '../plan/flink-locate.js';
 import { contentHash } from '../compile/hash.js';
 import { hasHandler } from '../adapters/registry.js';
 import { absent, actionable, fingerprint, plan } from '../plan/plan.js';
 import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, RecordEntry, ResourceChange } from '../plan/types.js';
 import { execute, type ExecuteEvents, type Outcome } from './execute.js';
+import type { LeaseLog } from './lease.js';
 
 export interface Compiled {
   result: CompileResult;
+  /** The resolved project it was compiled from (plan maps Flink's positions back to the models' SQL). */
+  resolved: ResolvedProject;
   desired: DesiredResource[];
   selected: boolean;
   resolve: (s: string) => string;
@@ -43,11 +47,17 @@ export function compileForLive(resolved: ResolvedProject, sel: { select?: string
   const result = compileProject(resolved, opts);
   diagnostics.push(...result.diagnostics);
   if (hasErrors(result.diagnostics)) return { diagnostics };
-  return { compiled: { result, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets), secrets: [...result.secrets.values()] }, diagnostics };
+  return { compiled: { result, resolved, desired: desiredResources(result.manifest, result.artifacts), selected: !!selection, resolve: secretResolver(result.secrets), secrets: [...result.secrets.values()] }, diagnostics };
 }
 
 export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
   return new LiveSystems(project.runtime, project.name, o);
+}
+
+/** The ownership record's lease partition, as the apply lease reads and writes it (./lease.ts). */
+export function leaseLog(live: LiveSystems): LeaseLog {
+  const store = live.records();
+  return { append: (key, value) => store.appendLease(key, value), read: (from) => store.readLease(from) };
 }
 
 export async function makePlan(live: LiveSystems, project: Project, compiled: Compiled, options: PlanOptions, now: Date, streamtVersion: string): Promise<{ plan: Plan; record: OwnershipRecord; observed: Map<string, Observed> }> {
@@ -65,6 +75,7 @@ export async function makePlan(live: LiveSystems, project: Project, compiled: Co
     resolve: compiled.resolve,
     secrets: compiled.secrets,
     includeOrphans: !compiled.selected,
+    locate: flinkBlockerLocator(compiled.resolved),
   });
   return { plan: p, record, observed };
 }
@@ -103,7 +114,19 @@ export async function applyPlan(
   p: Plan,
   record: OwnershipRecord,
   resolve: (s: string) => string,
-  o: { parallelism: number; streamtVersion: string; now: () => Date; events?: ExecuteEvents; progress?: (addr: string, msg: string) => void },
+  o: {
+    parallelism: number;
+    streamtVersion: string;
+    now: () => Date;
+    events?: ExecuteEvents;
+    progress?: (addr: string, msg: string) => void;
+    /**
+     * Throws when this apply may no longer change anything (the apply lease was lost), or start
+     * another change (interrupted): checked before every change, and before every step of a
+     * change with several.
+     */
+    guard?: (at: 'change' | 'step') => void;
+  },
 ): Promise<Outcome[]> {
   const changes = actionable(p);
   const byAddr = new Map(changes.map((c) => [c.addr, c]));
@@ -112,6 +135,7 @@ export async function applyPlan(
     changes,
     async (t) => {
       const c = byAddr.get(t.addr) as ResourceChange;
+      o.guard?.('change');
       const previous = record.entries.get(c.addr);
       const meta: Parameters<LiveSystems['apply']>[2] = {
         streamtVersion: o.streamtVersion,
@@ -120,6 +144,8 @@ export async function applyPlan(
         record: (e) => writeRecord(c.addr, e),
       };
       if (previous) meta.previous = previous;
+      const guard = o.guard;
+      if (guard) meta.guard = () => guard('step');
       const entry = await live.apply(c, resolve, meta);
       await writeRecord(c.addr, entry);
     },

@@ -23,6 +23,13 @@ export interface Io {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The words the user typed after `streamt` (how the apply lease names its holder). */
+function argvOf(cmd: Command): string[] {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return ((root as Command & { rawArgs?: string[] }).rawArgs ?? []).slice();
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('streamt');
   let output: Output | undefined;
@@ -55,10 +62,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('check the project: YAML, references, SQL, DAG, governance rules and everything compile checks (nothing is written)')
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
+    .option('--flink', "also put every Flink job through Flink's planner (EXPLAIN on the SQL Gateway of runtime.flink; nothing is submitted)")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { strict?: boolean; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: 'text' | 'json' }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+      setExit(await validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   program
@@ -125,11 +133,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--confirm', 'confirm applying to a protected environment without a prompt (CI)')
     .option('--force', 'apply deletes and replaces in an environment with safety.allow_destructive: false')
     .option('--parallelism <n>', 'independent changes applied at the same time', '4')
+    .option('--lock-timeout <duration>', 'wait this long for another apply of the project and environment to release its lease (e.g. 30s, 10m); 0 refuses at once', '0')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
     .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (planFile: string | undefined, opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; confirm?: boolean; force?: boolean; parallelism: string; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .action(async (planFile: string | undefined, opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
       const { applyCommand, terminalAsk } = await import('./commands/apply.js');
-      setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, ask: io.stderr.isTTY ? terminalAsk() : undefined }, out(cmd), io.env));
+      setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, command: ['streamt', ...argvOf(cmd)].join(' '), ask: io.stderr.isTTY ? terminalAsk() : undefined }, out(cmd), io.env));
+    });
+
+  program
+    .command('unlock <claim>')
+    .description("break the apply lease of a killed apply (like terraform force-unlock): the claim id is the one apply's APPLY_LOCKED names")
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (claim: string, opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { unlockCommand } = await import('./commands/unlock.js');
+      setExit(await unlockCommand(claim, { ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   program

@@ -6,6 +6,7 @@
 import type { CompileResult } from '../compile/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { escapeHtml, jsonForScript } from './escape.js';
+import { layoutScript } from './layout.js';
 import { buildDocsModel, type DocsModel } from './model.js';
 import { renderIndexPage, renderLineagePage, renderNodePage } from './render.js';
 import type { RunResults } from './run-results.js';
@@ -50,6 +51,7 @@ export function generateDocsSite(input: DocsSiteInput): DocsSite {
   files.set('index.html', renderIndexPage(model, opts));
   files.set('lineage.html', renderLineagePage(model));
   for (const d of model.nodes) files.set(d.page, renderNodePage(model, d, opts));
+  files.set('assets/layout.js', layoutScript());
   files.set('assets/app.js', input.assets.appJs);
   files.set('assets/style.css', input.assets.styleCss);
   const marker: Record<string, unknown> = { generator: 'streamt docs', project: model.project.name, nodes: model.nodes.length };

@@ -7,7 +7,6 @@ import { FileNamer } from '../compile/paths.js';
 import type { CompileResult } from '../compile/types.js';
 import type { Classification, Column, ExposureNode, Materialization, NodeId, ProjectNode } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
-import { layoutDag } from './layout.js';
 import type { RunResults, TestResult } from './run-results.js';
 
 export const CLASSIFICATIONS: readonly Classification[] = ['public', 'internal', 'confidential', 'sensitive', 'highly_sensitive'];
@@ -90,7 +89,6 @@ export interface DocsModel {
   nodes: DocsNode[];
   byId: Map<NodeId, DocsNode>;
   edges: { from: NodeId; to: NodeId }[];
-  layout: { positions: Map<NodeId, { x: number; y: number; layer: number }>; bands: { x: number; width: number }[]; width: number; height: number; crossings: number };
   governance: {
     classifications: ClassificationView[];
     exposuresByPurpose: { purpose: string; exposures: NodeId[] }[];
@@ -313,10 +311,9 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
     if (up) d.upstreamClassification = up;
   }
 
+  // Laid out in the browser (src/docs/layout.ts, shipped as assets/layout.js), for the whole
+  // graph and for what a filter or a focus leaves.
   const edges = dag.edges();
-  const layout = layoutDag(ids, edges);
-  const positions = new Map<NodeId, { x: number; y: number; layer: number }>();
-  for (const [id, p] of layout.nodes) positions.set(id as NodeId, { x: p.x, y: p.y, layer: p.layer });
 
   const counts: Record<string, number> = {};
   for (const d of nodes) if (d.test?.result) counts[d.test.result.status] = (counts[d.test.result.status] ?? 0) + 1;
@@ -333,7 +330,6 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
     nodes,
     byId,
     edges,
-    layout: { positions, bands: layout.bands, width: layout.width, height: layout.height, crossings: layout.crossings },
     governance: governance(nodes, byId, resolved),
     tests,
     compiled: !!compiled,

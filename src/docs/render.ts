@@ -16,7 +16,7 @@ export interface RenderOptions {
 /** Content Security Policy of every page: nothing but the site's own script and style, no network. */
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
-function shell(model: DocsModel, title: string, depth: number, body: string, active: 'index' | 'lineage' | 'node', extraHead = ''): string {
+function shell(model: DocsModel, title: string, depth: number, body: string, active: 'index' | 'lineage' | 'node', extraHead = '', scripts: string[] = []): string {
   const root = '../'.repeat(depth);
   const nav = (href: string, label: string, key: string) => `<a href="${root}${href}"${active === key ? ' aria-current="page"' : ''}>${label}</a>`;
   return `<!doctype html>
@@ -35,7 +35,7 @@ ${extraHead}</head>
 <nav>${nav('index.html', 'Overview', 'index')}${nav('lineage.html', 'Lineage', 'lineage')}</nav>
 </header>
 ${body}
-<script src="${root}assets/app.js"></script>
+${[...scripts, 'assets/app.js'].map((src) => `<script src="${root}${src}"></script>`).join('\n')}
 </body>
 </html>
 `;
@@ -328,17 +328,16 @@ export function renderIndexPage(model: DocsModel, opts: RenderOptions = {}): str
   return shell(model, 'Overview', 0, parts.join('\n'), 'index');
 }
 
-/** What the graph script needs, compact: positions are precomputed, edges are index pairs. */
+/**
+ * What the graph script needs, compact: edges are index pairs; positions are computed in the
+ * browser by assets/layout.js, for the whole graph and for what a filter or a focus leaves.
+ */
 export function graphData(model: DocsModel): unknown {
   const index = new Map(model.nodes.map((d, i) => [d.id, i]));
   return {
     project: model.project.name,
-    width: model.layout.width,
-    height: model.layout.height,
-    bands: model.layout.bands.map((b) => [b.x, b.width]),
     nodes: model.nodes.map((d) => {
-      const p = model.layout.positions.get(d.id)!;
-      const n: Record<string, unknown> = { id: d.id, name: d.name, kind: d.kind, page: d.page, x: p.x, y: p.y, tags: d.tags };
+      const n: Record<string, unknown> = { id: d.id, name: d.name, kind: d.kind, page: d.page, tags: d.tags };
       if (d.description) n.description = d.description;
       if (d.owner) n.owner = d.owner;
       if (d.materialized) n.materialized = d.materialized;
@@ -376,5 +375,5 @@ export function renderLineagePage(model: DocsModel): string {
 <noscript><p>The lineage graph needs JavaScript. Every node also has its own page: see the <a href="index.html">overview</a>.</p></noscript>
 </main>`;
   const data = `<script type="application/json" id="streamt-graph">${jsonForScript(graphData(model))}</script>\n`;
-  return shell(model, 'Lineage', 0, body, 'lineage', data);
+  return shell(model, 'Lineage', 0, body, 'lineage', data, ['assets/layout.js']);
 }

@@ -12,7 +12,7 @@
 import { canonicalJson, contentHash } from '../compile/hash.js';
 import { looksSecret } from '../project/yaml.js';
 import { handlerFor, HANDLERS } from '../adapters/registry.js';
-import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, PlanSummary, RecordEntry, ResourceChange, ResourceKind } from './types.js';
+import type { Blocker, DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, PlanSummary, RecordEntry, ResourceChange, ResourceKind, SourceLocation } from './types.js';
 
 export interface PlanInput {
   project: string;
@@ -30,6 +30,11 @@ export interface PlanInput {
   secrets?: readonly string[];
   /** Whether orphans are looked for (not when --select/--exclude narrow the plan). */
   includeOrphans: boolean;
+  /**
+   * The project position of a blocker that carries a position in a compiled artifact (Flink's
+   * "From line X, column Y" in a job's INSERT): src/plan/flink-locate.ts maps it to the model's SQL.
+   */
+  locate?: (d: DesiredResource, b: Blocker) => SourceLocation | undefined;
 }
 
 export function flinkPrefix(project: string): string {
@@ -78,6 +83,10 @@ export function plan(input: PlanInput): Plan {
     const entry = input.record.entries.get(d.addr);
     const o = input.observed.get(d.addr) ?? h.absent(d.name);
     const p = h.diff(d, o, entry, { allowStateReset: input.options.allowStateReset, resolve: input.resolve });
+    if (p.blocked && input.locate) {
+      const loc = input.locate(d, p.blocked);
+      if (loc) p.blocked.location = loc;
+    }
     const c: ResourceChange = {
       addr: d.addr,
       kind: d.kind,

@@ -60,6 +60,7 @@ export function renderPlan(p: Plan, c: ChalkInstance, o: { verbose?: boolean } =
     if (ch.impacts.length) lines.push(`        ${c.cyan('impacts: ' + ch.impacts.join(', '))}`);
     if (ch.blocked) {
       lines.push(`        ${c.red(`✗ cannot apply (${ch.blocked.code}): ${ch.blocked.message}`)}`);
+      if (ch.blocked.location) lines.push(`          ${c.dim(`at ${ch.blocked.location.file}:${ch.blocked.location.line}:${ch.blocked.location.column}`)}`);
       if (ch.blocked.hint) lines.push(`          ${c.dim('hint: ' + ch.blocked.hint)}`);
     }
   }

@@ -93,6 +93,19 @@ export interface Blocker {
   code: string;
   message: string;
   hint?: string;
+  /**
+   * Where a rejection was found in the compiled script: the statement (0-based index) and, when
+   * Flink gives one, its line and column in that statement (PLAN_FLINK_REJECTED).
+   */
+  flink?: { statement: number; line?: number; column?: number };
+  /** The same place in the project (the model's SQL in its YAML file), when it can be mapped. */
+  location?: SourceLocation;
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** What a diff function proposes for one resource. */
@@ -104,6 +117,12 @@ export interface Proposal {
   /** Flink only: how the change is carried out. */
   steps?: FlinkStep[];
   warnings?: string[];
+  /**
+   * Flink only: who judged whether the job's savepoint can be restored into the new statements:
+   * Flink's planner (EXPLAIN of the recorded and the new job compared operator by operator) or,
+   * when it could not be asked, streamt's own rule on the parsed SQL.
+   */
+  stateJudge?: 'flink-planner' | 'streamt-rule';
 }
 
 export type FlinkStep = 'stop-with-savepoint' | 'cancel' | 'submit' | 'submit-from-savepoint';

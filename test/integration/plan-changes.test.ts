@@ -35,11 +35,16 @@ describe('plan', () => {
     expect(byAddr(`flink.job.${names.clean}`).steps).toEqual(['stop-with-savepoint', 'submit-from-savepoint']);
     expect(byAddr(`flink.job.${names.clean}`).fields.map((f: any) => f.field)).toEqual(['query']);
 
-    // The stateful model's SQL: a constant added to its aggregation keeps the query's shape.
-    project.write({ 'models/models.yml': modelsYaml(names, { retention: '172800000', where: '>= 0', sinkFile: `${names.file}.v2` }).replace('SUM(v) AS total', 'SUM(v * 1) AS total') });
+    // The stateful model's SQL. Flink judges its state: SUM(v * 1) is planned exactly as SUM(v)
+    // (the planner folds v * 1), so the savepoint keeps its meaning; SUM(v * 2) does not.
+    const models = modelsYaml(names, { retention: '172800000', where: '>= 0', sinkFile: `${names.file}.v2` });
+    project.write({ 'models/models.yml': models.replace('SUM(v) AS total', 'SUM(v * 1) AS total') });
+    const same = (await project.planJson()).changes.find((c: any) => c.addr === `flink.job.${names.totals}`);
+    expect(same).toMatchObject({ action: 'update', steps: ['stop-with-savepoint', 'submit-from-savepoint'], stateJudge: 'flink-planner' });
+    project.write({ 'models/models.yml': models.replace('SUM(v) AS total', 'SUM(v * 2) AS total') });
     const p2 = await project.planJson();
     expect(changesOf(p2)).toContain(`flink.job.${names.totals} replace`);
-    expect(p2.changes.find((c: any) => c.addr === `flink.job.${names.totals}`).blocked.code).toBe('PLAN_STATE_INCOMPATIBLE');
+    expect(p2.changes.find((c: any) => c.addr === `flink.job.${names.totals}`)).toMatchObject({ stateJudge: 'flink-planner', blocked: { code: 'PLAN_STATE_INCOMPATIBLE' } });
     project.write({ 'models/models.yml': modelsYaml(names, { retention: '172800000', where: '>= 0', sinkFile: `${names.file}.v2` }) });
 
     await project.apply();

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffMs, displayUrl, HttpClient, joinUrl, ServiceError } from '../../src/adapters/http.js';
+import { answerLost } from '../../src/adapters/flink/client.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -58,6 +59,31 @@ describe('HttpClient', () => {
     const refused = new HttpClient({ service: 'Flink REST', baseUrl: 'http://127.0.0.1:9/', timeLimitMs: 300, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
     const e = (await refused.call('POST', '/jobs/j/stop', { body: {} }).catch((x: unknown) => x)) as ServiceError;
     expect(e.message).toMatch(/after \d+ attempts/);
+  });
+
+  it('tells a submission that may have reached the service (answer lost) from one that cannot have', async () => {
+    // The request arrives, then the connection dies before the answer: sent once, maybe done.
+    let calls = 0;
+    server = createServer((req) => {
+      calls++;
+      req.resume();
+      req.on('end', () => req.socket.destroy());
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const c = new HttpClient({ service: 'Flink SQL Gateway', baseUrl: url, sleep: noSleep });
+    const reset = (await c.call('POST', '/v1/sessions/s/statements', { body: { statement: 'INSERT INTO x SELECT 1' } }).catch((x: unknown) => x)) as ServiceError;
+    expect(calls).toBe(1);
+    expect(reset.notSent).toBe(false);
+    expect(answerLost(reset)).toBe(true);
+    // Refused: nothing was sent.
+    const refused = new HttpClient({ service: 'Flink SQL Gateway', baseUrl: 'http://127.0.0.1:9/', timeLimitMs: 300, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
+    const e = (await refused.call('POST', '/v1/sessions/s/statements', { body: {} }).catch((x: unknown) => x)) as ServiceError;
+    expect(e.notSent).toBe(true);
+    expect(answerLost(e)).toBe(false);
+    // A proxy's 502-504 may hide a submission that went through; Flink's own error does not.
+    expect(answerLost(new ServiceError('Flink SQL Gateway', url, 'bad gateway', 502))).toBe(true);
+    expect(answerLost(new ServiceError('Flink SQL Gateway', url, 'Flink rejected', 500))).toBe(false);
   });
 
   it("fails at once on a client error, with the service's message", async () => {

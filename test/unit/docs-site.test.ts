@@ -52,7 +52,16 @@ describe('the site for examples/payments', () => {
       expect(content).not.toMatch(/@import|url\(/);
     }
     expect(files.get('assets/style.css')).not.toMatch(/@import|url\(\s*['"]?(https?:)?\/\//);
-    expect(files.get('assets/app.js')).not.toMatch(/fetch\(|XMLHttpRequest|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    for (const script of ['assets/app.js', 'assets/layout.js']) expect(files.get(script), script).not.toMatch(/fetch\(|XMLHttpRequest|import\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('ships the layout engine to the lineage page only, before the app that uses it', () => {
+    expect(files.get('assets/layout.js')).toContain('var streamtLayout = (function layoutEngine()');
+    expect([...files.get('lineage.html')!.matchAll(/<script src="([^"]+)">/g)].map((m) => m[1])).toEqual(['assets/layout.js', 'assets/app.js']);
+    expect(files.get('index.html')).not.toContain('layout.js');
+    // Positions are the browser's to compute (for the whole graph or what a filter leaves): none embedded.
+    const data = graphData(files.get('lineage.html')!);
+    expect(data.nodes.every((n) => !('x' in n) && !('y' in n))).toBe(true);
   });
 
   it('shows what a model deploys, its SQL and its compiled Flink SQL', () => {
@@ -132,7 +141,7 @@ describe('user-written text is escaped', () => {
     for (const [path, content] of html) {
       // Our own elements only: the app script, and the JSON data on the lineage page.
       const scripts = [...content.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
-      expect(scripts.every((s) => /^<script src="(\.\.\/)*assets\/app\.js">$/.test(s) || s === '<script type="application/json" id="streamt-graph">'), path).toBe(true);
+      expect(scripts.every((s) => /^<script src="(\.\.\/)*assets\/(app|layout)\.js">$/.test(s) || s === '<script type="application/json" id="streamt-graph">'), path).toBe(true);
       // Event-handler text can only matter inside a tag, and no user tag survives.
       expect(content, path).not.toMatch(/<img|<svg(?! id="graph")|<i>|<b>|onerror="/);
       expect(content, path).not.toMatch(/href="javascript:/i);
@@ -151,7 +160,7 @@ describe('user-written text is escaped', () => {
 
   it('keeps the embedded graph data inside its script element, intact', () => {
     const lineage = files.get('lineage.html')!;
-    expect(lineage.match(/<\/script>/g)).toHaveLength(2);
+    expect(lineage.match(/<\/script>/g)).toHaveLength(3);
     const data = graphData(lineage);
     expect(data.nodes.find((n) => n.name === 'raw_events')!.description).toBe(
       `</script><script>window.__xss = 'source'</script><img src=x onerror="window.__xss = 'img'">`,

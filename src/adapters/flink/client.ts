@@ -6,6 +6,12 @@
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { LiveJob, ObservedFlinkJob } from './job-handler.js';
 import { HttpClient, ServiceError } from '../http.js';
+import { flinkRejection, planningScript, type FlinkRejection } from './explain.js';
+
+/** What Flink's planner says of a job's statements (nothing is submitted, nothing created). */
+export type FlinkExplanation =
+  | { accepted: true; /** EXPLAIN CHANGELOG_MODE's output. */ plan: string }
+  | { accepted: false; /** Index of the rejected statement in the script. */ statement: number; rejection: FlinkRejection };
 
 export interface FlinkCluster {
   rest_url?: string | undefined;
@@ -24,6 +30,25 @@ interface JobOverview {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A statement that submits a job. */
+const SUBMITS = /^\s*(INSERT|EXECUTE)\b/i;
+/** How long a submission whose answer was lost is looked for on the JobManager. */
+export const SUBMIT_CONFIRM_MS = 60_000;
+
+/** The SQL Gateway accepted a statement, then its result could not be read (gone, or too slow). */
+class ResultLost extends ServiceError {}
+
+/**
+ * Whether a failed submission may have reached Flink: its answer was lost (reset, timeout, a
+ * proxy's 502-504, the gateway gone while its result was read). A refused connection sent
+ * nothing; an answer from Flink (a rejected statement) is definite.
+ */
+export function answerLost(e: unknown): boolean {
+  if (e instanceof ResultLost) return true;
+  if (!(e instanceof ServiceError) || e.notSent) return false;
+  return e.unreachable || e.status === 502 || e.status === 503 || e.status === 504;
+}
 
 /** The root cause of a Flink error list: the last "Caused by" line, else the first line. */
 export function flinkRootCause(errors: unknown): string {
@@ -178,21 +203,46 @@ export class FlinkAdapter {
   /**
    * Submits the job's statements one by one in a fresh session and returns the job id of its
    * INSERT. `savepoint` restores from a savepoint. The session is closed whatever happens.
+   *
+   * Right before submitting, the job is looked up again by its pipeline.name: one that is not
+   * terminated was submitted by someone else after the plan was made (a person, another tool,
+   * an apply that broke the lease), and a second copy would write the same topic twice, so
+   * nothing is submitted and the change fails. The INSERT is sent once: when its answer is
+   * lost (connection reset, timeout, 502-504 from a proxy), the job is confirmed by looking it
+   * up by its pipeline.name on the JobManager for up to `confirmMs`, never by sending it again.
    */
-  async submit(spec: FlinkJobSpec, statements: readonly string[], savepoint?: string): Promise<string> {
-    const gw = this.gateway;
-    if (!gw) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
+  async submit(spec: FlinkJobSpec, statements: readonly string[], savepoint?: string, o: { progress?: (msg: string) => void; confirmMs?: number } = {}): Promise<string> {
+    const gw = this.requireGateway();
+    const before = (await this.jobs()).filter((j) => j.name === spec.name);
+    const running = before.find((j) => !TERMINAL_STATES.has(j.state));
+    if (running) {
+      throw new ServiceError('Flink REST', this.rest.baseUrl, `A Flink job named ${spec.name} is already ${running.state} (job ${running.jid}, started ${new Date(running.startTime).toISOString()}): it was submitted by someone else after this plan was made, so streamt did not submit a second copy; run streamt plan to see it`);
+    }
+    const known = new Set(before.map((j) => j.jid));
     const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: spec.name, properties: {} }, idempotent: true });
     const handle = session.body.sessionHandle;
     try {
       let jobId: string | undefined;
       const script = [...statements];
       if (savepoint) {
-        const insert = script.findIndex((s) => /^\s*INSERT\b|^\s*EXECUTE\b/i.test(s));
+        const insert = script.findIndex((s) => SUBMITS.test(s));
         script.splice(insert < 0 ? script.length - 1 : insert, 0, `SET 'execution.savepoint.path' = '${savepoint.replace(/'/g, "''")}'`);
       }
       for (const statement of script) {
-        const id = await this.execute(handle, statement);
+        let id: string | undefined;
+        try {
+          id = await this.execute(handle, statement);
+        } catch (e) {
+          if (!SUBMITS.test(statement) || !answerLost(e)) throw e;
+          const confirmMs = o.confirmMs ?? SUBMIT_CONFIRM_MS;
+          o.progress?.(`the SQL Gateway's answer to the submission was lost (${(e as Error).message}); looking for the job on the JobManager by its pipeline.name, up to ${confirmMs / 1000} s`);
+          const found = await this.newJobNamed(spec.name, known, confirmMs);
+          if (!found) {
+            throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `The SQL Gateway's answer to the submission of ${spec.name} was lost (${(e as Error).message}), and no new job named ${spec.name} appeared on the JobManager within ${confirmMs / 1000} s. The job may be running or start later; it was not submitted again. Run streamt plan: it shows the job if it runs`, undefined, undefined, true);
+          }
+          o.progress?.(`job ${found} named ${spec.name} is on the JobManager: the submission went through (not sent again)`);
+          return found;
+        }
         if (id) jobId = id;
       }
       if (!jobId) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink SQL Gateway returned no job id for ${spec.name}`);
@@ -202,20 +252,96 @@ export class FlinkAdapter {
     }
   }
 
+  private requireGateway(): HttpClient {
+    if (!this.gateway) throw new ServiceError('Flink SQL Gateway', '(not configured)', `Flink cluster "${this.clusterName}" has no sql_gateway_url in runtime.flink.clusters`);
+    return this.gateway;
+  }
+
+  /**
+   * Asks Flink's planner about a job without running anything (see explain.ts, planningScript):
+   * a fresh session whose properties are the script's `SET 'table.…'` values, the CREATE
+   * TEMPORARY statements through `configure-session` (which refuses anything but catalog and
+   * configuration statements), `EXPLAIN CHANGELOG_MODE` of the INSERT, and the session closed.
+   * A statement Flink rejects is an answer (`accepted: false`, Flink's message and position);
+   * an unreachable or unconfigured SQL Gateway is a ServiceError.
+   */
+  async explain(statements: readonly string[], o: { sessionName?: string } = {}): Promise<FlinkExplanation> {
+    const gw = this.requireGateway();
+    const script = planningScript(statements);
+    if ('refused' in script) return { accepted: false, statement: script.index, rejection: { message: script.refused } };
+    const session = await gw.call<{ sessionHandle: string }>('POST', '/v1/sessions', { body: { sessionName: o.sessionName ?? 'streamt-explain', properties: script.properties }, idempotent: true });
+    const handle = session.body.sessionHandle;
+    try {
+      for (const d of script.declarations) {
+        const r = await gw.call<any>('POST', `/v2/sessions/${handle}/configure-session`, { body: { statement: d.sql }, accept: [400, 500], idempotent: true });
+        if (r.status !== 200) return { accepted: false, statement: d.index, rejection: flinkRejection(r.body?.errors ?? r.body) };
+      }
+      const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, { body: { statement: script.explain.sql }, accept: [400, 500], idempotent: true });
+      if (op.status !== 200) return { accepted: false, statement: script.explain.index, rejection: this.shift(flinkRejection((op.body as any)?.errors ?? op.body), script.prefix) };
+      const rows: string[] = [];
+      let next: string | null = `/v1/sessions/${handle}/operations/${op.body.operationHandle}/result/0?rowFormat=JSON`;
+      const deadline = Date.now() + 120_000;
+      let wait = 25;
+      while (next) {
+        if (Date.now() > deadline) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, 'Flink SQL Gateway did not finish planning in 120s');
+        const r: { status: number; body: any } = await gw.get<any>(next.startsWith('/') ? next : `/${next}`, { accept: [400, 500] });
+        if (r.status !== 200) return { accepted: false, statement: script.explain.index, rejection: this.shift(flinkRejection(r.body?.errors ?? r.body), script.prefix) };
+        if (r.body?.resultType === 'NOT_READY') {
+          await sleep(wait);
+          wait = Math.min(wait * 2, 200);
+          continue;
+        }
+        for (const row of r.body?.results?.data ?? []) if (typeof row?.fields?.[0] === 'string') rows.push(row.fields[0]);
+        next = r.body?.resultType === 'EOS' || !r.body?.nextResultUri ? null : `${r.body.nextResultUri}${String(r.body.nextResultUri).includes('rowFormat') ? '' : '?rowFormat=JSON'}`;
+      }
+      return { accepted: true, plan: rows.join('\n') };
+    } finally {
+      await gw.call('DELETE', `/v1/sessions/${handle}`, { accept: [404, 500], timeLimitMs: 10_000 }).catch(() => {});
+    }
+  }
+
+  /** A position on the explained statement's first line moves back by the EXPLAIN prefix. */
+  private shift(r: FlinkRejection, prefix: number): FlinkRejection {
+    if (r.line === 1 && r.column !== undefined) return { ...r, column: Math.max(1, r.column - prefix) };
+    return r;
+  }
+
+  /** Polls the JobManager for a job named `name` that is not one of `known`. */
+  private async newJobNamed(name: string, known: ReadonlySet<string>, timeoutMs: number): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const j = (await this.jobs()).find((x) => x.name === name && !known.has(x.jid));
+        if (j) return j.jid;
+      } catch {
+        /* the JobManager may be unreachable for a moment too: look again */
+      }
+      if (Date.now() + 1_000 > deadline) return undefined;
+      await sleep(1_000);
+    }
+  }
+
   private async execute(handle: string, statement: string, timeoutMs = 120_000): Promise<string | undefined> {
     const gw = this.gateway!;
     const op = await gw.call<{ operationHandle: string }>('POST', `/v1/sessions/${handle}/statements`, {
       body: { statement },
       // SET and CREATE TEMPORARY in this job's own session can be repeated; an INSERT submits a
       // job, and a second one would be a second copy writing the same topic.
-      idempotent: !/^\s*(INSERT|EXECUTE)\b/i.test(statement),
+      idempotent: !SUBMITS.test(statement),
     });
     const base = `/v1/sessions/${handle}/operations/${op.body.operationHandle}`;
     let next: string | null = `${base}/result/0?rowFormat=JSON`;
     const deadline = Date.now() + timeoutMs;
     const head = statement.replace(/\s+/g, ' ').slice(0, 80);
     while (next && Date.now() < deadline) {
-      const r: { status: number; body: any } = await gw.get<any>(next.startsWith('/v') ? next : `/${next}`, { accept: [500, 400] });
+      let r: { status: number; body: any };
+      try {
+        r = await gw.get<any>(next.startsWith('/v') ? next : `/${next}`, { accept: [500, 400] });
+      } catch (e) {
+        // The statement was accepted: whether it ran is unknown, even when the gateway now refuses connections.
+        if (e instanceof ServiceError) throw new ResultLost(e.service, e.url, e.message, e.status, e.body, e.unreachable);
+        throw e;
+      }
       if (r.status !== 200) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink rejected "${head}…": ${flinkRootCause(r.body?.errors ?? r.body)}`, r.status);
       const b = r.body;
       if (b.resultType === 'NOT_READY') {
@@ -226,7 +352,7 @@ export class FlinkAdapter {
       if (b.resultType === 'EOS') return undefined;
       next = b.nextResultUri ? `${b.nextResultUri}${String(b.nextResultUri).includes('rowFormat') ? '' : '?rowFormat=JSON'}` : null;
     }
-    if (next) throw new ServiceError('Flink SQL Gateway', gw.baseUrl, `Flink SQL Gateway did not finish "${head}…" in ${timeoutMs / 1000}s`);
+    if (next) throw new ResultLost('Flink SQL Gateway', gw.baseUrl, `Flink SQL Gateway did not finish "${head}…" in ${timeoutMs / 1000}s`);
     return undefined;
   }
 }

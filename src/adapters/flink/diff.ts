@@ -6,7 +6,8 @@
  */
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
-import type { ObservedFlinkJob } from './job-handler.js';
+import type { FlinkPlannerFacts, ObservedFlinkJob } from './job-handler.js';
+import { judgeStatePlans, stateSignature, tableColumns } from './explain.js';
 import { facetChanges, queryStateShape, statefulParts } from './shape.js';
 
 export interface ScriptParts {
@@ -48,21 +49,31 @@ export function queryShape(query: string): string {
 
 export type StateVerdict = { compatible: true } | { compatible: false; why: string[] };
 
-/** Whether a savepoint of `before` can be restored by `after` (a documented, conservative rule). */
-export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): StateVerdict {
-  const a = scriptParts(before.statements);
-  const b = scriptParts(after.statements);
+/** What the sink keeps per key: another sink kind or key reads the state for other semantics, whoever judges. */
+function sinkChanges(before: FlinkJobSpec, after: FlinkJobSpec): string[] {
   const why: string[] = [];
   if (before.sink_connector !== after.sink_connector) why.push(`the sink changes from ${before.sink_connector} to ${after.sink_connector}`);
   if (before.primary_key.join(',') !== after.primary_key.join(',')) why.push('the primary key changes');
+  return why;
+}
+
+/**
+ * Whether a savepoint of `before` can be restored by `after`: streamt's own rule on the parsed
+ * SQL, conservative, used when Flink's planner cannot judge (see `judgeState`). It must never be
+ * more permissive than Flink's judgement (test/unit/flink-state-agreement.test.ts).
+ */
+export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): StateVerdict {
+  const a = scriptParts(before.statements);
+  const b = scriptParts(after.statements);
+  const why: string[] = sinkChanges(before, after);
   const names = new Set([...Object.keys(a.tables), ...Object.keys(b.tables)]);
   for (const n of [...names].sort()) {
     if (!a.tables[n] || !b.tables[n]) why.push(`table ${n} is ${a.tables[n] ? 'no longer read' : 'new'}`);
     else if (a.tables[n]!.columns !== b.tables[n]!.columns) why.push(`the columns of table ${n} change`);
   }
   if (norm(a.query) !== norm(b.query)) {
-    const x = queryStateShape(a.query);
-    const y = queryStateShape(b.query);
+    const x = queryStateShape(a.query, { projectionsFree: before.sink_connector === 'kafka' });
+    const y = queryStateShape(b.query, { projectionsFree: after.sink_connector === 'kafka' });
     if (!x || !y) why.push('the query changes and cannot be analysed, so the change is taken as state-breaking');
     else if (x.shape !== y.shape) {
       const facets = facetChanges(x.facets, y.facets);
@@ -72,9 +83,52 @@ export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): S
   return why.length ? { compatible: false, why } : { compatible: true };
 }
 
+export interface StateJudgement {
+  verdict: StateVerdict;
+  judge: 'flink-planner' | 'streamt-rule';
+  /** Whether the job keeps state (Flink's plan has stateful operators, or streamt's analysis says so). */
+  stateful: boolean;
+  /** Why streamt's rule judged instead of Flink's planner. */
+  fallback?: string;
+}
+
+/**
+ * State compatibility, judged by Flink where it can be: the stateful operators of Flink's plans
+ * of the recorded and the new statements (explain.ts) must be the same, and the sink must keep
+ * its kind and key. Otherwise (no SQL Gateway, Flink rejects the recorded statements, a plan
+ * that cannot be read, or nobody asked) streamt's rule on the parsed SQL (`stateCompatibility`).
+ */
+export function judgeState(before: FlinkJobSpec, after: FlinkJobSpec, planner: FlinkPlannerFacts | undefined, streamtStateful: boolean): StateJudgement {
+  const fallback = (why: string | undefined): StateJudgement => ({
+    verdict: streamtStateful ? stateCompatibility(before, after) : { compatible: true },
+    judge: 'streamt-rule',
+    stateful: streamtStateful,
+    ...(why ? { fallback: why } : {}),
+  });
+  if (!planner) return fallback(undefined);
+  if (planner.unavailable) return fallback(`Flink's planner could not be asked (${planner.unavailable})`);
+  const d = planner.desired;
+  const r = planner.recorded;
+  if (!d || !r) return fallback("Flink's planner was not asked about both versions");
+  if (!d.accepted) return fallback(`Flink's planner rejects the new statements: ${d.rejection.message}`);
+  if (!r.accepted) return fallback(`Flink's planner rejects the recorded statements: ${r.rejection.message}`);
+  const x = stateSignature(r.plan, tableColumns(before.statements));
+  const y = stateSignature(d.plan, tableColumns(after.statements));
+  if (!x || !y) return fallback("Flink's EXPLAIN output could not be read");
+  const v = judgeStatePlans(x, y);
+  const why = [...(v.stateful ? sinkChanges(before, after) : []), ...(v.compatible ? [] : v.why)];
+  return { verdict: why.length ? { compatible: false, why } : { compatible: true }, judge: 'flink-planner', stateful: v.stateful };
+}
+
+function judgeNote(j: StateJudgement): string {
+  return j.judge === 'flink-planner'
+    ? "state compatibility judged by Flink's planner (its plans of the recorded and the new statements compared)"
+    : `state compatibility judged by streamt's rule on the parsed SQL${j.fallback ? `: ${j.fallback}` : ''}`;
+}
+
 /** What a job keeps state for ("window TUMBLE(…)", "grouping keys …"), for what-would-be-lost messages. */
 export function statefulOperators(spec: FlinkJobSpec): string[] {
-  const s = queryStateShape(scriptParts(spec.statements).query);
+  const s = queryStateShape(scriptParts(spec.statements).query, { projectionsFree: spec.sink_connector === 'kafka' });
   return s ? statefulParts(s.facets) : [];
 }
 
@@ -102,13 +156,51 @@ export interface FlinkDiffInput {
   stateful: boolean;
 }
 
-export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: { hash: string; spec: FlinkJobSpec; savepoint?: string } | undefined, opts: { allowStateReset: boolean }): Proposal {
+/** The job as recorded when it was last applied. */
+export interface PreviousJob {
+  hash: string;
+  spec: FlinkJobSpec;
+  savepoint?: string;
+  /** streamt's analysis said the model kept state (the record's `stateful`). */
+  stateful?: boolean;
+}
+
+export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: PreviousJob | undefined, opts: { allowStateReset: boolean }): Proposal {
+  const p = diffJob(desired, observed, previous, opts);
+  const planner = observed.planner;
+  if (p.action === 'no-op' || !planner) return p;
+  const d = planner.desired;
+  if (d && !d.accepted) {
+    // Flink decides: a job its planner rejects is never submitted, and nothing else of the plan
+    // is applied (apply refuses a blocked plan before changing anything).
+    const r = d.rejection;
+    p.blocked = {
+      code: 'PLAN_FLINK_REJECTED',
+      message: `Flink's planner rejects job ${desired.spec.name}: ${r.message}`,
+      hint: "fix the model's SQL; streamt validate --flink runs the same check without planning",
+      flink: { statement: d.statement, ...(r.line !== undefined ? { line: r.line } : {}), ...(r.column !== undefined ? { column: r.column } : {}) },
+    };
+  } else if (planner.unavailable && !p.blocked) {
+    p.blocked = {
+      code: 'PLAN_FLINK_UNCHECKED',
+      message: `Flink's planner could not check job ${desired.spec.name}: ${planner.unavailable}`,
+      hint: 'start the SQL Gateway (locally: npm run stack -- up) or fix sql_gateway_url in runtime.flink.clusters; jobs are submitted through it',
+    };
+  }
+  return p;
+}
+
+function diffJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: PreviousJob | undefined, opts: { allowStateReset: boolean }): Proposal {
   const running = observed.active;
+  // streamt's own view of whether the job keeps state: now, or when it was applied (dropping
+  // an aggregation leaves state the new job cannot restore).
+  const streamtStateful = desired.stateful || !!previous?.stateful;
   // No running job: restore from the newest terminated job's savepoint or retained checkpoint
   // (observe puts it in lastSavepoint), else from the savepoint of an interrupted upgrade.
   const savepoint = observed.lastSavepoint ?? previous?.savepoint;
   if (!running.length && savepoint && !opts.allowStateReset) {
-    const verdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true as const };
+    const judged = previous && previous.hash !== desired.hash ? judgeState(previous.spec, desired.spec, observed.planner, streamtStateful) : undefined;
+    const verdict: StateVerdict = judged?.verdict ?? { compatible: true };
     const t = observed.lastTerminated;
     const why = !observed.lastSavepoint
       ? 'an earlier upgrade stopped the job with a savepoint and did not resubmit it'
@@ -122,6 +214,10 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
       steps: ['submit-from-savepoint'],
     };
     if (desired.stateful && !previous) p.warnings = ['state compatibility cannot be checked without a record; Flink refuses the savepoint if its operators do not match'];
+    if (judged?.stateful) {
+      p.reasons.push(judgeNote(judged));
+      p.stateJudge = judged.judge;
+    }
     if (!verdict.compatible) p.blocked = { code: 'PLAN_STATE_INCOMPATIBLE', message: `The change to Flink job ${desired.spec.name} cannot restore its state from ${savepoint} (${verdict.why.join('; ')})`, hint: 'plan again with --allow-state-reset to start the job without its state' };
     return p;
   }
@@ -154,14 +250,18 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
     return { action: 'no-op', reasons: [], fields: [] };
   }
   const reasons = [previous ? `the job changed: ${fields.map((f) => f.field).join(', ')}` : 'a job with this pipeline.name runs, but this project has no record of what it runs'];
-  const verdict: StateVerdict = desired.stateful && previous ? stateCompatibility(previous.spec, desired.spec) : { compatible: true };
+  const judged = previous ? judgeState(previous.spec, desired.spec, observed.planner, streamtStateful) : undefined;
+  const verdict: StateVerdict = judged?.verdict ?? { compatible: true };
+  const stateful = desired.stateful || !!judged?.stateful;
+  const judgeFacts: Partial<Proposal> = judged?.stateful ? { stateJudge: judged.judge } : {};
+  if (judged?.stateful) reasons.push(judgeNote(judged));
   if (!previous && desired.stateful) warnings.push('state compatibility cannot be checked without a record; Flink refuses the savepoint if it does not match');
   const notRunning = running.find((j) => j.state !== 'RUNNING');
   if (notRunning && verdict.compatible) {
     // A savepoint needs a running job: a restarting or failing one can only be cancelled.
     reasons.push(`the job is ${notRunning.state}, so no savepoint can be taken: cancel and resubmit`);
-    const p: Proposal = { action: 'replace', reasons, fields, steps: ['cancel', 'submit'], ...(warnings.length ? { warnings } : {}) };
-    if (desired.stateful && !opts.allowStateReset) {
+    const p: Proposal = { action: 'replace', reasons, fields, steps: ['cancel', 'submit'], ...(warnings.length ? { warnings } : {}), ...judgeFacts };
+    if (stateful && !opts.allowStateReset) {
       p.blocked = {
         code: 'PLAN_STATE_INCOMPATIBLE',
         message: `Flink job ${desired.spec.name} is ${notRunning.state}: it cannot be stopped with a savepoint, and resubmitting it loses its state`,
@@ -172,18 +272,19 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
   }
   if (verdict.compatible) {
     reasons.push('upgrade: stop with a savepoint, resubmit from it');
-    return { action: 'update', reasons, fields, steps: ['stop-with-savepoint', 'submit-from-savepoint'], ...(warnings.length ? { warnings } : {}) };
+    return { action: 'update', reasons, fields, steps: ['stop-with-savepoint', 'submit-from-savepoint'], ...(warnings.length ? { warnings } : {}), ...judgeFacts };
   }
   reasons.push(`state-incompatible: ${verdict.why.join('; ')}`);
   if (opts.allowStateReset) {
     reasons.push('--allow-state-reset: the job is cancelled and starts without state');
-    return { action: 'replace', reasons, fields, steps: ['cancel', 'submit'] };
+    return { action: 'replace', reasons, fields, steps: ['cancel', 'submit'], ...judgeFacts };
   }
   return {
     action: 'replace',
     reasons,
     fields,
     steps: ['cancel', 'submit'],
+    ...judgeFacts,
     blocked: {
       code: 'PLAN_STATE_INCOMPATIBLE',
       message: `The change to Flink job ${desired.spec.name} cannot restore its state from a savepoint (${verdict.why.join('; ')})`,

@@ -5,9 +5,24 @@
  */
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { ObservedBase } from '../../plan/types.js';
-import type { ResourceHandler } from '../handler.js';
-import type { FlinkAdapter } from './client.js';
+import type { LiveContext, ObserveTarget, ResourceHandler } from '../handler.js';
+import { mapBounded } from '../../core/bounded.js';
+import { ServiceError } from '../http.js';
+import type { FlinkAdapter, FlinkExplanation } from './client.js';
 import { diffFlinkJob } from './diff.js';
+
+/** How many jobs are planned by Flink at once (the SQL Gateway plans on a small shared machine). */
+export const EXPLAIN_CONCURRENCY = 2;
+
+/** What Flink's planner said of a new or changed job at plan time (observeMany with `validate`). */
+export interface FlinkPlannerFacts {
+  /** Flink's planner could not be asked: no SQL Gateway configured, or it is unreachable. */
+  unavailable?: string;
+  /** EXPLAIN of the declared statements. */
+  desired?: FlinkExplanation;
+  /** EXPLAIN of the statements recorded when the job was last applied (a changed job). */
+  recorded?: FlinkExplanation;
+}
 
 export interface LiveJob {
   jid: string;
@@ -29,6 +44,8 @@ export interface ObservedFlinkJob extends ObservedBase {
   lastSavepoint?: string;
   /** Whether lastSavepoint is a savepoint or a retained checkpoint. */
   restoreKind?: 'savepoint' | 'checkpoint';
+  /** Plan only: Flink's planner on the declared (and recorded) statements of a new or changed job. */
+  planner?: FlinkPlannerFacts;
 }
 
 const specOf = (t: { spec?: FlinkJobSpec; recorded?: { spec: unknown } }) => t.spec ?? (t.recorded?.spec as FlinkJobSpec | undefined);
@@ -69,11 +86,12 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
         }
       }),
     );
+    if (opts.validate) await askPlanner(targets, out, live, opts.resolve);
     return out;
   },
 
   diff: (d, o, entry, ctx) =>
-    diffFlinkJob({ spec: d.spec, hash: d.hash, stateful: !!d.stateful }, o, entry?.kind === 'flink_job' ? { hash: entry.hash, spec: entry.spec as FlinkJobSpec, ...(entry.savepoint ? { savepoint: entry.savepoint } : {}) } : undefined, { allowStateReset: ctx.allowStateReset }),
+    diffFlinkJob({ spec: d.spec, hash: d.hash, stateful: !!d.stateful }, o, entry?.kind === 'flink_job' ? { hash: entry.hash, spec: entry.spec as FlinkJobSpec, ...(entry.savepoint ? { savepoint: entry.savepoint } : {}), ...(entry.stateful !== undefined ? { stateful: entry.stateful } : {}) } : undefined, { allowStateReset: ctx.allowStateReset }),
   changeFacts: (d, o, entry, p) => {
     const facts: ReturnType<NonNullable<ResourceHandler['changeFacts']>> = { stateful: !!d.stateful };
     const jobs = o.active.map((j) => j.jid);
@@ -106,6 +124,7 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
     const jobs = change.live?.jobIds ?? [];
     let savepoint: string | undefined = change.live?.savepoint;
     for (const step of change.steps ?? []) {
+      ctx.guard?.();
       if (step === 'stop-with-savepoint') {
         const [first, ...rest] = jobs;
         if (first) {
@@ -123,10 +142,56 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
       } else if (step === 'submit' || step === 'submit-from-savepoint') {
         const statements = spec!.statements.map(ctx.resolve);
         ctx.progress?.(`submitting ${change.name}${savepoint ? ` from ${savepoint}` : ''}`);
-        const jid = await flink.submit(spec!, statements, step === 'submit-from-savepoint' ? savepoint : undefined);
+        // submit() looks the job up by its pipeline.name right before sending the INSERT, and
+        // confirms a submission whose answer was lost by looking it up, never by sending it again.
+        const jid = await flink.submit(spec!, statements, step === 'submit-from-savepoint' ? savepoint : undefined, ctx.progress ? { progress: ctx.progress } : {});
         await flink.waitRunning(jid);
       }
     }
     return change.action === 'delete' ? 'deleted' : 'kept';
   },
 };
+
+/**
+ * Flink decides in plan: every new or changed job's statements, and the recorded statements of a
+ * changed one (to compare their state), go through Flink's planner, at most EXPLAIN_CONCURRENCY
+ * at a time. Nothing is submitted or created (FlinkAdapter.explain). A SQL Gateway that is not
+ * configured or not reachable is a fact of the plan (`unavailable`), asked once per cluster.
+ */
+async function askPlanner(targets: readonly ObserveTarget<FlinkJobSpec>[], out: Map<string, ObservedFlinkJob>, live: LiveContext, resolve: (s: string) => string): Promise<void> {
+  const work: { facts: FlinkPlannerFacts; which: 'desired' | 'recorded'; spec: FlinkJobSpec }[] = [];
+  for (const t of targets) {
+    const o = out.get(t.addr);
+    if (!t.spec || t.readOnly || !o) continue;
+    const recorded = t.recorded?.kind === 'flink_job' ? t.recorded : undefined;
+    // Unchanged and running: nothing will be submitted, nothing to ask.
+    if (recorded && recorded.hash === t.hash && o.active.length) continue;
+    const facts: FlinkPlannerFacts = {};
+    o.planner = facts;
+    work.push({ facts, which: 'desired', spec: t.spec });
+    if (recorded && recorded.hash !== t.hash) work.push({ facts, which: 'recorded', spec: recorded.spec as FlinkJobSpec });
+  }
+  const down = new Map<FlinkAdapter, string>();
+  await mapBounded(work, EXPLAIN_CONCURRENCY, async (w) => {
+    let flink: FlinkAdapter;
+    try {
+      flink = live.flink(w.spec.cluster ?? null);
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      w.facts.unavailable = e.message;
+      return;
+    }
+    const known = down.get(flink);
+    if (known) {
+      w.facts.unavailable = known;
+      return;
+    }
+    try {
+      w.facts[w.which] = await flink.explain(w.spec.statements.map(resolve), { sessionName: `streamt-plan ${w.spec.name}` });
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      down.set(flink, e.message);
+      w.facts.unavailable = e.message;
+    }
+  });
+}

@@ -11,7 +11,7 @@ import type { TopicSpec } from '../../compile/types.js';
 import type { ObservedTopic } from './topic-handler.js';
 import type { Runtime } from '../../project/schema.js';
 import { ServiceError } from '../http.js';
-import { DELETE, SET, incrementalAlterConfigsRequest, rawCluster, type ConfigOp, type RawBroker, type RawCluster } from './internals.js';
+import { DELETE, SET, incrementalAlterConfigsRequest, rawCluster, type ConfigOp, type FetchedMessage, type RawBroker, type RawCluster } from './internals.js';
 
 type KafkaRuntime = NonNullable<Runtime['kafka']>;
 
@@ -22,6 +22,19 @@ const TOPIC_CONFIG_SOURCE = 1;
 const NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'REPLICA_NOT_AVAILABLE']);
 /** How long a created (or grown) topic may take to have a leader for every partition on every broker. */
 export const TOPIC_READY_TIMEOUT_MS = 60_000;
+
+/** One record of a partition, as `KafkaAdapter.readPartition` returns it. */
+export interface PartitionRecord {
+  offset: number;
+  key: string | null;
+  /** null: a tombstone. */
+  value: string | null;
+  /** The record's Kafka timestamp (ms). */
+  timestamp: number;
+}
+
+/** Largest Fetch answer asked for (a batch larger than this is still returned whole, KIP-74). */
+const FETCH_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface TopicShape {
   partitions: number;
@@ -83,6 +96,29 @@ export function kafkaClientConfig(k: KafkaRuntime, clientId = 'streamt'): KafkaC
     config.sasl = { mechanism, username: k.sasl_username ?? '', password: k.sasl_password ?? '' } as SASLOptions;
   }
   return config;
+}
+
+async function fetchToEnd(broker: RawBroker, topic: string, partition: number, from: number): Promise<{ records: PartitionRecord[]; end: number }> {
+  const records: PartitionRecord[] = [];
+  let next = from;
+  let end: number | undefined;
+  for (;;) {
+    const r = await broker.fetch({ isolationLevel: 0, maxWaitTime: 0, minBytes: 0, maxBytes: FETCH_MAX_BYTES, topics: [{ topic, partitions: [{ partition, fetchOffset: String(next), maxBytes: FETCH_MAX_BYTES }] }] });
+    const p = r.responses.find((x) => x.topicName === topic)?.partitions.find((x) => x.partition === partition);
+    if (!p) throw new Error(`the broker answered no data for ${topic} partition ${partition}`);
+    end ??= Number(p.highWatermark);
+    const before = next;
+    for (const m of p.messages as FetchedMessage[]) {
+      const offset = Number(m.offset);
+      if (m.batchContext) next = Math.max(next, Number(m.batchContext.firstOffset) + m.batchContext.lastOffsetDelta + 1);
+      if (offset < before || offset >= end) continue;
+      next = Math.max(next, offset + 1);
+      if (m.isControlRecord) continue;
+      records.push({ offset, key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : null, timestamp: Number(m.timestamp) });
+    }
+    if (next >= end) return { records, end };
+    if (next === before) throw new Error(`reading ${topic} partition ${partition} made no progress at offset ${next} (end ${end})`);
+  }
 }
 
 export class KafkaAdapter {
@@ -188,6 +224,36 @@ export class KafkaAdapter {
       }
       await sleep(delay);
       delay = Math.min(1_000, delay * 2);
+    }
+  }
+
+  /**
+   * Every record of one partition from offset `from` to the end of the log when the read
+   * started (its high watermark), read from the partition's leader with Fetch requests: no
+   * consumer group, so no group join and nothing to clean up. `from` below the log start
+   * (records removed by retention) starts at the log start. Compaction leaves gaps in the
+   * offsets; each batch's last offset moves the read on.
+   */
+  async readPartition(topic: string, partition: number, from: number): Promise<{ records: PartitionRecord[]; end: number }> {
+    let start = from;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const c = await this.raw();
+        if (attempt > 1) await c.refreshMetadata();
+        await c.addTargetTopic(topic);
+        const leader = c.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
+        if (leader === undefined || leader < 0) throw Object.assign(new Error(`partition ${partition} of ${topic} has no leader`), { retriable: true });
+        return await fetchToEnd(await c.findBroker({ nodeId: leader }), topic, partition, start);
+      } catch (e) {
+        const type = (e as { type?: string }).type;
+        if (type === 'OFFSET_OUT_OF_RANGE' && attempt < 4) {
+          const offsets = await this.call(`read ${topic}`, (a) => a.fetchTopicOffsets(topic));
+          start = Math.max(start, Number(offsets.find((o) => o.partition === partition)?.low ?? 0));
+          continue;
+        }
+        if (attempt >= 4 || !(e as { retriable?: boolean }).retriable) throw this.wrap(`read ${topic}`, e);
+        await sleep(300 * attempt);
+      }
     }
   }
 

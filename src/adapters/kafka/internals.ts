@@ -7,7 +7,10 @@
  *   decoded with its Decoder: kafkajs only has the legacy, whole-set AlterConfigs, which would
  *   lose a concurrent change to another key (read-modify-write);
  * - single-broker Metadata requests (readiness is polled on EVERY broker, not on the one the
- *   client happens to pick).
+ *   client happens to pick);
+ * - Fetch of one partition from its leader without a consumer group (the apply lease reads the
+ *   record partition back to its end in one round trip, without a group join; see
+ *   `KafkaAdapter.readPartition`, pinned by test/integration/lease.test.ts).
  *
  * Why reach inside: kafkajs has had no release since 2.2.4 (2023), so these internals do not
  * move. They are not yet pinned or covered by a test of their own (kafka.test.ts exercises them
@@ -50,6 +53,15 @@ export interface TopicMetadata {
   topic: string;
   partitionMetadata: PartitionMetadata[];
 }
+/** A record as kafkajs's Fetch decoder returns it (offsets and timestamps as decimal strings). */
+export interface FetchedMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  isControlRecord?: boolean;
+  batchContext?: { firstOffset: string; lastOffsetDelta: number };
+}
 interface ProtocolRequest {
   request: { apiKey: number; apiVersion: number; apiName: string; encode: () => Promise<EncoderLike> };
   response: { decode: (raw: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown> };
@@ -58,6 +70,15 @@ export interface RawBroker {
   nodeId: number;
   connectionPool: { send(r: ProtocolRequest): Promise<unknown> };
   metadata(topics: string[]): Promise<{ brokers: { nodeId: number }[]; topicMetadata: TopicMetadata[] }>;
+  /** Throws the partition's protocol error (e.g. OFFSET_OUT_OF_RANGE, NOT_LEADER_OR_FOLLOWER). */
+  fetch(o: {
+    replicaId?: number;
+    isolationLevel?: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; errorCode: number; highWatermark: string; lastStartOffset?: string; messages: FetchedMessage[] }[] }[] }>;
 }
 export interface RawCluster {
   connect(): Promise<void>;

@@ -3,14 +3,26 @@
  * one message per resource keyed `<project>/<addr>`, a tombstone when a resource is deleted. It
  * lives beside the resources it describes, so every machine and CI job that applies the project
  * sees the same record (see docs/plan-apply.md for why not a local file).
+ *
+ * The same topic holds the apply lease (src/apply/lease.ts): one message per claim keyed
+ * `<project>@<environment>/_lease/<claim id>`, all in partition 0. No project name contains
+ * '@', so a project's record prefix `<project>/` is never a prefix of a lease key: reading the
+ * record never sees a lease, and a lease is never taken for a resource.
  */
 import { randomBytes } from 'node:crypto';
 import type { OwnershipRecord, RecordEntry } from '../../plan/types.js';
 import type { Producer } from 'kafkajs';
 import type { TopicSpec } from '../../compile/types.js';
-import type { KafkaAdapter } from './client.js';
+import type { KafkaAdapter, PartitionRecord } from './client.js';
 
 export const STATE_TOPIC = '_streamt_state';
+/** The partition of every lease message: one partition totally orders the claims. */
+export const LEASE_PARTITION = 0;
+
+/** The key prefix of the apply lease of a project and environment (`pay@prod/_lease/`, `pay@/_lease/`). */
+export function leasePrefix(project: string, environment: string | null): string {
+  return `${project}@${environment ?? ''}/_lease/`;
+}
 
 export class RecordStore {
   private producer: Producer | undefined;
@@ -89,6 +101,25 @@ export class RecordStore {
   /** Writes entries (value) or tombstones (null), acknowledged by all in-sync replicas. */
   async write(project: string, items: { addr: string; entry: RecordEntry | null }[]): Promise<void> {
     if (!items.length) return;
+    await this.send(items.map((i) => ({ key: `${project}/${i.addr}`, value: i.entry ? JSON.stringify(i.entry) : null })));
+  }
+
+  /**
+   * Appends one lease message (a claim, or null: the tombstone that releases it) to the lease
+   * partition, acknowledged by all in-sync replicas; returns its offset.
+   */
+  async appendLease(key: string, value: string | null): Promise<number> {
+    const [meta] = await this.send([{ key, value, partition: LEASE_PARTITION }]);
+    return Number(meta?.baseOffset ?? meta?.offset ?? -1);
+  }
+
+  /** The lease partition from `from` to its end (nothing when the record topic does not exist yet). */
+  async readLease(from: number): Promise<{ records: PartitionRecord[]; end: number }> {
+    if (!(await this.kafka.listTopics()).includes(this.topic)) return { records: [], end: 0 };
+    return this.kafka.readPartition(this.topic, LEASE_PARTITION, from);
+  }
+
+  private async send(messages: { key: string; value: string | null; partition?: number }[]) {
     try {
       // One producer for the whole apply (connected once, even when changes finish together).
       this.ready ??= (async () => {
@@ -98,7 +129,7 @@ export class RecordStore {
         this.producer = producer;
       })();
       await this.ready;
-      await this.producer!.send({ topic: this.topic, acks: -1, messages: items.map((i) => ({ key: `${project}/${i.addr}`, value: i.entry ? JSON.stringify(i.entry) : null })) });
+      return await this.producer!.send({ topic: this.topic, acks: -1, messages });
     } catch (e) {
       this.ready = undefined;
       const p = this.producer;

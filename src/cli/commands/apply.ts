@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
-import { applyPlan, compileForLive, liveSystems, makePlan, staleChanges, verifySavedPlan } from '../../apply/workflow.js';
+import { applyPlan, compileForLive, leaseLog, liveSystems, makePlan, staleChanges, verifySavedPlan } from '../../apply/workflow.js';
+import { ApplyLease, LEASE_TTL_MS, LeaseHeldError, describeHolder, holderJson, type LeaseHolder } from '../../apply/lease.js';
+import { leasePrefix } from '../../adapters/kafka/record.js';
+import { formatDuration, parseDuration } from '../../datatest/duration.js';
 import { blockDeployMaxAge, readDeployBlockers } from '../../datatest/index.js';
 import type { Outcome } from '../../apply/execute.js';
 import { actionable, isDestructive } from '../../plan/plan.js';
@@ -24,6 +28,10 @@ export interface ApplyCommandOptions extends GlobalOptions {
   parallelism?: string | number;
   format?: 'text' | 'json';
   verbose?: boolean;
+  /** How long to wait for another apply's lease: `0` (refuse at once, the default), `30s`, `5m`. */
+  lockTimeout?: string;
+  /** The command line, as the lease names its holder (`streamt apply --prune`). */
+  command?: string;
   /** Asks the user a question on a terminal (injected in tests); undefined when there is none. */
   ask?: ((question: string) => Promise<string>) | undefined;
 }
@@ -54,6 +62,33 @@ export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
   };
 }
 
+/** Who takes the lease: user@host, pid and command line. */
+export function leaseHolderOf(command: string | undefined, env: Readonly<Record<string, string | undefined>>): LeaseHolder {
+  let user = env.USER ?? env.USERNAME ?? 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    /* no passwd entry (some containers) */
+  }
+  return { user, host: hostname(), pid: process.pid, command: command ?? 'streamt apply' };
+}
+
+function scopeOf(project: string, environment: string | null): string {
+  return `project ${project}${environment ? ` (environment ${environment})` : ''}`;
+}
+
+/** APPLY_LOCKED: the holder by name, and how to wait for it or break it. */
+export function lockedDiagnostic(e: LeaseHeldError, project: string, environment: string | null): Diagnostic {
+  const h = e.holder;
+  const waited = e.waitedMs >= 1000 ? `; waited ${formatDuration(Math.round(e.waitedMs / 1000) * 1000)}` : '';
+  return {
+    code: 'APPLY_LOCKED',
+    severity: 'error',
+    message: `Another apply of ${scopeOf(project, environment)} holds the apply lease: ${describeHolder(h)}, renewed at ${h.value.renewed_at}, expires at ${h.value.expires_at} unless renewed${waited}; nothing was applied`,
+    hint: `wait for it to finish, or wait for it with --lock-timeout 10m; a killed apply's lease expires by itself ${LEASE_TTL_MS / 1000} s after its last renewal; if you are sure that apply is not running, break its lease: streamt unlock ${h.claim}${environment ? ` --env ${environment}` : ''}`,
+  };
+}
+
 export async function applyCommand(planFile: string | undefined, opts: ApplyCommandOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): Promise<number> {
   const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
@@ -65,11 +100,17 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     return ExitCode.FAILURE;
   };
   if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {
+    if (json) out.json({ ok: false, diagnostics: front.diagnostics.map(diagnosticToJson) });
     reportDiagnostics(out, front.root, front.diagnostics, opts.verbose);
     out.err(`${c.red('✗')} Not applied: the project has ${summaryLine(front.diagnostics, c)}; run streamt validate for details`);
     return ExitCode.FAILURE;
   }
   const project = front.project;
+  const environment = project.environment?.name ?? null;
+  const lockTimeoutMs = parseDuration(opts.lockTimeout ?? '0');
+  if (lockTimeoutMs === undefined) {
+    return fail({ code: 'INVALID_OPTION', severity: 'error', message: `--lock-timeout ${opts.lockTimeout} is not a duration`, hint: 'e.g. --lock-timeout 0 (refuse at once, the default), 30s, 5m' });
+  }
   let saved: Plan | undefined;
   if (planFile) {
     const loaded = loadPlanFile(planFile);
@@ -85,6 +126,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   // A saved plan still needs the compile: connection secrets are resolved in memory, never saved.
   const { compiled, diagnostics } = compileForLive(front.resolved, saved ? {} : opts, now(), packageVersion());
   if (!compiled) {
+    if (json) out.json({ ok: false, diagnostics: [...front.diagnostics, ...diagnostics].map(diagnosticToJson) });
     reportDiagnostics(out, front.root, [...front.diagnostics, ...diagnostics], opts.verbose);
     out.err(`${c.red('✗')} Not applied: the project does not compile`);
     return ExitCode.FAILURE;
@@ -100,7 +142,40 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     });
   }
   const live = liveSystems(project);
+  let lease: ApplyLease | undefined;
+  // Ctrl-C or a CI cancellation (SIGINT, SIGTERM) while the lease is held: finish the changes in
+  // progress, start no new one, release the lease. A second signal stops at once (the lease then
+  // expires by itself).
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      out.err(`${c.red('✗')} ${sig} again: stopping at once; the apply lease expires by itself within ${LEASE_TTL_MS / 1000} s`);
+      process.exit(130);
+    }
+    interrupted = sig;
+    out.err(`${c.yellow('!')} ${sig}: finishing the changes in progress and starting no new one, then releasing the apply lease (${sig} again stops at once)`);
+  };
   try {
+    // One apply at a time per project and environment; the plan is made (or a saved plan checked)
+    // under the lease, so an apply that waited sees what the other one did.
+    try {
+      lease = await ApplyLease.acquire(leaseLog(live), {
+        prefix: leasePrefix(project.name, environment),
+        project: project.name,
+        environment,
+        holder: leaseHolderOf(opts.command, env),
+        streamtVersion: packageVersion(),
+        timeoutMs: lockTimeoutMs,
+        onWait: (h) => {
+          if (!json) out.err(`${c.yellow('…')} Waiting up to ${formatDuration(lockTimeoutMs)} (--lock-timeout) for the apply lease of ${scopeOf(project.name, environment)}, held by ${describeHolder(h)}`);
+        },
+      });
+    } catch (e) {
+      if (e instanceof LeaseHeldError) return fail(lockedDiagnostic(e, project.name, environment), { lease: holderJson(e.holder) });
+      throw e;
+    }
+    if (!json) out.err(c.dim(`Apply lease taken (claim ${lease.claim}); it is renewed while this apply runs.`));
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     let plan: Plan;
     let record: OwnershipRecord;
     if (saved) {
@@ -120,6 +195,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     }
     const changes = actionable(plan);
     if (!json) out.err(renderPlan(plan, c));
+    if (interrupted) return fail({ code: 'APPLY_INTERRUPTED', severity: 'error', message: `Interrupted (${interrupted}) before any change; nothing was applied` });
     if (plan.summary.blocked) {
       return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plan.summary.blocked} planned change(s) cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
     }
@@ -144,8 +220,15 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     if (!json) out.err(`Applying ${total} change${total === 1 ? '' : 's'} (up to ${parallelism} at a time)…`);
     const verb: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted' };
     const actionOf = new Map(changes.map((x) => [x.addr, x]));
+    const held = lease;
     const outcomes: Outcome[] = await applyPlan(live, plan, record, compiled.resolve, {
       parallelism,
+      // A change in progress finishes all its steps when interrupted (a Flink upgrade is not
+      // left stopped); without the lease, nothing more is done, not even the next step.
+      guard: (at) => {
+        if (interrupted && at === 'change') throw new Error(`not started: the apply was interrupted (${interrupted})`);
+        held.check();
+      },
       streamtVersion: packageVersion(),
       now,
       progress: (addr, msg) => {
@@ -168,18 +251,30 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     });
     const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
     const summary = { applied: count('applied'), failed: count('failed'), skipped: count('skipped') };
-    if (json) out.json({ ok: summary.failed === 0, ...summary, outcomes });
+    // Lost after the last change finished: everything was done under the lease.
+    const lost: Diagnostic | undefined = held.lost && summary.failed
+      ? { code: 'APPLY_LEASE_LOST', severity: 'error', message: `This apply lost its lease (claim ${held.claim}) while applying: ${held.lost}; it stopped before its next change (${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped)`, hint: 'run streamt plan to see where it stopped, then streamt apply again' }
+      : undefined;
+    if (json) out.json({ ok: summary.failed === 0 && !lost, ...summary, outcomes, ...(lost ? { diagnostics: [diagnosticToJson(lost)] } : {}) });
     else {
+      if (lost) out.err(renderDiagnostics([lost], c));
       const line = `${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped`;
       if (summary.failed) out.err(`${c.red('✗')} Apply finished with failures: ${line}. Fix the cause and run streamt apply again: it continues from where this run stopped.`);
       else out.err(`${c.green('✓')} Apply complete: ${line}.`);
     }
-    return summary.failed ? ExitCode.FAILURE : ExitCode.OK;
+    return summary.failed || lost ? ExitCode.FAILURE : ExitCode.OK;
   } catch (e) {
     const d = serviceDiagnostic(e);
     if (!d) throw e;
     return fail(d);
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    const l = lease;
+    if (l) {
+      await l.release().catch((e: Error) => {
+        out.err(`${c.yellow('!')} Could not release the apply lease (claim ${l.claim}): ${e.message}; it expires by itself within ${LEASE_TTL_MS / 1000} s`);
+      });
+    }
     await live.close();
   }
 }

@@ -2,8 +2,11 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { ServiceError } from '../../adapters/http.js';
-import { compileForLive, liveSystems, makePlan, sealPlan } from '../../apply/workflow.js';
+import { compileForLive, leaseLog, liveSystems, makePlan, sealPlan } from '../../apply/workflow.js';
+import { describeHolder, leaseHolder, readLease } from '../../apply/lease.js';
+import { leasePrefix } from '../../adapters/kafka/record.js';
 import { hasChanges } from '../../plan/plan.js';
+import { blockerDiagnostic } from '../../plan/flink-locate.js';
 import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
@@ -67,9 +70,16 @@ export async function planCommand(opts: PlanCommandOptions, out: Output, env: Re
   const live = liveSystems(front.project);
   try {
     const { plan } = await makePlan(live, front.project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
+    // plan takes no lease (it changes nothing), but says when an apply is running meanwhile.
+    const environment = front.project.environment?.name ?? null;
+    const running = await readLease(leaseLog(live), leasePrefix(front.project.name, environment)).then((s) => leaseHolder(s, now().getTime()), () => undefined);
+    if (running) out.err(`${c.yellow('!')} An apply of project ${front.project.name}${environment ? ` (environment ${environment})` : ''} is running: ${describeHolder(running)}. The live state may change until it finishes; this plan is what apply would do now.`);
     if (opts.out) writePlanFile(resolvePath(opts.out), sealPlan(plan));
     if (opts.format === 'json') out.json(plan);
     else {
+      // A change Flink's planner rejected points at the model's SQL: shown like a compiler error.
+      const located = plan.changes.filter((x) => x.blocked?.location).map((x) => blockerDiagnostic(x.blocked!, x.owner));
+      if (located.length) reportDiagnostics(out, front.root, located, false);
       out.out(renderPlan(plan, out.color));
       if (opts.out) out.err(`Plan saved to ${opts.out}; apply it exactly with: streamt apply ${opts.out}`);
     }

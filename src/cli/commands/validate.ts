@@ -1,5 +1,8 @@
 import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { compileProject } from '../../compile/compile.js';
+import type { CompileResult } from '../../compile/types.js';
+import { LiveSystems, secretResolver } from '../../adapters/live.js';
+import { checkJobsWithFlink } from '../../plan/flink-check.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
@@ -9,6 +12,8 @@ export interface ValidateOptions extends GlobalOptions {
   strict?: boolean;
   verbose?: boolean;
   format?: 'text' | 'json';
+  /** Also put every compiled Flink job through Flink's planner (the SQL Gateway of runtime.flink). */
+  flink?: boolean;
 }
 
 /**
@@ -18,20 +23,51 @@ export interface ValidateOptions extends GlobalOptions {
  * in step on every fixture, golden and example project.
  */
 export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
-  if (!front.resolved || hasErrors(front.diagnostics)) return front.diagnostics;
-  // compiledAt is fixed: nothing of the output is kept, and validate must not depend on the clock.
-  const compiled = compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' });
-  return [...front.diagnostics, ...compiled.diagnostics];
+  return validateInMemory(front).diagnostics;
 }
 
-export function validateCommand(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number {
-  const front = runFrontEnd(opts, env);
-  const result = { ...front, diagnostics: validateDiagnostics(front) };
+function validateInMemory(front: PipelineResult): { diagnostics: Diagnostic[]; compiled?: CompileResult } {
+  if (!front.resolved || hasErrors(front.diagnostics)) return { diagnostics: front.diagnostics };
+  // compiledAt is fixed: nothing of the output is kept, and validate must not depend on the clock.
+  const compiled = compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' });
+  return { diagnostics: [...front.diagnostics, ...compiled.diagnostics], compiled };
+}
+
+/**
+ * `validate`, and with `--flink` Flink's planner on every compiled job (src/plan/flink-check.ts):
+ * the same check plan runs before it creates anything, on demand. It talks to the SQL Gateway,
+ * so the project is loaded as for plan (connection settings and secrets resolved).
+ */
+export function validateCommand(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number | Promise<number> {
+  if (!opts.flink) {
+    const front = runFrontEnd(opts, env);
+    return report(opts, out, { ...front, diagnostics: validateDiagnostics(front) });
+  }
+  return validateWithFlink(opts, out, env);
+}
+
+async function validateWithFlink(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const front = runFrontEnd(opts, env, { live: true });
+  const v = validateInMemory(front);
+  if (!v.compiled || hasErrors(v.diagnostics) || !front.resolved || !front.project) return report(opts, out, { ...front, diagnostics: v.diagnostics });
+  const project = front.project;
+  const live = new LiveSystems(project.runtime, project.name);
+  try {
+    const check = await checkJobsWithFlink(front.resolved, v.compiled.artifacts.flinkJobs, (cluster) => live.flink(cluster), secretResolver(v.compiled.secrets));
+    const jobs = v.compiled.artifacts.flinkJobs.length;
+    const note = `Flink's planner accepted ${check.accepted} of ${jobs} job${jobs === 1 ? '' : 's'}`;
+    return report(opts, out, { ...front, diagnostics: [...v.diagnostics, ...check.diagnostics] }, { note, accepted: check.accepted, jobs });
+  } finally {
+    await live.close();
+  }
+}
+
+function report(opts: ValidateOptions, out: Output, result: PipelineResult, flink?: { note: string; accepted: number; jobs: number }): number {
   if (result.project) out.addSecrets(result.project.secrets);
   const { errors, warnings } = countBySeverity(result.diagnostics);
   const valid = !hasErrors(result.diagnostics) && !(opts.strict && warnings > 0);
   if (opts.format === 'json') {
-    out.json({ valid, errors, warnings, diagnostics: result.diagnostics.map(diagnosticToJson) });
+    out.json({ valid, errors, warnings, ...(flink ? { flink: { jobs: flink.jobs, accepted: flink.accepted } } : {}), diagnostics: result.diagnostics.map(diagnosticToJson) });
     return valid ? ExitCode.OK : ExitCode.FAILURE;
   }
   // Notes (info) are for the curious: counted, shown with --verbose.
@@ -47,7 +83,7 @@ export function validateCommand(opts: ValidateOptions, out: Output, env: Readonl
     const p = result.project!;
     const env = p.environment ? ` (${p.environment.name})` : '';
     const counts = `${p.sources.length} sources, ${p.models.length} models, ${p.tests.length} tests, ${p.exposures.length} exposures`;
-    const rules = Object.keys(p.rules).length ? '; governance rules passed' : '';
+    const rules = `${Object.keys(p.rules).length ? '; governance rules passed' : ''}${flink ? `; ${flink.note}` : ''}`;
     const tail = warnings ? ` with ${summaryLine(result.diagnostics, c)}` : '';
     out.err(`${c.green('✓')} Project "${p.name}"${env} is valid${tail}: ${counts}${rules}`);
     return ExitCode.OK;
