@@ -239,14 +239,14 @@ describe('JSON date-time fields', () => {
     topic: app.events
     schema:
       format: json
-      definition: '{"type": "object", "properties": {"id": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}'
+      definition: '{"type": "object", "properties": {"id": {"type": "string"}, "happened_at": {"type": "string", "format": "date-time"}}}'
     columns:
       - { name: id, type: STRING }
-      - { name: at, type: ${type} }
+      - { name: happened_at, type: ${type} }
     event_time:
-      column: at
+      column: happened_at
 `;
-  const model = 'models:\n  - name: m\n    sql: SELECT id, at FROM {{ source("events") }}\n';
+  const model = 'models:\n  - name: m\n    sql: SELECT id, happened_at FROM {{ source("events") }}\n';
 
   it('are read with ISO-8601 into TIMESTAMP_LTZ', () => {
     const { result, diagnostics } = compile({ 'stream_project.yml': PROJECT, 'sources/s.yml': source('TIMESTAMP_LTZ(3)'), 'models/m.yml': model });

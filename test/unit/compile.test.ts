@@ -152,13 +152,13 @@ describe('connectors', () => {
   it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads (DECIMAL as Connect\'s Decimal, exact)', () => {
     const { result } = compile(
       models(
-        'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS dec FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
+        'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS exact FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
       ),
     );
     const insert = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!.spec.statements.find((s) => s.startsWith('INSERT'))!;
     expect(insert).toContain("ROW('f', 'float', TRUE, CAST(NULL AS STRING)");
     expect(insert).toContain("ROW('d', 'double', TRUE, CAST(NULL AS STRING)");
-    expect(insert).toContain("ROW('dec', 'bytes', TRUE, 'org.apache.kafka.connect.data.Decimal', 1, ROW('2', '10'))");
+    expect(insert).toContain("ROW('exact', 'bytes', TRUE, 'org.apache.kafka.connect.data.Decimal', 1, ROW('2', '10'))");
     expect(insert).not.toMatch(/float32|float64/);
   });
 
