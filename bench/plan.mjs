@@ -66,7 +66,7 @@ async function topics(action, names) {
 
 function teardown(dir) {
   for (const d of ['models', 'exposures', 'tests']) rmSync(join(dir, d), { recursive: true, force: true });
-  must(streamt(['apply', '--prune', '--parallelism', '8'], dir), 'apply --prune (clean-up)');
+  must(streamt(['apply', '--auto-approve', '--prune', '--parallelism', '8'], dir), 'apply --prune (clean-up)');
 }
 
 async function slotsTotal() {
@@ -93,8 +93,8 @@ async function benchPlan() {
     const slots = await slotsTotal();
     const running = Math.min(20, Math.max(0, slots));
     const select = Array.from({ length: running }, (_, i) => ['--select', `j${String(i).padStart(2, '0')}_${sfx}`]).flat();
-    const applyTopics = must(streamt(['apply', '--exclude', 'j*', '--parallelism', '8'], dir), 'apply topics');
-    must(streamt(['apply', ...select, '--parallelism', '4'], dir), 'apply jobs');
+    const applyTopics = must(streamt(['apply', '--auto-approve', '--exclude', 'j*', '--parallelism', '8'], dir), 'apply topics');
+    must(streamt(['apply', '--auto-approve', ...select, '--parallelism', '4'], dir), 'apply jobs');
     // The outputs of the jobs that do not run exist too: the stack holds 200 topics.
     await topics('create', Array.from({ length: 20 - running }, (_, i) => `j${String(i + running).padStart(2, '0')}_${sfx}`));
     const full = [];
@@ -149,7 +149,7 @@ async function benchApply() {
     const sources = [`payments.raw.v1.${sfx}`, `crm.customers.v1.${sfx}`];
     await topics('create', sources);
     try {
-      const r = must(streamt(['apply', '--parallelism', String(parallelism), ...narrow], dir), 'apply');
+      const r = must(streamt(['apply', '--auto-approve', '--parallelism', String(parallelism), ...narrow], dir), 'apply');
       const n = (r.stderr.match(/(\d+) applied/) ?? [])[1];
       rows.push({ parallelism, ms: r.ms, changes: n });
     } finally {

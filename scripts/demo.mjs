@@ -195,7 +195,7 @@ async function demoUp() {
   step('Planning: what would change?');
   streamt(['plan', '-p', example, ...exclude]);
   step('Applying the plan');
-  streamt(['apply', '-p', example, ...exclude]);
+  streamt(['apply', '--auto-approve', '-p', example, ...exclude]);
 
   step('Producing sample events');
   const producer = kafka.producer();
@@ -240,7 +240,7 @@ async function demoDown(keepStack) {
   try {
     cpSync(example, tmp, { recursive: true });
     for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
-    streamt(['apply', '--prune', '-p', tmp], { allowFailure: true });
+    streamt(['apply', '--auto-approve', '--prune', '-p', tmp], { allowFailure: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -140,7 +140,7 @@ function flinkCol(name, type) {
   return `${name}: ${normType(type.replace(/ NOT NULL$/, ''))}${notNull ? '!' : ''}`;
 }
 function normType(t) {
-  return String(t).replace(/VARCHAR\(2147483647\)/g, 'STRING').replace(/TIMESTAMP\((\d+)\) WITH LOCAL TIME ZONE/g, 'TIMESTAMP_LTZ($1)').replace(/`/g, '').replace(/\s+/g, ' ').trim();
+  return String(t).replace(/VARCHAR\(2147483647\)/g, 'STRING').replace(/VARBINARY\(2147483647\)/g, 'BYTES').replace(/TIMESTAMP\((\d+)\) WITH LOCAL TIME ZONE/g, 'TIMESTAMP_LTZ($1)').replace(/`/g, '').replace(/\s+/g, ' ').trim();
 }
 function createInput(name, t) {
   const cols = t.columns.map((c) => (t.timeAttribute?.kind === 'proctime' && c.name === t.timeAttribute.column ? `\`${c.name}\` AS PROCTIME()` : `\`${c.name}\` ${c.type}`));

@@ -8,7 +8,7 @@ import { compileProject } from '../compile/compile.js';
 import type { CompileResult } from '../compile/types.js';
 import type { NodeId, Project } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
-import { select } from '../select/selector.js';
+import { select, type SelectContext } from '../select/selector.js';
 import { LiveSystems, secretResolver } from '../adapters/live.js';
 import { desiredResources } from '../plan/desired.js';
 import { flinkBlockerLocator } from '../plan/flink-locate.js';
@@ -30,11 +30,11 @@ export interface Compiled {
   secrets: string[];
 }
 
-export function compileForLive(resolved: ResolvedProject, sel: { select?: string[]; exclude?: string[] }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
+export function compileForLive(resolved: ResolvedProject, sel: { select?: string[] | undefined; exclude?: string[] | undefined; context?: SelectContext }, now: Date, streamtVersion: string): { compiled?: Compiled; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   let selection: Set<NodeId> | undefined;
   if (sel.select?.length || sel.exclude?.length) {
-    const s = select(resolved, sel.select ?? [], sel.exclude ?? []);
+    const s = select(resolved, sel.select ?? [], sel.exclude ?? [], sel.context);
     diagnostics.push(...s.diagnostics);
     if (hasErrors(s.diagnostics)) return { diagnostics };
     selection = s.ids;

@@ -2,13 +2,14 @@
  * The composition root: the only place that touches process.argv, exit codes and the real
  * stdout/stderr. Commands are loaded lazily so `--version` and `--help` stay fast.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Output } from '../ui/output.js';
 import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './pipeline.js';
+import { projectDirFor } from './project-dir.js';
 
 export function packageVersion(): string {
   const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -19,9 +20,26 @@ export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
+  /** Working directory (default: process.cwd()); the project is looked for from here upwards. */
+  cwd?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+type Format = 'text' | 'json';
+const formatOption = (help = 'output format (json goes to stdout; see docs/schema/output/)') => new Option('--format <format>', help).choices(['text', 'json']).default('text');
+/** --select, --exclude and --state, for every command that works on nodes. */
+function selection(cmd: Command, what = 'nodes to include'): Command {
+  return cmd
+    .option('-s, --select <selector>', `${what} (repeatable): name, +name, name+, tag:x, path:models/x, type:model, state:modified`, collect)
+    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable; same syntax)', collect)
+    .option('--state <dir>', 'folder with the manifest.json of an earlier compile, for state:modified and state:new');
+}
+interface Sel {
+  select?: string[];
+  exclude?: string[];
+  state?: string;
+}
 
 /** The words the user typed after `streamt` (how the apply lease names its holder). */
 function argvOf(cmd: Command): string[] {
@@ -39,15 +57,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     return output;
   };
   const globals = (cmd: Command): GlobalOptions => {
-    const g = cmd.optsWithGlobals() as GlobalOptions;
-    return { ...g, projectDir: g.projectDir ?? io.env.STREAMT_PROJECT_DIR ?? '.' };
+    const g = cmd.optsWithGlobals() as Omit<GlobalOptions, 'projectDir'> & { projectDir?: string };
+    return { ...g, projectDir: projectDirFor(g.projectDir, io.env, io.cwd ?? process.cwd()) };
   };
 
   program
     .description('dbt for streaming: declarative Kafka, Flink and Kafka Connect pipelines')
     .version(packageVersion(), '-V, --version', 'print the streamt version')
-    .option('-p, --project-dir <dir>', 'project folder (default: $STREAMT_PROJECT_DIR or .)')
+    .option('-p, --project-dir <dir>', 'project folder (default: $STREAMT_PROJECT_DIR, else the nearest folder at or above the current one with a stream_project.yml)')
     .option('-e, --env <name>', 'environment from environments/<name>.yml (default: $STREAMT_ENV)')
+    .option('--vars <yaml>', 'variables for {{ var() }} as a YAML or JSON mapping, over vars: of the project and environment')
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
     .option('--debug', 'print stack traces of internal errors')
     .showHelpAfterError('(run with --help for usage)')
@@ -63,166 +82,237 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
     .option('--flink', "also put every Flink job through Flink's planner (EXPLAIN on the SQL Gateway of runtime.flink; nothing is submitted)")
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: Format }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExit(await validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('lineage')
-    .description('show how data flows from sources through models to exposures')
-    .option('-m, --model <name>', 'focus on one node')
-    .option('--upstream', 'with --model: only what it depends on')
-    .option('--downstream', 'with --model: only what depends on it')
-    .option('--tests', 'include tests')
-    .addOption(new Option('--format <format>', 'output format').choices(['ascii', 'json', 'mermaid']).default('ascii'))
-    .action(async (opts: { model?: string; upstream?: boolean; downstream?: boolean; tests?: boolean; format: 'ascii' | 'json' | 'mermaid' }, cmd: Command) => {
+  selection(
+    program
+      .command('lineage')
+      .description('show how data flows from sources through models to exposures')
+      .option('-m, --model <name>', 'focus on one node')
+      .option('--upstream', 'with --model: only what it depends on')
+      .option('--downstream', 'with --model: only what depends on it')
+      .option('--tests', 'include tests'),
+    'nodes to show',
+  )
+    .addOption(new Option('--format <format>', 'output format (json: see docs/schema/output/lineage.schema.json)').choices(['ascii', 'json', 'mermaid']).default('ascii'))
+    .action(async (opts: Sel & { model?: string; upstream?: boolean; downstream?: boolean; tests?: boolean; format: 'ascii' | 'json' | 'mermaid' }, cmd: Command) => {
       const { lineageCommand } = await import('./commands/lineage.js');
       setExit(lineageCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('ls')
-    .description('list nodes, with dbt-style selection')
-    .option('-s, --select <selector>', 'nodes to include (repeatable): name, +name, name+, tag:x, path:models/x, type:model', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { select?: string[]; exclude?: string[]; format: 'text' | 'json' }, cmd: Command) => {
+  selection(program.command('ls').description('list nodes, with dbt-style selection'))
+    .addOption(formatOption())
+    .action(async (opts: Sel & { format: Format }, cmd: Command) => {
       const { lsCommand } = await import('./commands/ls.js');
       setExit(lsCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('compile')
-    .description('compile the project into Flink SQL, topics, connectors, subjects, gateway rules and manifest.json')
-    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'generated')
-    .option('--dry-run', 'compile and list the files that would be written, without writing')
-    .option('-s, --select <selector>', 'nodes to compile artifacts for (repeatable; same syntax as ls)', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+  selection(
+    program
+      .command('compile')
+      .description('compile the project into Flink SQL, topics, connectors, subjects, gateway rules and manifest.json (SOURCE_DATE_EPOCH fixes compiled_at)')
+      .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'generated')
+      .option('--dry-run', 'compile and list the files that would be written, without writing'),
+    'nodes to compile artifacts for',
+  )
     .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (opts: { output: string; dryRun?: boolean; select?: string[]; exclude?: string[]; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: Sel & { output: string; dryRun?: boolean; verbose?: boolean; format: Format }, cmd: Command) => {
       const { compileCommand } = await import('./commands/compile.js');
       setExit(compileCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('plan')
-    .description('compare the project with the live systems and show what apply would change')
-    .option('-s, --select <selector>', 'nodes to plan (repeatable; same syntax as ls); orphans are only looked for without --select/--exclude', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+  selection(program.command('plan').description('compare the project with the live systems and show what apply would change'), 'nodes to plan (orphans are only looked for without --select/--exclude)')
     .option('--prune', 'delete resources this project owns but no longer declares (orphans)')
     .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint (the job restarts without state)')
     .option('--out <file>', 'save the plan as JSON, for streamt apply <file>')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; out?: string; detailedExitcode?: boolean; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: Sel & { prune?: boolean; allowStateReset?: boolean; out?: string; detailedExitcode?: boolean; verbose?: boolean; format: Format }, cmd: Command) => {
       const { planCommand } = await import('./commands/plan.js');
       setExit(await planCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('apply [plan-file]')
-    .description('apply a plan: a saved plan.json exactly (refused if the live state moved), or a fresh plan')
-    .option('-s, --select <selector>', 'nodes to apply (repeatable; same syntax as ls)', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
-    .option('--prune', 'delete orphans (resources this project owns but no longer declares)')
-    .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint')
-    .option('--confirm', 'confirm applying to a protected environment without a prompt (CI)')
-    .option('--force', 'apply deletes and replaces in an environment with safety.allow_destructive: false')
-    .option('--parallelism <n>', 'independent changes applied at the same time', '4')
-    .option('--lock-timeout <duration>', 'wait this long for another apply of the project and environment to release its lease (e.g. 30s, 10m); 0 refuses at once', '0')
-    .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (planFile: string | undefined, opts: { select?: string[]; exclude?: string[]; prune?: boolean; allowStateReset?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
-      const { applyCommand, terminalAsk } = await import('./commands/apply.js');
-      setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, command: ['streamt', ...argvOf(cmd)].join(' '), ask: io.stderr.isTTY ? terminalAsk() : undefined }, out(cmd), io.env));
+  const applyLike = (c: Command) =>
+    c
+      .option('--auto-approve', 'apply without asking "yes" (needed without a terminal, e.g. in CI)')
+      .option('--confirm', 'confirm applying to a protected environment without a prompt (CI); also approves like --auto-approve')
+      .option('--force', 'apply deletes and replaces in an environment with safety.allow_destructive: false')
+      .option('--parallelism <n>', 'independent changes applied at the same time', '4')
+      .option('--lock-timeout <duration>', 'wait this long for another apply of the project and environment to release its lease (e.g. 30s, 10m); 0 refuses at once', '0')
+      .option('-v, --verbose', 'also show notes (info diagnostics)')
+      .addOption(formatOption());
+  const ask = async () => (io.stderr.isTTY ? (await import('./commands/apply.js')).terminalAsk() : undefined);
+  const command = (cmd: Command) => ['streamt', ...argvOf(cmd)].join(' ');
+
+  applyLike(
+    selection(program.command('apply [plan-file]').description('apply a plan: a saved plan.json exactly (refused if the live state moved), or a fresh plan after you type yes'), 'nodes to apply')
+      .option('--prune', 'delete orphans (resources this project owns but no longer declares)')
+      .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint'),
+  ).action(async (planFile: string | undefined, opts: Sel & { prune?: boolean; allowStateReset?: boolean; autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: Format }, cmd: Command) => {
+    const { applyCommand } = await import('./commands/apply.js');
+    setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, command: command(cmd), ask: await ask() }, out(cmd), io.env));
+  });
+
+  applyLike(program.command('destroy').description('delete everything the project owns on the live systems, through the same plan and safety as apply --prune')).action(
+    async (opts: { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: Format }, cmd: Command) => {
+      const { applyCommand } = await import('./commands/apply.js');
+      setExit(await applyCommand(undefined, { ...globals(cmd), ...opts, destroy: true, command: command(cmd), ask: await ask() }, out(cmd), io.env));
+    },
+  );
+
+  applyLike(selection(program.command('build').description('apply, then run the data tests in DAG order; a failed test skips the tests downstream of what it tests (dbt build)'), 'nodes to apply and test'))
+    .addOption(new Option('--from <where>', 'sample tests: read the newest or the oldest records').choices(['latest', 'earliest']).default('latest'))
+    .action(async (opts: Sel & { autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; from: 'latest' | 'earliest'; format: Format }, cmd: Command) => {
+      const { buildCommand } = await import('./commands/build.js');
+      setExit(await buildCommand({ ...globals(cmd), ...opts, command: command(cmd), ask: await ask() }, out(cmd), io.env));
     });
 
   program
     .command('unlock <claim>')
     .description("break the apply lease of a killed apply (like terraform force-unlock): the claim id is the one apply's APPLY_LOCKED names")
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .addOption(formatOption())
     .action(async (claim: string, opts: { format: 'text' | 'json' }, cmd: Command) => {
       const { unlockCommand } = await import('./commands/unlock.js');
       setExit(await unlockCommand(claim, { ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('status')
-    .description('live state of every resource: topics and config drift, Flink jobs and checkpoints, connectors and tasks, subjects, gateway rules, consumer lag')
-    .option('-s, --select <selector>', 'nodes to show (repeatable; same syntax as ls)', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (opts: { select?: string[]; exclude?: string[]; format: 'text' | 'json' }, cmd: Command) => {
+  selection(program.command('status').description('live state of every resource: topics and config drift, Flink jobs and checkpoints, connectors and tasks, subjects, gateway rules, consumer lag'), 'nodes to show')
+    .addOption(formatOption())
+    .action(async (opts: Sel & { format: Format }, cmd: Command) => {
       const { statusCommand } = await import('./commands/status.js');
       setExit(await statusCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
-  program
-    .command('test')
-    .description('run data tests (schema, sample, continuous), apply their on_failure actions and write generated/run_results.json')
-    .option('-s, --select <selector>', 'tests, or the models and sources whose tests to run (repeatable; same syntax as ls)', collect)
-    .option('-x, --exclude <selector>', 'nodes to leave out (repeatable)', collect)
+  selection(program.command('test').description('run data tests (schema, sample, continuous), apply their on_failure actions and write generated/run_results.json'), 'tests, or the models and sources whose tests to run')
     .option('-t, --type <type>', 'only tests of this type: schema, sample or continuous (repeatable)', collect)
     .option('--since <duration>', 'continuous tests: report violations of this window, e.g. 10m, 2h', '1h')
     .addOption(new Option('--from <where>', 'sample tests: read the newest or the oldest records').choices(['latest', 'earliest']).default('latest'))
     .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
-    .action(async (opts: { select?: string[]; exclude?: string[]; type?: string[]; since: string; from: 'latest' | 'earliest'; verbose?: boolean; format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: Sel & { type?: string[]; since: string; from: 'latest' | 'earliest'; verbose?: boolean; format: Format }, cmd: Command) => {
       const { testCommand } = await import('./commands/test.js');
       setExit(await testCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   program
+    .command('show <node>')
+    .description("the last records of a source's or a model's topic, decoded with its schema (JSON, or Avro through the registry)")
+    .option('-n, --limit <n>', 'how many records', '10')
+    .option('--timeout <seconds>', 'stop reading after this long', '15')
+    .addOption(formatOption())
+    .action(async (node: string, opts: { limit: string; timeout: string; format: Format }, cmd: Command) => {
+      const { showCommand } = await import('./commands/show.js');
+      setExit(await showCommand(node, { ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  selection(program.command('freshness').description("check the declared freshness: of sources against their topics' newest records (dbt source freshness)"), 'sources to check')
+    .addOption(formatOption())
+    .action(async (opts: Sel & { format: Format }, cmd: Command) => {
+      const { freshnessCommand } = await import('./commands/freshness.js');
+      setExit(await freshnessCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('debug')
+    .description('check the project and every configured system at once: reachability, authentication, versions and what streamt needs there')
+    .option('--timeout <seconds>', 'time limit of each check', '5')
+    .addOption(formatOption())
+    .action(async (opts: { timeout: string; format: Format }, cmd: Command) => {
+      const { debugCommand } = await import('./commands/debug.js');
+      setExit(await debugCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('clean')
+    .description('remove what streamt generated in the project: generated/ and site/ (only folders streamt wrote)')
+    .option('--target <dir>', 'a folder to remove instead of generated/ and site/ (repeatable)', collect)
+    .addOption(formatOption())
+    .action(async (opts: { target?: string[]; format: Format }, cmd: Command) => {
+      const { cleanCommand } = await import('./commands/clean.js');
+      setExit(cleanCommand({ ...globals(cmd), ...opts }, out(cmd)));
+    });
+
+  program
     .command('init [dir]')
-    .description('create a new project that validates out of the box')
+    .description('create a new project that validates out of the box (refused inside an existing project)')
     .option('--name <name>', 'project name (default: the folder name)')
-    .action(async (dir: string | undefined, opts: { name?: string }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (dir: string | undefined, opts: { name?: string; format: Format }, cmd: Command) => {
       const { initCommand } = await import('./commands/init.js');
-      setExit(initCommand(dir, opts, out(cmd)));
+      setExit(initCommand(dir, opts, out(cmd), io.cwd ?? process.cwd()));
     });
 
   const docs = program.command('docs').description('documentation site with interactive lineage');
-  docs
-    .command('generate')
-    .description('write a self-contained static site: lineage graph, a page per node, governance views')
-    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site')
+  selection(
+    docs
+      .command('generate')
+      .description('write a self-contained static site: lineage graph, a page per node, governance views')
+      .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site'),
+    'nodes to document',
+  )
     .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .action(async (opts: { output: string; verbose?: boolean }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: Sel & { output: string; verbose?: boolean; format: Format }, cmd: Command) => {
       const { docsGenerateCommand } = await import('./commands/docs.js');
       setExit(docsGenerateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
-  docs
-    .command('serve')
-    .description('generate the site, then serve it over HTTP until Ctrl-C')
-    .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site')
-    .option('--port <port>', 'port to listen on', '8580')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+  selection(
+    docs
+      .command('serve')
+      .description('generate the site, then serve it over HTTP until Ctrl-C')
+      .option('-o, --output <dir>', 'output folder; a relative path is resolved against the project folder', 'site')
+      .option('--port <port>', 'port to listen on', '8580')
+      .option('--host <host>', 'address to listen on', '127.0.0.1'),
+    'nodes to document',
+  )
     .option('-v, --verbose', 'also show notes (info diagnostics)')
-    .action(async (opts: { output: string; port: string; host: string; verbose?: boolean }, cmd: Command) => {
+    .action(async (opts: Sel & { output: string; port: string; host: string; verbose?: boolean }, cmd: Command) => {
       const { docsServeCommand } = await import('./commands/docs.js');
       setExit(await docsServeCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  const schemas = program.command('schemas').description('registry schemas the project reads (schemas.lock.yml)');
+  schemas
+    .command('pull')
+    .description('fetch every registry subject the sources read into schemas.lock.yml (commit it; validate and compile then never call the registry)')
+    .addOption(new Option('--format <format>', 'output format (json goes to stdout)').choices(['text', 'json']).default('text'))
+    .action(async (opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { schemasPullCommand } = await import('./commands/schemas.js');
+      setExit(await schemasPullCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
 
   const envs = program.command('envs').description('list and inspect environments (environments/<name>.yml)');
   envs
     .command('list')
     .description('list environments')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: { format: Format }, cmd: Command) => {
       const { envsListCommand } = await import('./commands/envs.js');
       setExit(envsListCommand({ ...globals(cmd), ...opts }, out(cmd)));
     });
   envs
     .command('show <name>')
     .description('show one environment, secrets masked')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (name: string, opts: { format: 'text' | 'json' }, cmd: Command) => {
+    .addOption(formatOption())
+    .action(async (name: string, opts: { format: Format }, cmd: Command) => {
       const { envsShowCommand } = await import('./commands/envs.js');
       setExit(envsShowCommand(name, { ...globals(cmd), ...opts }, out(cmd), io.env));
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script for bash, zsh or fish: source <(streamt completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./commands/completion.js');
+      io.stdout.write(completionScript(program, shell));
+      setExit(ExitCode.OK);
     });
 
   return program;
@@ -255,6 +345,6 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 }
 
 export async function main(): Promise<void> {
-  const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
   process.exitCode = code;
 }

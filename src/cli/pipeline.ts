@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { parse as parseYaml } from 'yaml';
+import { error, hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { readProjectFiles } from '../project/files.js';
 import { loadProject } from '../project/load.js';
 import type { Project } from '../project/types.js';
@@ -17,6 +18,23 @@ export interface GlobalOptions {
   env?: string;
   color?: boolean;
   debug?: boolean;
+  /** `--vars`: YAML or JSON mapping merged over the project's (and environment's) vars:, as dbt's --vars. */
+  vars?: string;
+}
+
+/** Parses `--vars` (a YAML or JSON mapping); a diagnostic when it is not one. */
+export function parseVars(text: string | undefined): { vars?: Record<string, unknown>; diagnostic?: Diagnostic } {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (e) {
+    return { diagnostic: error('INVALID_VARS', `--vars is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`, { hint: `e.g. --vars '{window_minutes: 5, env: prod}'` }) };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { diagnostic: error('INVALID_VARS', '--vars must be a mapping of names to values', { hint: `e.g. --vars '{window_minutes: 5}'` }) };
+  }
+  return { vars: value as Record<string, unknown> };
 }
 
 export interface PipelineResult {
@@ -34,6 +52,8 @@ export interface PipelineResult {
  */
 export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<string, string | undefined>>, mode: { live?: boolean } = {}): PipelineResult {
   const root = resolvePath(opts.projectDir);
+  const cliVars = parseVars(opts.vars);
+  if (cliVars.diagnostic) return { diagnostics: [cliVars.diagnostic], root };
   const files = readProjectFiles(root);
   const loadOpts: Parameters<typeof loadProject>[1] = { processEnv, offline: !mode.live };
   if (opts.env !== undefined) loadOpts.env = opts.env;
@@ -45,6 +65,8 @@ export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<str
     if (loaded.project) result.project = loaded.project;
     return result;
   }
+  // --vars win over vars: of the project and the environment (dbt's precedence).
+  if (cliVars.vars) loaded.project.vars = { ...loaded.project.vars, ...cliVars.vars };
   const resolved = resolveProject(loaded.project);
   return { project: loaded.project, resolved, diagnostics: [...loaded.diagnostics, ...resolved.diagnostics], root };
 }
@@ -63,4 +85,14 @@ export function sourceLinesFrom(root: string): SourceLines {
     }
     return cache.get(file);
   };
+}
+
+/**
+ * The time stamped into generated files: SOURCE_DATE_EPOCH (seconds, reproducible-builds.org)
+ * when set, so the same input gives byte-identical output; else now.
+ */
+export function buildTime(env: Readonly<Record<string, string | undefined>>, now: () => Date): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return new Date(Number(epoch.trim()) * 1000);
+  return now();
 }

@@ -4,7 +4,8 @@
  * previous output or the new one, a failure leaves the previous output intact, and files from
  * earlier compiles that are no longer produced disappear.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isSafeRelativePath } from './paths.js';
 
@@ -56,7 +57,9 @@ export function writeOutputAtomically(outDir: string, files: ReadonlyMap<string,
   files = kept;
   const parent = dirname(out);
   mkdirSync(parent, { recursive: true });
-  const tmp = mkdtempSync(join(parent, `.${basename(out)}.tmp-`));
+  // mkdirSync (not mkdtemp, which makes 0700 folders): the output gets the umask's permissions.
+  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
   try {
     for (const [path, content] of files) {
       if (!isSafeRelativePath(path)) throw new Error(`unsafe output path ${JSON.stringify(path)}`);

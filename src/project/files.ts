@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { error } from '../core/diagnostics.js';
+import { LOCK_FILE } from '../schemas/lock.js';
 import type { ProjectFiles, SourceFile } from './load.js';
 
 export const RESOURCE_DIRS = ['sources', 'models', 'tests', 'exposures'] as const;
@@ -76,6 +77,8 @@ export function readProjectFiles(projectDir: string): ProjectFiles {
       break;
     }
   }
+  const lock = join(root, LOCK_FILE);
+  if (existsSync(lock)) files.schemaLock = readSourceFile(root, lock);
   for (const dir of RESOURCE_DIRS) for (const f of listYamlFiles(join(root, dir))) files.resourceFiles.push(readSourceFile(root, f));
   const envDir = join(root, 'environments');
   if (existsSync(envDir) && statSync(envDir).isDirectory()) {

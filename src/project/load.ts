@@ -22,6 +22,7 @@ import {
 import type { EnvironmentInfo, Locator, Project } from './types.js';
 import { interpolate, locate, locateInString, parseYaml, toValue, type Loc, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
+import { parseLock } from '../schemas/lock.js';
 
 export interface SourceFile {
   /** Relative to the project root, forward slashes. */
@@ -39,6 +40,8 @@ export interface ProjectFiles {
   environmentFiles?: SourceFile[];
   /** `.env` and `.env.<name>` contents by file name. */
   dotenv: Record<string, string>;
+  /** schemas.lock.yml, when present. */
+  schemaLock?: SourceFile;
 }
 
 export interface LoadOptions {
@@ -311,6 +314,14 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   if (topData.project?.version !== undefined) project.version = String(topData.project.version);
   if (topData.project?.description !== undefined) project.description = topData.project.description;
   if (environment) project.environment = environment;
+  if (files.schemaLock) {
+    if (files.schemaLock.problem) diagnostics.push(files.schemaLock.problem);
+    else {
+      const parsed = parseLock(files.schemaLock.text ?? '', files.schemaLock.path);
+      diagnostics.push(...parsed.diagnostics);
+      if (parsed.lock) project.schemaLock = parsed.lock;
+    }
+  }
 
   collectSections(projectYaml, projectValue as Record<string, unknown>, project, diagnostics);
   for (const y of resourceYamls) {

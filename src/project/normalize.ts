@@ -115,6 +115,7 @@ function schemaSpec(w: WrittenSource, ctx: EntryContext): SchemaSpec | undefined
       spec.definition = typeof block.definition === 'string' ? block.definition : JSON.stringify(block.definition, null, 2);
     if (block.version !== undefined) spec.version = block.version;
     if (block.compatibility) spec.compatibility = block.compatibility;
+    if (block.message) spec.message = block.message;
   }
   if (w.schema_ref) {
     // sr://subject, schema_registry:subject, or a bare subject

@@ -300,10 +300,11 @@ const EventTimeSchema = z
 const SchemaBlock = z
   .strictObject({
     registry: optStr('Registry name (informational)'),
-    subject: optStr('Registry subject (default: <topic>-value)'),
+    subject: optStr('Registry subject (default: <topic>-value); without a definition, its columns come from schemas.lock.yml (streamt schemas pull)'),
     format: z.enum(['avro', 'json', 'protobuf', 'AVRO', 'JSON', 'PROTOBUF', 'json_schema']).optional().describe('Schema format'),
-    definition: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().describe('Inline schema definition'),
-    version: z.union([z.number().int(), z.literal('latest')]).optional().describe('Registered version to use'),
+    definition: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().describe('Inline schema definition (Avro, JSON Schema or Protobuf); the source\'s columns are derived from it'),
+    version: z.union([z.number().int(), z.literal('latest')]).optional().describe('Registered version to use (default: the newest version in schemas.lock.yml)'),
+    message: optStr('Protobuf: the message that is the topic\'s value (default: the first message of the file)'),
     compatibility: z
       .enum(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'])
       .optional()

@@ -59,6 +59,19 @@ export interface SchemaSpec {
   version?: number | 'latest';
   compatibility?: string;
   registry?: string;
+  /** Protobuf: the message of the file that is the topic's value (default: the first). */
+  message?: string;
+}
+
+/** What a source's columns were derived from (set by resolve from the schema or the schema lock). */
+export interface DerivedSchemaInfo {
+  format: 'avro' | 'json' | 'protobuf';
+  origin: 'definition' | 'lock';
+  /** Format options the schema needs to be read as mapped (e.g. ISO-8601 timestamps in JSON). */
+  formatOptions: Record<string, string>;
+  subject?: string;
+  version?: number;
+  id?: number;
 }
 
 /** What a source's records mean: events (append), the latest value per key (upsert), or CDC changes. */
@@ -77,6 +90,8 @@ export interface SourceNode extends NodeBase {
   changelog: SourceChangelog;
   schema?: SchemaSpec;
   columns: Column[];
+  /** Set by resolve when the columns come from the schema (inline definition or lock). */
+  derivedSchema?: DerivedSchemaInfo;
   freshness?: { maxLagSeconds?: number; warnAfterSeconds?: number };
   sla?: Record<string, unknown>;
   eventTime?: EventTime;
@@ -208,6 +223,8 @@ export interface Project {
   models: ModelNode[];
   tests: TestNode[];
   exposures: ExposureNode[];
+  /** schemas.lock.yml, when the project has one (see src/schemas/lock.ts). */
+  schemaLock?: import('../schemas/lock.js').SchemaLock;
   /** Resolved secret values: never printed, never written. */
   secrets: string[];
   /** Environment variables available to env_var() (process env over .env files). */

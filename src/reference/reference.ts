@@ -161,6 +161,14 @@ export function cliReference(program: Command): string {
     '',
     'Data (`--format json`, lineage, lists) goes to stdout; diagnostics and progress go to stderr. Colours are off when the output is not a terminal, or with `NO_COLOR`; `FORCE_COLOR=1` forces them.',
     '',
+    '## JSON output',
+    '',
+    'With `--format json` every command prints one JSON document on stdout, on success and on every error path: `format` (`streamt-<command>`), `format_version`, `ok`, the command\'s data, and `diagnostics` (code, severity, message, file, line, column, hint, node). Each document has a JSON Schema in `docs/schema/output/` (also in the package: `streamt/schema/output/<command>.schema.json`); a breaking change bumps its `format_version`.',
+    '',
+    '## Project folder',
+    '',
+    'Without `-p` and `$STREAMT_PROJECT_DIR`, every command uses the nearest folder at or above the current one that holds a `stream_project.yml`, as git and dbt find theirs.',
+    '',
     '## Environment variables',
     '',
     '| Variable | Effect |',
@@ -168,6 +176,7 @@ export function cliReference(program: Command): string {
     '| `STREAMT_PROJECT_DIR` | Default for `--project-dir` |',
     '| `STREAMT_ENV` | Default for `--env` |',
     '| `NO_COLOR`, `FORCE_COLOR` | Colour control |',
+    '| `SOURCE_DATE_EPOCH` | Seconds since 1970: the time `compile` and `docs generate` stamp (`compiled_at`, `generated_at`) instead of now, so the same input gives byte-identical output |',
     '',
   ];
   for (const cmd of program.commands) commandSection(cmd, 'streamt', out);

@@ -11,6 +11,7 @@ import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkRules } from './rules.js';
 import { GATEWAY_SQL_HINT, gatewaySql } from './gateway-sql.js';
+import { withSchemaColumns } from './source-schemas.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -110,8 +111,10 @@ function accessAllowed(target: { access?: string; group?: string }, from: ModelN
   return true;
 }
 
-export function resolveProject(project: Project): ResolvedProject {
+export function resolveProject(written: Project): ResolvedProject {
   const diagnostics: Diagnostic[] = [];
+  // Sources whose schema is known (inline or locked) get their columns from it, once, here.
+  const project = withSchemaColumns(written, diagnostics);
   const lookup = checkNames(project, diagnostics);
   const gateway = gatewayConfigured(project);
   const dag = new Dag<NodeId, ProjectNode>();

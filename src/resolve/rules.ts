@@ -49,8 +49,9 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
   const sourceRules = rules.sources ?? {};
   const securityRules = rules.security ?? {};
   const ruleLoc = (path: string[]) => project.rulesAt(path);
+  // The hint names the rule's own line in stream_project.yml, e.g. `rules.models.require_owner`.
   const fail = (code: string, node: SourceNode | ModelNode, message: string, hint: string, path: (string | number)[] = []) =>
-    out.push(error(code, message, { ...node.at(path, path.length ? 'value' : 'value'), node: node.id, hint: `${hint} (rule at ${fmt(ruleLoc([]))})` }));
+    out.push(error(code, message, { ...node.at(path, path.length ? 'value' : 'value'), node: node.id, hint: `${hint} (rule at ${fmt(project.rulesAt(ruleKey(code, node.kind), 'key'))})` }));
 
   for (const m of resolved.models.values()) {
     const node = m.node;
@@ -147,6 +148,33 @@ function fmt(loc: { file: string; line: number }): string {
   return `${loc.file}:${loc.line}`;
 }
 
+const RULE_KEYS: Record<string, string[]> = {
+  RULE_NAMING_PATTERN: ['topics', 'naming_pattern'],
+  RULE_FORBIDDEN_PREFIX: ['topics', 'forbidden_prefixes'],
+  RULE_FORBIDDEN_SUFFIX: ['topics', 'forbidden_suffixes'],
+  RULE_MIN_PARTITIONS: ['topics', 'min_partitions'],
+  RULE_MAX_PARTITIONS: ['topics', 'max_partitions'],
+  RULE_MIN_REPLICATION: ['topics', 'min_replication_factor'],
+  RULE_MAX_REPLICATION: ['topics', 'max_replication_factor'],
+  RULE_REQUIRED_CONFIG: ['topics', 'required_config'],
+  RULE_REQUIRE_TESTS: ['models', 'require_tests'],
+  RULE_MAX_DEPENDENCIES: ['models', 'max_dependencies'],
+  RULE_ALLOWED_MATERIALIZATIONS: ['models', 'allowed_materializations'],
+  RULE_REQUIRED_TAGS: ['models', 'required_tags'],
+  RULE_REQUIRE_SCHEMA: ['sources', 'require_schema'],
+  RULE_REQUIRE_FRESHNESS: ['sources', 'require_freshness'],
+  RULE_REQUIRE_COLUMNS: ['sources', 'require_columns'],
+  RULE_REQUIRE_CLASSIFICATION: ['security', 'require_classification'],
+  RULE_SENSITIVE_REQUIRES_MASKING: ['security', 'sensitive_columns_require_masking'],
+};
+
+/** The path under rules: of the rule a code reports (require_owner/description exist for models and sources). */
+function ruleKey(code: string, kind: string): string[] {
+  if (code === 'RULE_REQUIRE_OWNER') return [kind === 'source' ? 'sources' : 'models', 'require_owner'];
+  if (code === 'RULE_REQUIRE_DESCRIPTION') return [kind === 'source' ? 'sources' : 'models', 'require_description'];
+  return RULE_KEYS[code] ?? [];
+}
+
 /**
  * A sensitive column must be masked (or encrypted) wherever the project exposes it: each model
  * downstream of where it was classified that still outputs the column needs a policy on itself
@@ -183,7 +211,7 @@ function checkMasking(resolved: ResolvedProject): Diagnostic[] {
           error('RULE_SENSITIVE_REQUIRES_MASKING', `Model "${m.node.name}" exposes sensitive column "${origin.column}" (classified on ${origin.id.replace('.', ' ')}) without masking`, {
             ...m.node.loc,
             node: m.node.id,
-            hint: `add security.policies: [{mask: {column: ${origin.column}, method: hash}}], or drop the column from the SELECT`,
+            hint: `add security.policies: [{mask: {column: ${origin.column}, method: hash}}], or drop the column from the SELECT (rule at ${fmt(resolved.project.rulesAt(ruleKey('RULE_SENSITIVE_REQUIRES_MASKING', 'model'), 'key'))})`,
           }),
         );
       }

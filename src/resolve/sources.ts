@@ -1,12 +1,11 @@
 /**
  * What a source declaration must say for the jobs that read it to run: a changelog source (upsert
- * or CDC) names its key; a source a Flink job reads has typed columns; a JSON Schema date-time is
- * read as what it is, an instant. Reported at the source, once, whatever reads it.
+ * or CDC) names its key; a source a Flink job reads has typed columns. Reported at the source,
+ * once, whatever reads it.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
 import type { SourceNode } from '../project/types.js';
 import type { PathSegment } from '../project/yaml.js';
-import { dateTimeFields } from './tables.js';
 
 /** Checks of the declaration itself. */
 export function checkSourceDeclaration(s: SourceNode): Diagnostic[] {
@@ -62,6 +61,12 @@ export function checkSourceDeclaration(s: SourceNode): Diagnostic[] {
 /** Checks that matter once a Flink job reads the source: `readers` are the models that read it. */
 export function checkSourceReadByFlink(s: SourceNode, readers: string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // A schema that gave no columns (a registry subject not locked, an unmappable definition) is
+  // reported by source-schemas.ts, with its own fix.
+  if (s.schema && !s.derivedSchema) {
+    const cols = s.columns.filter((c) => !c.proctime);
+    if (!cols.length || cols.some((c) => c.type === undefined)) return out;
+  }
   const who = `${readers.length === 1 ? 'model' : 'models'} ${readers.map((r) => `"${r}"`).join(', ')}`;
   if (!s.columns.length) {
     out.push(
@@ -86,19 +91,6 @@ export function checkSourceReadByFlink(s: SourceNode, readers: string[]): Diagno
       }),
     );
   }
-  const dateTimes = new Set(dateTimeFields(s));
-  s.columns.forEach((c, i) => {
-    if (!dateTimes.has(c.name) || c.type === undefined) return;
-    const root = /^\s*([A-Za-z_]+)/.exec(c.type)?.[1]?.toUpperCase();
-    if (root !== 'TIMESTAMP') return;
-    out.push(
-      error('JSON_DATE_TIME_NOT_LTZ', `Column "${c.name}" of source "${s.name}" is ${c.type}, but its JSON Schema says "format": "date-time": an instant with a UTC offset (2026-01-01T10:00:00Z), which Flink reads only into TIMESTAMP_LTZ`, {
-        ...s.at(['columns', i, 'type']),
-        node: s.id,
-        hint: `declare it type: TIMESTAMP_LTZ(3): streamt reads date-time fields with json.timestamp-format.standard = ISO-8601, which parses 2026-01-01T10:00:00Z into a TIMESTAMP_LTZ and fails on it for a TIMESTAMP (Flink 1.20 reads the offset Z only)`,
-      }),
-    );
-  });
   return out;
 }
 

@@ -44,10 +44,10 @@ export interface NodeTable {
   /** debezium-json values that carry their Kafka Connect schema. */
   schemaInclude?: boolean;
   /**
-   * JSON values whose schema declares `"format": "date-time"` fields: timestamps are ISO-8601
-   * (`2026-01-01T10:00:00Z`), read with `json.timestamp-format.standard` = `ISO-8601`.
+   * Value format options the source's schema needs, named for the json or avro-confluent format
+   * (e.g. `json.timestamp-format.standard` = `ISO-8601` for JSON Schema date-times).
    */
-  isoTimestamps?: boolean;
+  formatOptions?: Record<string, string>;
   /** Registry subject of the value schema, for Avro. */
   subject?: string;
   /** append: every record is an insert; updating: a changelog (updates and deletes). */
@@ -70,24 +70,6 @@ export function sourceFormat(s: SourceNode): ValueFormat {
   if (f === 'avro') return 'avro-confluent';
   if (f === 'protobuf') return 'protobuf';
   return 'json';
-}
-
-/**
- * Top-level properties an inline JSON Schema declares `"format": "date-time"` (RFC 3339: a date,
- * a time and a UTC offset, e.g. `2026-01-01T10:00:00Z`).
- */
-export function dateTimeFields(s: SourceNode): string[] {
-  const def = s.schema?.definition;
-  if (def === undefined || (s.schema?.format ?? detectFormat(def)) !== 'json') return [];
-  try {
-    const parsed = JSON.parse(def) as { properties?: Record<string, { format?: unknown; type?: unknown }> };
-    const props = parsed && typeof parsed === 'object' && parsed.properties && typeof parsed.properties === 'object' ? parsed.properties : {};
-    return Object.entries(props)
-      .filter(([, p]) => p && typeof p === 'object' && p.format === 'date-time')
-      .map(([name]) => name);
-  } catch {
-    return [];
-  }
 }
 
 export function detectFormat(definition: string | undefined): 'avro' | 'json' | 'protobuf' | undefined {
@@ -142,7 +124,7 @@ export function sourceTable(s: SourceNode): NodeTable {
     }
   }
   if (s.eventTime) t.rowtime = rowtimeOf(s.eventTime);
-  if (format === 'json' && dateTimeFields(s).length) t.isoTimestamps = true;
+  if (s.derivedSchema && Object.keys(s.derivedSchema.formatOptions).length) t.formatOptions = { ...s.derivedSchema.formatOptions };
   if (t.keyFields.length) t.keyFormat = s.keyFormat ?? keyFormatFor(t.keyFields, t.columns);
   if (isRegistryFormat(format)) t.subject = s.schema?.subject ?? `${t.topic}-value`;
   return t;

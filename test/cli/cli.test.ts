@@ -148,8 +148,9 @@ describe('lineage and ls', () => {
     const r = cli(['ls', '-p', EXAMPLE, '--select', 'tag:finance', '--exclude', 'type:exposure']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(['model.customer_totals', 'model.payments_to_postgres']);
-    const json = JSON.parse(cli(['ls', '-p', EXAMPLE, '-s', 'payments_clean', '--format', 'json']).stdout) as { materialized: string; file: string }[];
-    expect(json).toEqual([expect.objectContaining({ materialized: 'flink', file: 'models/payments.yml' })]);
+    const json = JSON.parse(cli(['ls', '-p', EXAMPLE, '-s', 'payments_clean', '--format', 'json']).stdout) as { format: string; nodes: { materialized: string; file: string }[] };
+    expect(json.format).toBe('streamt-ls');
+    expect(json.nodes).toEqual([expect.objectContaining({ materialized: 'flink', file: 'models/payments.yml' })]);
   });
 });
 
@@ -168,8 +169,14 @@ describe('init', () => {
     const before = readFileSync(join(parent, 'shop', 'stream_project.yml'), 'utf8');
     const again = cli(['init', 'shop'], { cwd: parent });
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('INIT_WOULD_OVERWRITE');
+    expect(again.stderr).toContain('INIT_INSIDE_PROJECT');
     expect(readFileSync(join(parent, 'shop', 'stream_project.yml'), 'utf8')).toBe(before);
+    // A folder with files of its own (no project): nothing is overwritten.
+    const other = writeProject({ 'README.md': 'mine\n' });
+    const clash = cli(['init', '.'], { cwd: other });
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toContain('INIT_WOULD_OVERWRITE');
+    expect(readFileSync(join(other, 'README.md'), 'utf8')).toBe('mine\n');
   });
 });
 

@@ -5,7 +5,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { OUTPUT_SCHEMAS } from '../../src/ui/contract.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, STACK_TRACE } from './helpers.js';
 
@@ -79,6 +80,36 @@ describe('packed package', () => {
     }
     expect(readdirSync(join(project, 'generated'))).toContain('manifest.json');
     expect(existsSync(join(project, 'site', 'index.html'))).toBe(true);
+  });
+
+  it('the installed binary: schema lines into the package, project found from a subfolder, init refused inside it, JSON documents, clean, completion', () => {
+    const bin = join(installed, 'node_modules', '.bin', 'streamt');
+    const parent = join(installed, 'work');
+    mkdirSync(parent);
+    expect(run(bin, ['init', 'clicks'], parent).code).toBe(0);
+    const project = join(parent, 'clicks');
+    for (const [file, schema] of [
+      ['stream_project.yml', 'stream_project.schema.json'],
+      ['models/page_views_clean.yml', 'resources.schema.json'],
+    ] as const) {
+      const line = readFileSync(join(project, file), 'utf8').split('\n')[0]!;
+      const path = /\$schema=(\S+)/.exec(line)![1]!;
+      expect(resolve(dirname(join(project, file)), path)).toBe(join(installed, 'node_modules', 'streamt', 'docs', 'schema', schema));
+    }
+    const sub = join(project, 'models');
+    const ls = run(bin, ['ls', '--format', 'json'], sub);
+    expect(ls.code, ls.stderr).toBe(0);
+    const doc = JSON.parse(ls.stdout);
+    expect(OUTPUT_SCHEMAS['streamt-ls'].safeParse(doc).success).toBe(true);
+    expect(doc.nodes.map((n: { id: string }) => n.id)).toContain('model.views_per_minute');
+    const nested = run(bin, ['init', 'inner', '--format', 'json'], sub);
+    expect(nested.code).toBe(1);
+    expect(JSON.parse(nested.stdout).diagnostics[0].code).toBe('INIT_INSIDE_PROJECT');
+    expect(run(bin, ['compile'], sub).code).toBe(0);
+    const clean = run(bin, ['clean', '--format', 'json'], sub);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ format: 'streamt-clean', ok: true, removed: ['generated'] });
+    expect(run(bin, ['completion', 'bash'], installed).stdout).toContain('complete -o default -F _streamt streamt');
+    expect(existsSync(join(installed, 'node_modules', 'streamt', 'docs', 'schema', 'output', 'plan.schema.json'))).toBe(true);
   });
 
   it('resolves the JSON Schemas through the package exports', () => {

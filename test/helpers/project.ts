@@ -56,6 +56,7 @@ export function memoryFiles(files: Record<string, string>, root = '/virtual/proj
     if (path === 'stream_project.yml' || path === 'stream_project.yaml') out.projectFile = { path, text };
     else if (path.startsWith('environments/')) (out.environmentFiles ??= []).push({ path, text });
     else if (path === '.env' || path.startsWith('.env.')) out.dotenv[path] = text;
+    else if (path === 'schemas.lock.yml') out.schemaLock = { path, text };
     else out.resourceFiles.push({ path, text });
   }
   return out;

@@ -175,8 +175,8 @@ describe('one apply at a time per project and environment', () => {
     await createTopics([{ topic: names.source }]);
     cleanupProject(project);
 
-    const a = streamt(['apply', '-p', project.dir]);
-    const b = streamt(['apply', '-p', project.dir]);
+    const a = streamt(['apply', '--auto-approve', '-p', project.dir]);
+    const b = streamt(['apply', '--auto-approve', '-p', project.dir]);
     const [ra, rb] = await Promise.all([a.done, b.done]);
     const winner = ra.code === 0 ? { run: a, out: ra } : { run: b, out: rb };
     const loser = ra.code === 0 ? rb : ra;
@@ -184,7 +184,7 @@ describe('one apply at a time per project and environment', () => {
     expect(winner.out.stderr).toContain('Apply complete: 4 applied, 0 failed, 0 skipped');
     expect(loser.stderr).toContain('APPLY_LOCKED');
     expect(loser.stderr).toContain(`Another apply of project ${names.project} holds the apply lease:`);
-    expect(loser.stderr).toContain(`, pid ${winner.run.pid}, \`streamt apply -p ${project.dir}\`, since `);
+    expect(loser.stderr).toContain(`, pid ${winner.run.pid}, \`streamt apply --auto-approve -p ${project.dir}\`, since `);
     expect(loser.stderr).toMatch(/streamt unlock [0-9a-f]{16}/);
     expect(loser.stderr).toContain('nothing was applied');
     for (const m of [names.clean, names.totals]) expect(active(await jobsNamed(`streamt.${names.project}.${m}`))).toHaveLength(1);
@@ -192,14 +192,14 @@ describe('one apply at a time per project and environment', () => {
 
     // A stateless change (an upgrade through a savepoint), applied twice at once with a timeout.
     project.write({ 'models/models.yml': modelsYaml(names, { withSink: false, where: '> 1' }) });
-    const c = streamt(['apply', '--lock-timeout', '10m', '-p', project.dir]);
-    const d = streamt(['apply', '--lock-timeout', '10m', '-p', project.dir]);
+    const c = streamt(['apply', '--auto-approve', '--lock-timeout', '10m', '-p', project.dir]);
+    const d = streamt(['apply', '--auto-approve', '--lock-timeout', '10m', '-p', project.dir]);
     const [rc, rd] = await Promise.all([c.done, d.done]);
     expect([rc.code, rd.code], `${rc.stderr}\n----\n${rd.stderr}`).toEqual([0, 0]);
     const [first, second] = rc.stderr.includes('Waiting up to') ? [{ run: d, out: rd }, rc] : [{ run: c, out: rc }, rd];
     expect(first.out.stderr).toContain('Apply complete: 1 applied, 0 failed, 0 skipped');
     expect(second.stderr).toContain(`Waiting up to 10 min (--lock-timeout) for the apply lease of project ${names.project}, held by `);
-    expect(second.stderr).toContain(`pid ${first.run.pid}, \`streamt apply --lock-timeout 10m -p ${project.dir}\``);
+    expect(second.stderr).toContain(`pid ${first.run.pid}, \`streamt apply --auto-approve --lock-timeout 10m -p ${project.dir}\``);
     expect(second.stderr).toContain('No changes. The live systems match the project.');
     for (const m of [names.clean, names.totals]) expect(active(await jobsNamed(`streamt.${names.project}.${m}`))).toHaveLength(1);
     expect((await project.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
@@ -211,7 +211,7 @@ describe('one apply at a time per project and environment', () => {
     await createTopics([{ topic: names.source }]);
     cleanupProject(project);
 
-    const killed = streamt(['apply', '-p', project.dir]);
+    const killed = streamt(['apply', '--auto-approve', '-p', project.dir]);
     await killed.waitFor(/Apply lease taken \(claim ([0-9a-f]{16})\)/);
     await killed.waitFor(/Applying 2 changes/);
     killed.kill('SIGKILL');
@@ -219,19 +219,19 @@ describe('one apply at a time per project and environment', () => {
     expect(k.signal).toBe('SIGKILL');
     const claim = /claim ([0-9a-f]{16})/.exec(k.stderr)![1]!;
 
-    const refused = await project.cli(['apply', '--format', 'json']);
+    const refused = await project.cli(['apply', '--auto-approve', '--format', 'json']);
     expect(refused.code).toBe(1);
     const body = JSON.parse(refused.stdout);
     expect(body.ok).toBe(false);
     expect(body.diagnostics[0].code).toBe('APPLY_LOCKED');
-    expect(body.lease).toMatchObject({ claim, pid: killed.pid, command: `streamt apply -p ${project.dir}` });
+    expect(body.lease).toMatchObject({ claim, pid: killed.pid, command: `streamt apply --auto-approve -p ${project.dir}` });
     expect(body.diagnostics[0].hint).toContain(`streamt unlock ${claim}`);
 
     // plan takes no lease, and says an apply holds it.
     const plan = await project.cli(['plan']);
     expect(plan.code).toBe(0);
     expect(plan.stderr).toContain(`An apply of project ${names.project} is running: `);
-    expect(plan.stderr).toContain(`pid ${killed.pid}, \`streamt apply -p ${project.dir}\``);
+    expect(plan.stderr).toContain(`pid ${killed.pid}, \`streamt apply --auto-approve -p ${project.dir}\``);
 
     // An unknown claim is not broken.
     const wrong = await project.cli(['unlock', '0123456789abcdef']);
@@ -240,7 +240,7 @@ describe('one apply at a time per project and environment', () => {
     expect(wrong.stderr).toContain(`the lease is held by `);
 
     // The killed apply renews nothing: its lease expires 60 s after it was taken.
-    const next = await project.cli(['apply', '--lock-timeout', '3m']);
+    const next = await project.cli(['apply', '--auto-approve', '--lock-timeout', '3m']);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain(`pid ${killed.pid}`);
     expect(next.stderr).toMatch(/Apply complete: \d+ applied, 0 failed, 0 skipped/);
@@ -252,14 +252,14 @@ describe('one apply at a time per project and environment', () => {
     onCleanup('close Kafka', () => live.close());
     const prefix = leasePrefix(names.project, null);
     const held = await ApplyLease.acquire(leaseLog(live), { prefix, project: names.project, environment: null, holder: { user: 'ci', host: 'runner-7', pid: 4242, command: 'streamt apply --prune' }, streamtVersion: 'test', timeoutMs: 0, autoRenew: false, timings: { ttlMs: 10 * 60_000 } });
-    const blocked = await project.cli(['apply']);
+    const blocked = await project.cli(['apply', '--auto-approve']);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain(`ci@runner-7, pid 4242, \`streamt apply --prune\`, since ${held.since} (claim ${held.claim})`);
     const unlocked = await project.cli(['unlock', held.claim, '--format', 'json']);
     expect(unlocked.code, unlocked.stderr).toBe(0);
     expect(JSON.parse(unlocked.stdout)).toMatchObject({ ok: true, released: { claim: held.claim, user: 'ci', host: 'runner-7', pid: 4242 } });
     expect(leaseHolder(await readLease(leaseLog(live), prefix), Date.now())).toBeUndefined();
-    const after = await project.cli(['apply']);
+    const after = await project.cli(['apply', '--auto-approve']);
     expect(after.code, after.stderr).toBe(0);
     expect(after.stderr).toContain('No changes.');
     // The holder whose lease was broken stops before its next change.
@@ -274,7 +274,7 @@ describe('an interrupted apply', () => {
     project.write({ 'models/models.yml': modelsYaml(names, { withSink: false }) });
     await createTopics([{ topic: names.source }]);
     cleanupProject(project);
-    const run = streamt(['apply', '--parallelism', '1', '-p', project.dir]);
+    const run = streamt(['apply', '--auto-approve', '--parallelism', '1', '-p', project.dir]);
     await run.waitFor(/Applying 4 changes/);
     run.kill('SIGINT');
     const r = await run.done;
@@ -282,7 +282,7 @@ describe('an interrupted apply', () => {
     expect(r.stderr).toContain('SIGINT: finishing the changes in progress and starting no new one, then releasing the apply lease');
     expect(r.stderr).toContain('failed: not started: the apply was interrupted (SIGINT)');
     // Released, not left to expire: the next apply (refusing at once if the lease were held) converges.
-    const next = await project.cli(['apply']);
+    const next = await project.cli(['apply', '--auto-approve']);
     expect(next.code, next.stderr).toBe(0);
     for (const m of [names.clean, names.totals]) expect(active(await jobsNamed(`streamt.${names.project}.${m}`))).toHaveLength(1);
     expect((await project.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
@@ -350,7 +350,7 @@ describe('a submission whose answer is lost', () => {
     });
 
     // 1. The INSERT never reaches the gateway, and the gateway goes away: unconfirmed.
-    const lost = await project.cli(['apply']);
+    const lost = await project.cli(['apply', '--auto-approve']);
     await proxy.down;
     expect(lost.code).toBe(1);
     expect(lost.stderr).toContain(`flink.job.${names.clean}: the SQL Gateway's answer to the submission was lost`);
@@ -361,7 +361,7 @@ describe('a submission whose answer is lost', () => {
     // 2. The gateway is back; this time it accepts the INSERT and the answer is cut on its way back.
     proxy = await sqlGatewayProxy('cut', port);
     expect(changesOf(await project.planJson())).toEqual([`flink.job.${names.clean} create`]);
-    const confirmed = await project.cli(['apply']);
+    const confirmed = await project.cli(['apply', '--auto-approve']);
     await proxy.down;
     expect(confirmed.code, confirmed.stderr).toBe(0);
     expect(confirmed.stderr).toContain(`flink.job.${names.clean}: the SQL Gateway's answer to the submission was lost`);
@@ -371,7 +371,7 @@ describe('a submission whose answer is lost', () => {
     // 3. The re-run finds the job: nothing to do, and there was never a second copy.
     proxy = await sqlGatewayProxy('pass', port);
     expect((await project.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
-    const again = await project.cli(['apply']);
+    const again = await project.cli(['apply', '--auto-approve']);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('No changes.');
     const jobs = await jobsNamed(pipeline);
@@ -408,7 +408,7 @@ describe('the job is looked up again right before each submit', () => {
       'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.restUrl, `http://127.0.0.1:${proxy.port}`)}`,
       'models/models.yml': modelsYaml(names, { withSink: false, withTotals: false }),
     });
-    const r = await project.cli(['apply'], {
+    const r = await project.cli(['apply', '--auto-approve'], {
       onStderr: (text) => {
         if (text.includes(`submitting ${pipeline}`)) armed = true;
       },

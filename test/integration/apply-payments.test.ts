@@ -101,7 +101,7 @@ describe('apply examples/payments', () => {
     await createTopics([{ topic: names.raw }, { topic: names.customers }]);
     cleanupProject(project, [], names.subjects);
     dropTableAfterTest(table);
-    const r = await project.cli(['apply', '--select', `+${sink}`, '--exclude', 'type:test']);
+    const r = await project.cli(['apply', '--auto-approve', '--select', `+${sink}`, '--exclude', 'type:test']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`connect.connector.${sink} created`);
     expect(r.stderr).toContain(`flink.job.${sink}.connect created`);

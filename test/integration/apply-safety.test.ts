@@ -74,7 +74,7 @@ describe('apply: orphans, failures and safety', () => {
     cleanupProject(project);
 
     let killed: Promise<void> | undefined;
-    const first = await project.cli(['apply'], {
+    const first = await project.cli(['apply', '--auto-approve'], {
       onStderr: (s) => {
         // Connect goes away once apply has started changing things.
         if (!killed && s.includes(`kafka.topic.${names.clean} created`)) killed = proxy.kill();

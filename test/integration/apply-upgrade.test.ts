@@ -86,7 +86,7 @@ describe('apply: Flink upgrades', () => {
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toContain('PLAN_STATE_INCOMPATIBLE');
     expect(blocked.stdout).toContain('--allow-state-reset');
-    const refused = await p.cli(['apply']);
+    const refused = await p.cli(['apply', '--auto-approve']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('APPLY_PLAN_BLOCKED');
 

@@ -81,7 +81,7 @@ describe('plan: Flink decides before anything is created', () => {
     expect(c.blocked).toMatchObject({ code: 'PLAN_FLINK_REJECTED', location: { file: 'models/m.yml', line: 8, column: 9 } });
     expect(json.changes.find((x: any) => x.addr === `flink.job.ok_${sfx}`).blocked).toBeUndefined();
 
-    const apply = await p.cli(['apply']);
+    const apply = await p.cli(['apply', '--auto-approve']);
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain('APPLY_PLAN_BLOCKED');
     expect(await traces(name, outputs)).toEqual([]);
@@ -116,7 +116,7 @@ describe('plan: Flink decides before anything is created', () => {
       const flink = plan.stderr.match(/models\/m\.yml:(\d+):\d+ error PLAN_FLINK_REJECTED Flink's planner rejects job/);
       if (flink) expect(Number(flink[1]), kind).toBe(c.line);
       else expect(plan.stderr, kind).toMatch(/models\/m\.yml:(?:7|8|9|10):\d+ error [A-Z_]+ /);
-      const apply = await p.cli(['apply']);
+      const apply = await p.cli(['apply', '--auto-approve']);
       expect(apply.code).toBe(1);
       expect(await traces(project, [`ok_${kind}_${sfx}`, `bad_${kind}_${sfx}`]), kind).toEqual([]);
     }
@@ -223,7 +223,7 @@ describe('state compatibility judged by Flink', () => {
     for (const addr of [`flink.job.${spend}`, `flink.job.${top}`]) {
       expect(plan.changes.find((x: any) => x.addr === addr), addr).toMatchObject({ action: 'replace', stateJudge: 'flink-planner', blocked: { code: 'PLAN_STATE_INCOMPATIBLE' } });
     }
-    const refused = await p.cli(['apply']);
+    const refused = await p.cli(['apply', '--auto-approve']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('APPLY_PLAN_BLOCKED');
     expect((await runningJob(`streamt.${name}.${spend}`)).jid).toBe(upgraded.jid);

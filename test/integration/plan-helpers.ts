@@ -80,7 +80,7 @@ export class TestProject {
   }
 
   async apply(args: string[] = []): Promise<CliResult> {
-    const r = await this.cli(['apply', ...args]);
+    const r = await this.cli(['apply', '--auto-approve', ...args]);
     if (r.code !== 0) throw new Error(`apply failed (${r.code}):\n${r.stderr}`);
     return r;
   }
@@ -100,7 +100,7 @@ export function cleanupProject(p: TestProject, extraTopics: string[] = [], subje
     p.remove('models');
     p.remove('exposures');
     p.remove('tests');
-    const r = await p.cli(['apply', '--prune', '--parallelism', '8']);
+    const r = await p.cli(['apply', '--auto-approve', '--prune', '--parallelism', '8']);
     const jobs = await http('GET', `${endpoints.flinkRest}/jobs/overview`);
     for (const j of jobs.body?.jobs ?? []) {
       if (String(j.name).startsWith(`streamt.${p.name}.`) && !['CANCELED', 'FAILED', 'FINISHED'].includes(j.state)) await cancelFlinkJob(j.jid);

@@ -171,7 +171,7 @@ ${extra}    columns:
     expect(upsertJsonKey.result.artifacts.flinkJobs[0]!.spec.statements.find((s) => s.startsWith('CREATE TEMPORARY TABLE `customers`'))).toContain("'key.format' = 'json'");
   });
 
-  it('the seeds\' CDC source, as written (schema_ref, pii_tags, no types): accepted, with one clear error where a Flink job needs its columns', () => {
+  it('the seeds\' CDC source, as written (schema_ref, pii_tags, no types): accepted, with one clear error saying where its columns come from', () => {
     const seeds = `sources:
   - name: customers_cdc
     type: kafka_topic
@@ -196,11 +196,11 @@ ${extra}    columns:
       WHERE kyc_status IN ('APPROVED', 'REVIEW')
 `;
     const { diagnostics } = compile({ 'stream_project.yml': PROJECT, 'sources/s.yml': seeds, 'models/m.yml': model });
+    // Its columns come from the registry subject it names, which the project has not locked.
     const e = errors(diagnostics);
-    expect(e.map((d) => d.code)).toEqual(['SOURCE_COLUMNS_UNTYPED']);
-    expect(e[0]).toMatchObject({ file: 'sources/s.yml', line: 8, node: 'source.customers_cdc' });
-    expect(e[0]!.message).toContain('customer_email, national_id');
-    expect(e[0]!.message).toContain('"customer_risk_profile"');
+    expect(e.map((d) => d.code)).toEqual(['SCHEMA_LOCK_MISSING']);
+    expect(e[0]).toMatchObject({ file: 'sources/s.yml', line: 2, node: 'source.customers_cdc' });
+    expect(e[0]!.message).toContain('crm.customers.v3');
     // Declared with its columns' types and its CDC format, the same source runs.
     const typed = seeds.replace('    pii_tags:', `    changelog: debezium-json
     key: customer_id

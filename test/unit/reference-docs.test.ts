@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
+import { readdirSync } from 'node:fs';
 import { cliReference, jsonSchemas, yamlReference } from '../../src/reference/reference.js';
+import { outputJsonSchemas } from '../../src/ui/contract.js';
 
 const docs = join(import.meta.dirname, '..', '..', 'docs');
 const regenerate = 'run "npm run docs:reference" and commit the result';
@@ -12,6 +14,14 @@ describe('reference docs are generated from the code', () => {
     for (const [name, schema] of Object.entries(jsonSchemas())) {
       const committed = readFileSync(join(docs, 'schema', name), 'utf8');
       expect(committed, `${name}: ${regenerate}`).toBe(JSON.stringify(schema, null, 2) + '\n');
+    }
+  });
+
+  it('JSON Schemas of the --format json documents match the contract', () => {
+    const schemas = outputJsonSchemas();
+    expect(readdirSync(join(docs, 'schema', 'output')).sort(), regenerate).toEqual(Object.keys(schemas).sort());
+    for (const [name, schema] of Object.entries(schemas)) {
+      expect(readFileSync(join(docs, 'schema', 'output', name), 'utf8'), `${name}: ${regenerate}`).toBe(JSON.stringify(schema, null, 2) + '\n');
     }
   });
 

@@ -3,6 +3,7 @@ import type { SchemaSpecArtifact } from '../../compile/types.js';
 import type { ObservedSubject } from './subject-handler.js';
 import { HttpClient } from '../http.js';
 import { sameSchema } from './diff.js';
+import type { LockedSchema } from '../../schemas/lock.js';
 
 const CT = 'application/vnd.schemaregistry.v1+json';
 const enc = encodeURIComponent;
@@ -36,6 +37,21 @@ export class SchemaRegistryAdapter {
       else if (r.status === 409 || r.status === 422) o.compatible = { isCompatible: false, messages: [String((r.body as any)?.message ?? 'rejected by the registry')] };
     }
     return o;
+  }
+
+  /** One version of a subject (`latest` or a number), with its references; undefined when absent. */
+  async version(subject: string, version: number | 'latest'): Promise<LockedSchema | undefined> {
+    const r = await this.http.get<{ subject?: string; version: number; id: number; schema: string; schemaType?: string; references?: { name: string; subject: string; version: number }[] }>(`/subjects/${enc(subject)}/versions/${version}`, { accept: [404, 422] });
+    if (r.status !== 200) return undefined;
+    const t = (r.body.schemaType ?? 'AVRO').toUpperCase();
+    return {
+      subject,
+      version: r.body.version,
+      id: r.body.id,
+      schemaType: t === 'JSON' ? 'JSON' : t === 'PROTOBUF' ? 'PROTOBUF' : 'AVRO',
+      schema: r.body.schema,
+      references: (r.body.references ?? []).map((x) => ({ name: x.name, subject: x.subject, version: x.version })),
+    };
   }
 
   async setCompatibility(subject: string, level: string): Promise<void> {

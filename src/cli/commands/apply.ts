@@ -11,11 +11,16 @@ import type { Outcome } from '../../apply/execute.js';
 import { actionable, isDestructive } from '../../plan/plan.js';
 import { renderPlan } from '../../plan/render.js';
 import type { OwnershipRecord, Plan } from '../../plan/types.js';
+import { document, type OutputFormat } from '../../ui/contract.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
 import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
+import { confirmApply } from '../confirm.js';
+import { preflight } from '../live.js';
+import { selectContext } from '../selection.js';
 import { reportDiagnostics, serviceDiagnostic } from './plan.js';
 
 export interface ApplyCommandOptions extends GlobalOptions {
@@ -24,6 +29,11 @@ export interface ApplyCommandOptions extends GlobalOptions {
   prune?: boolean;
   allowStateReset?: boolean;
   confirm?: boolean;
+  /** Apply a fresh plan without asking `yes` (Terraform's -auto-approve). */
+  autoApprove?: boolean;
+  /** `streamt destroy`: plan the deletion of everything the project owns (nothing declared, --prune). */
+  destroy?: boolean;
+  state?: string;
   force?: boolean;
   parallelism?: string | number;
   format?: 'text' | 'json';
@@ -94,16 +104,18 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
   if (front.project) out.addSecrets(front.project.secrets);
   const c = out.errColor;
   const json = opts.format === 'json';
-  const fail = (d: Diagnostic, extra: Record<string, unknown> = {}): number => {
-    if (json) out.json({ ok: false, ...extra, diagnostics: [diagnosticToJson(d)] });
-    else out.err(renderDiagnostics([d], c));
+  const format: OutputFormat = opts.destroy ? 'streamt-destroy' : 'streamt-apply';
+  const failMany = (ds: Diagnostic[], extra: Record<string, unknown> = {}, last?: string): number => {
+    if (json) out.json(document(format, { ok: false, ...extra, diagnostics: ds.map(diagnosticToJson) }));
+    else {
+      if (ds.length) reportDiagnostics(out, front.root, ds, opts.verbose);
+      if (last) out.err(last);
+    }
     return ExitCode.FAILURE;
   };
+  const fail = (d: Diagnostic, extra: Record<string, unknown> = {}): number => failMany([d], extra);
   if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {
-    if (json) out.json({ ok: false, diagnostics: front.diagnostics.map(diagnosticToJson) });
-    reportDiagnostics(out, front.root, front.diagnostics, opts.verbose);
-    out.err(`${c.red('✗')} Not applied: the project has ${summaryLine(front.diagnostics, c)}; run streamt validate for details`);
-    return ExitCode.FAILURE;
+    return failMany(front.diagnostics, {}, `${c.red('✗')} Not applied: the project has ${summaryLine(front.diagnostics, c)}; run streamt validate for details`);
   }
   const project = front.project;
   const environment = project.environment?.name ?? null;
@@ -119,17 +131,19 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     if (saved.project !== project.name || (saved.environment ?? null) !== (project.environment?.name ?? null)) {
       return fail({ code: 'APPLY_PLAN_INVALID', severity: 'error', message: `${planFile} was made for project ${saved.project}${saved.environment ? ` (environment ${saved.environment})` : ''}, not ${project.name}${project.environment ? ` (environment ${project.environment.name})` : ''}`, hint: 'apply it from the project and environment it was planned for' });
     }
-    if (opts.select?.length || opts.exclude?.length || opts.prune || opts.allowStateReset) {
+    if (opts.destroy || opts.select?.length || opts.exclude?.length || opts.prune || opts.allowStateReset) {
       return fail({ code: 'APPLY_PLAN_INVALID', severity: 'error', message: 'a saved plan is applied exactly as planned: --select, --exclude, --prune and --allow-state-reset belong to streamt plan', hint: 'plan again with the options you need' });
     }
   }
   // A saved plan still needs the compile: connection secrets are resolved in memory, never saved.
-  const { compiled, diagnostics } = compileForLive(front.resolved, saved ? {} : opts, now(), packageVersion());
+  const state = selectContext(front.resolved, saved || opts.destroy ? {} : opts);
+  if (hasErrors(state.diagnostics)) return failMany(state.diagnostics);
+  const made = compileForLive(front.resolved, saved || opts.destroy ? {} : { ...opts, context: state.context }, now(), packageVersion());
+  const { diagnostics } = made;
+  // destroy: nothing is declared any more, so everything the project owns is an orphan to prune.
+  const compiled = made.compiled && opts.destroy ? { ...made.compiled, desired: [], selected: false } : made.compiled;
   if (!compiled) {
-    if (json) out.json({ ok: false, diagnostics: [...front.diagnostics, ...diagnostics].map(diagnosticToJson) });
-    reportDiagnostics(out, front.root, [...front.diagnostics, ...diagnostics], opts.verbose);
-    out.err(`${c.red('✗')} Not applied: the project does not compile`);
-    return ExitCode.FAILURE;
+    return failMany([...front.diagnostics, ...diagnostics], {}, `${c.red('✗')} Not applied: the project does not compile`);
   }
   // Tests with block_deploy that failed in the last `streamt test` run stop every deploy.
   const blockers = readDeployBlockers(front.root, { project: project.name, environment: project.environment?.name ?? null, now: now(), maxAgeMs: blockDeployMaxAge(env), note: (m) => out.err(`${c.yellow('!')} ${m}`) });
@@ -137,9 +151,16 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     return fail({
       code: 'APPLY_BLOCKED_BY_TESTS',
       severity: 'error',
-      message: `The last streamt test run has ${blockers.length} failed test(s) with block_deploy: ${blockers.map((b) => `${b.test}${b.target ? ` on ${b.target}` : ''} (${b.status}${b.message ? `: ${b.message}` : ''})`).join('; ')}; nothing was applied`,
+      message: `The last streamt test run has ${plural(blockers.length, 'failed test')} with block_deploy: ${blockers.map((b) => `${b.test}${b.target ? ` on ${b.target}` : ''} (${b.status}${b.message ? `: ${b.message}` : ''})`).join('; ')}; nothing was applied`,
       hint: 'fix the data or the tests and run streamt test again (results in generated/run_results.json)',
     });
+  }
+  const probe = await preflight(project, compiled.desired);
+  // Unreachable systems this apply does not need are warnings (kept for the JSON document).
+  const notes = probe.diagnostics.filter((d) => d.severity !== 'error');
+  if (!json && notes.length) reportDiagnostics(out, front.root, notes);
+  if (probe.failed) {
+    return failMany(probe.diagnostics, { unreachable: probe.unreachable }, `${c.red('✗')} Not applied: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`);
   }
   const live = liveSystems(project);
   let lease: ApplyLease | undefined;
@@ -189,35 +210,32 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
       plan = saved;
       record = check.record;
     } else {
-      const made = await makePlan(live, project, compiled, { prune: !!opts.prune, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
-      plan = made.plan;
-      record = made.record;
+      const fresh = await makePlan(live, project, compiled, { prune: !!opts.prune || !!opts.destroy, allowStateReset: !!opts.allowStateReset, select: opts.select ?? [], exclude: opts.exclude ?? [] }, now(), packageVersion());
+      plan = fresh.plan;
+      record = fresh.record;
     }
     const changes = actionable(plan);
     if (!json) out.err(renderPlan(plan, c));
     if (interrupted) return fail({ code: 'APPLY_INTERRUPTED', severity: 'error', message: `Interrupted (${interrupted}) before any change; nothing was applied` });
     if (plan.summary.blocked) {
-      return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plan.summary.blocked} planned change(s) cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
+      return fail({ code: 'APPLY_PLAN_BLOCKED', severity: 'error', message: `${plural(plan.summary.blocked, 'planned change')} cannot be applied (${plan.changes.filter((x) => x.blocked).map((x) => `${x.addr}: ${x.blocked!.code}`).join(', ')}); nothing was applied`, hint: 'resolve them (see the plan), or plan with the option the hint names' });
     }
     if (!changes.length) {
-      if (json) out.json({ ok: true, applied: 0, failed: 0, skipped: 0, outcomes: [] });
+      if (json) out.json(document(format, { ok: true, applied: 0, failed: 0, skipped: 0, outcomes: [], diagnostics: notes.map(diagnosticToJson) }));
+      else out.err(`${c.green('✓')} Nothing to ${opts.destroy ? 'destroy' : 'apply'}.`);
       return ExitCode.OK;
     }
     const envInfo = project.environment;
     if (envInfo && !envInfo.allowDestructive && changes.some(isDestructive) && !opts.force) {
       return fail({ code: 'APPLY_DESTRUCTIVE_BLOCKED', severity: 'error', message: `Environment ${envInfo.name} does not allow destructive changes (safety.allow_destructive: false) and the plan deletes or replaces ${changes.filter(isDestructive).map((x) => x.addr).join(', ')}`, hint: 'review the plan, then pass --force to apply it anyway' });
     }
-    if (envInfo?.protected && !opts.confirm) {
-      const ask = opts.ask;
-      if (!ask) return fail({ code: 'APPLY_CONFIRMATION_REQUIRED', severity: 'error', message: `Environment ${envInfo.name} is protected: apply needs a confirmation`, hint: 'run it on a terminal and type the environment name, or pass --confirm (CI)' });
-      const answer = (await ask(`Environment ${envInfo.name} is protected. Type its name to apply ${changes.length} change(s): `)).trim();
-      if (answer !== envInfo.name) return fail({ code: 'APPLY_CONFIRMATION_REQUIRED', severity: 'error', message: `Not applied: "${answer}" is not the environment name ${envInfo.name}` });
-    }
+    const refused = await confirmApply({ changes: changes.length, environment: envInfo, savedPlan: !!saved, autoApprove: opts.autoApprove, confirm: opts.confirm, ask: opts.ask, verb: opts.destroy ? 'destroy' : 'apply' });
+    if (refused) return fail(refused);
     const parallelism = Math.max(1, Number(opts.parallelism ?? 4) || 4);
     const total = changes.length;
     let done = 0;
     const tty = !!out.errColor.level;
-    if (!json) out.err(`Applying ${total} change${total === 1 ? '' : 's'} (up to ${parallelism} at a time)…`);
+    if (!json) out.err(`Applying ${plural(total, 'change')} (up to ${parallelism} at a time)…`);
     const verb: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted' };
     const actionOf = new Map(changes.map((x) => [x.addr, x]));
     const held = lease;
@@ -255,7 +273,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     const lost: Diagnostic | undefined = held.lost && summary.failed
       ? { code: 'APPLY_LEASE_LOST', severity: 'error', message: `This apply lost its lease (claim ${held.claim}) while applying: ${held.lost}; it stopped before its next change (${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped)`, hint: 'run streamt plan to see where it stopped, then streamt apply again' }
       : undefined;
-    if (json) out.json({ ok: summary.failed === 0 && !lost, ...summary, outcomes, ...(lost ? { diagnostics: [diagnosticToJson(lost)] } : {}) });
+    if (json) out.json(document(format, { ok: summary.failed === 0 && !lost, ...summary, outcomes, diagnostics: [...notes, ...(lost ? [lost] : [])].map(diagnosticToJson) }));
     else {
       if (lost) out.err(renderDiagnostics([lost], c));
       const line = `${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped`;
@@ -264,7 +282,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
     }
     return summary.failed || lost ? ExitCode.FAILURE : ExitCode.OK;
   } catch (e) {
-    const d = serviceDiagnostic(e);
+    const d = serviceDiagnostic(e, project);
     if (!d) throw e;
     return fail(d);
   } finally {

@@ -3,18 +3,18 @@ import { hasErrors, countBySeverity, type Diagnostic } from '../../core/diagnost
 import { compileProject } from '../../compile/compile.js';
 import { checkOutputDir, OutputRefused, writeOutputAtomically } from '../../compile/write.js';
 import { contentHash } from '../../compile/hash.js';
-import { select } from '../../select/selector.js';
+import { document } from '../../ui/contract.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
-import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+import { buildTime, runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+import { selectNodes, type SelectionOptions } from '../selection.js';
 
-export interface CompileCommandOptions extends GlobalOptions {
+export interface CompileCommandOptions extends GlobalOptions, SelectionOptions {
   output?: string;
   dryRun?: boolean;
-  select?: string[];
-  exclude?: string[];
   format?: 'text' | 'json';
   verbose?: boolean;
 }
@@ -28,7 +28,7 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
   const finish = (ok: boolean, extra: Record<string, unknown> = {}): number => {
     if (json) {
       const { errors, warnings } = countBySeverity(diagnostics);
-      out.json({ ok, output: outDir, dry_run: !!opts.dryRun, ...extra, errors, warnings, diagnostics: diagnostics.map(diagnosticToJson) });
+      out.json(document('streamt-compile', { ok, output: outDir, dry_run: !!opts.dryRun, ...extra, errors, warnings, diagnostics: diagnostics.map(diagnosticToJson) }));
     } else {
       const shown = opts.verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
       if (shown.length) out.err(renderDiagnostics(shown, out.errColor, sourceLinesFrom(front.root)) + '\n');
@@ -44,13 +44,11 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
   }
   const resolved = front.resolved;
   let selection: Set<import('../../project/types.js').NodeId> | undefined;
-  if (opts.select?.length || opts.exclude?.length) {
-    const sel = select(resolved, opts.select ?? [], opts.exclude ?? []);
-    diagnostics.push(...sel.diagnostics);
-    if (hasErrors(sel.diagnostics)) return finish(false);
-    selection = sel.ids;
-  }
-  const compileOpts: Parameters<typeof compileProject>[1] = { compiledAt: now().toISOString(), streamtVersion: packageVersion() };
+  const sel = selectNodes(resolved, opts);
+  diagnostics.push(...sel.diagnostics);
+  if (hasErrors(sel.diagnostics)) return finish(false);
+  selection = sel.ids;
+  const compileOpts: Parameters<typeof compileProject>[1] = { compiledAt: buildTime(env, now).toISOString(), streamtVersion: packageVersion() };
   if (selection) {
     compileOpts.selection = selection;
     compileOpts.selectors = { select: opts.select ?? [], exclude: opts.exclude ?? [] };
@@ -86,7 +84,7 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
     out.err(`Would write ${files.length} files to ${outDir}:`);
     for (const f of files) out.err(`  ${f.path} ${c.dim(`(${f.bytes} bytes)`)}`);
   }
-  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const n = (count: number, one: string, many: string) => plural(count, one, many);
   const summary = [
     n(counts.topics, 'topic', 'topics'),
     n(counts.flink_jobs, 'Flink job', 'Flink jobs'),

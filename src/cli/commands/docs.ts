@@ -13,15 +13,20 @@ import { compileProject } from '../../compile/compile.js';
 import type { CompileResult } from '../../compile/types.js';
 import { writeOutputAtomically } from '../../compile/write.js';
 import { generateDocsSite, parseRunResults, SITE_MARKER, type RunResults } from '../../docs/index.js';
+import { restrictResolved } from '../../select/restrict.js';
 import { renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
-import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+import { buildTime, runFrontEnd, type GlobalOptions } from '../pipeline.js';
+import { reporter } from '../report.js';
+import { selectNodes, type SelectionOptions } from '../selection.js';
 
-export interface DocsGenerateOptions extends GlobalOptions {
+export interface DocsGenerateOptions extends GlobalOptions, SelectionOptions {
   output?: string;
   verbose?: boolean;
+  format?: 'text' | 'json';
 }
 
 export interface DocsServeOptions extends DocsGenerateOptions {
@@ -51,21 +56,23 @@ interface Generated {
   outDir: string;
 }
 
-/** Generates the site; prints diagnostics and a summary line to stderr. */
+/** Generates the site; prints diagnostics and a summary line to stderr (or one JSON document). */
 function generate(opts: DocsGenerateOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date): Generated {
   const front = runFrontEnd(opts, env);
   if (front.project) out.addSecrets(front.project.secrets);
   const outDir = resolve(front.root, opts.output ?? 'site');
-  const diagnostics: Diagnostic[] = [...front.diagnostics];
+  const report = reporter(out, 'streamt-docs', { json: opts.format === 'json', root: front.root, verbose: opts.verbose });
   const c = out.errColor;
-  const report = () => {
-    const shown = opts.verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
-    if (shown.length) out.err(renderDiagnostics(shown, c, sourceLinesFrom(front.root)) + '\n');
-  };
-  if (!front.resolved || hasErrors(diagnostics)) {
-    report();
-    out.err(`${c.red('✗')} No docs generated: the project has ${summaryLine(diagnostics, c)}; run streamt validate for details`);
-    return { code: ExitCode.FAILURE, outDir };
+  if (!front.resolved || hasErrors(front.diagnostics)) {
+    report.diagnostics(front.diagnostics);
+    return { code: report.finish(false, {}, `${c.red('✗')} No docs generated: the project has ${summaryLine(front.diagnostics, c)}; run streamt validate for details`), outDir };
+  }
+  const diagnostics: Diagnostic[] = [...front.diagnostics];
+  const sel = selectNodes(front.resolved, opts);
+  diagnostics.push(...sel.diagnostics);
+  if (hasErrors(sel.diagnostics)) {
+    report.diagnostics(diagnostics);
+    return { code: report.finish(false), outDir };
   }
   const resolved = front.resolved;
 
@@ -87,11 +94,11 @@ function generate(opts: DocsGenerateOptions, out: Output, env: Readonly<Record<s
 
   const templates = docsTemplatesDir();
   const site = generateDocsSite({
-    resolved,
+    resolved: sel.ids ? restrictResolved(resolved, sel.ids) : resolved,
     ...(compileResult ? { compiled: compileResult } : {}),
     ...(runResults ? { runResults } : {}),
     assets: { appJs: readFileSync(join(templates, 'app.js'), 'utf8'), styleCss: readFileSync(join(templates, 'style.css'), 'utf8') },
-    generatedAt: now().toISOString(),
+    generatedAt: buildTime(env, now).toISOString(),
     streamtVersion: packageVersion(),
     secrets: resolved.project.secrets,
   });
@@ -99,30 +106,33 @@ function generate(opts: DocsGenerateOptions, out: Output, env: Readonly<Record<s
   const refused = refusal(outDir, resolve(front.root));
   if (refused) {
     diagnostics.push({ code: 'OUTPUT_REFUSED', severity: 'error', message: refused, hint: 'pass --output <dir> with a new or previously generated folder' });
-    report();
-    return { code: ExitCode.FAILURE, outDir };
+    report.diagnostics(diagnostics);
+    return { code: report.finish(false), outDir };
   }
   try {
     writeOutputAtomically(outDir, site.files);
   } catch (e) {
     diagnostics.push({ code: 'OUTPUT_WRITE_FAILED', severity: 'error', message: `Could not write ${outDir}: ${(e as Error).message}`, hint: 'the previous site is unchanged' });
-    report();
-    return { code: ExitCode.FAILURE, outDir };
+    report.diagnostics(diagnostics);
+    return { code: report.finish(false), outDir };
   }
-  report();
+  report.diagnostics(diagnostics);
   const nodes = site.model.nodes;
   const count = (k: string) => nodes.filter((n) => n.kind === k).length;
   const warn = countBySeverity(diagnostics).warnings ? ` with ${summaryLine(diagnostics, c)}` : '';
-  const tests = runResults ? `, results of ${runResults.byTest.size} test runs` : '';
-  out.err(
-    `${c.green('✓')} Docs for "${resolved.project.name}"${warn}: ${count('source')} sources, ${count('model')} models, ${count('test')} tests, ${count('exposure')} exposures${tests} → ${outDir}`,
+  const tests = runResults ? `, results of ${plural(runResults.byTest.size, 'test run')}` : '';
+  const summary = [plural(count('source'), 'source'), plural(count('model'), 'model'), plural(count('test'), 'test'), plural(count('exposure'), 'exposure')].join(', ');
+  const code = report.finish(
+    true,
+    { output: outDir, nodes: { sources: count('source'), models: count('model'), tests: count('test'), exposures: count('exposure') }, files: site.files.size },
+    `${c.green('✓')} Docs for "${resolved.project.name}"${warn}: ${summary}${tests} → ${outDir}`,
   );
-  return { code: ExitCode.OK, outDir };
+  return { code, outDir };
 }
 
 export function docsGenerateCommand(opts: DocsGenerateOptions, out: Output, env: Readonly<Record<string, string | undefined>>, now: () => Date = () => new Date()): number {
   const result = generate(opts, out, env, now);
-  if (result.code === ExitCode.OK) out.err(`Open ${join(result.outDir, 'index.html')}, or run streamt docs serve`);
+  if (result.code === ExitCode.OK && opts.format !== 'json') out.err(`Open ${join(result.outDir, 'index.html')}, or run streamt docs serve`);
   return result.code;
 }
 

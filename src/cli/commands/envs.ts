@@ -4,10 +4,10 @@ import { error } from '../../core/diagnostics.js';
 import { readProjectFiles } from '../../project/files.js';
 import { environmentNameOf } from '../../project/load.js';
 import { looksSecret, parseYaml, toValue } from '../../project/yaml.js';
-import { renderDiagnostics } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
-import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
+import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
+import { reporter } from '../report.js';
 
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, key));
@@ -20,10 +20,13 @@ export function maskSecrets(value: unknown, key = ''): unknown {
 
 export function envsListCommand(opts: GlobalOptions & { format?: 'text' | 'json' }, out: Output): number {
   const files = readProjectFiles(resolvePath(opts.projectDir));
+  const report = reporter(out, 'streamt-envs', { json: opts.format === 'json' });
+  if (!files.projectFile) {
+    report.diagnostics([error('PROJECT_NOT_FOUND', `No stream_project.yml found in ${files.root}`, { hint: 'run "streamt init" to create a project, or pass --project-dir <folder>' })]);
+    return report.finish(false);
+  }
   if (!files.environmentFiles) {
-    if (opts.format === 'json') out.json({ mode: 'single', environments: [] });
-    else out.err('No environments configured (single-environment mode): runtime: comes from stream_project.yml');
-    return ExitCode.OK;
+    return report.finish(true, { mode: 'single', default: null, environments: [] }, 'No environments configured (single-environment mode): runtime: comes from stream_project.yml');
   }
   const envs = files.environmentFiles.map((f) => {
     const name = environmentNameOf(f.path);
@@ -32,10 +35,7 @@ export function envsListCommand(opts: GlobalOptions & { format?: 'text' | 'json'
     const ok = !!parsed?.yaml;
     return { name, file: f.path, description: value.environment?.description ?? null, protected: value.environment?.protected === true, valid: ok };
   });
-  if (opts.format === 'json') {
-    out.json({ mode: 'multi', environments: envs });
-    return ExitCode.OK;
-  }
+  if (opts.format === 'json') return report.finish(true, { mode: 'multi', environments: envs });
   const width = Math.max(4, ...envs.map((e) => e.name.length));
   for (const e of envs) {
     const flags = [e.protected ? out.color.yellow('[protected]') : '', e.valid ? '' : out.color.red('[invalid YAML]')].filter(Boolean).join(' ');
@@ -46,16 +46,17 @@ export function envsListCommand(opts: GlobalOptions & { format?: 'text' | 'json'
 
 export function envsShowCommand(name: string, opts: GlobalOptions & { format?: 'text' | 'json' }, out: Output, env: Readonly<Record<string, string | undefined>>): number {
   const files = readProjectFiles(resolvePath(opts.projectDir));
+  const report = reporter(out, 'streamt-env', { json: opts.format === 'json', root: files.root });
   if (!files.environmentFiles) {
-    out.err(renderDiagnostics([error('ENV_NOT_CONFIGURED', 'This project has no environments/ folder', { hint: 'create environments/<name>.yml' })], out.errColor));
-    return ExitCode.FAILURE;
+    report.diagnostics([error('ENV_NOT_CONFIGURED', 'This project has no environments/ folder', { hint: 'create environments/<name>.yml' })]);
+    return report.finish(false);
   }
   const result = runFrontEnd({ ...opts, env: name }, env);
   if (result.project) out.addSecrets(result.project.secrets);
   const p = result.project;
   if (!p?.environment) {
-    out.err(renderDiagnostics(result.diagnostics.filter((d) => d.severity === 'error'), out.errColor, sourceLinesFrom(result.root)));
-    return ExitCode.FAILURE;
+    report.diagnostics(result.diagnostics.filter((d) => d.severity === 'error'));
+    return report.finish(false);
   }
   const e = p.environment;
   const view = {
@@ -66,10 +67,7 @@ export function envsShowCommand(name: string, opts: GlobalOptions & { format?: '
     runtime: maskSecrets(p.runtime),
     safety: { confirm_apply: e.confirmApply, allow_destructive: e.allowDestructive },
   };
-  if (opts.format === 'json') {
-    out.json(view);
-    return ExitCode.OK;
-  }
+  if (opts.format === 'json') return report.finish(true, view);
   out.out(`Environment: ${e.name}${e.protected ? ' ' + out.color.yellow('[protected]') : ''}`);
   if (e.description) out.out(`Description: ${e.description}`);
   out.out(`File: ${e.file}`);

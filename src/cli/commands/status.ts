@@ -2,16 +2,16 @@ import { hasErrors } from '../../core/diagnostics.js';
 import { compileForLive, liveSystems } from '../../apply/workflow.js';
 import { handlerFor } from '../../adapters/registry.js';
 import { plan as makePlanValue } from '../../plan/plan.js';
-import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
+import { preflight, serviceDiagnostic } from '../live.js';
 import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
-import { reportDiagnostics, serviceDiagnostic } from './plan.js';
+import { reporter } from '../report.js';
+import { selectContext, type SelectionOptions } from '../selection.js';
 
-export interface StatusCommandOptions extends GlobalOptions {
-  select?: string[];
-  exclude?: string[];
+export interface StatusCommandOptions extends GlobalOptions, SelectionOptions {
   format?: 'text' | 'json';
 }
 
@@ -31,15 +31,22 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
   const front = runFrontEnd(opts, env, { live: true });
   if (front.project) out.addSecrets(front.project.secrets);
   const c = out.errColor;
+  const json = opts.format === 'json';
+  const report = reporter(out, 'streamt-status', { json, root: front.root });
   if (!front.resolved || !front.project || hasErrors(front.diagnostics)) {
-    reportDiagnostics(out, front.root, front.diagnostics);
-    out.err(`${c.red('✗')} No status: the project has ${summaryLine(front.diagnostics, c)}`);
-    return ExitCode.FAILURE;
+    report.diagnostics(front.diagnostics);
+    return report.finish(false, {}, `${c.red('✗')} No status: the project has ${summaryLine(front.diagnostics, c)}`);
   }
-  const { compiled, diagnostics } = compileForLive(front.resolved, opts, now(), packageVersion());
+  const { context, diagnostics: stateDiagnostics } = selectContext(front.resolved, opts);
+  const { compiled, diagnostics } = hasErrors(stateDiagnostics) ? { compiled: undefined, diagnostics: stateDiagnostics } : compileForLive(front.resolved, { ...opts, context }, now(), packageVersion());
   if (!compiled) {
-    reportDiagnostics(out, front.root, diagnostics);
-    return ExitCode.FAILURE;
+    report.diagnostics(diagnostics);
+    return report.finish(false, {}, `${c.red('✗')} No status: the project does not compile`);
+  }
+  const probe = await preflight(front.project, compiled.desired);
+  report.diagnostics(probe.diagnostics);
+  if (probe.failed) {
+    return report.finish(false, { unreachable: probe.unreachable }, `${c.red('✗')} No status: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`);
   }
   const project = front.project;
   const live = liveSystems(project);
@@ -67,7 +74,7 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
       groups.push({ exposure: e.name, group, ...lag });
     }
     const healthy = resources.every((r) => r.healthy);
-    if (opts.format === 'json') out.json({ project: project.name, environment: project.environment?.name ?? null, healthy, resources: resources.map(({ detail: _detail, ...r }) => r), consumer_groups: groups });
+    if (json) return report.finish(healthy, { project: project.name, environment: project.environment?.name ?? null, healthy, resources: resources.map(({ detail: _detail, ...r }) => r), consumer_groups: groups });
     else {
       const k = out.color;
       out.out(`Status of project ${k.bold(project.name)}${project.environment ? ` (environment ${project.environment.name})` : ''}`);
@@ -85,11 +92,10 @@ export async function statusCommand(opts: StatusCommandOptions, out: Output, env
     }
     return healthy ? ExitCode.OK : ExitCode.FAILURE;
   } catch (e) {
-    const d = serviceDiagnostic(e);
+    const d = serviceDiagnostic(e, project);
     if (!d) throw e;
-    if (opts.format === 'json') out.json({ ok: false, diagnostics: [diagnosticToJson(d)] });
-    else out.err(renderDiagnostics([d], c));
-    return ExitCode.FAILURE;
+    report.diagnostics([d]);
+    return report.finish(false);
   } finally {
     await live.close();
   }

@@ -12,15 +12,17 @@ import { runTests } from '../../datatest/runner.js';
 import type { TestResult, TestStatus } from '../../datatest/types.js';
 import type { NodeId, TestNode } from '../../project/types.js';
 import { select } from '../../select/selector.js';
+import { document } from '../../ui/contract.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { plural } from '../../ui/plural.js';
+import { preflight } from '../live.js';
+import { selectContext, type SelectionOptions } from '../selection.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions } from '../pipeline.js';
 
-export interface TestCommandOptions extends GlobalOptions {
-  select?: string[];
-  exclude?: string[];
+export interface TestCommandOptions extends GlobalOptions, SelectionOptions {
   type?: string[];
   since?: string;
   from?: 'latest' | 'earliest';
@@ -37,10 +39,10 @@ export async function testCommand(opts: TestCommandOptions, out: Output, env: Re
   const json = opts.format === 'json';
   const diagnostics: Diagnostic[] = [...front.diagnostics];
   const c = out.errColor;
-  const fail = (message?: string): number => {
+  const fail = (message?: string, extra: Record<string, unknown> = {}): number => {
     if (json) {
       const { errors, warnings } = countBySeverity(diagnostics);
-      out.json({ ok: false, errors, warnings, diagnostics: diagnostics.map(diagnosticToJson), results: [] });
+      out.json(document('streamt-test', { ok: false, errors, warnings, ...extra, results: [], diagnostics: diagnostics.map(diagnosticToJson) }));
     } else {
       const shown = opts.verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
       if (shown.length) out.err(renderDiagnostics(shown, c, sourceLinesFrom(front.root)) + '\n');
@@ -65,16 +67,27 @@ export async function testCommand(opts: TestCommandOptions, out: Output, env: Re
 
   // dbt semantics: selecting a model selects its tests; excluding a test leaves it out.
   let tests: TestNode[] = resolved.project.tests.filter((t) => resolved.nodes.has(t.id));
+  const { context, diagnostics: stateDiagnostics } = selectContext(resolved, opts);
+  diagnostics.push(...stateDiagnostics);
+  if (hasErrors(stateDiagnostics)) return fail();
   if (opts.select?.length || opts.exclude?.length) {
-    const sel = select(resolved, opts.select ?? [], opts.exclude ?? []);
+    const sel = select(resolved, opts.select ?? [], opts.exclude ?? [], context);
     diagnostics.push(...sel.diagnostics);
     if (hasErrors(sel.diagnostics)) return fail();
-    const kept = select(resolved, [], opts.exclude ?? []).ids;
+    const kept = select(resolved, [], opts.exclude ?? [], context).ids;
     const targetId = (t: TestNode): NodeId[] => [`model.${t.target}`, `source.${t.target}`];
     tests = tests.filter((t) => kept.has(t.id) && (sel.ids.has(t.id) || targetId(t).some((id) => sel.ids.has(id))));
   }
   tests = tests.filter((t) => types.includes(t.type)).sort((a, b) => (a.name < b.name ? -1 : 1));
 
+  if (tests.length) {
+    // Kafka always; the Flink cluster when a continuous test is selected.
+    const probe = await preflight(resolved.project, tests.filter((t) => t.type === 'continuous').map(() => ({ kind: 'flink_job', spec: { cluster: null } })));
+    diagnostics.push(...probe.diagnostics);
+    if (probe.failed) {
+      return fail(`Not tested: ${probe.unreachable.length === 1 ? 'a live system is' : `${probe.unreachable.length} live systems are`} not reachable`, { unreachable: probe.unreachable });
+    }
+  }
   if (!json && diagnostics.some((d) => d.severity !== 'info')) out.err(renderDiagnostics(diagnostics.filter((d) => d.severity !== 'info'), c, sourceLinesFrom(front.root)) + '\n');
   if (!tests.length && !json) out.err('No tests selected.');
 
@@ -94,32 +107,37 @@ export async function testCommand(opts: TestCommandOptions, out: Output, env: Re
     types: opts.type ?? [],
     elapsedMs: now().getTime() - started,
   });
-  const file = join(resolve(front.root), 'generated', 'run_results.json');
-  let written: string | undefined = file;
-  try {
-    mkdirSync(join(resolve(front.root), 'generated'), { recursive: true });
-    writeFileSync(file + '.tmp', out.redact(JSON.stringify(runResults, null, 2) + '\n'));
-    renameSync(file + '.tmp', file);
-  } catch (e) {
-    written = undefined;
-    diagnostics.push({ code: 'OUTPUT_WRITE_FAILED', severity: 'warning', message: `Could not write ${file}: ${(e as Error).message}` });
-  }
+  const written = writeRunResults(front.root, runResults, out, diagnostics);
 
   const failed = runFailed(results);
   if (json) {
-    out.json({ ok: !failed, run_results: written ?? null, ...runResults, diagnostics: diagnostics.map(diagnosticToJson) });
+    out.json(document('streamt-test', { ok: !failed, run_results: written ?? null, ...runResults, diagnostics: diagnostics.map(diagnosticToJson) }));
     return failed ? ExitCode.FAILURE : ExitCode.OK;
   }
   for (const r of results) out.out(renderResult(r, out));
   const s = runResults.summary;
-  const parts = [`${s.pass} passed`, `${s.fail} failed`, `${s.warn} warned`, `${s.skipped} skipped`, `${s.error} errors`];
-  out.err(`${failed ? c.red('✗') : c.green('✓')} ${s.total} test${s.total === 1 ? '' : 's'}: ${parts.join(', ')}${written ? ` → ${written}` : ''}`);
+  const parts = [`${s.pass} passed`, `${s.fail} failed`, `${s.warn} warned`, `${s.skipped} skipped`, plural(s.error, 'error')];
+  out.err(`${failed ? c.red('✗') : c.green('✓')} ${plural(s.total, 'test')}: ${parts.join(', ')}${written ? ` → ${written}` : ''}`);
   return failed ? ExitCode.FAILURE : ExitCode.OK;
+}
+
+/** Writes generated/run_results.json atomically (secrets masked); a warning when it cannot. */
+export function writeRunResults(root: string, runResults: unknown, out: Output, diagnostics: Diagnostic[]): string | undefined {
+  const file = join(resolve(root), 'generated', 'run_results.json');
+  try {
+    mkdirSync(join(resolve(root), 'generated'), { recursive: true });
+    writeFileSync(file + '.tmp', out.redact(JSON.stringify(runResults, null, 2) + '\n'));
+    renameSync(file + '.tmp', file);
+    return file;
+  } catch (e) {
+    diagnostics.push({ code: 'OUTPUT_WRITE_FAILED', severity: 'warning', message: `Could not write ${file}: ${(e as Error).message}` });
+    return undefined;
+  }
 }
 
 const LABEL: Record<TestStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skipped: 'SKIP', error: 'ERROR' };
 
-function renderResult(r: TestResult, out: Output): string {
+export function renderResult(r: TestResult, out: Output): string {
   const c = out.color;
   const paint: Record<TestStatus, (s: string) => string> = { pass: c.green, fail: c.red, warn: c.yellow, skipped: c.dim, error: c.red };
   const lines = [`${paint[r.status](LABEL[r.status].padEnd(5))} ${r.test} ${c.dim(`(${r.type} on ${r.target})`)}: ${r.message}`];

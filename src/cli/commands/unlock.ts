@@ -7,9 +7,11 @@ import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { breakLease, describeHolder, holderJson, liveClaims } from '../../apply/lease.js';
 import { leaseLog, liveSystems } from '../../apply/workflow.js';
 import { leasePrefix } from '../../adapters/kafka/record.js';
+import { document } from '../../ui/contract.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
+import { preflight } from '../live.js';
 import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
 import { reportDiagnostics, serviceDiagnostic } from './plan.js';
 
@@ -23,19 +25,27 @@ export async function unlockCommand(claim: string, opts: UnlockCommandOptions, o
   const c = out.errColor;
   const json = opts.format === 'json';
   const fail = (d: Diagnostic, extra: Record<string, unknown> = {}): number => {
-    if (json) out.json({ ok: false, ...extra, diagnostics: [diagnosticToJson(d)] });
+    if (json) out.json(document('streamt-unlock', { ok: false, ...extra, diagnostics: [diagnosticToJson(d)] }));
     else out.err(renderDiagnostics([d], c));
     return ExitCode.FAILURE;
   };
   if (!front.project || hasErrors(front.diagnostics)) {
-    if (json) out.json({ ok: false, diagnostics: front.diagnostics.map(diagnosticToJson) });
-    reportDiagnostics(out, front.root, front.diagnostics);
-    out.err(`${c.red('✗')} Not unlocked: the project has ${summaryLine(front.diagnostics, c)}`);
+    if (json) out.json(document('streamt-unlock', { ok: false, diagnostics: front.diagnostics.map(diagnosticToJson) }));
+    else {
+      reportDiagnostics(out, front.root, front.diagnostics);
+      out.err(`${c.red('✗')} Not unlocked: the project has ${summaryLine(front.diagnostics, c)}`);
+    }
     return ExitCode.FAILURE;
   }
   const project = front.project;
   const environment = project.environment?.name ?? null;
   const scope = `project ${project.name}${environment ? ` (environment ${environment})` : ''}`;
+  const probe = await preflight(project);
+  if (probe.failed) {
+    if (json) out.json(document('streamt-unlock', { ok: false, unreachable: probe.unreachable, diagnostics: probe.diagnostics.map(diagnosticToJson) }));
+    else reportDiagnostics(out, front.root, probe.diagnostics);
+    return ExitCode.FAILURE;
+  }
   const live = liveSystems(project);
   try {
     const at = now().getTime();
@@ -52,14 +62,14 @@ export async function unlockCommand(claim: string, opts: UnlockCommandOptions, o
         { holders: holders.map(holderJson) },
       );
     }
-    if (json) out.json({ ok: true, released: holderJson(r.released) });
+    if (json) out.json(document('streamt-unlock', { ok: true, released: holderJson(r.released), diagnostics: [] }));
     else {
       out.err(`${c.green('✓')} Released the apply lease of ${scope}: ${describeHolder(r.released)}.`);
       out.err('If that apply is still running, it stops before its next change; run streamt plan to see where it stopped.');
     }
     return ExitCode.OK;
   } catch (e) {
-    const d = serviceDiagnostic(e);
+    const d = serviceDiagnostic(e, project);
     if (!d) throw e;
     return fail(d);
   } finally {

@@ -1,9 +1,11 @@
 import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { compileProject } from '../../compile/compile.js';
+import { document } from '../../ui/contract.js';
 import type { CompileResult } from '../../compile/types.js';
 import { LiveSystems, secretResolver } from '../../adapters/live.js';
 import { checkJobsWithFlink } from '../../plan/flink-check.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
+import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
@@ -67,7 +69,7 @@ function report(opts: ValidateOptions, out: Output, result: PipelineResult, flin
   const { errors, warnings } = countBySeverity(result.diagnostics);
   const valid = !hasErrors(result.diagnostics) && !(opts.strict && warnings > 0);
   if (opts.format === 'json') {
-    out.json({ valid, errors, warnings, ...(flink ? { flink: { jobs: flink.jobs, accepted: flink.accepted } } : {}), diagnostics: result.diagnostics.map(diagnosticToJson) });
+    out.json(document('streamt-validate', { ok: valid, valid, errors, warnings, ...(flink ? { flink: { jobs: flink.jobs, accepted: flink.accepted } } : {}), diagnostics: result.diagnostics.map(diagnosticToJson) }));
     return valid ? ExitCode.OK : ExitCode.FAILURE;
   }
   // Notes (info) are for the curious: counted, shown with --verbose.
@@ -82,7 +84,7 @@ function report(opts: ValidateOptions, out: Output, result: PipelineResult, flin
   if (valid) {
     const p = result.project!;
     const env = p.environment ? ` (${p.environment.name})` : '';
-    const counts = `${p.sources.length} sources, ${p.models.length} models, ${p.tests.length} tests, ${p.exposures.length} exposures`;
+    const counts = [plural(p.sources.length, 'source'), plural(p.models.length, 'model'), plural(p.tests.length, 'test'), plural(p.exposures.length, 'exposure')].join(', ');
     const rules = `${Object.keys(p.rules).length ? '; governance rules passed' : ''}${flink ? `; ${flink.note}` : ''}`;
     const tail = warnings ? ` with ${summaryLine(result.diagnostics, c)}` : '';
     out.err(`${c.green('✓')} Project "${p.name}"${env} is valid${tail}: ${counts}${rules}`);

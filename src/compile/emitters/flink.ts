@@ -355,9 +355,13 @@ function formatOptions(ctx: CompileContext, t: NodeTable, keyed: boolean, role: 
       break;
     default:
       opts.push(format('json'));
-      // A producer following a JSON Schema date-time writes ISO-8601 (2026-01-01T10:00:00Z), not
-      // Flink's default SQL form (2026-01-01 10:00:00).
-      if (t.isoTimestamps) opts.push(option(`${valuePrefix}json.timestamp-format.standard`, 'ISO-8601'));
+  }
+  // Options the source's schema needs (ISO-8601 timestamps for JSON Schema date-times, Avro's
+  // writer schema). They are named for json and avro-confluent; a CDC format has its own prefix
+  // for the JSON ones, and no use for the row's Avro writer schema (its values are envelopes).
+  for (const [k, v] of Object.entries(t.formatOptions ?? {}).sort()) {
+    if (t.format === 'json' || t.format === 'avro-confluent') opts.push(option(`${valuePrefix}${k}`, v));
+    else if (k.startsWith('json.') && t.format !== 'debezium-avro-confluent') opts.push(option(`${valuePrefix}${t.format}.${k.slice('json.'.length)}`, v));
   }
   return opts;
 }

@@ -40,9 +40,10 @@ export function emitModelSchema(ctx: CompileContext, m: ResolvedModel): SchemaSp
   if (m.materialized !== 'flink' && m.materialized !== 'topic') return undefined;
   const t = ctx.table(m.node.id);
   if (!t || t.format !== 'avro-confluent' || !t.columns || !t.subject) return undefined;
-  const nullable = new Map((m.analysis?.columns ?? []).map((c) => [c.name, c.nullable !== false]));
+  // Exactly the sink table's types (what Flink's avro-confluent sink derives and registers): its
+  // columns are nullable unless declared NOT NULL, and upsert-kafka's primary key is NOT NULL.
   const pk = new Set(t.changelog === 'updating' ? t.primaryKey : []);
-  const fields = t.columns.map((c) => ({ name: c.name, type: c.type, nullable: !pk.has(c.name) && (nullable.get(c.name) ?? true) }));
+  const fields = t.columns.map((c) => ({ name: c.name, type: c.type, nullable: !pk.has(c.name) && splitNullability(c.type).nullable }));
   return { subject: t.subject, schema_type: 'AVRO', schema: JSON.stringify(avroRecord(fields, 'org.apache.flink.avro.generated.record')), compatibility: null };
 }
 

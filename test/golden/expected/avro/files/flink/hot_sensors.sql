@@ -29,9 +29,9 @@ RESET 'restart-strategy.fixed-delay.delay';
 RESET 'table.exec.state.ttl';
 
 CREATE TEMPORARY TABLE `sensors` (
-  `sensor_id` STRING,
-  `temperature` DOUBLE,
-  `read_at` TIMESTAMP(3),
+  `sensor_id` STRING NOT NULL,
+  `temperature` DOUBLE NOT NULL,
+  `read_at` TIMESTAMP(3) NOT NULL,
   WATERMARK FOR `read_at` AS `read_at` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
@@ -42,7 +42,8 @@ CREATE TEMPORARY TABLE `sensors` (
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
   'format' = 'avro-confluent',
-  'avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7'
+  'avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'avro-confluent.schema' = '{"type":"record","name":"Reading","namespace":"iot","fields":[{"name":"sensor_id","type":"string"},{"name":"temperature","type":"double"},{"name":"read_at","type":{"type":"long","logicalType":"timestamp-millis"}}]}'
 );
 
 CREATE TEMPORARY TABLE `hot_sensors__output` (

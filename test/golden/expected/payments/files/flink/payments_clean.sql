@@ -29,14 +29,14 @@ RESET 'restart-strategy.fixed-delay.delay';
 RESET 'table.exec.state.ttl';
 
 CREATE TEMPORARY TABLE `card_payments_raw` (
-  `payment_id` STRING,
-  `customer_id` STRING,
+  `payment_id` STRING NOT NULL,
+  `customer_id` STRING NOT NULL,
   `card_number` STRING,
-  `amount_cents` BIGINT,
-  `currency` STRING,
-  `status` STRING,
+  `amount_cents` BIGINT NOT NULL,
+  `currency` STRING NOT NULL,
+  `status` STRING NOT NULL,
   `merchant_id` STRING,
-  `event_time` TIMESTAMP_LTZ(3),
+  `event_time` TIMESTAMP_LTZ(3) NOT NULL,
   WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',

@@ -50,11 +50,11 @@ CREATE TEMPORARY TABLE `payments_clean` (
 );
 
 CREATE TEMPORARY TABLE `customers` (
-  `customer_id` STRING,
+  `customer_id` STRING NOT NULL,
   `email` STRING,
   `country` STRING,
   `risk_band` STRING,
-  `updated_at` TIMESTAMP_LTZ(3),
+  `updated_at` TIMESTAMP_LTZ(3) NOT NULL,
   WATERMARK FOR `updated_at` AS `updated_at`,
   PRIMARY KEY (`customer_id`) NOT ENFORCED
 ) WITH (

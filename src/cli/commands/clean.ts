@@ -1,0 +1,69 @@
+/**
+ * `streamt clean` (dbt clean): removes what streamt generated in the project, `generated/` and
+ * `site/` by default, or the folders named with `--target`. Only folders streamt wrote are
+ * removed (a compile's manifest.json, a docs site's marker, or only run_results.json), and only
+ * inside the project folder; anything else is refused and left as it is.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { error, type Diagnostic } from '../../core/diagnostics.js';
+import { SITE_MARKER } from '../../docs/index.js';
+import type { Output } from '../../ui/output.js';
+import { findProjectRoot } from '../project-dir.js';
+import { reporter } from '../report.js';
+import type { GlobalOptions } from '../pipeline.js';
+
+export interface CleanOptions extends GlobalOptions {
+  target?: string[];
+  format?: 'text' | 'json';
+}
+
+export const DEFAULT_CLEAN_TARGETS = ['generated', 'site'];
+
+/** Why a folder must not be removed (undefined: it is streamt's output). */
+function refusal(dir: string): string | undefined {
+  if (!statSync(dir).isDirectory()) return 'it is not a folder';
+  const entries = readdirSync(dir);
+  if (!entries.length || entries.includes(SITE_MARKER)) return undefined;
+  if (entries.includes('manifest.json')) {
+    try {
+      const m = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as { manifest_version?: unknown };
+      if (typeof m.manifest_version === 'number') return undefined;
+    } catch {
+      /* not ours */
+    }
+  }
+  if (entries.every((e) => e === 'run_results.json' || e.startsWith('run_results.json.tmp'))) return undefined;
+  return `it holds files streamt did not write (no manifest.json or ${SITE_MARKER})`;
+}
+
+export function cleanCommand(opts: CleanOptions, out: Output): number {
+  const json = opts.format === 'json';
+  const root = resolve(opts.projectDir);
+  const report = reporter(out, 'streamt-clean', { json });
+  if (findProjectRoot(root) !== root) {
+    report.diagnostics([error('PROJECT_NOT_FOUND', `No stream_project.yml found in ${root}`, { hint: 'run it in a project folder, or pass --project-dir <folder>' })]);
+    return report.finish(false);
+  }
+  const removed: string[] = [];
+  const problems: Diagnostic[] = [];
+  for (const t of opts.target?.length ? opts.target : DEFAULT_CLEAN_TARGETS) {
+    const dir = resolve(root, t);
+    const rel = relative(root, dir);
+    if (!rel || rel.startsWith('..') || rel.startsWith(sep) || resolve(rel) === rel) {
+      problems.push(error('CLEAN_REFUSED', `Not removing ${dir}: clean only removes folders inside the project`, { hint: 'name a folder of the project, e.g. --target generated' }));
+      continue;
+    }
+    if (!existsSync(dir)) continue;
+    const why = refusal(dir);
+    if (why) {
+      problems.push(error('CLEAN_REFUSED', `Not removing ${rel}: ${why}`, { hint: 'remove it yourself if you mean to' }));
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(rel.split(sep).join('/'));
+  }
+  report.diagnostics(problems);
+  const c = out.errColor;
+  return report.finish(!problems.length, { removed }, removed.length ? `${c.green('✓')} Removed ${removed.join(', ')}` : problems.length ? undefined : 'Nothing to clean.');
+}
