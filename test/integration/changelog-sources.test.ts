@@ -101,10 +101,11 @@ describe('a Debezium JSON CDC source', () => {
       ['FR', { country: 'FR', customers: 2 }],
     ]);
 
+    // At-least-once delivery: a restarted job may write a record again, always the same one.
     const joined = await eventually('orders with the country at order time', async () => {
       const v = (await readAll(names.withCountry)).filter((r) => r.value).map((r) => JSON.parse(r.value!));
-      return v.length >= 3 ? v : false;
+      return new Set(v.map((o) => o.order_id)).size >= 3 ? v : false;
     }, 180_000);
-    expect(joined.map((o) => `${o.order_id} ${o.customer_id} ${o.country} ${o.amount}`).sort()).toEqual(['o1 c2 DE 100', 'o2 c2 FR 200', 'o4 c1 FR 400']);
+    expect([...new Set(joined.map((o) => `${o.order_id} ${o.customer_id} ${o.country} ${o.amount}`))].sort()).toEqual(['o1 c2 DE 100', 'o2 c2 FR 200', 'o4 c1 FR 400']);
   });
 });

@@ -54,7 +54,7 @@ describe('a JDBC sink', () => {
     await createTopics([{ topic: names.topic }]);
     cleanupProject(project);
     dropTableAfterTest(names.table);
-    const r = await project.cli(['apply']);
+    const r = await project.cli(['apply', '--auto-approve']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`flink.job.${names.sink}.connect created`);
 
