@@ -9,9 +9,10 @@
 // card payments and customer profiles to its source topics and prints what arrives downstream:
 // cleaned payments (card numbers cut to the last four digits), five-minute spend windows per
 // customer and running totals. `down` deletes what the demo created (`streamt apply --prune` of
-// the project without its models, then the source topics) and stops the stack.
+// the project without its models, then the source topics and the PostgreSQL table) and stops the
+// stack.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -21,8 +22,38 @@ import { stackConfig, paths } from '../stack/config.mjs';
 const root = paths.repoRoot;
 const example = join(root, 'examples', 'payments');
 const bin = join(root, 'bin', 'streamt.js');
-const SOURCES = { raw: 'payments.raw.v1', customers: 'crm.customers.v1' };
-const OUTPUTS = { clean: 'payments_clean', windows: 'customer_spend_5m', totals: 'customer_totals', enriched: 'payments_enriched' };
+// STREAMT_DEMO_SUFFIX (letters; the integration test sets it) runs the demo on a copy of the
+// example whose project, models, topics and table carry the suffix, so a test run never touches
+// a demo someone has running, nor another test run's.
+const SUFFIX = process.env.STREAMT_DEMO_SUFFIX ?? '';
+if (!/^[a-z]*$/.test(SUFFIX)) throw new Error('STREAMT_DEMO_SUFFIX must be lowercase letters');
+const MODELS = ['payments_clean', 'customer_spend_5m', 'customer_totals', 'payments_enriched', 'high_risk_payments', 'payments_to_postgres'];
+const named = (n) => (SUFFIX ? `${n}_${SUFFIX}` : n);
+const SOURCES = { raw: SUFFIX ? `payments.raw.v1.${SUFFIX}` : 'payments.raw.v1', customers: SUFFIX ? `crm.customers.v1.${SUFFIX}` : 'crm.customers.v1' };
+const FINANCE_TABLE = named('payments_clean'); // table.name.format of payments_to_postgres
+const OUTPUTS = { clean: named('payments_clean'), windows: named('customer_spend_5m'), totals: named('customer_totals'), enriched: named('payments_enriched') };
+
+/** A throw-away copy of the example (without generated/), its names suffixed when SUFFIX is set. */
+function exampleCopy() {
+  const tmp = mkdtempSync(join(tmpdir(), 'streamt-demo-'));
+  cpSync(example, tmp, { recursive: true, filter: (src) => !src.startsWith(join(example, 'generated')) });
+  if (SUFFIX) {
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else {
+          let t = readFileSync(p, 'utf8');
+          for (const m of MODELS) t = t.replace(new RegExp(`\\b${m}\\b`, 'g'), named(m));
+          t = t.replace(/payments\.raw\.v1/g, SOURCES.raw).replace(/crm\.customers\.v1/g, SOURCES.customers).replace(/^  name: payments$/m, `  name: payments_${SUFFIX}`);
+          writeFileSync(p, t);
+        }
+      }
+    };
+    walk(tmp);
+  }
+  return tmp;
+}
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -115,46 +146,63 @@ const profiles = [
   { customer_id: 'dana', email: 'dana@example.com', country: 'ES', risk_band: 'LOW' },
 ].map((p) => ({ key: p.customer_id, value: JSON.stringify({ ...p, updated_at: '2026-01-01T09:00:00Z' }) }));
 
-async function readTopic(topic, timeoutMs = 8_000) {
+/**
+ * Every record of a topic up to its end offsets at the time of the call. Reading stops when the
+ * consumer's position passes each partition's end offset, never after a fixed time: on a loaded
+ * machine joining a consumer group alone can take seconds.
+ */
+async function readTopic(topic, timeoutMs = 120_000) {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
   await admin.disconnect();
-  const total = ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
-  if (!total) return [];
+  const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+  if (!pending.size) return [];
   const groupId = `streamt-demo-reader-${Date.now()}`;
   const consumer = kafka.consumer({ groupId });
   const got = [];
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push(message.value ? JSON.parse(message.value.toString()) : null);
-        if (got.length >= total) {
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`could not read ${topic} to its end in ${timeoutMs / 1000}s`)), timeoutMs);
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const last = pending.get(payload.partition);
+        if (last !== undefined && BigInt(payload.lastOffset) >= last) pending.delete(payload.partition);
+        if (!pending.size) {
           clearTimeout(timer);
           resolve();
         }
-      },
+      });
+      consumer.run({ eachMessage: async ({ message }) => void got.push(message.value ? JSON.parse(message.value.toString()) : null) }).catch((e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
-  });
-  await consumer.disconnect();
-  const a2 = kafka.admin();
-  await a2.connect();
-  await a2.deleteGroups([groupId]).catch(() => {});
-  await a2.disconnect();
+  } finally {
+    await consumer.disconnect();
+    const a2 = kafka.admin();
+    await a2.connect();
+    await a2.deleteGroups([groupId]).catch(() => {});
+    await a2.disconnect();
+  }
   return got.filter(Boolean);
 }
 
-async function waitFor(what, fn, timeoutMs = 90_000) {
+/** Polls until `fn` returns a value (errors count as "not yet"); deadlines sized for a loaded machine. */
+async function waitFor(what, fn, timeoutMs = 240_000) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
 function table(rows, cols) {
@@ -179,10 +227,20 @@ async function demoUp() {
   const excluded = [];
   const free = await slots(); // total task slots of the stack's TaskManager
   if (free < 7) excluded.push('type:test');
-  if (free < 6) excluded.push('high_risk_payments');
+  if (free < 6) excluded.push(named('high_risk_payments'));
   const exclude = excluded.flatMap((m) => ['--exclude', m]);
   if (excluded.length) say(dim(`  Left out, because the TaskManager has ${free} task slots: ${free < 6 ? 'high_risk_payments and ' : ''}the continuous test customer_spend_watch.`));
 
+  // With a suffix, a renamed copy of the example (removed at the end); else the example itself.
+  const dir = SUFFIX ? exampleCopy() : example;
+  try {
+    await showDemo(dir, exclude);
+  } finally {
+    if (SUFFIX) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function showDemo(example, exclude) {
   // The CRM's profiles are there before the pipeline starts: payments_enriched joins each payment
   // with the profile valid at payment time (an event-time temporal join on this upsert topic).
   step('Producing the customer profiles the CRM publishes');
@@ -221,8 +279,16 @@ async function demoUp() {
   table(windows.sort((a, b) => (a.window_start + a.customer_id < b.window_start + b.customer_id ? -1 : 1)), ['customer_id', 'window_start', 'window_end', 'payment_count', 'total_amount_cents']);
 
   step(`Downstream: ${OUTPUTS.totals} (running totals, an updating result: latest value per customer)`);
-  const latest = new Map();
-  for (const v of await readTopic(OUTPUTS.totals)) latest.set(v.customer_id, v);
+  // Each customer's count of kept payments (the filter of payments_clean), known from the sample.
+  const expected = new Map();
+  for (const p of payments.map((m) => JSON.parse(m.value))) {
+    if (['AUTHORIZED', 'CAPTURED'].includes(p.status) && p.amount_cents > 0) expected.set(p.customer_id, (expected.get(p.customer_id) ?? 0) + 1);
+  }
+  const latest = await waitFor('running totals of every payment', async () => {
+    const m = new Map();
+    for (const v of await readTopic(OUTPUTS.totals)) m.set(v.customer_id, v);
+    return [...expected].every(([c, n]) => m.get(c)?.payment_count === n) ? m : false;
+  });
   table([...latest.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1)), ['customer_id', 'payment_count', 'lifetime_amount_cents']);
 
   step('Live status');
@@ -236,9 +302,8 @@ async function demoUp() {
 async function demoDown(keepStack) {
   build();
   step('Deleting what the demo applied (streamt apply --prune of the project without its models)');
-  const tmp = mkdtempSync(join(tmpdir(), 'streamt-demo-'));
+  const tmp = exampleCopy();
   try {
-    cpSync(example, tmp, { recursive: true });
     for (const d of ['models', 'exposures', 'tests', 'sources']) rmSync(join(tmp, d), { recursive: true, force: true });
     streamt(['apply', '--auto-approve', '--prune', '-p', tmp], { allowFailure: true });
   } finally {
@@ -251,6 +316,15 @@ async function demoDown(keepStack) {
   if (topics.length) await admin.deleteTopics({ topics });
   await admin.disconnect();
   say(`  deleted source topics ${topics.join(', ') || '(none)'}`);
+  // The table the JDBC sink created (table.name.format of payments_to_postgres): a table left by
+  // an earlier run, perhaps of another version with other column types, would make the next
+  // run's sink fail on its first insert.
+  const pg = stackConfig.postgres;
+  const dropped = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', pg.database, '-c', `DROP TABLE IF EXISTS "${FINANCE_TABLE}"`], {
+    env: { ...process.env, PGPASSWORD: pg.password },
+    encoding: 'utf8',
+  });
+  say(dropped.status === 0 ? `  dropped table ${FINANCE_TABLE} in PostgreSQL` : `  could not drop table ${FINANCE_TABLE}: ${(dropped.stderr || dropped.error?.message || '').trim()}`);
   if (!keepStack) {
     step('Stopping the stack');
     await down({ log: (m) => say(dim(`  ${m}`)) });

@@ -23,5 +23,7 @@ export declare function isUp(): Promise<boolean>;
 export declare function up(opts?: { log?: Log; owner?: 'manual' | 'test' }): Promise<UpResult>;
 export declare function acquireForTests(opts?: { log?: Log }): Promise<{ result: UpResult; release: () => Promise<void> }>;
 export declare function stopIfUnused(opts?: { log?: Log }): Promise<string>;
+export declare function kill(name: ServiceName, opts?: { log?: Log }): Promise<'killed' | 'not-running'>;
+export declare function start(name: ServiceName, opts?: { log?: Log }): Promise<{ name: ServiceName; started: boolean; ms: number }>;
 export declare function down(opts?: { log?: Log }): Promise<{ name: ServiceName; result: string }[]>;
 export type { StackConfig };

@@ -194,6 +194,47 @@ async function upUnlocked({ log, owner }) {
   return { startedAny, installMs, startMs, services: results };
 }
 
+/**
+ * Fault injection for tests: SIGKILL one service's process group, as a crash would (no shutdown
+ * hook runs, nothing is flushed). Its pid file stays; `start(name)` or `up()` starts it again.
+ * Returns 'killed', or 'not-running' when the service had no live process.
+ */
+export function kill(name, { log = () => {} } = {}) {
+  if (!serviceNames.includes(name)) throw new Error(`unknown service ${name}; one of ${serviceNames.join(', ')}`);
+  return withLock(async () => {
+    const info = readPid(name);
+    if (!isAlive(info)) return 'not-running';
+    const group = () => {
+      try {
+        process.kill(-info.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      process.kill(-info.pid, 'SIGKILL');
+    } catch {
+      process.kill(info.pid, 'SIGKILL');
+    }
+    const deadline = Date.now() + 30_000;
+    while ((isAlive(info) || group()) && Date.now() < deadline) await sleep(100);
+    if (isAlive(info)) throw new Error(`${name} (pid ${info.pid}) is still alive after SIGKILL`);
+    log(`${name}: killed (pid ${info.pid})`);
+    return 'killed';
+  }, { log });
+}
+
+/**
+ * Start one service that is not running and wait until its probe passes (a running one is left
+ * alone). Unlike `up()`, it never changes who owns the stack: a stack started by hand stays
+ * "manual", one started by a test run stays the test run's.
+ */
+export function start(name, { log = () => {} } = {}) {
+  if (!serviceNames.includes(name)) throw new Error(`unknown service ${name}; one of ${serviceNames.join(', ')}`);
+  return withLock(() => startOne(name, log), { log });
+}
+
 /** Stop every service this tool started (by recorded pid, reverse order). */
 export function down({ log = console.error } = {}) {
   return withLock(() => downUnlocked({ log }), { log });

@@ -1,7 +1,7 @@
 // `npm run stack -- up|down|status|logs [service] [-n lines]`
 // The local streaming stack without Docker; see docs/development.md.
 import fs from 'node:fs';
-import { up, down, status, stackConfig, serviceNames } from './api.mjs';
+import { up, down, status, kill, start, stackConfig, serviceNames } from './api.mjs';
 import { logFile } from './lib/proc.mjs';
 import { paths } from './config.mjs';
 
@@ -10,6 +10,8 @@ const USAGE = `usage: npm run stack -- <command>
   up                 download what is missing (into ${paths.home}), start every service, wait until ready
   down               stop every process this tool started (by recorded pid)
   status             show each service's state, pid, port and memory
+  kill <service>     SIGKILL one service, as a crash would (fault tests); start it again with start
+  start <service>    start one service that is not running and wait until it is ready
   logs [service] [-n N]  print the last N (default 100) lines of a service log
   env                print the endpoints as shell variables
 
@@ -45,6 +47,18 @@ async function main(argv) {
         return 1;
       }
       console.error('[stack] down');
+      return 0;
+    }
+    case 'kill':
+    case 'start': {
+      const [name] = rest;
+      if (!serviceNames.includes(name)) {
+        console.error(`usage: npm run stack -- ${cmd} <service>; one of ${serviceNames.join(', ')}`);
+        return 2;
+      }
+      const log = (m) => console.error(`[stack] ${m}`);
+      const r = cmd === 'kill' ? await kill(name, { log }) : await start(name, { log });
+      if (r === 'not-running') console.error(`[stack] ${name}: not running`);
       return 0;
     }
     case 'status': {

@@ -81,7 +81,7 @@ const FlinkClusterSchema = z
     region: optStr('Cloud region'),
     namespace: optStr('Kubernetes namespace'),
     checkpoint_dir: optStr("Where this cluster's jobs write their checkpoints (a URI, e.g. file:///data/flink/checkpoints or s3://bucket/checkpoints); default: the cluster's own execution.checkpointing.dir"),
-    savepoint_dir: optStr("Where stop-with-savepoint writes savepoints (a URI); default: the cluster's own execution.checkpointing.savepoint-dir"),
+    savepoint_dir: optStr("Where streamt's stop-with-savepoint (upgrades, pause_model) writes savepoints (a URI, sent with each stop request); default: the cluster's own execution.checkpointing.savepoint-dir"),
   })
   .describe('One Flink cluster');
 
@@ -155,7 +155,7 @@ const FlinkSettingsSchema = z
     restart_strategy: z.enum(['exponential-delay', 'fixed-delay', 'none']).optional().describe('How a failed job restarts (default: exponential-delay)'),
     restart_attempts: z.number().int().min(1).optional().describe('Restart attempts before the job is FAILED (default: 10; for exponential-delay, counted again after an hour without failure)'),
     delivery: z.enum(['at_least_once', 'exactly_once']).optional().describe('Delivery guarantee of the Kafka sink (default: at_least_once; exactly_once writes in Kafka transactions committed on each checkpoint)'),
-    state_backend: z.enum(['hashmap', 'rocksdb', 'filesystem', 'memory']).optional().describe('State backend'),
+    state_backend: z.enum(['hashmap', 'rocksdb', 'filesystem', 'memory']).optional().describe("State backend (state.backend.type): hashmap keeps state on the heap, rocksdb on local disk; filesystem and memory are older names of hashmap. Default: the cluster's"),
     state_ttl_ms: z.number().int().describe('Idle state retention in ms (0 disables)').optional(),
   })
   .describe('Flink job settings');

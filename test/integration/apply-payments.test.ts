@@ -50,7 +50,7 @@ describe('apply examples/payments', () => {
     const clean = await eventually('clean payments', async () => {
       const v = await values(names.model('payments_clean'));
       return v.length >= 35 ? v : false;
-    }, 120_000);
+    });
     const mine = clean.filter((p) => !p.payment_id.startsWith('late'));
     expect(mine.map((p) => p.payment_id).sort()).toEqual(['p1', 'p2', 'p4', 'p6', 'p7']);
     // The ISO-8601 event times were read as instants (no job failed on the 'T' or the 'Z').
@@ -61,7 +61,7 @@ describe('apply examples/payments', () => {
     const windows = await eventually('closed five-minute windows', async () => {
       const v = (await values(names.model('customer_spend_5m'))).filter((w) => w.customer_id === 'c1' || w.customer_id === 'c2');
       return v.length >= 3 ? v : false;
-    }, 120_000);
+    });
     expect(windows.map((w) => `${w.customer_id} ${w.window_start} ${w.payment_count} ${w.total_amount_cents}`).sort()).toEqual([
       'c1 2026-01-01 10:00:00 2 3500',
       'c1 2026-01-01 10:05:00 1 4000',
@@ -72,7 +72,7 @@ describe('apply examples/payments', () => {
       const latest = new Map<string, any>();
       for (const v of await values(names.model('customer_totals'))) latest.set(v.customer_id, v);
       return latest.get('c1')?.payment_count === 3 && latest.get('c2')?.payment_count === 2 ? latest : false;
-    }, 120_000);
+    });
     expect(totals.get('c1')).toMatchObject({ payment_count: 3, lifetime_amount_cents: 7500 });
     expect(totals.get('c2')).toMatchObject({ payment_count: 2, lifetime_amount_cents: 7500 });
 
@@ -80,9 +80,10 @@ describe('apply examples/payments', () => {
     // (one record per payment, never retracted).
     const enriched = await eventually('enriched payments', async () => {
       const v = (await values(names.model('payments_enriched'))).filter((p) => p.customer_id === 'c1' || p.customer_id === 'c2');
-      return v.length >= 5 ? v : false;
-    }, 180_000);
-    expect(enriched.map((p) => `${p.payment_id} ${p.country} ${p.risk_band}`).sort()).toEqual(['p1 FR LOW', 'p2 FR LOW', 'p4 DE LOW', 'p6 FR LOW', 'p7 DE HIGH']);
+      return new Set(v.map((p) => p.payment_id)).size >= 5 ? v : false;
+    });
+    // At-least-once delivery: a restarted job may write a record again, always the same one.
+    expect([...new Set(enriched.map((p) => `${p.payment_id} ${p.country} ${p.risk_band}`))].sort()).toEqual(['p1 FR LOW', 'p2 FR LOW', 'p4 DE LOW', 'p6 FR LOW', 'p7 DE HIGH']);
     expect(enriched.find((p) => p.payment_id === 'p4')).toMatchObject({ amount_cents: 7000, event_time: '2026-01-01 10:03:00Z' });
 
     const status = await project.cli(['status', '--format', 'json', ...narrow]);
@@ -114,7 +115,7 @@ describe('apply examples/payments', () => {
     const rows = await eventually('rows in PostgreSQL', async () => {
       const got = await pgQuery(`SELECT payment_id, customer_id, amount_cents, currency FROM "${table}" ORDER BY payment_id`).catch(() => []);
       return got.length >= 2 ? got : false;
-    }, 120_000);
+    });
     expect(rows).toEqual([
       ['p1', 'c1', '1000', 'EUR'],
       ['p3', 'c2', '7000', 'EUR'],

@@ -2,6 +2,8 @@
 // (see stack/config.mjs for endpoints and docs/development.md for the stack).
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach } from 'vitest';
 import kafkajs from 'kafkajs';
@@ -197,6 +199,82 @@ export async function consume(topic: string, count: number, timeoutMs = 180_000)
   return got;
 }
 
+export interface ReadRecord {
+  key: string | null;
+  value: string | null;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Every record of a topic up to its end offsets at the time of the call, read_committed (kafkajs's
+ * default): records of aborted transactions are never returned, and the read waits for open ones.
+ * Done when the consumer's position passes each partition's end offset, whatever lies there (a
+ * transaction marker takes an offset but is no record, so counting records cannot tell when a
+ * transactional topic is read to its end). A fresh consumer group each time, deleted afterwards.
+ */
+export async function readToEnd(topic: string, timeoutMs = 180_000): Promise<ReadRecord[]> {
+  const kafka = kafkaClient();
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: { partition: number; high: string; low: string }[];
+  try {
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+  if (!pending.size) return [];
+  const groupId = uniqueName('it-reader');
+  const consumer = kafka.consumer({ groupId });
+  const got: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${got.length} records of ${topic} in ${timeoutMs / 1000}s without reaching its end offsets`)), timeoutMs);
+      // Emitted after each fetched batch, also one holding only markers or aborted records.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e: any) => {
+        const last = pending.get(e.payload.partition);
+        if (last !== undefined && BigInt(e.payload.lastOffset) >= last) pending.delete(e.payload.partition);
+        if (!pending.size) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      consumer
+        .run({
+          eachMessage: async ({ message, partition }) => {
+            got.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, partition, offset: message.offset });
+          },
+        })
+        .catch((e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+    });
+  } finally {
+    await consumer.disconnect();
+    const a = kafka.admin();
+    await a.connect();
+    await a.deleteGroups([groupId]).catch(() => {});
+    await a.disconnect();
+  }
+  return got;
+}
+
+/** The offsets a consumer group committed, by partition (-1: nothing committed), read from Kafka. */
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((t?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------------------------
 // Kafka Connect
 // ---------------------------------------------------------------------------------
@@ -315,6 +393,56 @@ export async function cancelFlinkJob(jobId: string): Promise<void> {
     const j = await http('GET', `${endpoints.flinkRest}/jobs/${jobId}`);
     return j.status === 404 || ['CANCELED', 'FAILED', 'FINISHED'].includes(j.body?.state);
   }, 180_000);
+}
+
+/** `GET /jobs/:id/checkpoints` of the JobManager. */
+export async function flinkCheckpoints(jobId: string): Promise<any> {
+  return httpOk('GET', `${endpoints.flinkRest}/jobs/${jobId}/checkpoints`);
+}
+
+/** The id of the job with this pipeline.name that is RUNNING (there must be exactly one). */
+export async function runningJobId(pipelineName: string): Promise<string | undefined> {
+  const jobs = (await httpOk('GET', `${endpoints.flinkRest}/jobs/overview`)).jobs as { jid: string; name: string; state: string }[];
+  const mine = jobs.filter((j) => j.name === pipelineName && !['CANCELED', 'FAILED', 'FINISHED'].includes(j.state));
+  if (mine.length > 1) throw Object.assign(new Error(`${mine.length} active jobs named ${pipelineName}`), { fatal: true });
+  return mine[0]?.state === 'RUNNING' ? mine[0].jid : undefined;
+}
+
+/**
+ * Lines of the stack's JobManager log that name a job. Some of what Flink 1.20 applies to a job
+ * is only reported there: its REST API shows the cluster's configuration
+ * (`/jobs/:id/jobmanager/config`) and the deprecated ExecutionConfig (`/jobs/:id/config`, whose
+ * restart-strategy field says "Cluster level default restart strategy" whatever the job sets),
+ * while the JobMaster logs the restart strategy it really uses.
+ */
+export function jobManagerLogLines(jobId: string): string[] {
+  const dir = join(stackConfig.paths.logs, 'flink');
+  const files = readdirSync(dir).filter((f) => /standalonesession.*\.log(\.\d+)?$/.test(f));
+  return files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.includes(jobId)));
+}
+
+/**
+ * The Kafka client configurations the stack's TaskManager logged (`ConsumerConfig values:` /
+ * `ProducerConfig values:` blocks, one per client a job created), each as key → value: what the
+ * Kafka clients of a job really run with, `properties.*` table options included. Rotated files
+ * (a TaskManager started again) are read too.
+ */
+export function taskManagerKafkaConfigs(kind: 'Consumer' | 'Producer'): Record<string, string>[] {
+  const dir = join(stackConfig.paths.logs, 'flink');
+  const out: Record<string, string>[] = [];
+  for (const f of readdirSync(dir).filter((x) => /taskexecutor.*\.log(\.\d+)?$/.test(x))) {
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i]!.includes(`${kind}Config values:`)) continue;
+      const block: Record<string, string> = {};
+      for (let j = i + 1; j < lines.length && lines[j]!.startsWith('\t'); j++) {
+        const m = lines[j]!.trim().match(/^(\S+) = (.*)$/);
+        if (m) block[m[1]!] = m[2]!;
+      }
+      out.push(block);
+    }
+  }
+  return out;
 }
 
 export async function waitForJobRunning(jobId: string, timeoutMs = 180_000): Promise<any> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../src/cli/main.js';
-import { cancelFlinkJob, consume, deleteTopics, endpoints, http, kafkaClient, onCleanup, registry, stackConfig } from './helpers.js';
+import { cancelFlinkJob, deleteTopics, endpoints, http, onCleanup, readToEnd, registry, stackConfig } from './helpers.js';
 
 /** A suffix of letters only (a trailing number would read as a selector depth, e.g. `name+2`). */
 export function letters(n = 6): string {
@@ -13,7 +13,7 @@ export function letters(n = 6): string {
   return [...randomBytes(n)].map((b) => a[b % 26]).join('');
 }
 
-export const runtimeYaml = (o: { connectUrl?: string } = {}) => `runtime:
+export const runtimeYaml = (o: { connectUrl?: string; checkpointDir?: string; savepointDir?: string } = {}) => `runtime:
   kafka:
     bootstrap_servers: ${stackConfig.kafka.bootstrapServers}
   schema_registry:
@@ -24,7 +24,7 @@ export const runtimeYaml = (o: { connectUrl?: string } = {}) => `runtime:
       local:
         rest_url: ${stackConfig.flink.restUrl}
         sql_gateway_url: ${stackConfig.flink.sqlGatewayUrl}
-  connect:
+${o.checkpointDir ? `        checkpoint_dir: ${o.checkpointDir}\n` : ''}${o.savepointDir ? `        savepoint_dir: ${o.savepointDir}\n` : ''}  connect:
     default: local
     clusters:
       local:
@@ -187,15 +187,9 @@ export function modelsYaml(names: MiniNames, o: { where?: string; groupBy?: stri
   return parts.join('');
 }
 
-/** Every record of a topic up to its current end offsets. */
+/** Every record of a topic up to its current end offsets (read_committed, see readToEnd). */
 export async function readAll(topic: string): Promise<{ key: string | null; value: string | null }[]> {
-  const admin = kafkaClient().admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = ends.reduce((s, e) => s + Number(e.high) - Number(e.low), 0);
-  if (!total) return [];
-  return consume(topic, total, 30_000);
+  return readToEnd(topic);
 }
 
 /** Latest JSON value per key (upsert semantics). */

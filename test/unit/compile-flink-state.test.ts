@@ -54,7 +54,8 @@ describe('Flink job defaults that keep state', () => {
     expect(settings.get('restart-strategy.fixed-delay.attempts')).toBeNull();
     // Without cluster directories the cluster's own configuration decides.
     expect(settings.get('execution.checkpointing.dir')).toBeNull();
-    expect(settings.get('execution.checkpointing.savepoint-dir')).toBeNull();
+    // Flink ignores a job's own savepoint directory for REST stops: never emitted (see below).
+    expect(settings.has('execution.checkpointing.savepoint-dir')).toBe(false);
     expect(spec.checkpoint_interval_ms).toBe(60000);
   });
 
@@ -88,10 +89,25 @@ describe('Flink job defaults that keep state', () => {
     expect(model.table('m__output')).toContain("'sink.delivery-guarantee' = 'at-least-once'");
   });
 
-  it("sets the cluster's checkpoint and savepoint directories on its jobs", () => {
+  it('sets the state backend when one is declared, else leaves it to the cluster', () => {
+    expect(job(plain).settings.get('state.backend.type')).toBeNull();
+    const rocks = job(withFlink('        state_backend: rocksdb\n'));
+    expect(rocks.settings.get('state.backend.type')).toBe('rocksdb');
+    expect(rocks.spec.state_backend).toBe('rocksdb');
+    // The pre-1.13 names of the heap backend.
+    expect(job(withFlink('        state_backend: memory\n')).settings.get('state.backend.type')).toBe('hashmap');
+    const project = job(plain, { defaults: 'defaults:\n  models:\n    flink:\n      state_backend: filesystem\n' });
+    expect(project.settings.get('state.backend.type')).toBe('hashmap');
+    expect(project.spec.state_backend).toBe('filesystem');
+  });
+
+  it("sets the cluster's checkpoint directory on its jobs; the savepoint directory goes with each stop, not in the job", () => {
     const cluster = '        checkpoint_dir: file:///data/flink/checkpoints\n        savepoint_dir: s3://bucket/savepoints\n';
-    const { settings } = job(plain, { cluster });
+    const { settings, spec } = job(plain, { cluster });
     expect(settings.get('execution.checkpointing.dir')).toBe('file:///data/flink/checkpoints');
-    expect(settings.get('execution.checkpointing.savepoint-dir')).toBe('s3://bucket/savepoints');
+    // Flink 1.20 ignores this key for savepoints triggered through REST (it uses the cluster's):
+    // FlinkAdapter.stopWithSavepoint sends savepoint_dir as the request's targetDirectory.
+    expect(settings.has('execution.checkpointing.savepoint-dir')).toBe(false);
+    expect(spec.statements.join('\n')).not.toContain('s3://bucket/savepoints');
   });
 });

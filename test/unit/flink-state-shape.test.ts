@@ -108,9 +108,16 @@ describe('Flink job diff: a stateful job that is not running', () => {
     expect(p.blocked?.hint).toContain('--allow-state-reset');
   });
 
-  it('is blocked too when the record is gone but a terminated job shows it ran', () => {
-    const p = diffFlinkJob({ spec: recorded.spec, hash: 'h1', stateful: true }, cancelled, undefined, { allowStateReset: false });
-    expect(p.blocked?.code).toBe('PLAN_STATE_LOSS');
+  it('without a record entry (deleted with --prune, or never applied from here) starts fresh: no restore, no block', () => {
+    // e.g. `npm run demo` torn down with apply --prune, then applied again within the hour the
+    // JobManager remembers the cancelled jobs: their retained checkpoints hold offsets of topics
+    // that were deleted and created again.
+    for (const observed of [cancelled, { ...cancelled, lastSavepoint: 'file:/ck/abc/chk-3', restoreKind: 'checkpoint' as const }]) {
+      const p = diffFlinkJob({ spec: recorded.spec, hash: 'h1', stateful: true }, observed, undefined, { allowStateReset: false });
+      expect(p).toMatchObject({ action: 'create', steps: ['submit'] });
+      expect(p.blocked).toBeUndefined();
+      expect(p.reasons.join(' ')).toContain("the last job with this name (j1, CANCELED) is not in this project's record (deleted with --prune, or applied from elsewhere): the new job starts without its state");
+    }
   });
 
   it('--allow-state-reset submits it empty, saying what starts empty', () => {

@@ -18,6 +18,13 @@ export interface FlinkCluster {
   sql_gateway_url?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * Where stop-with-savepoint writes (runtime.flink.clusters.<name>.savepoint_dir). Sent as the
+   * request's targetDirectory: Flink 1.20 ignores a job's own `execution.checkpointing.savepoint-dir`
+   * for REST-triggered savepoints and uses the cluster's (checked on the stack, see
+   * test/integration/flink-state.test.ts).
+   */
+  savepoint_dir?: string | undefined;
 }
 
 export const TERMINAL_STATES = new Set(['FAILED', 'CANCELED', 'FINISHED']);
@@ -61,12 +68,14 @@ export function flinkRootCause(errors: unknown): string {
 export class FlinkAdapter {
   readonly rest: HttpClient;
   readonly gateway: HttpClient | undefined;
+  readonly savepointDir: string | undefined;
 
   constructor(readonly clusterName: string, cluster: FlinkCluster, o: { timeLimitMs?: number } = {}) {
     if (!cluster.rest_url) throw new ServiceError('Flink REST', '(not configured)', `Flink cluster "${clusterName}" has no rest_url in runtime.flink.clusters`);
     const auth = { username: cluster.username, password: cluster.password, ...(o.timeLimitMs ? { timeLimitMs: o.timeLimitMs } : {}) };
     this.rest = new HttpClient({ service: 'Flink REST', baseUrl: cluster.rest_url, ...auth });
     this.gateway = cluster.sql_gateway_url ? new HttpClient({ service: 'Flink SQL Gateway', baseUrl: cluster.sql_gateway_url, ...auth }) : undefined;
+    this.savepointDir = cluster.savepoint_dir || undefined;
   }
 
   async jobs(): Promise<(LiveJob & { name: string })[]> {
@@ -147,9 +156,14 @@ export class FlinkAdapter {
     return sp && sp.status === 'COMPLETED' && typeof sp.external_path === 'string' ? sp.external_path : undefined;
   }
 
-  /** Stops the job with a savepoint and returns the savepoint location. The job keeps running if it fails. */
+  /**
+   * Stops the job with a savepoint and returns the savepoint location: in the cluster's
+   * savepoint_dir when set, else where the Flink cluster's own configuration says. The job keeps
+   * running if it fails.
+   */
   async stopWithSavepoint(jid: string, timeoutMs = 180_000): Promise<string> {
-    const trigger = await this.rest.call<{ 'request-id': string }>('POST', `/jobs/${jid}/stop`, { body: { drain: false }, idempotent: false });
+    const body = { drain: false, ...(this.savepointDir ? { targetDirectory: this.savepointDir } : {}) };
+    const trigger = await this.rest.call<{ 'request-id': string }>('POST', `/jobs/${jid}/stop`, { body, idempotent: false });
     const id = trigger.body['request-id'];
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -182,22 +196,33 @@ export class FlinkAdapter {
     throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} did not stop in ${timeoutMs / 1000}s`);
   }
 
-  /** Waits until the job and all its tasks run; a FAILED job is an error with its root cause. */
+  /**
+   * Waits until the job and all its tasks run. A FAILED or CANCELED job is an error with its root
+   * cause. A RESTARTING job is waited for: its restart strategy is recovering it (a TaskManager
+   * lost, a broker slow to answer on a loaded machine); if it does not run by the deadline, the
+   * error names the cause of its last restart.
+   */
   async waitRunning(jid: string, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
+    let restartCause = '';
     while (Date.now() < deadline) {
       const r = await this.rest.get<any>(`/jobs/${jid}`, { accept: [404] });
       const state = r.body?.state as string | undefined;
       last = state ?? 'unknown';
-      if (state === 'FAILED' || state === 'CANCELED' || (state === 'RESTARTING' && Date.now() + 5_000 < deadline)) {
+      if (state === 'FAILED' || state === 'CANCELED') {
         const cause = await this.exceptions(jid);
-        if (state !== 'RESTARTING' || cause) throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} ${state}${cause ? `: ${cause}` : ''}`);
+        throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} ${state}${cause ? `: ${cause}` : ''}`);
       }
+      if (state === 'RESTARTING') restartCause = (await this.exceptions(jid)) || restartCause;
       if (state === 'RUNNING' && Array.isArray(r.body.vertices) && r.body.vertices.every((v: { status: string }) => v.status === 'RUNNING')) return;
       await sleep(500);
     }
-    throw new ServiceError('Flink REST', this.rest.baseUrl, `Flink job ${jid} is not running after ${timeoutMs / 1000}s (state ${last}); are there free task slots?`);
+    throw new ServiceError(
+      'Flink REST',
+      this.rest.baseUrl,
+      `Flink job ${jid} is not running after ${timeoutMs / 1000}s (state ${last})${restartCause ? `; it restarted after: ${restartCause}` : '; are there free task slots?'}`,
+    );
   }
 
   /**

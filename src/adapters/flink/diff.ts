@@ -190,8 +190,15 @@ export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob
   return p;
 }
 
-function diffJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: PreviousJob | undefined, opts: { allowStateReset: boolean }): Proposal {
-  const running = observed.active;
+function diffJob(desired: FlinkDiffInput, observed0: ObservedFlinkJob, previous: PreviousJob | undefined, opts: { allowStateReset: boolean }): Proposal {
+  const running = observed0.active;
+  // A terminated job counts only when this project's record says it applied the job: without an
+  // entry (deleted with --prune, or never applied from here), the job is new to this project,
+  // and the state of an earlier job with the same name (whose topics may have been deleted and
+  // created again since) is neither restored nor mourned.
+  const forgotten = !previous && !running.length ? observed0.lastTerminated : undefined;
+  const { lastTerminated: _t, lastSavepoint: _s, restoreKind: _k, ...unterminated } = observed0;
+  const observed: ObservedFlinkJob = forgotten ? unterminated : observed0;
   // streamt's own view of whether the job keeps state: now, or when it was applied (dropping
   // an aggregation leaves state the new job cannot restore).
   const streamtStateful = desired.stateful || !!previous?.stateful;
@@ -213,7 +220,6 @@ function diffJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: 
       fields: [{ field: 'execution.savepoint.path', after: savepoint }, ...(previous ? scriptChanges(previous.spec, desired.spec) : [])],
       steps: ['submit-from-savepoint'],
     };
-    if (desired.stateful && !previous) p.warnings = ['state compatibility cannot be checked without a record; Flink refuses the savepoint if its operators do not match'];
     if (judged?.stateful) {
       p.reasons.push(judgeNote(judged));
       p.stateJudge = judged.judge;
@@ -224,10 +230,11 @@ function diffJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: 
   if (!running.length) {
     const t = observed.lastTerminated;
     const reasons = [previous || t ? `no running job named ${desired.spec.name}${t ? ` (the last one, ${t.jid}, is ${t.state})` : ''}: submit it` : 'job is not running'];
+    if (forgotten) reasons.push(`the last job with this name (${forgotten.jid}, ${forgotten.state}) is not in this project's record (deleted with --prune, or applied from elsewhere): the new job starts without its state`);
     const p: Proposal = { action: 'create', reasons, fields: [{ field: 'pipeline.name', after: desired.spec.name }], steps: ['submit'] };
-    // A stateful job that ran before (recorded, or seen terminated) and has nothing to restore
-    // from would start empty: that is a choice, never a default.
-    if (desired.stateful && (previous || t)) {
+    // A stateful job this project applied and that has nothing to restore from would start
+    // empty: that is a choice, never a default.
+    if (desired.stateful && previous) {
       const lost = statefulOperators(previous?.spec ?? desired.spec);
       const what = lost.length ? lost.join('; ') : 'its stateful operators';
       if (opts.allowStateReset) reasons.push(`--allow-state-reset: it starts without the state of ${what}`);

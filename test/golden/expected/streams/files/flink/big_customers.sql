@@ -12,8 +12,6 @@ SET 'execution.checkpointing.externalized-checkpoint-retention' = 'RETAIN_ON_CAN
 
 RESET 'execution.checkpointing.dir';
 
-RESET 'execution.checkpointing.savepoint-dir';
-
 SET 'restart-strategy.type' = 'exponential-delay';
 
 SET 'restart-strategy.exponential-delay.initial-backoff' = '1 s';
@@ -27,6 +25,8 @@ RESET 'restart-strategy.fixed-delay.attempts';
 RESET 'restart-strategy.fixed-delay.delay';
 
 RESET 'table.exec.state.ttl';
+
+RESET 'state.backend.type';
 
 CREATE TEMPORARY TABLE `customer_totals` (
   `customer_id` STRING,
