@@ -20,7 +20,7 @@ export interface UpResult {
 type Log = (message: string) => void;
 export declare function status(): Promise<ServiceStatus[]>;
 export declare function isUp(): Promise<boolean>;
-export declare function up(opts?: { log?: Log; owner?: 'manual' | 'test' }): Promise<UpResult>;
+export declare function up(opts?: { log?: Log; owner?: 'manual' | 'test'; only?: ServiceName[] }): Promise<UpResult>;
 export declare function acquireForTests(opts?: { log?: Log }): Promise<{ result: UpResult; release: () => Promise<void> }>;
 export declare function stopIfUnused(opts?: { log?: Log }): Promise<string>;
 export declare function kill(name: ServiceName, opts?: { log?: Log }): Promise<'killed' | 'not-running'>;

@@ -162,11 +162,11 @@ function readOwner() {
  * 'test' (a test run; stopped when the last test run using it ends).
  * Returns { startedAny, installMs, startMs, services: [...] }.
  */
-export function up({ log = console.error, owner = 'manual' } = {}) {
-  return withLock(() => upUnlocked({ log, owner }), { log });
+export function up({ log = console.error, owner = 'manual', only } = {}) {
+  return withLock(() => upUnlocked({ log, owner, only }), { log });
 }
 
-async function upUnlocked({ log, owner }) {
+async function upUnlocked({ log, owner, only }) {
   fs.mkdirSync(paths.run, { recursive: true });
   const t0 = Date.now();
   await installAll(log);
@@ -174,8 +174,12 @@ async function upUnlocked({ log, owner }) {
   const results = [];
   const attempted = [];
   const t1 = Date.now();
+  // `only`: start just these services (e.g. a private Kafka on other ports beside a shared stack).
+  const wanted = only ? new Set(only) : undefined;
   for (const stage of stages) {
-    const settled = await Promise.allSettled(stage.map((n) => startOne(n, log, attempted)));
+    const names = wanted ? stage.filter((n) => wanted.has(n)) : stage;
+    if (!names.length) continue;
+    const settled = await Promise.allSettled(names.map((n) => startOne(n, log, attempted)));
     const failed = settled.filter((s) => s.status === 'rejected');
     settled.forEach((s) => s.status === 'fulfilled' && results.push(s.value));
     if (failed.length) {
@@ -190,7 +194,11 @@ async function upUnlocked({ log, owner }) {
   const startMs = Date.now() - t1;
   const startedAny = results.some((r) => r.started);
   // A hand-run `up` claims the stack even when it was already running, so tests leave it up.
-  if (startedAny || owner === 'manual') fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
+  // A test run that only restarts some services of a hand-started stack (a TaskManager a crash
+  // test killed) does not take it over: its end would stop a stack others are using. It claims
+  // the stack only when it started every service, or the stack was not started by hand.
+  const claim = owner === 'manual' || (startedAny && (readOwner()?.kind !== 'manual' || results.every((r) => r.started)));
+  if (claim) fs.writeFileSync(ownerFile(), JSON.stringify({ kind: owner, pid: process.pid, at: new Date().toISOString() }));
   return { startedAny, installMs, startMs, services: results };
 }
 

@@ -7,7 +7,8 @@ import { paths } from './config.mjs';
 
 const USAGE = `usage: npm run stack -- <command>
 
-  up                 download what is missing (into ${paths.home}), start every service, wait until ready
+  up [service...]    download what is missing (into ${paths.home}), start every service (or only the
+                     named ones, e.g. \`up kafka\` for a private broker on other ports), wait until ready
   down               stop every process this tool started (by recorded pid)
   status             show each service's state, pid, port and memory
   kill <service>     SIGKILL one service, as a crash would (fault tests); start it again with start
@@ -33,7 +34,13 @@ async function main(argv) {
   switch (cmd) {
     case 'up': {
       const t0 = Date.now();
-      const r = await up({ log: (m) => console.error(`[stack] ${m}`) });
+      for (const n of rest) {
+        if (!serviceNames.includes(n)) {
+          console.error(`unknown service ${n}; one of ${serviceNames.join(', ')}`);
+          return 2;
+        }
+      }
+      const r = await up({ log: (m) => console.error(`[stack] ${m}`), ...(rest.length ? { only: rest } : {}) });
       const total = ((Date.now() - t0) / 1000).toFixed(1);
       console.error(`[stack] ${r.startedAny ? 'up' : 'already up (no-op)'}: install/check ${(r.installMs / 1000).toFixed(1)}s, start ${(r.startMs / 1000).toFixed(1)}s, total ${total}s`);
       printStatus(await status());
@@ -95,6 +102,7 @@ async function main(argv) {
       const c = stackConfig;
       const vars = {
         STREAMT_KAFKA_BOOTSTRAP: c.kafka.bootstrapServers,
+        STREAMT_KAFKA_SASL_BOOTSTRAP: c.kafka.sasl.bootstrapServers,
         STREAMT_CONNECT_URL: c.connect.url,
         STREAMT_REGISTRY_URL: c.registry.url,
         STREAMT_FLINK_REST_URL: c.flink.restUrl,

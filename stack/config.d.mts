@@ -2,6 +2,7 @@
 export interface StackPorts {
   kafka: number;
   kafkaController: number;
+  kafkaSasl: number;
   registry: number;
   registryManagement: number;
   flinkRest: number;
@@ -30,12 +31,28 @@ export interface StackPaths {
   logs: string;
   run: string;
 }
+export interface StackKafkaUser {
+  username: string;
+  password: string;
+  principal: string;
+}
 export interface StackConfig {
   host: string;
   ports: StackPorts;
   versions: StackVersions;
   paths: StackPaths;
-  kafka: { bootstrapServers: string; brokers: string[]; clusterId: string };
+  kafka: {
+    bootstrapServers: string;
+    brokers: string[];
+    clusterId: string;
+    sasl: {
+      bootstrapServers: string;
+      brokers: string[];
+      securityProtocol: 'SASL_PLAINTEXT';
+      mechanism: 'SCRAM-SHA-512';
+      users: Record<'admin' | 'flink' | 'connect' | 'reader' | 'writer' | 'other', StackKafkaUser>;
+    };
+  };
   connect: { url: string };
   registry: { url: string; apicurioUrl: string };
   flink: { restUrl: string; sqlGatewayUrl: string };

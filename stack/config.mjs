@@ -42,6 +42,8 @@ export const versions = Object.freeze({
 const ports = Object.freeze({
   kafka: port('STREAMT_KAFKA_PORT', 9092),
   kafkaController: port('STREAMT_KAFKA_CONTROLLER_PORT', 9093),
+  /** The SASL/SCRAM-SHA-512 listener, where the StandardAuthorizer's ACLs apply (see kafka.sasl). */
+  kafkaSasl: port('STREAMT_KAFKA_SASL_PORT', 9094),
   registry: port('STREAMT_REGISTRY_PORT', 8081),
   registryManagement: port('STREAMT_REGISTRY_MANAGEMENT_PORT', 9000), // Apicurio (Quarkus) health/metrics
   flinkRest: port('STREAMT_FLINK_REST_PORT', 8082),
@@ -73,9 +75,34 @@ export const stackConfig = Object.freeze({
   versions,
   paths,
   kafka: Object.freeze({
+    /** The plaintext listener: every client on it is a super user (User:ANONYMOUS), so no ACL applies. */
     bootstrapServers: `${host}:${ports.kafka}`,
     brokers: [`${host}:${ports.kafka}`],
     clusterId: 'MkU3OEVBNTcwNTJENDM2Qk',
+    /**
+     * The secured listener: SASL_PLAINTEXT with SCRAM-SHA-512, authorized by Kafka's
+     * StandardAuthorizer with no access by default (allow.everyone.if.no.acl.found=false).
+     * The stack creates these users when it formats the broker; `admin` is a super user,
+     * the others can do only what ACLs grant them.
+     */
+    sasl: Object.freeze({
+      bootstrapServers: `${host}:${ports.kafkaSasl}`,
+      brokers: [`${host}:${ports.kafkaSasl}`],
+      securityProtocol: 'SASL_PLAINTEXT',
+      mechanism: 'SCRAM-SHA-512',
+      users: Object.freeze({
+        /** super user: what streamt itself uses on the secured listener */
+        admin: Object.freeze({ username: 'streamt-admin', password: 'streamt-admin-secret', principal: 'User:streamt-admin' }),
+        /** for Flink jobs */
+        flink: Object.freeze({ username: 'flink-jobs', password: 'flink-jobs-secret', principal: 'User:flink-jobs' }),
+        /** for Kafka Connect connectors (connector-level consumer.override.*) */
+        connect: Object.freeze({ username: 'connect-sinks', password: 'connect-sinks-secret', principal: 'User:connect-sinks' }),
+        /** applications, for exposures */
+        reader: Object.freeze({ username: 'app-reader', password: 'app-reader-secret', principal: 'User:app-reader' }),
+        writer: Object.freeze({ username: 'app-writer', password: 'app-writer-secret', principal: 'User:app-writer' }),
+        other: Object.freeze({ username: 'app-other', password: 'app-other-secret', principal: 'User:app-other' }),
+      }),
+    }),
   }),
   connect: Object.freeze({ url: http(ports.connect) }),
   registry: Object.freeze({

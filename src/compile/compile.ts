@@ -7,16 +7,18 @@ import { buildManifest } from '../manifest/build.js';
 import type { NodeId } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { CompileContext } from './context.js';
+import { emitAcls, type KafkaClient } from './emitters/acls.js';
 import { emitConnector } from './emitters/connectors.js';
 import { emitContinuousTests } from './emitters/continuous.js';
-import { emitFlinkJob } from './emitters/flink.js';
+import { emitFlinkJob, type JobKafkaAccess } from './emitters/flink.js';
+import { checkClientSecurity } from './kafka-identity.js';
 import { emitGatewayRules } from './emitters/gateway.js';
 import { emitModelSchema, emitSourceSchema } from './emitters/schemas.js';
 import { emitTopic } from './emitters/topics.js';
 import { nodeError, stableJson } from './emitters/common.js';
 import { contentHash } from './hash.js';
 import { FileNamer, isSafeRelativePath } from './paths.js';
-import type { Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
+import type { AclSpec, Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
 
 export type { CompileOptions, CompileResult } from './types.js';
 
@@ -39,6 +41,8 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   const connectors: Pending<ConnectorSpec>[] = [];
   const schemas: Pending<SchemaSpecArtifact>[] = [];
   const rules: Pending<GatewaySpec>[] = [];
+  /** The Kafka clients compiled (jobs, connectors) and what they read and write: their ACLs. */
+  const clients: KafkaClient[] = [];
   const hasGateway = !!resolved.project.runtime.conduktor?.gateway;
 
   const models = [...resolved.models.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
@@ -49,15 +53,22 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     if (topic) topics.push({ addr: `kafka.topic.${topic.name}`, owner: id, fileName: topic.name, spec: topic, content: stableJson });
     if ((m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined) {
       const job = emitFlinkJob(ctx, m, diagnostics);
-      if (job) jobs.push({ addr: `flink.job.${m.node.name}`, owner: id, fileName: m.node.name, spec: { ...job.spec, script: job.sql }, content: (s) => s.script });
+      if (job) {
+        jobs.push({ addr: `flink.job.${m.node.name}`, owner: id, fileName: m.node.name, spec: { ...job.spec, script: job.sql }, content: (s) => s.script });
+        clients.push({ addr: `flink.job.${m.node.name}`, owner: id, runtime: 'flink', cluster: job.spec.cluster, access: job.access });
+      }
     }
     const modelSchema = emitModelSchema(ctx, m);
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
     const connector = emitConnector(ctx, m, diagnostics, (envelope) => {
       topics.push({ addr: `kafka.topic.${envelope.topic.name}`, owner: id, fileName: envelope.topic.name, spec: envelope.topic, content: stableJson });
       jobs.push({ addr: `flink.job.${m.node.name}.connect`, owner: id, fileName: `${m.node.name}.connect`, spec: { ...envelope.job.spec, script: envelope.job.sql }, content: (s) => s.script });
+      clients.push({ addr: `flink.job.${m.node.name}.connect`, owner: id, runtime: 'flink', cluster: envelope.job.spec.cluster, access: envelope.job.access });
     });
-    if (connector) connectors.push({ addr: `connect.connector.${connector.name}`, owner: id, fileName: connector.name, spec: connector, content: (s) => stableJson({ name: s.name, config: s.config }) });
+    if (connector) {
+      connectors.push({ addr: `connect.connector.${connector.name}`, owner: id, fileName: connector.name, spec: connector, content: (s) => stableJson({ name: s.name, config: s.config }) });
+      clients.push({ addr: `connect.connector.${connector.name}`, owner: id, runtime: 'connect', cluster: connector.cluster, access: connectorAccess(connector) });
+    }
     for (const rule of emitGatewayRules(ctx, m, diagnostics)) {
       rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });
     }
@@ -111,6 +122,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     connectors: finish('connect', '.json', connectors, (s) => s),
     schemas: finish('schemas', '.json', schemas, (s) => s),
     gatewayRules: finish('gateway', '.json', rules, (s) => s),
+    acls: [],
   };
 
   // Continuous tests are Flink jobs too: planned, applied and owned like the models' jobs.
@@ -124,6 +136,15 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   artifacts.topics = [...artifacts.topics, ...monitors.topics].sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
   for (const [path, content] of monitors.files) files.set(path, content);
   for (const [key, value] of monitors.secrets) ctx.vault.values.set(key, value);
+  for (const j of monitors.flinkJobs) {
+    const a = monitors.access.get(j.addr);
+    if (a) clients.push({ addr: j.addr, owner: j.owner, runtime: 'flink', cluster: j.spec.cluster, access: a });
+  }
+
+  // Kafka ACLs (runtime.kafka.acls): what each node's clients and roles need, after every client is known.
+  diagnostics.push(...checkClientSecurity(ctx, artifacts.flinkJobs.length > 0));
+  const acls: Pending<AclSpec>[] = emitAcls(ctx, clients, selected, diagnostics).map((spec) => ({ addr: `kafka.acl.${spec.name}`, owner: spec.name as NodeId, fileName: spec.name, spec, content: stableJson }));
+  artifacts.acls = finish('acls', '.json', acls, (s) => s);
 
   const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z' };
   if (opts.streamtVersion !== undefined) manifestOpts.streamtVersion = opts.streamtVersion;
@@ -138,6 +159,16 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     if (ctx.vault.leaks(content)) files.set(path, ctx.vault.scrubText(content));
   }
   return { manifest, files, artifacts, diagnostics, secrets: new Map(ctx.vault.values) };
+}
+
+/**
+ * What a sink connector's consumer does on Kafka: reads its topics in its group (Connect's
+ * `connect-<name>` unless overridden), writes its dead letter queue when it has one.
+ */
+function connectorAccess(c: ConnectorSpec): JobKafkaAccess {
+  const group = c.config['consumer.override.group.id'] ?? `connect-${c.name}`;
+  const dlq = c.config['errors.deadletterqueue.topic.name'];
+  return { reads: c.topics.map((topic) => ({ topic, group })), writes: dlq ? [dlq] : [] };
 }
 
 /** The body of POST /subjects/{subject}/versions. */

@@ -4,7 +4,7 @@ import type { NodeId } from '../project/types.js';
 import type { Manifest } from '../manifest/schema.js';
 
 export interface ArtifactBase {
-  /** Stable address: `kafka.topic.<name>`, `flink.job.<model>`, `connect.connector.<name>`, `sr.subject.<subject>`, `gateway.rule.<name>`. */
+  /** Stable address: `kafka.topic.<name>`, `flink.job.<model>`, `connect.connector.<name>`, `sr.subject.<subject>`, `gateway.rule.<name>`, `kafka.acl.<node id>`. */
   addr: string;
   /** The node the artifact belongs to. */
   owner: NodeId;
@@ -71,11 +71,38 @@ export interface GatewaySpec {
   resource: GatewayResource;
 }
 
+/** One Kafka ACL binding, as Kafka's CreateAcls takes it. */
+export interface AclBinding {
+  /** `User:<name>` (or another principal type). */
+  principal: string;
+  /** `*`: from any host. */
+  host: string;
+  operation: 'READ' | 'WRITE' | 'DESCRIBE';
+  permission: 'ALLOW' | 'DENY';
+  resource_type: 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID';
+  resource_name: string;
+  /** LITERAL: the name itself; PREFIXED: every name starting with it. */
+  pattern_type: 'LITERAL' | 'PREFIXED';
+}
+
+/**
+ * The Kafka ACL bindings one node of the project needs (an exposure's roles, a model's job and
+ * connector principals and its deny policies, a continuous test's job): one resource
+ * `kafka.acl.<node id>`.
+ */
+export interface AclSpec {
+  /** The node id, e.g. `exposure.fraud_scoring`. */
+  name: string;
+  /** Unique, sorted by resource (type, name, pattern), then principal, operation, permission. */
+  bindings: AclBinding[];
+}
+
 export type TopicArtifact = ArtifactBase & { spec: TopicSpec };
 export type FlinkJobArtifact = ArtifactBase & { spec: FlinkJobSpec };
 export type ConnectorArtifact = ArtifactBase & { spec: ConnectorSpec };
 export type SchemaArtifact = ArtifactBase & { spec: SchemaSpecArtifact };
 export type GatewayArtifact = ArtifactBase & { spec: GatewaySpec };
+export type AclArtifact = ArtifactBase & { spec: AclSpec };
 
 export interface Artifacts {
   topics: TopicArtifact[];
@@ -83,6 +110,8 @@ export interface Artifacts {
   connectors: ConnectorArtifact[];
   schemas: SchemaArtifact[];
   gatewayRules: GatewayArtifact[];
+  /** Empty unless runtime.kafka.acls is set. */
+  acls: AclArtifact[];
 }
 
 export interface CompileOptions {

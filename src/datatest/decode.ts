@@ -4,9 +4,14 @@
  * reported, never guessed.
  */
 import avro from 'avsc';
-import type { RawRecord } from './kafka-sample.js';
-import type { RegistryClient } from './registry.js';
+import type { RawRecord } from '../adapters/kafka/sample.js';
+import type { RegistrySchema } from '../adapters/schema-registry/client.js';
 import type { SampleRecord } from './types.js';
+
+/** Where schema ids are looked up (the Schema Registry adapter). */
+export interface SchemaLookup {
+  schemaById(id: number): Promise<RegistrySchema>;
+}
 
 export interface DecodeOutcome {
   records: SampleRecord[];
@@ -14,7 +19,7 @@ export interface DecodeOutcome {
   undecodable: { count: number; examples: { partition: number; offset: string; reason: string }[] };
 }
 
-export async function decodeRecords(raw: readonly RawRecord[], registry: RegistryClient | undefined): Promise<DecodeOutcome> {
+export async function decodeRecords(raw: readonly RawRecord[], registry: SchemaLookup | undefined): Promise<DecodeOutcome> {
   const types = new Map<number, avro.Type>();
   const out: DecodeOutcome = { records: [], undecodable: { count: 0, examples: [] } };
   for (const r of raw) {
@@ -29,7 +34,7 @@ export async function decodeRecords(raw: readonly RawRecord[], registry: Registr
   return out;
 }
 
-async function decodeValue(value: Buffer | null, registry: RegistryClient | undefined, types: Map<number, avro.Type>): Promise<Record<string, unknown> | null> {
+async function decodeValue(value: Buffer | null, registry: SchemaLookup | undefined, types: Map<number, avro.Type>): Promise<Record<string, unknown> | null> {
   if (value === null || value.length === 0) return null;
   if (value[0] === 0 && value.length >= 5) {
     const id = value.readInt32BE(1);

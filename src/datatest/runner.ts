@@ -10,8 +10,9 @@ import { decodeRecords } from './decode.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { evaluateSample } from './evaluate.js';
 import { FlinkAdapter, TERMINAL_STATES } from '../adapters/flink/client.js';
-import { readTopic, type ReadOptions, type ReadResult } from './kafka-sample.js';
-import { RegistryClient } from './registry.js';
+import { readTopic, type ReadOptions, type ReadResult } from '../adapters/kafka/sample.js';
+import { LiveSystems } from '../adapters/live.js';
+import type { SchemaRegistryAdapter } from '../adapters/schema-registry/client.js';
 import { evaluateSchemaTest, subjectOf } from './schema-test.js';
 import { parseThreshold } from './threshold.js';
 import { continuousResult, parseViolations } from './violations.js';
@@ -25,7 +26,7 @@ export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
   now?: () => number;
   /** Seams for tests. */
-  readTopic?: (runtime: ResolvedProject['project']['runtime'], topic: string, opts: ReadOptions) => Promise<ReadResult>;
+  readTopic?: (topic: string, opts: ReadOptions) => Promise<ReadResult>;
   post?: Poster;
   /** Called before each test runs (progress). */
   onTest?: (test: TestNode) => void;
@@ -37,10 +38,19 @@ export const DEFAULT_SINCE_MS = 3_600_000;
 
 export async function runTests(resolved: ResolvedProject, tests: readonly TestNode[], opts: RunOptions): Promise<TestResult[]> {
   const now = opts.now ?? Date.now;
-  const read = opts.readTopic ?? readTopic;
   const project = resolved.project;
-  const sr = project.runtime.schema_registry;
-  const registry = sr ? new RegistryClient(sr) : undefined;
+  // Kafka and the registry are read through their adapters, like every other live call.
+  const live = new LiveSystems(project.runtime, project.name);
+  const read: NonNullable<RunOptions['readTopic']> = opts.readTopic ?? ((topic, o) => readTopic(live.kafka(), topic, o));
+  const registry = project.runtime.schema_registry ? live.registry() : undefined;
+  try {
+    return await runEach(resolved, tests, opts, read, registry, now);
+  } finally {
+    await live.close();
+  }
+}
+
+async function runEach(resolved: ResolvedProject, tests: readonly TestNode[], opts: RunOptions, read: NonNullable<RunOptions['readTopic']>, registry: SchemaRegistryAdapter | undefined, now: () => number): Promise<TestResult[]> {
   const continuous = tests.some((t) => t.type === 'continuous') ? compileContinuousTests(resolved) : undefined;
   const results: TestResult[] = [];
   for (const test of tests) {
@@ -67,11 +77,11 @@ function errorResult(test: TestNode, message: string): TestResult {
   return { test: test.name, type: test.type, target: test.target, severity: test.severity, status: 'error', failures: 0, checked: 0, message, assertions: [], actions: [] };
 }
 
-async function runSchema(resolved: ResolvedProject, test: TestNode, registry: RegistryClient | undefined): Promise<TestResult> {
+async function runSchema(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined): Promise<TestResult> {
   if (!registry) return evaluateSchemaTest(resolved, test);
   const subject = subjectOf(resolved, test.target);
   if (!subject) return evaluateSchemaTest(resolved, test);
-  const latest = await registry.latest(subject);
+  const latest = await registry.version(subject, 'latest');
   return evaluateSchemaTest(resolved, test, latest ?? null);
 }
 
@@ -83,13 +93,12 @@ function topicOf(resolved: ResolvedProject, target: string): { topic?: string; w
   return t ? { topic: t.topic } : { why: `"${target}" has no topic` };
 }
 
-async function runSample(resolved: ResolvedProject, test: TestNode, registry: RegistryClient | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest', now: () => number): Promise<TestResult> {
-  const runtime = resolved.project.runtime;
+async function runSample(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest', now: () => number): Promise<TestResult> {
   const { topic, why } = topicOf(resolved, test.target);
   if (!topic) return { ...errorResult(test, why!), status: 'skipped' };
   const max = test.sampleSize ?? resolved.project.defaults.tests?.sample_size ?? DEFAULT_SAMPLE_SIZE;
   const timeoutMs = parseDuration(test.timeout) ?? DEFAULT_TIMEOUT_MS;
-  const got = await read(runtime, topic, { from, max, timeoutMs });
+  const got = await read(topic, { from, max, timeoutMs });
   if (!got.exists) return errorResult(test, `topic ${topic} does not exist`);
   const decoded = await decodeRecords(got.records, registry);
   if (!got.records.length) return { ...errorResult(test, `no records in topic ${topic}${got.timedOut ? ` within ${formatDuration(timeoutMs)}` : ''}`), status: 'error' };
@@ -101,7 +110,7 @@ async function runSample(resolved: ResolvedProject, test: TestNode, registry: Re
     if (refs.has(name)) continue;
     const refTopic = topicOf(resolved, name).topic;
     if (!refTopic) continue;
-    const r = await read(runtime, refTopic, { from: 'latest', max: Math.max(10 * max, 10_000), timeoutMs });
+    const r = await read(refTopic, { from: 'latest', max: Math.max(10 * max, 10_000), timeoutMs });
     refs.set(name, (await decodeRecords(r.records, registry)).records);
   }
   const result = evaluateSample(test, decoded.records, { now: now(), reference: (n) => refs.get(n) });
@@ -147,7 +156,7 @@ async function runContinuous(resolved: ResolvedProject, test: TestNode, skipped:
   const name = continuousJobName(project.name, test.name);
   const job = await currentJob(flink, name);
   const topic = violationsTopic(project.name);
-  const got = await read(project.runtime, topic, { from: 'since', sinceMs: now() - sinceMs, max: 1_000_000, timeoutMs: DEFAULT_TIMEOUT_MS });
+  const got = await read(topic, { from: 'since', sinceMs: now() - sinceMs, max: 1_000_000, timeoutMs: DEFAULT_TIMEOUT_MS });
   const records = got.exists ? (await decodeRecords(got.records, undefined)).records : [];
   return continuousResult(test, parseViolations(records), skipped, job ? { name, state: job.state, id: job.id } : undefined, formatDuration(sinceMs));
 }

@@ -7,7 +7,7 @@ import type { Column, TestNode } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { acceptedTypes } from './assertions.js';
 import { summarize } from './evaluate.js';
-import type { RegistrySchema } from './registry.js';
+import type { RegistrySchema } from '../adapters/schema-registry/client.js';
 import { MAX_EXAMPLES, type AssertionResult, type FailureExample, type TestResult } from './types.js';
 import { typeFamily, type TypeFamily } from './values.js';
 

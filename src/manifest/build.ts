@@ -150,6 +150,8 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
       connectors: artifacts.connectors.map(withBase),
       gateway_rules: artifacts.gatewayRules.map(withBase),
       schemas: artifacts.schemas.map(withBase),
+      // Only when the project manages Kafka ACLs (runtime.kafka.acls).
+      ...(ctx.resolved.access?.managed ? { acls: artifacts.acls.map(withBase) } : {}),
     },
   };
 }

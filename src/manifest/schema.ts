@@ -178,6 +178,22 @@ const GatewayArtifact = z.object({
   }),
 });
 
+const AclArtifact = z.object({
+  ...artifactBase,
+  name: str('The node the bindings are for'),
+  bindings: z.array(
+    z.object({
+      principal: z.string(),
+      host: z.string(),
+      operation: z.enum(['READ', 'WRITE', 'DESCRIBE']),
+      permission: z.enum(['ALLOW', 'DENY']),
+      resource_type: z.enum(['TOPIC', 'GROUP', 'TRANSACTIONAL_ID']),
+      resource_name: z.string(),
+      pattern_type: z.enum(['LITERAL', 'PREFIXED']),
+    }),
+  ),
+});
+
 export const ManifestSchema = z
   .object({
     manifest_version: z.literal(MANIFEST_VERSION).describe('Version of this manifest format'),
@@ -198,6 +214,7 @@ export const ManifestSchema = z
       connectors: z.array(ConnectorArtifact),
       gateway_rules: z.array(GatewayArtifact),
       schemas: z.array(SchemaArtifact),
+      acls: z.array(AclArtifact).optional().describe('Kafka ACL bindings per node; present when runtime.kafka.acls is set'),
     }),
   })
   .describe('streamt manifest: the compiled project');

@@ -429,6 +429,7 @@ export function normalizeExposure(w: WrittenExposure, ctx: EntryContext): Exposu
   if (w.tool) node.tool = w.tool;
   const group = w.consumer_group ?? w.consumer_config?.consumer_group;
   if (group) node.consumerGroup = group;
+  if (w.group) node.group = w.group;
   if (w.sla) node.sla = { ...w.sla, ...(w.consumer_config?.max_lag_messages !== undefined ? { max_lag_messages: w.consumer_config.max_lag_messages } : {}) };
   if (w.access) {
     node.access = { roles: [...(w.access.roles ?? []), ...(w.access.allowed_roles ?? [])] };

@@ -40,6 +40,12 @@ export const ProjectInfoSchema = z
   })
   .describe('Project identity');
 
+/** A Kafka principal: `<type>:<name>`, e.g. User:alice. */
+const KafkaPrincipal = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*:.+$/, 'a Kafka principal is <type>:<name>, e.g. User:fraud-scoring')
+  .describe('Kafka principal, e.g. User:fraud-scoring');
+
 const KafkaRuntimeSchema = z
   .strictObject({
     bootstrap_servers: z
@@ -53,10 +59,30 @@ const KafkaRuntimeSchema = z
     sasl_mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional().describe('SASL mechanism'),
     sasl_username: optStr('SASL user name'),
     sasl_password: optStr('SASL password (use ${VAR})'),
-    ssl_ca_location: optStr('Path to a PEM CA bundle for SSL'),
+    ssl_ca_location: optStr("Path to a PEM CA bundle for SSL, on this machine: streamt's own client reads it (Flink jobs and connectors cannot; see ssl_ca_pem)"),
+    ssl_ca_pem: optStr('PEM CA certificates for SSL, inline (e.g. ${KAFKA_CA_PEM}): used by streamt and compiled into Flink jobs and connector overrides as ssl.truststore.certificates, so no file is needed on the Flink or Connect nodes'),
     client_id: optStr('Kafka client id used by streamt'),
+    acls: z
+      .strictObject({
+        roles: z
+          .record(z.string(), z.union([KafkaPrincipal, z.array(KafkaPrincipal).min(1)]))
+          .optional()
+          .describe('Role → Kafka principal(s), e.g. fraud-engine: User:fraud-scoring (the roles of exposures, allow and deny policies)'),
+      })
+      .optional()
+      .describe("Kafka ACLs: when set, streamt grants each exposure, Flink job and connector exactly what it reads and writes, and manages those grants like every other resource (absent: streamt manages no ACL)"),
   })
   .describe('Kafka cluster connection');
+
+/** The Kafka identity of a Flink or Connect cluster's clients, when it is not streamt's own. */
+const ClusterKafkaIdentitySchema = z
+  .strictObject({
+    principal: KafkaPrincipal.optional().describe('The principal the ACLs are granted to (default: User:<sasl_username>); set it for mTLS or a custom principal builder'),
+    sasl_username: optStr("SASL user name of the cluster's Kafka clients (same mechanism and protocol as runtime.kafka)"),
+    sasl_password: optStr('SASL password (use ${VAR})'),
+    ssl_truststore_location: optStr("Path of a PEM CA file on the cluster's own nodes (instead of runtime.kafka.ssl_ca_pem)"),
+  })
+  .describe("How the cluster's Kafka clients authenticate (default: with runtime.kafka's credentials)");
 
 const SchemaRegistryRuntimeSchema = z
   .strictObject({
@@ -80,6 +106,11 @@ const FlinkClusterSchema = z
     compute_pool_id: optStr('Confluent Cloud compute pool id'),
     region: optStr('Cloud region'),
     namespace: optStr('Kubernetes namespace'),
+    kafka: ClusterKafkaIdentitySchema.optional(),
+    kafka_connector: z
+      .enum(['flink-sql-connector-kafka', 'flink-connector-kafka'])
+      .optional()
+      .describe("The Kafka connector jar on the cluster: flink-sql-connector-kafka (default; Kafka's classes are relocated under org.apache.flink.kafka.shaded, which the SASL login module must name) or flink-connector-kafka with kafka-clients"),
     checkpoint_dir: optStr("Where this cluster's jobs write their checkpoints (a URI, e.g. file:///data/flink/checkpoints or s3://bucket/checkpoints); default: the cluster's own execution.checkpointing.dir"),
     savepoint_dir: optStr("Where streamt's stop-with-savepoint (upgrades, pause_model) writes savepoints (a URI, sent with each stop request); default: the cluster's own execution.checkpointing.savepoint-dir"),
   })
@@ -97,6 +128,7 @@ const ConnectClusterSchema = z
     rest_url: str('Kafka Connect REST URL'),
     username: optStr('HTTP basic auth user'),
     password: optStr('HTTP basic auth password'),
+    kafka: ClusterKafkaIdentitySchema.optional().describe("The Kafka identity of this cluster's sink connectors: with sasl_username, each connector's consumer authenticates with it (consumer.override.*, allowed by the worker's default connector.client.config.override.policy=All); with only principal, the worker's own principal"),
   })
   .describe('One Kafka Connect cluster');
 
@@ -592,7 +624,8 @@ export const ExposureSchema = z
     produces: z.array(RefEntry).optional().describe('Sources this exposure writes'),
     consumes: z.array(RefEntry).optional().describe('Models or sources this exposure reads'),
     depends_on: z.array(RefEntry).optional().describe('Models or sources this exposure depends on'),
-    consumer_group: optStr('Kafka consumer group, for lag in status'),
+    consumer_group: optStr('Kafka consumer group: lag in status, and the group its roles may use (runtime.kafka.acls)'),
+    group: optStr('Group the exposure belongs to: it may read private models and sources of that group'),
     consumer_config: z
       .strictObject({ consumer_group: z.string().optional(), max_lag_messages: z.number().optional() })
       .optional(),

@@ -187,6 +187,8 @@ export interface ExposureNode extends NodeBase {
   consumes: InputRef[];
   dependsOn: InputRef[];
   consumerGroup?: string;
+  /** Group the exposure belongs to (it may read private models and sources of that group). */
+  group?: string;
   sla?: Record<string, unknown>;
   access?: { roles: string[]; purpose?: string };
   freshness?: Record<string, unknown>;

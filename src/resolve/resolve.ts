@@ -9,6 +9,7 @@ import type { Column, InputRef, Materialization, ModelNode, NodeId, Project, Pro
 import type { PathSegment } from '../project/yaml.js';
 import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
+import { checkAccess as checkExposureAccess } from './access.js';
 import { checkRules } from './rules.js';
 import { GATEWAY_SQL_HINT, gatewaySql } from './gateway-sql.js';
 import { withSchemaColumns } from './source-schemas.js';
@@ -337,6 +338,9 @@ export function resolveProject(written: Project): ResolvedProject {
   checkTests(project, lookup, models, diagnostics);
   const resolved: ResolvedProject = { project, nodes, models, tables, dag, diagnostics, gateway };
   diagnostics.push(...checkRules(resolved));
+  const access = checkExposureAccess(resolved);
+  resolved.access = access.access;
+  diagnostics.push(...access.diagnostics);
   return resolved;
 }
 

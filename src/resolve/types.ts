@@ -2,6 +2,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import type { Dag } from '../graph/dag.js';
 import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
 import type { SqlAnalysis } from '../sql/index.js';
+import type { AccessModel } from './access.js';
 import type { GatewaySql } from './gateway-sql.js';
 import type { NodeTable } from './tables.js';
 
@@ -37,6 +38,8 @@ export interface ResolvedProject {
   diagnostics: Diagnostic[];
   /** True when a Conduktor Gateway is configured (virtual topics available). */
   gateway: boolean;
+  /** Who may read and write what, and the Kafka principals of roles (./access.ts). */
+  access?: AccessModel;
 }
 
 /** How a node is materialized: only models have one. */

@@ -2,6 +2,10 @@
 export interface Pos {
   line: number;
   column: number;
+  /** Of a dotted name (`t.a.b`): where each part starts (Flink reports a qualified column's error at the name after the qualifier). */
+  parts?: Pos[];
+  /** Of a function call: its name as written (Flink's messages quote it so; `name` is upper case). */
+  text?: string;
 }
 
 export type Expr =
@@ -38,6 +42,8 @@ export interface WindowSpec {
   partitionBy: Expr[];
   orderBy: OrderItem[];
   frame?: 'ROWS' | 'RANGE';
+  /** The frame as written (`ROWS BETWEEN 5 PRECEDING AND CURRENT ROW`), to tell two windows apart. */
+  frameText?: string;
   pos: Pos;
 }
 
@@ -52,6 +58,9 @@ export interface MatchRecognize {
   orderBy: OrderItem[];
   measures: SelectItem[];
   allRows: boolean;
+  /** The PATTERN's tokens, as written (`A`, `B`, `+`, `?`, `{`, `2`, `,`, `}`). */
+  pattern: string[];
+  define: { name: string; expr: Expr; pos: Pos }[];
   pos: Pos;
 }
 
@@ -64,6 +73,7 @@ export type FromItem =
       fn: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
       input: FromItem;
       timeColumn: string;
+      timeColumnPos?: Pos;
       partitionBy: string[];
       args: Expr[];
       alias?: string;
@@ -71,8 +81,8 @@ export type FromItem =
       pos: Pos;
     }
   /** LATERAL TABLE(f(x)) and UNNEST(array): one row in, many rows out, no state. */
-  | { kind: 'table_function'; call: Expr; unnest: boolean; alias?: string; columnAliases?: string[]; pos: Pos }
-  | { kind: 'join'; joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'COMMA'; left: FromItem; right: FromItem; on?: Expr; using?: string[]; pos: Pos };
+  | { kind: 'table_function'; call: Expr; unnest: boolean; ordinality?: boolean; alias?: string; columnAliases?: string[]; pos: Pos }
+  | { kind: 'join'; joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'COMMA'; natural?: boolean; left: FromItem; right: FromItem; on?: Expr; using?: string[]; pos: Pos };
 
 export interface Select {
   kind: 'select';
@@ -119,6 +129,4 @@ export interface Query {
   limit?: Expr;
   offset?: Expr;
   pos: Pos;
-  /** Unquoted words used as names (columns, aliases, tables, ...), with their positions: on the query parseQuery returns. */
-  names?: (Pos & { text: string })[];
 }

@@ -3,7 +3,7 @@
  * keyword-based features. Comments and string literals are already gone at the token level, so words
  * inside them never count. The result always comes with a SQL_PARSE_ERROR, never on its own.
  */
-import type { StatefulFeature } from './analyze.js';
+import type { StatefulFeature } from './relation.js';
 import type { Token } from './tokenizer.js';
 
 const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'COLLECT', 'LISTAGG', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP', 'FIRST_VALUE', 'LAST_VALUE']);

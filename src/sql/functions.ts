@@ -2,7 +2,7 @@
  * Return types of Flink 1.20 system (built-in) functions, from the "System (Built-in) Functions"
  * reference. A rule receives the argument types (undefined when unknown) and returns the result.
  */
-import { avgAggregateType, commonType, isDecimalType, numericArithmeticType, roundType, sumAggregateType, typeArguments } from './types.js';
+import { avgAggregateType, commonType, decimalPrecisionScale, decimalType, isDecimalType, numericArithmeticType, roundType, splitNullability, sumAggregateType, typeArguments } from './types.js';
 
 export interface ArgType {
   type: string | undefined;
@@ -35,7 +35,12 @@ const common =
     if (types.some((t) => t === undefined)) return { type: undefined };
     return { type: commonType(types as string[]) };
   };
-const element: Rule = (args) => ({ type: args[0]?.type ? typeArguments(args[0].type)[0] : undefined, nullable: true });
+const element: Rule = (args) => {
+  const t = args[0]?.type ? typeArguments(args[0].type)[0] : undefined;
+  return { type: t && splitNullability(t).type, nullable: true };
+};
+
+const noScale = (type: string) => (isDecimalType(type) ? decimalType(decimalPrecisionScale(type)[0], 0) : type);
 
 const STRING = fixed('STRING');
 const INT = fixed('INT');
@@ -87,7 +92,7 @@ const groupWindowAuxiliaries: Record<string, Rule> = {};
 for (const w of GROUP_WINDOW_FUNCTIONS) {
   groupWindowAuxiliaries[`${w}_START`] = fixed('TIMESTAMP(3)', false);
   groupWindowAuxiliaries[`${w}_END`] = fixed('TIMESTAMP(3)', false);
-  groupWindowAuxiliaries[`${w}_ROWTIME`] = () => ({ type: 'TIMESTAMP(3)', nullable: false, time: 'rowtime' });
+  groupWindowAuxiliaries[`${w}_ROWTIME`] = () => ({ type: 'TIMESTAMP(3)', nullable: true, time: 'rowtime' });
   groupWindowAuxiliaries[`${w}_PROCTIME`] = () => ({ type: 'TIMESTAMP_LTZ(3)', nullable: false, time: 'proctime' });
 }
 export const GROUP_WINDOW_AUXILIARY = new Set(Object.keys(groupWindowAuxiliaries));
@@ -126,9 +131,10 @@ export const SCALAR_FUNCTIONS: Record<string, Rule> = {
   E: fixed('DOUBLE', false),
   RAND: fixed('DOUBLE', false),
   RAND_INTEGER: fixed('INT', false),
-  CEIL: (args) => ({ type: args[0]?.type && (isDecimalType(args[0].type) ? roundType(args[0].type, 0) : args[0].type) }),
-  CEILING: (args) => ({ type: args[0]?.type && (isDecimalType(args[0].type) ? roundType(args[0].type, 0) : args[0].type) }),
-  FLOOR: (args) => ({ type: args[0]?.type && (isDecimalType(args[0].type) ? roundType(args[0].type, 0) : args[0].type) }),
+  // FLOOR and CEIL keep a DECIMAL's precision with scale 0 (Calcite's ARG0_OR_EXACT_NO_SCALE).
+  CEIL: (args) => ({ type: args[0]?.type && noScale(args[0].type) }),
+  CEILING: (args) => ({ type: args[0]?.type && noScale(args[0].type) }),
+  FLOOR: (args) => ({ type: args[0]?.type && noScale(args[0].type) }),
   ROUND: (args) => ({ type: args[0]?.type && roundType(args[0].type, Number(args[1]?.literal ?? 0)) }),
   TRUNCATE: (args) => ({ type: args[0]?.type && roundType(args[0].type, Number(args[1]?.literal ?? 0)) }),
   BIN: STRING,
@@ -171,9 +177,9 @@ export const SCALAR_FUNCTIONS: Record<string, Rule> = {
   REVERSE: STRING,
   SPLIT_INDEX: STRING,
   SPLIT: fixed('ARRAY<STRING>'),
-  STR_TO_MAP: fixed('MAP<STRING, STRING>'),
+  STR_TO_MAP: fixed('MAP<STRING, STRING>', true),
   ELT: STRING,
-  CHR: STRING,
+  CHR: fixed('STRING', true),
   FROM_BASE64: STRING,
   TO_BASE64: STRING,
   DECODE: STRING,
@@ -194,8 +200,8 @@ export const SCALAR_FUNCTIONS: Record<string, Rule> = {
   IS_DIGIT: BOOLEAN,
   // temporal
   DATE_FORMAT: STRING,
-  FROM_UNIXTIME: STRING,
-  CONVERT_TZ: STRING,
+  FROM_UNIXTIME: fixed('STRING', true),
+  CONVERT_TZ: fixed('STRING', true),
   TO_DATE: fixed('DATE', true),
   TO_TIMESTAMP: fixed('TIMESTAMP(3)', true),
   TO_TIMESTAMP_LTZ: fixed('TIMESTAMP_LTZ(3)', true),
@@ -229,12 +235,16 @@ export const SCALAR_FUNCTIONS: Record<string, Rule> = {
   COALESCE: (args) => ({ ...common()(args), nullable: args.every((a) => a.nullable) }),
   IFNULL: (args) => ({ ...common()(args), nullable: args.every((a) => a.nullable) }),
   NVL: (args) => ({ ...common()(args), nullable: args.every((a) => a.nullable) }),
-  IF: (args) => ({ ...common(1)(args), nullable: args.slice(1).some((a) => a.nullable) }),
+  IF: (args) => ({ ...common(1)(args), nullable: args.some((a) => a.nullable) }),
   NULLIF: argument(0, true),
   GREATEST: common(),
   LEAST: common(),
+  // grouping sets
+  GROUPING: fixed('BIGINT', false),
+  GROUPING_ID: fixed('BIGINT', false),
+  GROUP_ID: fixed('BIGINT', false),
   // type conversion and inspection
-  TYPEOF: fixed('STRING', false),
+  TYPEOF: STRING,
   // collections
   CARDINALITY: INT,
   ELEMENT: element,
@@ -267,8 +277,8 @@ export const SCALAR_FUNCTIONS: Record<string, Rule> = {
   // JSON (JSON_VALUE ... RETURNING is handled by the caller)
   JSON_EXISTS: BOOLEAN,
   'IS JSON': fixed('BOOLEAN', false),
-  JSON_VALUE: STRING,
-  JSON_QUERY: STRING,
+  JSON_VALUE: fixed('STRING', true),
+  JSON_QUERY: fixed('STRING', true),
   JSON_STRING: STRING,
   JSON_OBJECT: fixed('STRING', false),
   JSON_ARRAY: fixed('STRING', false),

@@ -3,14 +3,16 @@
  * to the tables it reads, whether it is stateful, its changelog mode, its output columns and types.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import { Analyzer, type Col, type InputTableSchema, type StatefulFeature, type TimeKind } from './analyze.js';
+import { releaseRank } from './changelog.js';
+import { AnalysisContext } from './context.js';
 import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
+import { analyzeQuery } from './query.js';
+import type { InputTableSchema, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 import type { Query } from './ast.js';
-import { FLINK_RESERVED_WORDS } from './flink-reserved.js';
 
-export type { StatefulFeature } from './analyze.js';
+export type { StatefulFeature } from './relation.js';
 export { parseQuery, parseDataType } from './parser.js';
 export { tokenize, SqlSyntaxError } from './tokenizer.js';
 
@@ -19,7 +21,7 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
-  /** A time attribute of the table: an event-time column (with a WATERMARK) or a processing-time column. A table may have both. */
+  /** A time attribute (Flink's *ROWTIME* / *PROCTIME*): an event-time column (with a WATERMARK) or a processing-time column, of an input table or of an analysis' output. A table may have both. */
   time?: 'rowtime' | 'proctime';
 }
 
@@ -28,9 +30,13 @@ export interface InputTable {
   columns: ColumnType[];
   /** The event-time attribute (has a WATERMARK) or a processing-time attribute. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute, when a table has both an event-time and a processing-time column. */
+  timeAttributes?: { column: string; kind: 'rowtime' | 'proctime' }[];
   /** An upstream that is itself updating makes dependents updating. */
   changelog?: 'append' | 'updating';
   primaryKey?: string[];
+  /** A lookup-capable table (a JDBC table...): it can be the right side of a processing-time (lookup) join. Kafka topics are not. */
+  lookup?: boolean;
 }
 
 export interface SqlAnalysis {
@@ -50,8 +56,10 @@ export interface SqlAnalysis {
   upsertKey?: string[];
   /** Output columns; undefined when an input schema is unknown and needed. */
   columns?: ColumnType[];
-  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not). */
+  /** The time attribute the output keeps, if any (window_time is one, window_start/window_end are not): the rowtime first. */
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
+  /** Every time attribute the output keeps, in column order (a query may keep a rowtime and a proctime). */
+  timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
   /** The parsed query, for the phases that render it (e.g. as a Gateway statement): parsed once, here. */
   query?: Query;
 }
@@ -73,10 +81,9 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
   } catch (e) {
     return unparsed(sql, e);
   }
-  const analyzer = new Analyzer(inputs as Record<string, InputTableSchema>, options);
-  const rel = analyzer.releaseRank(analyzer.analyzeQuery(query));
+  const analyzer = new AnalysisContext(inputs as Record<string, InputTableSchema>, options);
+  const rel = releaseRank(analyzer, analyzeQuery(analyzer, query));
   const diagnostics = analyzer.diagnostics;
-  diagnostics.push(...reservedWordDiagnostics(query));
 
   const tables = orderedTables(analyzer.tableRefs);
   if (tables.length === 0) {
@@ -95,12 +102,11 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     if (col.unnamed) {
       diagnostics.push(warning('SQL_UNNAMED_COLUMN', `An output column has no name; Flink calls it ${col.name}`, { ...at, hint: 'Give the expression an alias: <expression> AS name.' }));
     }
-    const duplicateOf = (col as Col & { duplicateOf?: string }).duplicateOf;
-    if (duplicateOf) {
-      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
+    if (col.duplicateOf) {
+      diagnostics.push(warning('SQL_DUPLICATE_COLUMN', `Two output columns are named '${col.duplicateOf}'; Flink renames the second to '${col.name}'`, { ...at, hint: 'Select the columns explicitly with distinct aliases.' }));
     }
     if (col.type === 'NULL') {
-      diagnostics.push(error('SQL_UNTYPED_NULL', `Output column '${col.name}' is an untyped NULL`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
+      diagnostics.push(error('SQL_UNTYPED_NULL', `Illegal use of 'NULL': output column '${col.name}' has no type`, { ...at, hint: `Write CAST(NULL AS <type>) AS ${col.name}.` }));
     }
   }
 
@@ -115,25 +121,14 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
     query,
+    timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
   if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
-  const time = rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
+  // window_time first: a window TVF keeps its input's rowtime too, but windows downstream follow window_time.
+  const time = rel.cols.find((c) => c.time === 'rowtime' && c.window === 'time') ?? rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');
   if (time) analysis.timeAttribute = { column: time.name, kind: time.time as TimeKind };
   return analysis;
-}
-
-/** Names written unquoted that Flink's parser reserves (`value`, `model`, `timestamp`): Flink would fail to parse the job. */
-function reservedWordDiagnostics(query: Query): Diagnostic[] {
-  return (query.names ?? [])
-    .filter((n) => FLINK_RESERVED_WORDS.has(n.text.toUpperCase()))
-    .map((n) =>
-      error('SQL_RESERVED_WORD', `'${n.text}' is a reserved word in Flink SQL: Flink cannot parse it as a name unquoted`, {
-        line: n.line,
-        column: n.column,
-        hint: `Quote it with backticks: \`${n.text}\`.`,
-      }),
-    );
 }
 
 function unparsed(sql: string, e: unknown): SqlAnalysis {
@@ -170,6 +165,7 @@ function unparsed(sql: string, e: unknown): SqlAnalysis {
     mlFunctions: fallback.mlFunctions,
     // Without a tree the changelog cannot be derived: assume the safer mode when anything is stateful.
     changelog: fallback.features.length > 0 ? 'updating' : 'append',
+    timeAttributes: [],
   };
   return analysis;
 }

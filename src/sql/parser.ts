@@ -8,6 +8,7 @@
  * so streamt parses the one statement it needs itself and reports exact positions on failure.
  */
 import type { Cte, Expr, FromItem, MatchRecognize, OrderItem, Pos, Query, Select, SelectItem, SetOperation, Values, WindowSpec } from './ast.js';
+import { FLINK_RESERVED_WORDS } from './flink-names.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 
 /** Words that end an expression or cannot be an implicit alias. */
@@ -59,10 +60,9 @@ export function parseQuery(sql: string): Query {
   const first = tokens[0]!;
   if (first.kind === 'word' && NON_QUERY_STATEMENTS.has(first.upper)) throw new NotAQueryError(first.upper, first.line, first.column);
   if (first.kind === 'eof') throw new SqlSyntaxError('The SQL is empty', first.line, first.column, 'Write a SELECT query.');
-  const parser = new Parser(tokens);
+  const parser = new Parser(tokens, true);
   const query = parser.query();
   parser.finish();
-  query.names = parser.names;
   return query;
 }
 
@@ -80,9 +80,11 @@ export function parseDataType(text: string): string | undefined {
 
 class Parser {
   private i = 0;
-  /** Unquoted words read as names (not keywords, not function names), in order. */
-  readonly names: (Pos & { text: string })[] = [];
-  constructor(private readonly tokens: Token[]) {}
+  /** `strictTypes`: a type name must be one of Flink's (in a query, CAST(x AS MONEY) is an error). */
+  constructor(
+    private readonly tokens: Token[],
+    private readonly strictTypes = false,
+  ) {}
 
   // ---- token helpers -------------------------------------------------------------------------
   private get tok(): Token {
@@ -124,22 +126,30 @@ class Parser {
   private expectOp(op: string): void {
     if (!this.acceptOp(op)) this.fail(`Expected '${op}'`);
   }
-  private describe(t: Token): string {
-    switch (t.kind) {
-      case 'eof':
-        return 'end of input';
-      case 'string':
-        return t.upper === '"' ? `"${t.text}"` : `'${t.text}'`;
-      case 'quoted':
-        return `\`${t.text}\``;
-      default:
-        return `'${t.text}'`;
-    }
-  }
-  fail(expected: string, t: Token = this.tok): never {
+  /**
+   * A syntax error worded as Flink's parser words it: `Encountered "x"`, or, for a reserved keyword
+   * written in capitals where a name could stand, `Incorrect syntax near the keyword 'X'`.
+   */
+  fail(expected: string, t: Token = this.tok, nameAllowed = false): never {
     let hint: string | undefined;
     if (t.kind === 'string' && t.upper === '"') hint = 'Flink SQL quotes identifiers with backticks (`name`) and strings with single quotes.';
-    throw new SqlSyntaxError(`${expected} but found ${this.describe(t)}`, t.line, t.column, hint);
+    const reserved = t.kind === 'word' && FLINK_RESERVED_WORDS.has(t.upper);
+    if (reserved && nameAllowed) hint = `${t.upper} is a reserved keyword in Flink SQL: quote it with backticks (\`${t.text}\`) to use it as a name.`;
+    const head = reserved && nameAllowed && t.text === t.upper ? `Incorrect syntax near the keyword '${t.text}'` : `Encountered ${this.image(t)}`;
+    throw new SqlSyntaxError(`${head}: ${expected[0]!.toLowerCase()}${expected.slice(1)}${reserved && nameAllowed ? ` (${t.upper} is reserved)` : ''}`, t.line, t.column, hint);
+  }
+  /** The token as Flink's parser quotes it in its messages. */
+  private image(t: Token): string {
+    switch (t.kind) {
+      case 'eof':
+        return '"<EOF>"';
+      case 'string':
+        return t.upper === '"' ? `"\\"${t.text}\\""` : `"'${t.text}'"`;
+      case 'quoted':
+        return `"\`${t.text}\`"`;
+      default:
+        return `"${t.text}"`;
+    }
   }
   finish(): void {
     this.acceptOp(';');
@@ -156,15 +166,14 @@ class Parser {
       this.i++;
       return t.text;
     }
-    if (t.kind === 'word' && !RESERVED.has(t.upper)) {
+    if (t.kind === 'word' && !RESERVED.has(t.upper) && !FLINK_RESERVED_WORDS.has(t.upper)) {
       this.i++;
-      this.names.push({ text: t.text, line: t.line, column: t.column });
       return t.text;
     }
-    return this.fail(`Expected ${what}`);
+    return this.fail(`Expected ${what}`, t, true);
   }
   private isIdentifierStart(): boolean {
-    return this.tok.kind === 'quoted' || (this.tok.kind === 'word' && !RESERVED.has(this.tok.upper));
+    return this.tok.kind === 'quoted' || (this.tok.kind === 'word' && !RESERVED.has(this.tok.upper) && !FLINK_RESERVED_WORDS.has(this.tok.upper));
   }
   private identifierList(): string[] {
     this.expectOp('(');
@@ -387,10 +396,10 @@ class Parser {
         this.expectWord('JOIN');
       } else if (natural) this.fail('Expected JOIN');
       if (!joinType) return left;
-      if (natural) throw new SqlSyntaxError('NATURAL JOIN is not supported by Flink SQL', pos.line, pos.column, 'Join with ON or USING.');
       const right = this.tablePrimary();
       const join: FromItem = { kind: 'join', joinType, left, right, pos };
-      if (joinType !== 'CROSS') {
+      if (natural) join.natural = true;
+      else if (joinType !== 'CROSS') {
         if (this.acceptWord('ON')) join.on = this.expression();
         else if (this.acceptWord('USING')) join.using = this.identifierList();
         else this.fail('Expected ON or USING');
@@ -458,8 +467,11 @@ class Parser {
   private tableFunction(pos: Pos, unnest: boolean): FromItem {
     if (unnest) {
       const call = this.primary();
-      const item: FromItem = { kind: 'table_function', call, unnest: true, pos };
-      if (this.acceptWord('WITH')) this.expectWord('ORDINALITY');
+      const item: FromItem & { kind: 'table_function' } = { kind: 'table_function', call, unnest: true, pos };
+      if (this.acceptWord('WITH')) {
+        this.expectWord('ORDINALITY');
+        item.ordinality = true;
+      }
       this.tableAlias(item);
       return item;
     }
@@ -483,6 +495,7 @@ class Parser {
     this.expectOp('(');
     let input: FromItem | undefined;
     let timeColumn: string | undefined;
+    let timeColumnPos: Pos = pos;
     let partitionBy: string[] = [];
     const args: Expr[] = [];
     const parseData = () => {
@@ -512,6 +525,7 @@ class Parser {
     const parseDescriptor = () => {
       this.expectWord('DESCRIPTOR');
       this.expectOp('(');
+      timeColumnPos = this.pos();
       timeColumn = this.identifier('a time column');
       this.expectOp(')');
     };
@@ -531,14 +545,14 @@ class Parser {
     this.expectOp(')');
     if (!input) throw new SqlSyntaxError(`${fn} needs a TABLE argument`, pos.line, pos.column);
     if (!timeColumn) throw new SqlSyntaxError(`${fn} needs a DESCRIPTOR(time column) argument`, pos.line, pos.column);
-    return { kind: 'window_tvf', fn, input, timeColumn, partitionBy, args, pos };
+    return { kind: 'window_tvf', fn, input, timeColumn, timeColumnPos, partitionBy, args, pos };
   }
 
   private matchRecognize(): MatchRecognize {
     const pos = this.pos();
     this.expectWord('MATCH_RECOGNIZE');
     this.expectOp('(');
-    const match: MatchRecognize = { partitionBy: [], orderBy: [], measures: [], allRows: false, pos };
+    const match: MatchRecognize = { partitionBy: [], orderBy: [], measures: [], allRows: false, pattern: [], define: [], pos };
     if (this.isWord('PARTITION')) {
       this.i++;
       this.expectWord('BY');
@@ -558,14 +572,36 @@ class Parser {
       } while (this.acceptOp(','));
     }
     if (this.isWord('ALL') && this.isWordAt(1, 'ROWS')) match.allRows = true;
-    // ROWS PER MATCH, AFTER MATCH SKIP, PATTERN, WITHIN and DEFINE do not change the output shape.
-    let depth = 1;
-    while (depth > 0) {
-      if (this.tok.kind === 'eof') this.fail("Expected ')' closing MATCH_RECOGNIZE");
-      if (this.isOp('(')) depth++;
-      else if (this.isOp(')')) depth--;
+    // ROWS PER MATCH and AFTER MATCH SKIP do not change the output shape.
+    while (!this.isWord('PATTERN')) {
+      if (this.tok.kind === 'eof' || this.isOp(')')) this.fail('Expected PATTERN');
       this.i++;
     }
+    this.i++;
+    this.expectOp('(');
+    let depth = 1;
+    for (;;) {
+      if (this.tok.kind === 'eof') this.fail("Expected ')' closing PATTERN");
+      if (this.isOp('(')) depth++;
+      else if (this.isOp(')') && --depth === 0) break;
+      match.pattern.push(this.tok.text);
+      this.i++;
+    }
+    this.i++;
+    // WITHIN and SUBSET do not change the output shape either.
+    while (!this.isWord('DEFINE') && !this.isOp(')')) {
+      if ((this.tok as Token).kind === 'eof') this.fail("Expected ')' closing MATCH_RECOGNIZE");
+      this.i++;
+    }
+    if (this.acceptWord('DEFINE')) {
+      do {
+        const pos = this.pos();
+        const name = this.identifier('a pattern variable');
+        this.expectWord('AS');
+        match.define.push({ name, expr: this.expression(), pos });
+      } while (this.acceptOp(','));
+    }
+    this.expectOp(')');
     return match;
   }
 
@@ -586,11 +622,14 @@ class Parser {
     }
     if (this.isWord('ROWS', 'RANGE')) {
       spec.frame = this.tok.upper as 'ROWS' | 'RANGE';
+      const words: string[] = [];
       while (!this.isOp(')')) {
         if (this.tok.kind === 'eof') this.fail("Expected ')'");
+        words.push(this.tok.kind === 'string' ? `'${this.tok.text}'` : this.tok.upper || this.tok.text);
         if (this.isOp('(')) this.skipParenthesised();
         else this.i++;
       }
+      spec.frameText = words.join(' ');
     }
     this.expectOp(')');
     return spec;
@@ -777,9 +816,9 @@ class Parser {
           this.expectOp(')');
           return first;
         }
-        return this.fail('Expected an expression');
+        return this.fail('Expected an expression', t, true);
       case 'eof':
-        return this.fail('Expected an expression');
+        return this.fail('Expected an expression', t, true);
       case 'word':
         break;
     }
@@ -861,7 +900,7 @@ class Parser {
       this.i++;
       return { kind: 'call', name: word, args: [], distinct: false, star: false, pos };
     }
-    if (RESERVED.has(word)) return this.fail('Expected an expression');
+    if (RESERVED.has(word) || (FLINK_RESERVED_WORDS.has(word) && next.text !== '(')) return this.fail('Expected an expression', t, true);
     return this.identifierChain();
   }
 
@@ -920,24 +959,25 @@ class Parser {
   /** `a`, `t.a`, `t.a.field`, `f(x)`, `cat.db.f(x)`. */
   private identifierChain(): Expr {
     const pos = this.pos();
-    const words: Token[] = [];
-    const part = () => {
-      if (this.tok.kind === 'word') words.push(this.tok);
-      return this.anyIdentifier();
-    };
-    const parts = [part()];
+    const partPos = [pos];
+    const parts = [this.anyIdentifier()];
     while (this.isOp('.') && (this.peek().kind === 'word' || this.peek().kind === 'quoted')) {
+      // A reserved word is no name, even after a dot (Flink: Encountered ". year").
+      if (this.peek().kind === 'word' && FLINK_RESERVED_WORDS.has(this.peek().upper) && this.peek(2).text !== '(') {
+        const dot = this.tok;
+        const word = this.peek();
+        throw new SqlSyntaxError(`Encountered ". ${word.text}": ${word.upper} is a reserved keyword`, dot.line, dot.column, `Quote the name with backticks: .\`${word.text}\`.`);
+      }
       this.i++;
-      parts.push(part());
+      partPos.push(this.pos());
+      parts.push(this.anyIdentifier());
     }
-    // A function's name may be a keyword (COUNT, YEAR); a column's may not.
-    if (!this.isOp('(')) for (const w of words) this.names.push({ text: w.text, line: w.line, column: w.column });
     if (this.isOp('.') && this.peek().text === '*') {
       this.i += 2;
       return { kind: 'star', qualifier: parts, pos };
     }
     if (this.isOp('(')) return this.functionCall(parts, pos);
-    return { kind: 'column', parts, pos };
+    return { kind: 'column', parts, pos: parts.length > 1 ? { ...pos, parts: partPos } : pos };
   }
   /** After a dot any word is a name, even a reserved one (`t.order`). */
   private anyIdentifier(): string {
@@ -952,7 +992,7 @@ class Parser {
   private functionCall(parts: string[], pos: Pos): Expr {
     const name = parts.map((p) => p.toUpperCase()).join('.');
     this.expectOp('(');
-    const call: Expr & { kind: 'call' } = { kind: 'call', name, args: [], distinct: false, star: false, pos };
+    const call: Expr & { kind: 'call' } = { kind: 'call', name, args: [], distinct: false, star: false, pos: { ...pos, text: parts.join('.') } };
     if (this.isOp('*') && this.peek().text === ')') {
       this.i++;
       call.star = true;
@@ -1000,6 +1040,8 @@ class Parser {
         return symbol;
       }
       if ((this.tok.kind === 'word' || this.tok.kind === 'quoted') && this.peek().text === '=>') this.i += 2; // named argument
+      // JSON_OBJECT(KEY 'k' VALUE v): KEY only introduces the key.
+      if ((name === 'JSON_OBJECT' || name === 'JSON_OBJECTAGG') && this.isWord('KEY') && this.peek().kind !== 'op') this.i++;
       // POSITION(a IN b): IN separates the arguments instead of starting an IN predicate.
       if (name === 'POSITION' && call.args.length === 0) return this.additive();
       return this.expression();
@@ -1014,10 +1056,18 @@ class Parser {
         call.args.push({ kind: 'symbol', name: this.timeUnit(), pos: this.pos() });
       } else if (this.acceptWord('RETURNING')) {
         call.returning = this.dataType();
-      } else if (this.isOp(')')) return;
+      } else if (this.isOp(')')) {
+        // SUBSTRING is syntax in Flink's grammar: SUBSTRING(s FROM i [FOR n]) or SUBSTRING(s, i [, n]).
+        if (name === 'SUBSTRING' && call.args.length < 2) this.fail("Expected FROM or ','");
+        return;
+      }
       else if (name.startsWith('JSON')) {
-        // ON EMPTY / ON ERROR / NULL ON NULL / KEY ... VALUE ...: clauses that do not change the type.
-        while (!this.isOp(')') && !this.isOp(',') && !this.isWord('RETURNING')) {
+        // KEY ... VALUE v: the value is an argument; ON EMPTY / ON ERROR / NULL ON NULL ... do not change the type.
+        if (this.acceptWord('VALUE')) {
+          call.args.push(this.expression());
+          continue;
+        }
+        while (!this.isOp(')') && !this.isOp(',') && !this.isWord('RETURNING', 'VALUE')) {
           if (this.tok.kind === 'eof') this.fail("Expected ')'");
           if (this.isOp('(')) this.skipParenthesised();
           else this.i++;
@@ -1162,6 +1212,10 @@ class Parser {
         if (this.isOp('(')) this.skipParenthesised();
         return word;
       default: {
+        if (this.strictTypes) {
+          const t = this.tokens[this.i - 1]!;
+          throw new SqlSyntaxError(`Unknown identifier '${written}': not a Flink data type`, t.line, t.column, 'Use a Flink SQL type: STRING, INT, BIGINT, DECIMAL(p, s), DOUBLE, BOOLEAN, DATE, TIMESTAMP(3), ...');
+        }
         // A user-defined or structured type: keep its name as written.
         const p = this.typeParams();
         return p ? `${written}(${p.join(', ')})` : written;

@@ -75,6 +75,7 @@ function adjustPrecisionScale(precision: number, scale: number): string {
 /** Result type of `a op b` for numeric operands; undefined when the operands are not both numeric. */
 export function numericArithmeticType(op: '+' | '-' | '*' | '/' | '%', a: string, b: string): string | undefined {
   if (!isNumericType(a) || !isNumericType(b)) return undefined;
+  if (isApproximateType(a) && isApproximateType(b)) return typeRoot(a); // Flink keeps the left operand's: FLOAT * DOUBLE is FLOAT
   if (isApproximateType(a) || isApproximateType(b)) {
     return typeRoot(a) === 'DOUBLE' || typeRoot(b) === 'DOUBLE' || isDecimalType(a) || isDecimalType(b) ? 'DOUBLE' : 'FLOAT';
   }
@@ -209,4 +210,76 @@ function splitTopLevel(text: string): string[] {
   }
   if (current.trim()) parts.push(current.trim());
   return parts;
+}
+
+export type TypeFamily = 'numeric' | 'character' | 'binary' | 'boolean' | 'date' | 'time' | 'timestamp' | 'interval' | 'array' | 'map' | 'multiset' | 'row' | 'null' | 'symbol' | 'other';
+
+/** The family of a type, as Calcite's operand checks group types. */
+export function typeFamily(type: string): TypeFamily {
+  if (isNumericType(type)) return 'numeric';
+  if (isCharacterType(type)) return 'character';
+  const root = typeRoot(type);
+  switch (root) {
+    case 'BYTES':
+    case 'BINARY':
+    case 'VARBINARY':
+      return 'binary';
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'DATE':
+      return 'date';
+    case 'TIME':
+      return 'time';
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      return 'timestamp';
+    case 'INTERVAL':
+      return 'interval';
+    case 'ARRAY':
+      return 'array';
+    case 'MAP':
+      return 'map';
+    case 'MULTISET':
+      return 'multiset';
+    case 'ROW':
+      return 'row';
+    case 'NULL':
+      return 'null';
+    case 'SYMBOL':
+      return 'symbol';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Whether two values can be compared (=, <, IN, BETWEEN...) in Flink: the same family, or a character
+ * string against a number, a boolean or a date-time (Flink casts the string), or a date against a
+ * timestamp; never a number against a date-time or a boolean.
+ */
+export function comparableTypes(a: string, b: string): boolean {
+  const fa = typeFamily(a);
+  const fb = typeFamily(b);
+  if (fa === 'null' || fb === 'null' || fa === 'other' || fb === 'other') return true;
+  if (fa === fb) return true;
+  const pair = new Set([fa, fb]);
+  if (pair.has('character') && (pair.has('numeric') || pair.has('boolean') || pair.has('date') || pair.has('time') || pair.has('timestamp'))) return true;
+  return false;
+}
+
+/** How Calcite names a type in its messages (INTEGER, VARCHAR, TIMESTAMP...). */
+export function calciteTypeName(type: string): string {
+  const root = typeRoot(type);
+  switch (root) {
+    case 'INT':
+      return 'INTEGER';
+    case 'STRING':
+      return 'VARCHAR';
+    case 'BYTES':
+      return 'VARBINARY';
+    case 'TIMESTAMP_LTZ':
+      return 'TIMESTAMP_WITH_LOCAL_TIME_ZONE';
+    default:
+      return root;
+  }
 }

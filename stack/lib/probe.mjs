@@ -36,12 +36,13 @@ export function tcpOpen(host, port, timeoutMs = 1000) {
   });
 }
 
-/** Kafka readiness: a real metadata round trip (describeCluster) through kafkajs. */
-export async function kafkaReady(brokers) {
+/** Kafka readiness: a real metadata round trip (describeCluster) through kafkajs (with SASL when given). */
+export async function kafkaReady(brokers, sasl) {
   const { default: kafkajs } = await import('kafkajs');
   const kafka = new kafkajs.Kafka({
     clientId: 'streamt-stack-probe',
     brokers,
+    ...(sasl ? { sasl } : {}),
     logLevel: kafkajs.logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,

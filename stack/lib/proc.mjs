@@ -19,6 +19,8 @@ export function run(cmd, args, opts = {}) {
       gid,
     });
     let out = '';
+    // A fresh STREAMT_STACK_HOME whose downloads are shared (dist/ a link) has no logs/ yet.
+    if (logFile) fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const sink = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
     const onData = (d) => {
       out += d.toString();

@@ -78,6 +78,15 @@ function writeKafkaLog4j() {
   return file;
 }
 
+/** Whether the running broker's configuration (written when it was started) has the SASL listener. */
+function kafkaHasSaslListener() {
+  try {
+    return fs.readFileSync(path.join(paths.run, 'kafka', 'server.properties'), 'utf8').includes('SASL_PLAINTEXT://');
+  } catch {
+    return true;
+  }
+}
+
 export const services = {
   postgres: {
     describe: `PostgreSQL (Debian) on ${H}:${P.postgres}, database ${cfg.postgres.database}`,
@@ -142,7 +151,7 @@ export const services = {
   kafka: {
     describe: `Apache Kafka ${cfg.versions.kafka} (KRaft, broker+controller) on ${cfg.kafka.bootstrapServers}`,
     port: P.kafka,
-    extraPorts: [P.kafkaController],
+    extraPorts: [P.kafkaController, P.kafkaSasl],
     timeoutMs: 120_000,
     async start() {
       const dir = runDir('kafka');
@@ -154,11 +163,21 @@ export const services = {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@${H}:${P.kafkaController}`,
-        `listeners=PLAINTEXT://${H}:${P.kafka},CONTROLLER://${H}:${P.kafkaController}`,
-        `advertised.listeners=PLAINTEXT://${H}:${P.kafka}`,
+        `listeners=PLAINTEXT://${H}:${P.kafka},CONTROLLER://${H}:${P.kafkaController},SASL_PLAINTEXT://${H}:${P.kafkaSasl}`,
+        `advertised.listeners=PLAINTEXT://${H}:${P.kafka},SASL_PLAINTEXT://${H}:${P.kafkaSasl}`,
         'controller.listener.names=CONTROLLER',
         'inter.broker.listener.name=PLAINTEXT',
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+        // The secured listener: SCRAM-SHA-512 users (created at format time, below) and Kafka's
+        // StandardAuthorizer with no access by default. Clients of the plaintext and controller
+        // listeners are User:ANONYMOUS, a super user, so the stack's own plaintext clients (and
+        // every test on 9092) keep full access.
+        'sasl.enabled.mechanisms=SCRAM-SHA-512',
+        'listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512',
+        'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        `super.users=User:ANONYMOUS;${cfg.kafka.sasl.users.admin.principal}`,
+        'allow.everyone.if.no.acl.found=false',
         `log.dirs=${dataDir}`,
         'num.partitions=1',
         'offsets.topic.replication.factor=1',
@@ -176,13 +195,21 @@ export const services = {
       ].join('\n'));
       const log4j = writeKafkaLog4j();
       const logOpt = `-Dlog4j2.configurationFile=${log4j}`;
+      // SCRAM users of the secured listener are bootstrapped into the metadata log at format time.
+      const scram = Object.values(cfg.kafka.sasl.users).flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.username},password=${u.password}]`]);
       await run('java', [logOpt, '-cp', kafkaLibs(), 'kafka.tools.StorageTool', 'format', '-t', cfg.kafka.clusterId,
-        '-c', props, '--ignore-formatted'], { logFile: logFile('kafka') });
+        '-c', props, '--ignore-formatted', ...scram], { logFile: logFile('kafka') });
       return startDetached('kafka', 'java', ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', logOpt,
         '-cp', kafkaLibs(), 'kafka.Kafka', props], { marker: props });
     },
     async probe() {
-      return kafkaReady(cfg.kafka.brokers);
+      // Both listeners: plaintext, and the secured one with the stack's super user. A broker
+      // started by an older version of this file (no SASL listener in its server.properties) is
+      // judged on its plaintext listener, so a shared stack stays usable until it is restarted.
+      const { admin } = cfg.kafka.sasl.users;
+      if (!(await kafkaReady(cfg.kafka.brokers))) return false;
+      if (!kafkaHasSaslListener()) return true;
+      return kafkaReady(cfg.kafka.sasl.brokers, { mechanism: 'scram-sha-512', username: admin.username, password: admin.password });
     },
   },
 

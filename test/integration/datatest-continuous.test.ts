@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compileContinuousTests, violationsTopic } from '../../src/compile/emitters/continuous.js';
 import { parseViolations } from '../../src/datatest/violations.js';
 import { decodeRecords } from '../../src/datatest/decode.js';
-import { readTopic } from '../../src/datatest/kafka-sample.js';
+import { readTopic } from '../../src/adapters/kafka/sample.js';
+import { KafkaAdapter } from '../../src/adapters/kafka/client.js';
 import { runTests } from '../../src/datatest/runner.js';
 import { FlinkAdapter } from '../../src/adapters/flink/client.js';
 import { SqlGatewaySession, cancelJobAfterTest, consume, createTopics, produce, stackConfig, uniqueIdentifier, uniqueTopic, waitForJobRunning } from './helpers.js';
@@ -121,11 +122,15 @@ ${ORDER_COLUMNS}  - name: customers
     for (const r of dlqRecords) expect(r.value).toBe(messages.find((m) => m.key === r.key)!.value);
 
     // Nothing else arrives: read everything there is once more, bounded by the end offsets.
-    const runtime = resolved.project.runtime;
-    const all = await readTopic(runtime, violations, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
-    expect(all.records).toHaveLength(expected.length);
-    const allDlq = await readTopic(runtime, dlq, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
-    expect(allDlq.records).toHaveLength(9);
+    const kafka = new KafkaAdapter(resolved.project.runtime.kafka!);
+    try {
+      const all = await readTopic(kafka, violations, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
+      expect(all.records).toHaveLength(expected.length);
+      const allDlq = await readTopic(kafka, dlq, { from: 'earliest', max: 1000, timeoutMs: 120_000 });
+      expect(allDlq.records).toHaveLength(9);
+    } finally {
+      await kafka.close();
+    }
 
     // streamt test reads the violations of the window and the job's health.
     const [result] = await runTests(resolved, resolved.project.tests, { env: {}, sinceMs: 600_000 });

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { KafkaAdapter } from '../../src/adapters/kafka/client.js';
+import { readTopic } from '../../src/adapters/kafka/sample.js';
 import { runTests } from '../../src/datatest/runner.js';
 import { FlinkAdapter } from '../../src/adapters/flink/client.js';
 import type { TestResult } from '../../src/datatest/types.js';
@@ -276,7 +278,8 @@ describe('streamt test (CLI) with on_failure actions', () => {
     });
     await waitForJobRunning(insert.jobID!);
     await eventually('the job to write its record', async () => {
-      const r = await (await import('../../src/datatest/kafka-sample.js')).readTopic({ kafka: { bootstrap_servers: boot } }, output, { from: 'earliest', max: 1, timeoutMs: 30_000 });
+      const kafka = new KafkaAdapter({ bootstrap_servers: boot });
+      const r = await readTopic(kafka, output, { from: 'earliest', max: 1, timeoutMs: 30_000 }).finally(() => kafka.close());
       return r.records.length === 1;
     });
     const resolved = resolveStackProject(project, {

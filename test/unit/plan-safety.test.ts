@@ -172,6 +172,7 @@ describe('the handler registry', () => {
     expect(HANDLERS.map((h) => [h.kind, h.addrPrefix])).toEqual([
       ['subject', 'sr.subject.'],
       ['topic', 'kafka.topic.'],
+      ['acl', 'kafka.acl.'],
       ['gateway_rule', 'gateway.rule.'],
       ['flink_job', 'flink.job.'],
       ['connector', 'connect.connector.'],

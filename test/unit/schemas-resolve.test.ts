@@ -137,7 +137,7 @@ describe('columns come from the schema', () => {
 
   it('nested fields are type-checked', () => {
     const r = resolveFiles({ 'stream_project.yml': PROJECT, 'sources/s.yml': CONCEPTS, 'schemas.lock.yml': LOCK, 'models/m.yml': MODEL.replace('payload.amount', 'payload.amont') });
-    expect(find(r.diagnostics, 'SQL_UNKNOWN_COLUMN').message).toContain("Unknown field 'amont'");
+    expect(find(r.diagnostics, 'SQL_UNKNOWN_COLUMN').message).toContain("Column 'payload.amont' not found");
   });
 
   it('a source with typed columns and no schema works as before; a named subject without lock warns', () => {
@@ -201,7 +201,7 @@ describe('the schema lock', () => {
     const v2 = entry(2, AVRO.replace('{"name":"status","type":{"type":"enum","name":"Status","symbols":["A","B"]}},', ''));
     const out = recheckWithNewer(project, resolved, [{ subject: 'payments.raw.v1-value', locked: 1, latest: 2, sources: ['card_payments_raw'] }], [v2]);
     expect(out.map((d) => d.code)).toEqual(['PLAN_SCHEMA_NEWER_VERSION', 'PLAN_SCHEMA_BREAKS_MODEL']);
-    expect(out[1]!.message).toMatch(/^version 2 of "payments.raw.v1-value" breaks model "payments_clean": Unknown column 'status'/);
+    expect(out[1]!.message).toMatch(/^version 2 of "payments.raw.v1-value" breaks model "payments_clean": Column 'status' not found in any table/);
     expect(out[1]!.file).toBe('models/m.yml');
     const compatible = entry(2, AVRO.replace('"fields":[', '"fields":[{"name":"extra","type":["null","string"],"default":null},'));
     expect(recheckWithNewer(project, resolved, [{ subject: 'payments.raw.v1-value', locked: 1, latest: 2, sources: ['card_payments_raw'] }], [compatible]).map((d) => d.code)).toEqual(['PLAN_SCHEMA_NEWER_VERSION']);

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
-import type { TopicSpec } from '../../compile/types.js';
+import type { AclEntry, Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
+import type { AclBinding, TopicSpec } from '../../compile/types.js';
 import type { ObservedTopic } from './topic-handler.js';
 import type { Runtime } from '../../project/schema.js';
 import { ServiceError } from '../http.js';
@@ -16,6 +16,38 @@ import { DELETE, SET, incrementalAlterConfigsRequest, rawCluster, type ConfigOp,
 type KafkaRuntime = NonNullable<Runtime['kafka']>;
 
 const TOPIC = kafkajs.ConfigResourceTypes.TOPIC;
+const RT = kafkajs.AclResourceTypes;
+const OP = kafkajs.AclOperationTypes;
+const PERM = kafkajs.AclPermissionTypes;
+const PT = kafkajs.ResourcePatternTypes;
+
+/** A binding as kafkajs takes it. */
+export function toKafka(b: AclBinding): AclEntry {
+  return {
+    resourceType: RT[b.resource_type],
+    resourceName: b.resource_name,
+    resourcePatternType: PT[b.pattern_type],
+    principal: b.principal,
+    host: b.host,
+    operation: OP[b.operation],
+    permissionType: PERM[b.permission],
+  };
+}
+
+const named = <T extends string>(e: Record<string, string | number>, v: number, allowed: readonly T[]): T | undefined => {
+  const name = Object.keys(e).find((k) => e[k] === v);
+  return name && (allowed as readonly string[]).includes(name) ? (name as T) : undefined;
+};
+
+/** A binding kafkajs returned; undefined for one streamt never compiles (another operation or resource type). */
+export function fromKafka(a: AclEntry): AclBinding | undefined {
+  const operation = named(OP as unknown as Record<string, number>, a.operation, ['READ', 'WRITE', 'DESCRIBE'] as const);
+  const permission = named(PERM as unknown as Record<string, number>, a.permissionType, ['ALLOW', 'DENY'] as const);
+  const resource_type = named(RT as unknown as Record<string, number>, a.resourceType, ['TOPIC', 'GROUP', 'TRANSACTIONAL_ID'] as const);
+  const pattern_type = named(PT as unknown as Record<string, number>, a.resourcePatternType, ['LITERAL', 'PREFIXED'] as const);
+  if (!operation || !permission || !resource_type || !pattern_type) return undefined;
+  return { principal: a.principal, host: a.host, operation, permission, resource_type, resource_name: a.resourceName, pattern_type };
+}
 /** describeConfigs configSource of a value set on the topic itself. */
 const TOPIC_CONFIG_SOURCE = 1;
 /** Metadata errors that mean "not there yet" right after a create (metadata propagates asynchronously). */
@@ -90,7 +122,7 @@ export function kafkaClientConfig(k: KafkaRuntime, clientId = 'streamt'): KafkaC
     requestTimeout: 30_000,
     retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
   };
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = k.ssl_ca_location ? { ca: [readFileSync(k.ssl_ca_location, 'utf8')] } : true;
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') config.ssl = k.ssl_ca_pem ? { ca: [k.ssl_ca_pem] } : k.ssl_ca_location ? { ca: [readFileSync(k.ssl_ca_location, 'utf8')] } : true;
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
     const mechanism = (k.sasl_mechanism ?? 'PLAIN').toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
     config.sasl = { mechanism, username: k.sasl_username ?? '', password: k.sasl_password ?? '' } as SASLOptions;
@@ -376,6 +408,58 @@ export class KafkaAdapter {
     const all = new Set(await this.listTopics());
     if (!all.has(name)) return;
     await this.call(`delete topic ${name}`, (a) => a.deleteTopics({ topics: [name] }));
+  }
+
+  /**
+   * Every ACL binding of the given principals (one DescribeAcls per principal, at once). A broker
+   * without an authorizer answers SECURITY_DISABLED: an error that says so.
+   */
+  async describeAcls(principals: readonly string[]): Promise<AclBinding[]> {
+    const out: AclBinding[] = [];
+    await Promise.all(
+      [...new Set(principals)].sort().map(async (principal) => {
+        const r = await this.call(`describe the ACLs of ${principal}`, (a) =>
+          a.describeAcls({ resourceType: RT.ANY, resourcePatternType: PT.ANY, operation: OP.ANY, permissionType: PERM.ANY, principal }),
+        ).catch((e) => {
+          throw this.aclError(e);
+        });
+        for (const res of r.resources) {
+          for (const acl of res.acls) {
+            const b = fromKafka({ ...res, ...acl });
+            if (b) out.push(b);
+          }
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Creates the bindings (an existing binding is left as it is: CreateAcls is idempotent). */
+  async createAcls(bindings: readonly AclBinding[]): Promise<void> {
+    if (!bindings.length) return;
+    await this.call(`create ${bindings.length} ACL binding${bindings.length === 1 ? '' : 's'}`, (a) => a.createAcls({ acl: bindings.map(toKafka) })).catch((e) => {
+      throw this.aclError(e);
+    });
+  }
+
+  /**
+   * Deletes exactly these bindings: each filter names every field of one binding, so it matches
+   * that binding and nothing else (a missing one matches nothing: deleting twice is harmless).
+   */
+  async deleteAcls(bindings: readonly AclBinding[]): Promise<void> {
+    if (!bindings.length) return;
+    const r = await this.call(`delete ${bindings.length} ACL binding${bindings.length === 1 ? '' : 's'}`, (a) => a.deleteAcls({ filters: bindings.map(toKafka) })).catch((e) => {
+      throw this.aclError(e);
+    });
+    const bad = r.filterResponses.find((f) => f.errorCode !== 0);
+    if (bad) throw new ServiceError('Kafka', this.where, `Kafka delete ACLs failed: ${bad.errorMessage ?? `error code ${bad.errorCode}`}`, undefined, undefined, false);
+  }
+
+  private aclError(e: unknown): Error {
+    const type = (e as { type?: string }).type;
+    if (type === 'SECURITY_DISABLED') return new ServiceError('Kafka', this.where, `Kafka at ${this.where} has no authorizer (SECURITY_DISABLED), so it has no ACLs to manage; remove runtime.kafka.acls, or configure an authorizer on the brokers`, undefined, undefined, false);
+    if (type === 'CLUSTER_AUTHORIZATION_FAILED') return new ServiceError('Kafka', this.where, `Kafka refused to let streamt manage ACLs (CLUSTER_AUTHORIZATION_FAILED): streamt's principal needs ALTER and DESCRIBE on the CLUSTER resource`, undefined, undefined, false);
+    return this.wrap('ACL request', e);
   }
 
   /** Lag of a consumer group per topic: end offset minus committed offset, summed over partitions. */

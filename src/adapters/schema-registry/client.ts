@@ -6,10 +6,24 @@ import { sameSchema } from './diff.js';
 import type { LockedSchema } from '../../schemas/lock.js';
 
 const CT = 'application/vnd.schemaregistry.v1+json';
+/** The registry leaves schemaType out for Avro. */
+const schemaTypeOf = (t: string | undefined): RegistrySchema['schemaType'] => {
+  const u = (t ?? 'AVRO').toUpperCase();
+  return u === 'JSON' ? 'JSON' : u === 'PROTOBUF' ? 'PROTOBUF' : 'AVRO';
+};
 const enc = encodeURIComponent;
+
+/** A registered schema as records and tests need it. */
+export interface RegistrySchema {
+  schema: string;
+  schemaType: 'AVRO' | 'JSON' | 'PROTOBUF';
+  id?: number;
+  version?: number;
+}
 
 export class SchemaRegistryAdapter {
   readonly http: HttpClient;
+  private readonly byId = new Map<number, Promise<RegistrySchema>>();
 
   constructor(cfg: { url: string; username?: string | undefined; password?: string | undefined }, o: { timeLimitMs?: number } = {}) {
     this.http = new HttpClient({ service: 'Schema Registry', baseUrl: cfg.url, username: cfg.username, password: cfg.password, headers: { accept: CT, 'content-type': CT }, ...(o.timeLimitMs ? { timeLimitMs: o.timeLimitMs } : {}) });
@@ -43,15 +57,28 @@ export class SchemaRegistryAdapter {
   async version(subject: string, version: number | 'latest'): Promise<LockedSchema | undefined> {
     const r = await this.http.get<{ subject?: string; version: number; id: number; schema: string; schemaType?: string; references?: { name: string; subject: string; version: number }[] }>(`/subjects/${enc(subject)}/versions/${version}`, { accept: [404, 422] });
     if (r.status !== 200) return undefined;
-    const t = (r.body.schemaType ?? 'AVRO').toUpperCase();
     return {
       subject,
       version: r.body.version,
       id: r.body.id,
-      schemaType: t === 'JSON' ? 'JSON' : t === 'PROTOBUF' ? 'PROTOBUF' : 'AVRO',
+      schemaType: schemaTypeOf(r.body.schemaType),
       schema: r.body.schema,
       references: (r.body.references ?? []).map((x) => ({ name: x.name, subject: x.subject, version: x.version })),
     };
+  }
+
+  /** The schema registered under an id (the id in a record's Confluent wire-format header). Cached. */
+  schemaById(id: number): Promise<RegistrySchema> {
+    let p = this.byId.get(id);
+    if (!p) {
+      p = this.http.get<{ schema: string; schemaType?: string }>(`/schemas/ids/${id}`, { accept: [404] }).then((r) => {
+        if (r.status === 404) throw new Error(`schema id ${id} is not in the registry`);
+        return { schema: r.body.schema, schemaType: schemaTypeOf(r.body.schemaType), id };
+      });
+      this.byId.set(id, p);
+      p.catch(() => this.byId.delete(id));
+    }
+    return p;
   }
 
   async setCompatibility(subject: string, level: string): Promise<void> {

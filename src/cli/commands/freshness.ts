@@ -7,7 +7,8 @@
  */
 import { hasErrors } from '../../core/diagnostics.js';
 import { compileProject } from '../../compile/compile.js';
-import { readTopic } from '../../datatest/kafka-sample.js';
+import { readTopic } from '../../adapters/kafka/sample.js';
+import { LiveSystems } from '../../adapters/live.js';
 import type { SourceNode } from '../../project/types.js';
 import { summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
@@ -60,14 +61,14 @@ export async function freshnessCommand(opts: FreshnessOptions, out: Output, env:
   report.diagnostics(probe.diagnostics);
   if (probe.failed) return report.finish(false);
   const topics = new Map(compileProject(front.resolved, { compiledAt: '1970-01-01T00:00:00.000Z' }).manifest.sources.map((s) => [s.id, s.topic]));
-  const runtime = front.project.runtime;
+  const live = new LiveSystems(front.project.runtime, front.project.name);
   const results: FreshnessResult[] = await Promise.all(
     sources.map(async (s) => {
       const topic = topics.get(s.id) ?? s.name;
       const thresholds = { warn_after_seconds: s.freshness.warnAfterSeconds ?? null, error_after_seconds: s.freshness.maxLagSeconds ?? null };
       try {
         // The newest record of each partition; the newest of those is the topic's latest.
-        const read = await readTopic(runtime, topic, { from: 'latest', max: 1, timeoutMs: 15_000 });
+        const read = await readTopic(live.kafka(), topic, { from: 'latest', max: 1, timeoutMs: 15_000 });
         if (!read.exists) return { source: s.name, topic, status: 'runtime error' as const, latest_record_at: null, age_seconds: null, ...thresholds, message: `the topic ${topic} does not exist` };
         const latest = read.records.length ? Math.max(...read.records.map((r) => r.timestamp)) : undefined;
         return { source: s.name, topic, latest_record_at: latest !== undefined ? new Date(latest).toISOString() : null, ...thresholds, ...judgeFreshness(s.freshness, latest, now().getTime()) };
@@ -75,7 +76,7 @@ export async function freshnessCommand(opts: FreshnessOptions, out: Output, env:
         return { source: s.name, topic, status: 'runtime error' as const, latest_record_at: null, age_seconds: null, ...thresholds, message: (e as Error).message };
       }
     }),
-  );
+  ).finally(() => live.close());
   results.sort((a, b) => (a.source < b.source ? -1 : 1));
   const failed = results.filter((r) => r.status === 'error' || r.status === 'runtime error').length;
   const warned = results.filter((r) => r.status === 'warn').length;

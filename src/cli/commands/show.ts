@@ -6,8 +6,8 @@ import { error, hasErrors } from '../../core/diagnostics.js';
 import { compileProject } from '../../compile/compile.js';
 import { closest } from '../../core/suggest.js';
 import { decodeRecords } from '../../datatest/decode.js';
-import { readTopic } from '../../datatest/kafka-sample.js';
-import { RegistryClient } from '../../datatest/registry.js';
+import { readTopic } from '../../adapters/kafka/sample.js';
+import { LiveSystems } from '../../adapters/live.js';
 import { summaryLine } from '../../ui/diagnostics.js';
 import type { Output } from '../../ui/output.js';
 import { plural } from '../../ui/plural.js';
@@ -53,12 +53,13 @@ export async function showCommand(name: string, opts: ShowOptions, out: Output, 
   report.diagnostics(probe.diagnostics);
   if (probe.failed) return report.finish(false);
   const runtime = front.project.runtime;
-  const read = await readTopic(runtime, entry.topic, { from: 'latest', max: limit, timeoutMs: Math.max(1, Number(opts.timeout ?? 15)) * 1000 });
+  const live = new LiveSystems(runtime, front.project.name);
+  const read = await readTopic(live.kafka(), entry.topic, { from: 'latest', max: limit, timeoutMs: Math.max(1, Number(opts.timeout ?? 15)) * 1000 }).finally(() => live.close());
   if (!read.exists) {
     report.diagnostics([error('SHOW_NO_TOPIC', `The topic ${entry.topic} of ${entry.id} does not exist`, { hint: entry.id.startsWith('model.') ? 'run streamt apply to create it' : 'the producer has not created it yet' })]);
     return report.finish(false);
   }
-  const decoded = await decodeRecords(read.records, runtime.schema_registry ? new RegistryClient(runtime.schema_registry) : undefined);
+  const decoded = await decodeRecords(read.records, runtime.schema_registry ? live.registry() : undefined);
   const records = decoded.records.map((r) => ({ partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value }));
   const notes = decoded.undecodable.examples.map((e) => `p${e.partition}@${e.offset}: ${e.reason}`);
   if (decoded.undecodable.count) report.diagnostics([{ code: 'SHOW_UNDECODABLE', severity: 'warning', message: `${plural(decoded.undecodable.count, 'record')} could not be decoded: ${notes.join('; ')}` }]);

@@ -12,12 +12,13 @@ import { option, quoteIdent, quoteLiteral } from '../quote.js';
 import type { FlinkJobSpec, TopicSpec } from '../types.js';
 import { decimalPrecisionScale, decimalType, splitNullability, typeRoot } from '../../sql/types.js';
 import { commentText } from './common.js';
-import { connectionOptions, createTable, deliveryOptions, inputTable, jobSettingStatements } from './flink.js';
+import { createTable, deliveryOptions, inputTable, jobSettingStatements, type JobKafkaAccess } from './flink.js';
+import { flinkConnectionOptions } from '../kafka-identity.js';
 
 export interface ConnectEnvelope {
   /** The table the connector reads: the input, rewritten in the envelope. */
   topic: TopicSpec;
-  job: { spec: FlinkJobSpec; sql: string };
+  job: { spec: FlinkJobSpec; sql: string; access: JobKafkaAccess };
 }
 
 /** A field of the Connect schema: its type, logical type (name, version, parameters) if any, and the payload expression. */
@@ -112,10 +113,10 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
   const pipelineName = `streamt.${ctx.projectName}.${sink.name}.connect`;
   const topicName = `${sink.name}.connect`;
   // The same checkpoints and restarts as a model's job: without them it would commit no offsets.
-  const { eff, statements } = jobSettingStatements(ctx, m, pipelineName);
+  const { eff, clusterName, statements } = jobSettingStatements(ctx, m, pipelineName);
   // Timestamps become epoch milliseconds: a TIMESTAMP is UTC wall time, a TIMESTAMP_LTZ an instant.
   statements.push(`SET ${option('table.local-time-zone', 'UTC')}`);
-  const ddl = inputTable(ctx, m, input, pipelineName, diagnostics);
+  const ddl = inputTable(ctx, m, input, pipelineName, clusterName, diagnostics);
   if (!ddl) return undefined;
   statements.push(ddl);
 
@@ -129,7 +130,7 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
     createTable(outName, [`${quoteIdent('schema')} ${schemaType}`, `${quoteIdent('payload')} ${payloadType}`], [
       option('connector', 'kafka'),
       option('topic', topicName),
-      ...connectionOptions(ctx, ctx.bootstrapServers()),
+      ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), clusterName),
       option('format', 'json'),
       ...deliveryOptions(eff.delivery, pipelineName),
     ]),
@@ -160,6 +161,7 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
     },
     job: {
       sql,
+      access: { reads: [{ topic: input.topic, group: pipelineName }], writes: [topicName], ...(eff.delivery === 'exactly_once' ? { transactionalIdPrefix: pipelineName } : {}) },
       spec: {
         name: pipelineName,
         cluster: sink.flinkCluster ?? d.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,

@@ -9,12 +9,18 @@ import { lookupConnector } from '../connectors.js';
 import type { CompileContext, NodeTable } from '../context.js';
 import type { ConnectorSpec } from '../types.js';
 import { nodeError } from './common.js';
+import { connectConsumerOverrides } from '../kafka-identity.js';
 import { emitConnectEnvelope, type ConnectEnvelope } from './connect-envelope.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
 const AVRO_CONVERTER = 'io.confluent.connect.avro.AvroConverter';
 const MASK_FIELD = 'org.apache.kafka.connect.transforms.MaskField$Value';
+
+/** The Connect cluster a sink model's connector runs on (null: the runtime's default). */
+export function connectClusterOf(ctx: CompileContext, m: ResolvedModel): string | null {
+  return m.node.sink?.cluster ?? m.node.connectCluster ?? ctx.project.defaults.models?.connect_cluster ?? ctx.project.runtime.connect?.default ?? null;
+}
 
 export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[], onEnvelope: (e: ConnectEnvelope) => void = () => {}): ConnectorSpec | undefined {
   const node = m.node;
@@ -96,6 +102,8 @@ export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics
     }
   });
   if (transforms.length) config.transforms = transforms.join(',');
+  // The cluster's own Kafka identity, when it has one: the connector's consumer authenticates with it.
+  Object.assign(config, connectConsumerOverrides(ctx, connectClusterOf(ctx, m)));
 
   for (const key of Object.keys(sink.config).sort()) {
     const v = sink.config[key];
@@ -113,7 +121,7 @@ export function emitConnector(ctx: CompileContext, m: ResolvedModel, diagnostics
   return {
     name: node.name,
     connector_class: found.connectorClass,
-    cluster: sink.cluster ?? node.connectCluster ?? ctx.project.defaults.models?.connect_cluster ?? ctx.project.runtime.connect?.default ?? null,
+    cluster: connectClusterOf(ctx, m),
     topics,
     config: sorted,
   };

@@ -20,12 +20,13 @@ import type { AssertionSpec, NodeId, TestNode } from '../../project/types.js';
 import type { ResolvedProject } from '../../resolve/types.js';
 import { CompileContext, type NodeTable } from '../context.js';
 import { contentHash } from '../hash.js';
+import { flinkConnectionOptions } from '../kafka-identity.js';
 import { FileNamer } from '../paths.js';
 import { option, quoteIdent, quoteLiteral, safeType } from '../quote.js';
 import { acceptedTypes, bucketName, FLINK_TYPE, typeFamily, type Bucket } from '../test-specs.js';
 import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../types.js';
 import { commentText } from './common.js';
-import { connectionOptions, createTable } from './flink.js';
+import { createTable, type JobKafkaAccess } from './flink.js';
 
 export interface ContinuousTestsOutput {
   /** The violations topic (one per project), when there is a continuous test. */
@@ -39,6 +40,8 @@ export interface ContinuousTestsOutput {
   skipped: Map<string, { index: number; assertion: string; reason: string }[]>;
   /** Placeholder → secret value (SASL, registry passwords), to merge into `CompileResult.secrets`. Never written. */
   secrets: Map<string, string>;
+  /** Per job address: what the job reads and writes on Kafka (the ACLs of its principal). */
+  access: Map<string, JobKafkaAccess>;
 }
 
 export const VIOLATION_COLUMNS = ['test', 'assertion', 'assertion_index', 'record_key', 'details', 'record_partition', 'record_offset', 'record_timestamp', 'detected_at'] as const;
@@ -85,7 +88,7 @@ export function compileContinuousTests(resolved: ResolvedProject, opts: { select
 /** One Flink job per continuous test, within a compile (the compile's context). */
 export function emitContinuousTests(ctx: CompileContext, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
   const resolved = ctx.resolved;
-  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map() };
+  const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map(), access: new Map() };
   const tests = resolved.project.tests
     .filter((t) => t.type === 'continuous' && resolved.nodes.has(t.id) && (!opts.selection || opts.selection.has(t.id)))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -99,6 +102,7 @@ export function emitContinuousTests(ctx: CompileContext, opts: { selection?: Rea
     const file = namer.name(test.name, '.sql');
     out.files.set(file, ctx.vault.scrubText(job.sql));
     out.flinkJobs.push({ addr: `flink.job.test.${test.name}`, owner: test.id, file, hash: contentHash(spec), spec });
+    out.access.set(`flink.job.test.${test.name}`, job.access);
   }
   const topic: TopicSpec = { name: topicName, partitions: null, replication_factor: null, config: {} };
   const topicFile = new FileNamer('topics').name(topicName, '.json');
@@ -115,6 +119,7 @@ function targetTable(ctx: CompileContext, name: string): NodeTable | undefined {
 interface Compiled {
   spec: FlinkJobSpec;
   sql: string;
+  access: JobKafkaAccess;
 }
 
 function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: string, out: ContinuousTestsOutput): Compiled | undefined {
@@ -140,7 +145,9 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     `RESET 'table.exec.state.ttl'`,
   ];
   const groupId = pipelineName;
-  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...connectionOptions(ctx, ctx.bootstrapServers())];
+  const cluster = test.flinkCluster ?? ctx.project.defaults.tests?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null;
+  const kafka = (topic: string) => [option('connector', 'kafka'), option('topic', topic), ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), cluster)];
+  const access: JobKafkaAccess = { reads: [{ topic: table.topic, group: groupId }], writes: [violationsTopicName] };
   const columns = table.columns.filter((c) => !c.proctime);
   const typeOf = (type: string) => safeType(type) ?? 'STRING';
   const time = eventTimeOf(table, avro ? 'avro' : 'json');
@@ -309,6 +316,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         }
         const refTable = `_streamt_ref_${refCount++}`;
         inputTopics.push(ref.topic);
+        access.reads.push({ topic: ref.topic, group: `${groupId}.ref${refCount}` });
         const refOpts = [...kafka(ref.topic), option('properties.group.id', `${groupId}.ref${refCount}`), option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'), option('scan.watermark.idle-timeout', formatDurationOption(SOURCE_IDLE_TIMEOUT_MS))];
         const refAvro = ref.format === 'avro-confluent';
         const refTime = eventTimeOf(ref, refAvro ? 'avro' : 'json');
@@ -388,6 +396,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     const model = typeof dlq.config.model === 'string' ? ctx.model(dlq.config.model) : undefined;
     dlqTopic = model ? ctx.table(model.node.id)?.topic : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
     if (dlqTopic) {
+      access.writes.push(dlqTopic);
       if (avro) {
         const cols = [`${c(K)} STRING`, ...columns.map((x) => `${c(x.name)} ${typeOf(x.type)}`)];
         statements.push(createTable(DLQ, cols, [...kafka(dlqTopic), option('key.format', 'raw'), option('key.fields', K), option('value.fields-include', 'EXCEPT_KEY'), option('value.format', 'avro-confluent'), option('value.avro-confluent.url', ctx.vault.scrub(ctx.registryUrl() ?? '')), ...registryAuth(ctx, 'value.')]));
@@ -409,7 +418,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
   const spec: FlinkJobSpec = {
     name: pipelineName,
-    cluster: test.flinkCluster ?? ctx.project.defaults.tests?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null,
+    cluster,
     parallelism: null,
     checkpoint_interval_ms: null,
     state_ttl_ms: null,
@@ -423,7 +432,7 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
     key_fields: ['test'],
     statements,
   };
-  return { spec, sql };
+  return { spec, sql, access };
 }
 
 /** `where:` as is; `sql: SELECT COUNT(*) FROM x WHERE cond` with `expect: 0` becomes `cond`. */

@@ -11,11 +11,22 @@ import type { CompileContext, NodeTable, Rowtime, TableColumn } from '../context
 import { option, quoteIdent, safeType } from '../quote.js';
 import type { FlinkJobSpec } from '../types.js';
 import { commentText, nodeError } from './common.js';
+import { flinkConnectionOptions } from '../kafka-identity.js';
 
 export interface FlinkJobOutput {
   spec: FlinkJobSpec;
   /** The script written to flink/<model>.sql. */
   sql: string;
+  /** What the job reads and writes on Kafka (the ACLs of its principal). */
+  access: JobKafkaAccess;
+}
+
+/** What a compiled client does on Kafka: topics read with their consumer group, topics written. */
+export interface JobKafkaAccess {
+  reads: { topic: string; group: string }[];
+  writes: string[];
+  /** Exactly-once sinks: the prefix of their transactional ids (`<prefix>-<subtask>-<n>`). */
+  transactionalIdPrefix?: string;
 }
 
 /**
@@ -143,14 +154,17 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   const inputTopics: string[] = [];
   const inputNames = new Set<string>();
   let complete = true;
+  const access: JobKafkaAccess = { reads: [], writes: [] };
   for (const id of m.inputs) {
     const t = ctx.table(id);
     if (!t) continue;
     inputNames.add(t.name);
     inputTopics.push(t.topic);
-    const ddl = inputTable(ctx, m, t, groupId, diagnostics);
+    const ddl = inputTable(ctx, m, t, groupId, clusterName, diagnostics);
     if (ddl) statements.push(ddl);
     else complete = false;
+    // A virtual topic is read through the Gateway's proxy, whose own rules apply.
+    if (ctx.model(t.name)?.materialized !== 'virtual_topic' || !t.id.startsWith('model.')) access.reads.push({ topic: t.topic, group: groupId });
   }
 
   // Output.
@@ -172,7 +186,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   if (out.columns) {
     const cols = columnLines(ctx, node.id, out.columns.map((c) => ({ name: c.name, type: c.type })), diagnostics);
     if (sinkConnector === 'upsert-kafka' && out.primaryKey.length) cols.push(`PRIMARY KEY (${out.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
-    const opts = [option('connector', sinkConnector), option('topic', out.topic), ...connectionOptions(ctx, ctx.bootstrapServers())];
+    const opts = [option('connector', sinkConnector), option('topic', out.topic), ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), clusterName)];
     opts.push(...formatOptions(ctx, out, sinkConnector === 'upsert-kafka' || out.keyFields.length > 0, 'sink'));
     opts.push(...deliveryOptions(eff.delivery, pipelineName));
     statements.push(createTable(sinkName, cols, opts));
@@ -183,6 +197,8 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
 
   // An input or the output could not be declared: the reason is reported (here or at the source).
   if (!complete || !out.columns || diagnostics.slice(errorsBefore).some((d) => d.severity === 'error')) return undefined;
+  access.writes.push(out.topic);
+  if (eff.delivery === 'exactly_once') access.transactionalIdPrefix = pipelineName;
 
   const header = [
     `-- Flink job for model ${commentText(node.name)} of project ${commentText(ctx.projectName)}, compiled by streamt.`,
@@ -206,7 +222,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     key_fields: out.keyFields,
     statements: statements.map((s) => s.replace(/\n$/, '')),
   };
-  return { spec, sql };
+  return { spec, sql, access };
 }
 
 /**
@@ -227,7 +243,7 @@ export function quoteLiteralKey(key: string): string {
   return `'${key.replace(/'/g, "''")}'`;
 }
 
-export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, diagnostics: Diagnostic[]): string | undefined {
+export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, cluster: string | null, diagnostics: Diagnostic[]): string | undefined {
   const model = m.node;
   // A source without typed columns is reported at the source, once (resolve: SOURCE_COLUMNS_UNTYPED).
   if (!t.columns && t.id.startsWith('source.')) return undefined;
@@ -272,7 +288,7 @@ export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, 
   }
   // read_committed: records of open or aborted transactions (an exactly-once job's, or any
   // transactional producer's) are never read; without transactions it reads what it read before.
-  const opts = [option('connector', t.connector), option('topic', t.topic), ...connectionOptions(ctx, bootstrap), option('properties.group.id', groupId), option('properties.isolation.level', 'read_committed')];
+  const opts = [option('connector', t.connector), option('topic', t.topic), ...flinkConnectionOptions(ctx, bootstrap, cluster), option('properties.group.id', groupId), option('properties.isolation.level', 'read_committed')];
   // upsert-kafka always reads a topic from its beginning: the latest value per key needs all of it.
   if (!upsert) opts.push(option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'));
   // A changelog changes rarely (a profile, a rate): its partitions are idle most of the time, and
@@ -313,29 +329,6 @@ export function intervalLiteral(ms: number): string {
 
 export function createTable(name: string, columns: string[], options: string[]): string {
   return `CREATE TEMPORARY TABLE ${quoteIdent(name)} (\n  ${columns.join(',\n  ')}\n) WITH (\n  ${options.join(',\n  ')}\n)`;
-}
-
-/** Bootstrap servers and Kafka client security, secrets as placeholders. */
-export function connectionOptions(ctx: CompileContext, bootstrap: string): string[] {
-  const k = ctx.project.runtime.kafka;
-  const v = ctx.vault;
-  const opts = [option('properties.bootstrap.servers', v.scrub(bootstrap))];
-  if (k?.security_protocol) opts.push(option('properties.security.protocol', k.security_protocol));
-  if (k?.sasl_mechanism) {
-    opts.push(option('properties.sasl.mechanism', k.sasl_mechanism));
-    const module = k.sasl_mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
-    const user = v.scrub(k.sasl_username ?? '');
-    const password = v.configValue('kafka', 'sasl_password', k.sasl_password ?? '');
-    opts.push(option('properties.sasl.jaas.config', `${module} required username=${jaasQuote(user)} password=${jaasQuote(password)};`));
-  }
-  if (k?.ssl_ca_location) {
-    opts.push(option('properties.ssl.truststore.type', 'PEM'), option('properties.ssl.truststore.location', v.scrub(k.ssl_ca_location)));
-  }
-  return opts;
-}
-
-function jaasQuote(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 }
 
 /** Value (and key) format options; `keyed` selects the key.format/value.format form. */

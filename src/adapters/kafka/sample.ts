@@ -1,14 +1,13 @@
 /**
- * A minimal bounded Kafka reader for tests (kafkajs, the project's client): reads one topic from
- * the earliest records, the latest N, or since a time, up to a maximum and a timeout, and stops
- * at the end offsets it saw when it started. Connection and security come from
- * `runtime.kafka` through the Kafka adapter's client config (SASL PLAIN/SCRAM, SSL with a PEM CA). A throw-away consumer group is used
- * and deleted afterwards; nothing is committed.
+ * A bounded reader of one topic, for data tests, `show` and `freshness`: the earliest records,
+ * the latest N, or those since a time, up to a maximum and a timeout, stopping at the end offsets
+ * seen when the read started. It runs on the adapter's own kafkajs client (same brokers, SASL and
+ * SSL as every other Kafka call) and its failures are the adapter's ServiceErrors. A throw-away
+ * consumer group (read_committed, kafkajs's default, so aborted transactions of exactly-once
+ * jobs are never read) is used and deleted afterwards; nothing is committed.
  */
 import { randomBytes } from 'node:crypto';
-import kafkajs from 'kafkajs';
-import { kafkaClientConfig } from '../adapters/kafka/client.js';
-import type { Runtime } from '../project/schema.js';
+import type { KafkaAdapter } from './client.js';
 
 export interface RawRecord {
   key: Buffer | null;
@@ -34,22 +33,19 @@ export interface ReadResult {
   exists: boolean;
 }
 
-export async function readTopic(runtime: Runtime, topic: string, opts: ReadOptions): Promise<ReadResult> {
-  if (!runtime.kafka) throw new Error('runtime.kafka is not configured');
-  const kafka = new kafkajs.Kafka(kafkaClientConfig(runtime.kafka, 'streamt-test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `streamt-test-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+export async function readTopic(kafka: KafkaAdapter, topic: string, opts: ReadOptions): Promise<ReadResult> {
+  const groupId = `streamt-read-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  let joined = false;
   try {
-    const topics = await admin.listTopics();
+    const topics = await kafka.listTopics();
     if (!topics.includes(topic)) return { records: [], timedOut: false, exists: false };
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await kafka.call(`read ${topic}`, (a) => a.fetchTopicOffsets(topic));
     // Where to start, per partition; partitions with nothing to read are left out.
     const starts = new Map<number, bigint>();
     const stops = new Map<number, bigint>();
     let bySince: Map<number, bigint> | undefined;
     if (opts.from === 'since') {
-      const at = await admin.fetchTopicOffsetsByTimestamp(topic, opts.sinceMs ?? 0);
+      const at = await kafka.call(`read ${topic}`, (a) => a.fetchTopicOffsetsByTimestamp(topic, opts.sinceMs ?? 0));
       bySince = new Map(at.map((p) => [p.partition, BigInt(p.offset)]));
     }
     for (const p of ends) {
@@ -68,9 +64,10 @@ export async function readTopic(runtime: Runtime, topic: string, opts: ReadOptio
     }
     if (!starts.size) return { records: [], timedOut: false, exists: true };
 
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const consumer = kafka.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     const records: RawRecord[] = [];
     let timedOut = false;
+    joined = true;
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -112,8 +109,9 @@ export async function readTopic(runtime: Runtime, topic: string, opts: ReadOptio
     records.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
     const kept = opts.from === 'latest' ? records.slice(-opts.max) : records.slice(0, opts.max);
     return { records: kept, timedOut, exists: true };
+  } catch (e) {
+    throw kafka.wrap(`read ${topic}`, e);
   } finally {
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect().catch(() => {});
+    if (joined) await kafka.call('clean up', (a) => a.deleteGroups([groupId])).catch(() => {});
   }
 }
