@@ -66,14 +66,16 @@ export function lineageView(resolved: ResolvedProject, opts: LineageOptions = {}
   return { nodes, edges };
 }
 
-/** Accepts a bare name (source, model or exposure first, then test) or a node id. */
+/** Accepts a bare name (source, model or exposure first, then test; a versioned model's name is its latest version) or a node id. */
 export function findNode(resolved: ResolvedProject, name: string): NodeId | undefined {
   if (resolved.nodes.has(name as NodeId)) return name as NodeId;
   for (const kind of ['model', 'source', 'exposure', 'test']) {
     const id = `${kind}.${name}` as NodeId;
     if (resolved.nodes.has(id)) return id;
   }
-  return undefined;
+  // A versioned model's name is its latest version, as in ref().
+  const versions = [...resolved.models.values()].filter((m) => m.node.baseName === name).sort((a, b) => (b.node.version ?? 0) - (a.node.version ?? 0));
+  return versions[0]?.node.id;
 }
 
 function tag(n: LineageNode): string {

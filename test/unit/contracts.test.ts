@@ -261,3 +261,16 @@ describe('selecting a versioned model', () => {
     expect([...select(resolved!, ['m_v1']).ids]).toEqual(['model.m_v1']);
   });
 });
+
+describe('finding a versioned model by its name', () => {
+  it('gives the latest version (show, lineage --model)', async () => {
+    const { findNode } = await import('../../src/lineage/lineage.js');
+    const { resolved } = resolveFiles({
+      'stream_project.yml': PROJECT,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': 'models:\n  - name: m\n    version: 3\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n  - name: m\n    version: 1\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n',
+    });
+    expect(findNode(resolved!, 'm')).toBe('model.m_v3');
+    expect(findNode(resolved!, 'm_v1')).toBe('model.m_v1');
+  });
+});
