@@ -2,11 +2,10 @@
  * `streamt test`: runs the selected tests against the live systems (the I/O edge of the data
  * tests) and returns one result per test, with the outcome of each on_failure action.
  */
-import { CompileContext } from '../compile/context.js';
 import type { TestNode } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { actionsFire, sendAlert, type Poster, httpPost } from './actions.js';
-import { compileContinuousTests, continuousJobName, violationsTopic } from './continuous.js';
+import { compileContinuousTests, continuousJobName, violationsTopic } from '../compile/emitters/continuous.js';
 import { decodeRecords } from './decode.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { evaluateSample } from './evaluate.js';
@@ -15,6 +14,7 @@ import { readTopic, type ReadOptions, type ReadResult } from '../adapters/kafka/
 import { LiveSystems } from '../adapters/live.js';
 import type { SchemaRegistryAdapter } from '../adapters/schema-registry/client.js';
 import { evaluateSchemaTest, subjectOf } from './schema-test.js';
+import { checkRecords, declaredSchemaOf } from './record-schema.js';
 import { parseThreshold } from './threshold.js';
 import { continuousResult, parseViolations } from './violations.js';
 import type { ActionOutcome, AssertionResult, SampleRecord, TestResult } from './types.js';
@@ -61,7 +61,7 @@ async function runEach(resolved: ResolvedProject, tests: readonly TestNode[], op
     try {
       const bad = [test.warnIf, test.errorIf].filter((t): t is string => t !== undefined && !parseThreshold(t));
       if (bad.length) result = errorResult(test, `invalid threshold ${bad.map((b) => JSON.stringify(b)).join(', ')}: write e.g. ">0", ">=10" or ">1%"`);
-      else if (test.type === 'schema') result = await runSchema(resolved, test, registry);
+      else if (test.type === 'schema') result = await runSchema(resolved, test, registry, read, opts.sampleFrom ?? 'latest');
       else if (test.type === 'sample') result = await runSample(resolved, test, registry, read, opts.sampleFrom ?? 'latest', now);
       else result = await runContinuous(resolved, test, continuous!.skipped.get(test.name) ?? [], read, opts.sinceMs ?? DEFAULT_SINCE_MS, now);
     } catch (e) {
@@ -78,20 +78,35 @@ function errorResult(test: TestNode, message: string): TestResult {
   return { test: test.name, type: test.type, target: test.target, severity: test.severity, status: 'error', failures: 0, checked: 0, message, assertions: [], actions: [] };
 }
 
-async function runSchema(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined): Promise<TestResult> {
-  if (!registry) return evaluateSchemaTest(resolved, test);
+async function runSchema(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest'): Promise<TestResult> {
+  const records = await recordsCheck(resolved, test, registry, read, from);
+  if (!registry) return evaluateSchemaTest(resolved, test, undefined, records);
   const subject = subjectOf(resolved, test.target);
-  if (!subject) return evaluateSchemaTest(resolved, test);
+  if (!subject) return evaluateSchemaTest(resolved, test, undefined, records);
   const latest = await registry.version(subject, 'latest');
-  return evaluateSchemaTest(resolved, test, latest ?? null);
+  return evaluateSchemaTest(resolved, test, latest ?? null, records);
+}
+
+/** A sample of the target's records against its declared schema (skipped when there is nothing to read or to check against). */
+async function recordsCheck(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest'): Promise<AssertionResult> {
+  const skipped = (message: string): AssertionResult => ({ assertion: 'records', index: 0, status: 'skipped', failures: 0, checked: 0, examples: [], message });
+  const declared = declaredSchemaOf(resolved, test.target);
+  if (!declared) return skipped(`"${test.target}" has no Avro or JSON schema to check its records against`);
+  const { topic, why } = topicOf(resolved, test.target);
+  if (!topic) return skipped(why!);
+  const max = test.sampleSize ?? resolved.project.defaults.tests?.sample_size ?? DEFAULT_SAMPLE_SIZE;
+  const timeoutMs = parseDuration(test.timeout) ?? DEFAULT_TIMEOUT_MS;
+  const got = await read(topic, { from, max, timeoutMs });
+  if (!got.exists) return skipped(`topic ${topic} does not exist yet`);
+  if (!got.records.length) return skipped(`no records in topic ${topic} yet`);
+  return checkRecords(got.records, declared, registry, 0);
 }
 
 function topicOf(resolved: ResolvedProject, target: string): { topic?: string; why?: string } {
-  const ctx = new CompileContext(resolved);
   const m = resolved.models.get(target);
   if (m?.materialized === 'sink') return { why: `"${target}" is a sink: it writes no topic to sample` };
   if (m?.materialized === 'virtual_topic') return { why: `"${target}" is a virtual topic, readable only through the Gateway; test its upstream model` };
-  const t = ctx.table(m ? m.node.id : `source.${target}`);
+  const t = resolved.tables.get(m ? m.node.id : `source.${target}`);
   return t ? { topic: t.topic } : { why: `"${target}" has no topic` };
 }
 

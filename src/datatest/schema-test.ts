@@ -3,9 +3,7 @@
  * against the model's inferred output schema and, when a registry is configured, against the
  * registered subject. Pure: the registered schema is passed in.
  */
-import { sourceFormat } from '../compile/context.js';
 import type { Column, TestNode } from '../project/types.js';
-import { effectiveTopic } from '../resolve/rules.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { acceptedTypes } from './assertions.js';
 import { summarize } from './evaluate.js';
@@ -16,10 +14,10 @@ import { typeFamily, type TypeFamily } from './values.js';
 /** Registry subject of a test's target, when its values are registered. */
 export function subjectOf(resolved: ResolvedProject, target: string): string | undefined {
   const source = resolved.project.sources.find((s) => s.name === target);
-  if (source) return sourceFormat(source) === 'json' && !source.schema?.subject ? undefined : source.schema?.subject ?? `${source.topic ?? source.name}-value`;
-  const m = resolved.models.get(target);
-  if (!m) return undefined;
-  return `${m.materialized === 'virtual_topic' ? m.node.virtualTopic?.name ?? effectiveTopic(m.node, resolved.project).name : effectiveTopic(m.node, resolved.project).name}-value`;
+  const table = resolved.tables.get(source ? source.id : `model.${target}`);
+  if (!table) return undefined;
+  if (source) return table.format === 'json' && !source.schema?.subject ? undefined : source.schema?.subject ?? `${table.topic}-value`;
+  return `${table.topic}-value`;
 }
 
 /** Columns of the test's target: the model's output (declared, else inferred) or the source's. */
@@ -105,9 +103,10 @@ class Problems {
 
 /**
  * `registered` is the subject's latest schema (undefined: no registry configured, or not fetched;
- * null: the subject does not exist).
+ * null: the subject does not exist). `records` is the check of a sample of real records against
+ * the declared schema (./record-schema.ts), when they were read.
  */
-export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, registered?: RegistrySchema | null): TestResult {
+export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, registered?: RegistrySchema | null, records?: AssertionResult): TestResult {
   const columns = targetColumns(resolved, test.target);
   const byName = new Map((columns ?? []).map((c) => [c.name, c]));
   const results: AssertionResult[] = test.assertions.map((a, index) => {
@@ -177,6 +176,7 @@ export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, re
       results.push({ assertion: 'registry', index: results.length, checked: wanted.size, status: p.count ? 'fail' : 'pass', failures: p.count, examples: p.examples, message: p.count ? p.examples.map((e) => e.reason).join('; ') : `columns match ${subject} (version ${registered.version ?? '?'})` });
     }
   }
+  if (records) results.push({ ...records, index: results.length });
   return summarize(test, results, results.reduce((n, r) => n + r.checked, 0), 'columns');
 }
 

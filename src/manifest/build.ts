@@ -41,6 +41,8 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         tags: [...s.tags],
         topic: table.topic,
         format: table.format,
+        changelog: s.changelog.kind,
+        key: [...s.key],
         schema: s.schema
           ? { subject: s.schema.subject ?? (s.schema.definition !== undefined ? `${table.topic}-value` : null), format: s.schema.format ?? null, registered_by_streamt: s.schema.definition !== undefined }
           : null,
@@ -71,6 +73,10 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         columns: m.columns.map((c) => column(c, nullable.get(c.name))),
         sql: m.renderedSql !== undefined ? v.scrub(m.renderedSql) : null,
         selected: !opts.selection || opts.selection.has(m.node.id),
+        ...(m.node.version !== undefined ? { version: m.node.version } : {}),
+        ...(m.node.baseName !== undefined ? { base_name: m.node.baseName } : {}),
+        ...(m.node.deprecationDate !== undefined ? { deprecation_date: m.node.deprecationDate } : {}),
+        ...(m.node.contractEnforced ? { contract_enforced: true } : {}),
       };
     })
     .sort(byName);

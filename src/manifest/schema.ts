@@ -30,7 +30,11 @@ const SourceSchema = z
     owner: nullableStr('Owner'),
     tags: z.array(z.string()),
     topic: str('Physical topic'),
-    format: z.enum(['json', 'avro-confluent', 'protobuf']).describe('Value wire format as seen by Flink'),
+    format: z
+      .enum(['json', 'avro-confluent', 'protobuf', 'debezium-json', 'debezium-avro-confluent', 'canal-json', 'maxwell-json'])
+      .describe('Value wire format as seen by Flink (a CDC source\'s change-event format)'),
+    changelog: z.enum(['append', 'upsert', 'cdc']).describe('append (events), upsert (latest value per key) or cdc (database changes)'),
+    key: z.array(z.string()).describe('Message key columns; the primary key of an upsert or CDC source'),
     schema: z
       .object({
         subject: nullableStr('Registry subject'),
@@ -63,6 +67,10 @@ const ModelSchema = z
     columns: z.array(ColumnSchema).describe('Declared, else inferred, output columns'),
     sql: nullableStr('The SQL with templates rendered (source()/ref() as quoted node names)'),
     selected: z.boolean().describe('Whether artifacts were compiled for it (see selection)'),
+    version: z.number().int().optional().describe('The version, for one version of a versioned model (the node is <name>_v<N>)'),
+    base_name: z.string().optional().describe('The model name written in the YAML, for one version of a versioned model'),
+    deprecation_date: z.string().optional().describe('Date after which the model (version) is deprecated'),
+    contract_enforced: z.boolean().optional().describe('true when the declared columns are a contract (contract.enforced)'),
   })
   .describe('A model');
 

@@ -18,6 +18,7 @@ import type {
   ModelNode,
   Policy,
   SchemaSpec,
+  SourceChangelog,
   SourceNode,
   StringLocator,
   TestNode,
@@ -175,12 +176,19 @@ function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, ctx: EntryCont
 }
 
 export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode {
-  const node: SourceNode = { ...base(w, ctx), id: `source.${w.name}`, kind: 'source', columns: columns(w.columns) };
+  const node: SourceNode = {
+    ...base(w, ctx),
+    id: `source.${w.name}`,
+    kind: 'source',
+    columns: columns(w.columns),
+    key: w.key === undefined ? [] : Array.isArray(w.key) ? w.key : [w.key],
+    changelog: sourceChangelog(w.changelog),
+  };
   lazyLoc(node, ctx);
   if (w.topic !== undefined) node.topic = w.topic;
   else ctx.diagnostics.push(error('MISSING_TOPIC', `Source "${w.name}" has no topic`, { ...ctx.at([]), hint: 'add "topic: <kafka topic name>"' }));
   if (w.cluster) node.cluster = w.cluster;
-  if (w.key) node.key = w.key;
+  if (w.key_format) node.keyFormat = w.key_format;
   const schema = schemaSpec(w, ctx);
   if (schema) node.schema = schema;
   // pii_tags classify columns; declared columns keep their own classification when both exist.
@@ -204,6 +212,13 @@ export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode
   if (w.access) node.access = w.access;
   if (w.group) node.group = w.group;
   return node;
+}
+
+function sourceChangelog(w: WrittenSource['changelog']): SourceChangelog {
+  if (w === undefined || w === 'append') return { kind: 'append' };
+  if (w === 'upsert') return { kind: 'upsert' };
+  if (typeof w === 'string') return { kind: 'cdc', format: w, schemaInclude: false };
+  return { kind: 'cdc', format: w.format, schemaInclude: w.schema_include ?? false };
 }
 
 function pickOne<T>(ctx: EntryContext, candidates: [string[], T | undefined][], label: string): T | undefined {
@@ -243,7 +258,7 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     policies: [],
     mlOutputs: {},
     access: w.access ?? 'private',
-    contractEnforced: w.config?.contract?.enforced ?? false,
+    contractEnforced: w.contract?.enforced ?? w.config?.contract?.enforced ?? false,
   };
   lazyLoc(node, ctx);
   if (w.sql !== undefined) node.sql = w.sql;
@@ -305,6 +320,10 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
   if (et) node.eventTime = et;
   if (w.group) node.group = w.group;
   if (w.version !== undefined) node.version = w.version;
+  if (w.deprecation_date !== undefined) node.deprecationDate = w.deprecation_date;
+  if (w.output_format) node.outputFormat = w.output_format;
+  if (w.contract) node.contractAt = ['contract'];
+  else if (w.config?.contract) node.contractAt = ['config', 'contract'];
 
   w.security?.policies?.forEach((p, i) => {
     const path: PathSegment[] = ['security', 'policies', i];

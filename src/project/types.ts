@@ -74,11 +74,20 @@ export interface DerivedSchemaInfo {
   id?: number;
 }
 
+/** What a source's records mean: events (append), the latest value per key (upsert), or CDC changes. */
+export type SourceChangelog =
+  | { kind: 'append' }
+  | { kind: 'upsert' }
+  | { kind: 'cdc'; format: 'debezium-json' | 'debezium-avro' | 'canal-json' | 'maxwell-json'; schemaInclude: boolean };
+
 export interface SourceNode extends NodeBase {
   kind: 'source';
   topic?: string;
   cluster?: string;
-  key?: string;
+  /** Message key column(s): the primary key of an upsert or CDC source. */
+  key: string[];
+  keyFormat?: 'raw' | 'json';
+  changelog: SourceChangelog;
   schema?: SchemaSpec;
   columns: Column[];
   /** Set by resolve when the columns come from the schema (inline definition or lock). */
@@ -146,7 +155,15 @@ export interface ModelNode extends NodeBase {
   access: 'private' | 'protected' | 'public';
   group?: string;
   version?: number;
+  /** The name written in the YAML when the node is one version of a versioned model (`name` is then `<base>_v<N>`). */
+  baseName?: string;
+  /** ISO date (YYYY-MM-DD) after which the model (version) is deprecated. */
+  deprecationDate?: string;
+  /** Declared value format of the output topic (model, else defaults.models.output_format). */
+  outputFormat?: 'avro' | 'json';
   contractEnforced: boolean;
+  /** Where the contract was declared (`contract` or `config.contract`). */
+  contractAt?: PathSegment[];
 }
 
 export type AssertionSpec = { type: string; config: Record<string, unknown>; path: PathSegment[] };

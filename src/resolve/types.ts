@@ -3,6 +3,8 @@ import type { Dag } from '../graph/dag.js';
 import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
 import type { SqlAnalysis } from '../sql/index.js';
 import type { AccessModel } from './access.js';
+import type { GatewaySql } from './gateway-sql.js';
+import type { NodeTable } from './tables.js';
 
 export interface ResolvedModel {
   node: ModelNode;
@@ -18,12 +20,19 @@ export interface ResolvedModel {
   columns: Column[];
   /** Names of ref()/source() calls that resolve to nothing (already reported). */
   unresolved?: string[];
+  /** The model's SQL in the Gateway's subset, when it is (or could have been) a virtual topic. */
+  gatewaySql?: GatewaySql;
 }
 
 export interface ResolvedProject {
   project: Project;
   nodes: Map<NodeId, ProjectNode>;
   models: Map<string, ResolvedModel>;
+  /**
+   * Each source's and model's view, derived once: topic, columns in order with time attributes,
+   * format, changelog mode and key. What the analyser read and what compile renders.
+   */
+  tables: Map<NodeId, NodeTable>;
   dag: Dag<NodeId, ProjectNode>;
   /** Edges where an exposure produces into a source: lineage only, not dependencies. */
   diagnostics: Diagnostic[];

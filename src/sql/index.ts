@@ -10,6 +10,7 @@ import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js
 import { analyzeQuery } from './query.js';
 import type { InputTableSchema, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
+import type { Query } from './ast.js';
 
 export type { StatefulFeature } from './relation.js';
 export { parseQuery, parseDataType } from './parser.js';
@@ -20,7 +21,7 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
-  /** In an analysis' output columns: the column is a time attribute (Flink's *ROWTIME* / *PROCTIME*). */
+  /** A time attribute (Flink's *ROWTIME* / *PROCTIME*): an event-time column (with a WATERMARK) or a processing-time column, of an input table or of an analysis' output. A table may have both. */
   time?: 'rowtime' | 'proctime';
 }
 
@@ -59,6 +60,8 @@ export interface SqlAnalysis {
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
   /** Every time attribute the output keeps, in column order (a query may keep a rowtime and a proctime). */
   timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
+  /** The parsed query, for the phases that render it (e.g. as a Gateway statement): parsed once, here. */
+  query?: Query;
 }
 
 export interface AnalyzeOptions {
@@ -67,6 +70,8 @@ export interface AnalyzeOptions {
    * extract the tables a query reads, before the inputs are known.
    */
   checkTables?: boolean;
+  /** Output columns of ML models by name, for ML_PREDICT('name', ...) (a model's ml_outputs). */
+  mlOutputs?: Record<string, ColumnType[]>;
 }
 
 export function analyzeSql(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions = {}): SqlAnalysis {
@@ -115,6 +120,7 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     features,
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
+    query,
     timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
