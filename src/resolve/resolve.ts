@@ -5,11 +5,12 @@
 import { error, info, warning, type Diagnostic } from '../core/diagnostics.js';
 import { closest, didYouMean } from '../core/suggest.js';
 import { Dag } from '../graph/dag.js';
-import type { Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
+import type { Classification, Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
 import type { PathSegment } from '../project/yaml.js';
 import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
+import { classifyModel, modelLineage } from './columns.js';
 import { checkRules } from './rules.js';
 import { withSchemaColumns } from './source-schemas.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -312,6 +313,33 @@ export function resolveProject(written: Project): ResolvedProject {
     }
     if (m.node.eventTime) table.timeAttribute = { column: m.node.eventTime.column, kind: 'rowtime' };
     tables.set(m.node.id, table);
+  }
+
+  // 5. Column lineage and classification, in dependency order (a model's inputs are classified first).
+  const classOf = (id: NodeId, column: string): Classification | undefined => {
+    if (id.startsWith('source.')) {
+      const cols = lookup.sources.get(id.slice('source.'.length))?.columns ?? [];
+      // A nested field takes its own classification, else its enclosing column's.
+      for (let name = column; ; name = name.slice(0, name.lastIndexOf('.'))) {
+        const c = cols.find((x) => x.name === name)?.classification;
+        if (c || !name.includes('.')) return c;
+      }
+    }
+    const classes = models.get(id.slice('model.'.length))?.columnClasses ?? {};
+    for (let name = column; ; name = name.slice(0, name.lastIndexOf('.'))) {
+      const c = classes[name]?.classification;
+      if (c || !name.includes('.')) return c;
+    }
+  };
+  const allOf = (id: NodeId): (Classification | undefined)[] =>
+    id.startsWith('source.')
+      ? (lookup.sources.get(id.slice('source.'.length))?.columns ?? []).map((c) => c.classification)
+      : Object.values(models.get(id.slice('model.'.length))?.columnClasses ?? {}).map((c) => c.classification);
+  for (const id of modelDag.topologicalOrder()) {
+    const m = models.get(id.slice('model.'.length))!;
+    const lineage = modelLineage(m, (input) => tables.get(input)?.columns.map((c) => c.name));
+    if (lineage) m.columnLineage = lineage;
+    m.columnClasses = classifyModel(m, lineage, classOf, allOf, gateway);
   }
 
   const fellBack = [...models.values()].filter((m) => m.materializationReason === 'stateless SQL, no Gateway configured');
