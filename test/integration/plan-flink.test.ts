@@ -3,7 +3,9 @@
 // with Flink's message; a deployed window or Top-N whose state would mean something else is
 // state-breaking by Flink's own plans, and a WHERE constant is an upgrade that keeps the state.
 import { describe, expect, it } from 'vitest';
-import { createTopics, endpoints, eventually, http, kafkaClient, produce, registry } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTopics, endpoints, eventually, http, httpOk, kafkaClient, produce, registry, SqlGatewaySession } from './helpers.js';
 import { cleanupProject, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const sources = (sfx: string) => `sources:
@@ -237,6 +239,80 @@ describe('state compatibility judged by Flink', () => {
       expect(await restored(now.jid), pipeline).toBeNull();
       expect((await http('GET', `${endpoints.flinkRest}/jobs/${before}`)).body.state).toBe('CANCELED');
     }
+    expect((await p.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// A source that moves to another topic
+// ---------------------------------------------------------------------------------
+
+describe('a source that moves to another topic', () => {
+  it("is state-breaking even for a stateless job: Flink's Kafka source restored from a savepoint keeps reading the old topic; --allow-state-reset reads only the new one", async () => {
+    const sfx = letters();
+    const name = `it_${sfx}`;
+    const [a, b] = [`it.fp.move.a.${sfx}`, `it.fp.move.b.${sfx}`];
+    const copy = `copy_${sfx}`;
+    const pipeline = `streamt.${name}.${copy}`;
+    const files = (topic: string) => ({
+      'stream_project.yml': projectYaml(name),
+      'sources/s.yml': `sources:\n  - name: events\n    topic: ${topic}\n    columns:\n      - { name: id, type: STRING }\n`,
+      'models/m.yml': `models:\n  - name: ${copy}\n    advanced:\n      flink:\n        checkpoint_interval_ms: 2000\n    sql: |\n      SELECT id FROM {{ source("events") }}\n`,
+    });
+    await createTopics([{ topic: a, numPartitions: 1 }, { topic: b, numPartitions: 1 }]);
+    const p = new TestProject(name, files(a));
+    cleanupProject(p, [a, b]);
+    const ids = async () => (await readAll(copy)).map((r) => JSON.parse(r.value!).id as string);
+    const event = (id: string) => ({ key: id, value: JSON.stringify({ id }) });
+
+    await p.apply();
+    const first = await runningJob(pipeline);
+    await produce(a, [event('a1')]);
+    await eventually('a1 copied and its offset committed', async () => (await ids()).includes('a1') && (await committed(pipeline, a)) >= 1, 180_000);
+
+    // The source moves to topic b: streamt refuses to carry the savepoint over.
+    p.write(files(b));
+    const plan = await p.planJson();
+    const c = plan.changes.find((x: any) => x.addr === `flink.job.${copy}`);
+    expect(c).toMatchObject({ action: 'replace', steps: ['cancel', 'submit'], blocked: { code: 'PLAN_STATE_INCOMPATIBLE' } });
+    expect(c.blocked.message).toContain(`reads topic ${b} instead of ${a}: restored from a savepoint, Flink's Kafka source would keep reading the partitions of ${a}`);
+
+    // Flink is the judge of why: do by hand what an upgrade through a savepoint would do (stop
+    // with a savepoint, submit the new statements from it) and the new job reads both topics.
+    const trigger = await httpOk('POST', `${endpoints.flinkRest}/jobs/${first.jid}/stop`, { drain: false });
+    const location = await eventually('the savepoint', async () => {
+      const r = await httpOk('GET', `${endpoints.flinkRest}/jobs/${first.jid}/savepoints/${trigger['request-id']}`);
+      if (r.status?.id !== 'COMPLETED') return undefined;
+      if (!r.operation?.location) throw new Error(`stop-with-savepoint failed: ${JSON.stringify(r.operation)}`);
+      return r.operation.location as string;
+    }, 180_000);
+    expect((await p.cli(['compile'])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'generated', 'manifest.json'), 'utf8'));
+    const statements: string[] = manifest.artifacts.flink_jobs.find((j: any) => j.name === pipeline).statements;
+    const session = await SqlGatewaySession.open();
+    for (const st of statements.slice(0, -1)) await session.execute(st);
+    await session.execute(`SET 'execution.savepoint.path' = '${location}'`);
+    const byHand = (await session.execute(statements.at(-1)!)).jobID!;
+    await eventually('the job submitted by hand runs', async () => (await runningJob(pipeline)).jid === byHand, 180_000);
+    await produce(a, [event('a2')]);
+    await produce(b, [event('b1')]);
+    await eventually('the restored job copies the new topic and the old one', async () => {
+      const x = await ids();
+      return x.includes('a2') && x.includes('b1');
+    }, 180_000);
+
+    // streamt's way: --allow-state-reset cancels it and starts over on topic b only.
+    await p.apply(['--allow-state-reset']);
+    const fresh = await runningJob(pipeline);
+    expect(fresh.jid).not.toBe(byHand);
+    expect((await http('GET', `${endpoints.flinkRest}/jobs/${byHand}`)).body.state).toBe('CANCELED');
+    await eventually('the fresh job completed a checkpoint', () => checkpointed(fresh.jid), 120_000);
+    expect(await restored(fresh.jid)).toBeNull();
+    await produce(a, [event('a3')]);
+    await produce(b, [event('b2')]);
+    await eventually('b2 copied', async () => (await ids()).includes('b2'), 180_000);
+    // a3 went to the old topic before b2 went to the new one: a job reading both would have copied it by now.
+    expect(await ids()).not.toContain('a3');
     expect((await p.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 });

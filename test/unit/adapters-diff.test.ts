@@ -178,6 +178,25 @@ describe('Flink job diff', () => {
     const cols = { ...before, statements: before.statements.map((s) => s.replace('`v` BIGINT', '`v` INT')) };
     expect(stateCompatibility(before, cols)).toEqual({ compatible: false, why: ['the columns of table in change'] });
   });
+  it('a source that moves to another topic or cluster breaks the state of every job, stateful or not (the savepoint holds the old partitions)', () => {
+    const q = 'INSERT INTO `m__output` SELECT k, v FROM `in`';
+    const at = (topic: string, servers = 'k:9092') => job(q, {}, []).statements.map((st) => st.replace("'connector' = 'kafka'\n)", `'connector' = 'kafka',\n  'topic' = '${topic}',\n  'properties.bootstrap.servers' = '${servers}'\n)`));
+    const spec = (topic: string, servers?: string) => ({ ...job(q), statements: at(topic, servers) });
+    const obs = { kind: 'flink_job' as const, name: 'streamt.p.m', active: [{ jid: 'j', state: 'RUNNING', startTime: 1 }] };
+    const moved = diffFlinkJob({ spec: spec('b'), hash: 'h2', stateful: false }, obs, { hash: 'h1', spec: spec('a') }, { allowStateReset: false });
+    expect(moved).toMatchObject({ action: 'replace', steps: ['cancel', 'submit'], blocked: { code: 'PLAN_STATE_INCOMPATIBLE' } });
+    expect(moved.blocked?.message).toContain("table in reads topic b instead of a: restored from a savepoint, Flink's Kafka source would keep reading the partitions of a it recorded there");
+    const cluster = diffFlinkJob({ spec: spec('a', 'other:9092'), hash: 'h2', stateful: true }, obs, { hash: 'h1', spec: spec('a') }, { allowStateReset: false });
+    expect(cluster.blocked?.message).toContain('table in reads cluster other:9092 instead of k:9092');
+    // With --allow-state-reset the job starts over on the new topic, without the old positions.
+    expect(diffFlinkJob({ spec: spec('b'), hash: 'h2', stateful: false }, obs, { hash: 'h1', spec: spec('a') }, { allowStateReset: true })).toMatchObject({ action: 'replace', steps: ['cancel', 'submit'] });
+    // A stopped job is not resumed from its savepoint onto another topic either.
+    const stopped = diffFlinkJob({ spec: spec('b'), hash: 'h2', stateful: false }, { kind: 'flink_job', name: 'streamt.p.m', active: [] }, { hash: 'h1', spec: spec('a'), savepoint: 'file:/sp/1' }, { allowStateReset: false });
+    expect(stopped.blocked?.code).toBe('PLAN_STATE_INCOMPATIBLE');
+    // The output topic is not read: moving it keeps the savepoint.
+    const out = (topic: string) => ({ ...job(q), statements: job(q).statements.map((st) => (st.includes('m__output') && st.startsWith('CREATE') ? st.replace("'connector' = 'kafka')", `'connector' = 'kafka', 'topic' = '${topic}')`) : st)) });
+    expect(diffFlinkJob({ spec: out('o2'), hash: 'h2', stateful: false }, obs, { hash: 'h1', spec: out('o1') }, { allowStateReset: false })).toMatchObject({ action: 'update', steps: ['stop-with-savepoint', 'submit-from-savepoint'] });
+  });
   it('resumes from the savepoint of an interrupted upgrade', () => {
     const p = diffFlinkJob({ spec: job(q1), hash: 'h2', stateful: true }, { kind: 'flink_job', name: 'streamt.p.m', active: [] }, { hash: 'h1', spec: job(q1), savepoint: 'file:/sp/1' }, { allowStateReset: false });
     expect(p).toMatchObject({ action: 'create', steps: ['submit-from-savepoint'] });

@@ -57,6 +57,52 @@ function sinkChanges(before: FlinkJobSpec, after: FlinkJobSpec): string[] {
   return why;
 }
 
+/** A `'key' = 'value'` option of a table's WITH clause, or undefined. */
+function tableOption(options: string, key: string): string | undefined {
+  const m = options.match(new RegExp(`'${key.replace(/[.]/g, '\\.')}'\\s*=\\s*'((?:[^']|'')*)'`));
+  return m ? m[1]!.replace(/''/g, "'") : undefined;
+}
+
+/** The table an `INSERT INTO` writes (unquoted), or undefined. */
+function insertTarget(query: string): string | undefined {
+  const m = query.match(/INSERT\s+INTO\s+(`(?:[^`]|``)+`|[^\s(]+)/i);
+  return m ? m[1]!.replace(/`/g, '') : undefined;
+}
+
+/**
+ * What a job's Kafka sources read that a savepoint cannot carry over: Flink's Kafka source
+ * restores its assigned partitions, with their offsets, from the savepoint and keeps reading
+ * them even when the table now names another topic or cluster (by design in the connector,
+ * FLINK-34089): the upgraded job would read the old topic beside the new one. So a source that
+ * moves to another topic, topic pattern or cluster breaks every job's state, stateful or not.
+ * Judged on the compiled scripts, because Flink's plans name tables, not topics.
+ */
+export function sourceMoves(before: FlinkJobSpec, after: FlinkJobSpec): string[] {
+  const a = scriptParts(before.statements);
+  const b = scriptParts(after.statements);
+  const sinks = new Set([insertTarget(a.query), insertTarget(b.query)]);
+  const why: string[] = [];
+  for (const name of Object.keys(b.tables).sort()) {
+    const was = a.tables[name];
+    const now = b.tables[name]!;
+    if (!was || sinks.has(name)) continue;
+    for (const [key, what] of [
+      ['topic', 'topic'],
+      ['topic-pattern', 'topic pattern'],
+      ['properties.bootstrap.servers', 'cluster'],
+    ] as const) {
+      const x = tableOption(was.options, key);
+      const y = tableOption(now.options, key);
+      if (x !== y) {
+        why.push(
+          `table ${name} reads ${what} ${y ?? '(none)'} instead of ${x ?? '(none)'}: restored from a savepoint, Flink's Kafka source would keep reading the partitions of ${x ?? 'the old one'} it recorded there`,
+        );
+      }
+    }
+  }
+  return why;
+}
+
 /**
  * Whether a savepoint of `before` can be restored by `after`: streamt's own rule on the parsed
  * SQL, conservative, used when Flink's planner cannot judge (see `judgeState`). It must never be
@@ -99,8 +145,10 @@ export interface StateJudgement {
  * that cannot be read, or nobody asked) streamt's rule on the parsed SQL (`stateCompatibility`).
  */
 export function judgeState(before: FlinkJobSpec, after: FlinkJobSpec, planner: FlinkPlannerFacts | undefined, streamtStateful: boolean): StateJudgement {
+  const moves = sourceMoves(before, after);
+  const withMoves = (v: StateVerdict): StateVerdict => (moves.length ? { compatible: false, why: [...moves, ...(v.compatible ? [] : v.why)] } : v);
   const fallback = (why: string | undefined): StateJudgement => ({
-    verdict: streamtStateful ? stateCompatibility(before, after) : { compatible: true },
+    verdict: withMoves(streamtStateful ? stateCompatibility(before, after) : { compatible: true }),
     judge: 'streamt-rule',
     stateful: streamtStateful,
     ...(why ? { fallback: why } : {}),
@@ -116,7 +164,7 @@ export function judgeState(before: FlinkJobSpec, after: FlinkJobSpec, planner: F
   const y = stateSignature(d.plan, tableColumns(after.statements));
   if (!x || !y) return fallback("Flink's EXPLAIN output could not be read");
   const v = judgeStatePlans(x, y);
-  const why = [...(v.stateful ? sinkChanges(before, after) : []), ...(v.compatible ? [] : v.why)];
+  const why = [...moves, ...(v.stateful ? sinkChanges(before, after) : []), ...(v.compatible ? [] : v.why)];
   return { verdict: why.length ? { compatible: false, why } : { compatible: true }, judge: 'flink-planner', stateful: v.stateful };
 }
 
