@@ -4,6 +4,7 @@
  * resolver recorded (resolve/columns.ts). One view model, rendered as text and JSON.
  */
 import type { Classification, NodeId } from '../project/types.js';
+import { outputColumns } from '../resolve/columns.js';
 import type { ResolvedProject } from '../resolve/types.js';
 
 export interface ColumnRef {
@@ -48,7 +49,8 @@ export function findColumn(resolved: ResolvedProject, spec: string): { ref: Colu
 
 function columnsOf(resolved: ResolvedProject, id: NodeId): string[] {
   if (id.startsWith('source.')) return resolved.project.sources.find((s) => s.id === id)?.columns.map((c) => c.name) ?? [];
-  return resolved.models.get(id.slice('model.'.length))?.columns.map((c) => c.name) ?? [];
+  const m = resolved.models.get(id.slice('model.'.length));
+  return m ? outputColumns(m) : [];
 }
 
 function describe(resolved: ResolvedProject, ref: ColumnRef): { classification: Classification | null; masked: string | null; partial: boolean } {

@@ -261,6 +261,14 @@ export const RulesSchema = z
           .boolean()
           .optional()
           .describe('Sensitive and highly sensitive columns must be masked downstream'),
+        allowed_classifications: z
+          .union([
+            z.array(z.enum(['public', 'internal', 'confidential', 'sensitive', 'highly_sensitive'])),
+            z.partialRecord(z.enum(['public', 'protected', 'private']), z.array(z.enum(['public', 'internal', 'confidential', 'sensitive', 'highly_sensitive']))),
+          ])
+          .optional()
+          .describe('Classifications a model may write (after masking): a list for every model, or per access level (public: [public, internal])'),
+        pii_column_patterns: stringList('Regular expressions of column names that hold personal data: such columns must be classified sensitive or highly_sensitive').optional(),
       })
       .optional()
       .describe('Security rules'),

@@ -79,6 +79,11 @@ export const rank = (c: Classification | undefined): number => (c === undefined 
 export const highest = (list: (Classification | undefined)[]): Classification | undefined =>
   list.reduce<Classification | undefined>((a, b) => (rank(b) > rank(a) ? b : a), undefined);
 
+/** A model's output columns: declared or inferred, else (a sink without SQL) those its lineage passes through. */
+export function outputColumns(m: ResolvedModel, lineage = m.columnLineage): string[] {
+  return m.columns.length ? m.columns.map((c) => c.name) : (lineage ?? []).map((l) => l.column);
+}
+
 /** The lineage of a model's columns, with SQL table names turned into node ids. */
 export function modelLineage(m: ResolvedModel, inputColumns: (id: NodeId) => string[] | undefined): ModelColumnLineage[] | undefined {
   const byTable = new Map(m.inputs.map((id) => [id.slice(id.indexOf('.') + 1), id] as const));
@@ -120,7 +125,7 @@ export function classifyModel(
   const node: ModelNode = m.node;
   const out: Record<string, ColumnClassification> = {};
   const byColumn = new Map((lineage ?? []).map((l) => [l.column, l]));
-  const names = m.columns.length ? m.columns.map((c) => c.name) : (lineage ?? []).map((l) => l.column);
+  const names = outputColumns(m, lineage);
   for (const name of names) {
     const l = byColumn.get(name);
     let unmasked: Classification | undefined;
