@@ -173,3 +173,17 @@ export function classifyModel(
   }
   return out;
 }
+
+/** The type a column has once masked in the data: hash, partial and redact write text; null keeps the type. */
+export function maskedType(method: MaskMethod, type: string | undefined): string | undefined {
+  return method === 'null' ? type : 'STRING';
+}
+
+/** The model's output columns as its job writes them: masked columns change type (./columns.ts). */
+export function applyMaskTypes(m: ResolvedModel, gateway: boolean): void {
+  if (m.materialized !== 'flink' && m.materialized !== 'topic') return;
+  for (const p of m.node.policies) {
+    if (p.kind !== 'mask' || p.method === 'tokenize' || maskPlacement(m, p, gateway) !== 'flink_sql') continue;
+    m.columns = m.columns.map((c) => (c.name === p.column ? { ...c, type: maskedType(p.method, c.type) } : c));
+  }
+}

@@ -10,7 +10,7 @@ import type { PathSegment } from '../project/yaml.js';
 import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
-import { classifyModel, modelLineage } from './columns.js';
+import { applyMaskTypes, classifyModel, modelLineage } from './columns.js';
 import { checkRules } from './rules.js';
 import { withSchemaColumns } from './source-schemas.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -305,6 +305,7 @@ export function resolveProject(written: Project): ResolvedProject {
       if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
     }
     chooseMaterialization(m, project, gateway, diagnostics);
+    applyMaskTypes(m, gateway);
     const table: InputTable = { columns: m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' })) };
     if (m.analysis) {
       table.changelog = m.analysis.changelog;
@@ -527,7 +528,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else if (ttl !== undefined && ttl > 0 && ttl < 1000) {
     diagnostics.push(warning('STATE_TTL_TOO_SHORT', `State TTL of model "${node.name}" is ${ttl} ms: state expires almost immediately`, { ...node.at(['advanced', 'flink', 'state_ttl_ms']), node: node.id, hint: 'state TTL is in milliseconds; 3600000 is one hour' }));
   }
-  if (node.policies.some((p) => p.kind !== 'encrypt') && !gateway && chosen !== 'sink' && chosen !== 'flink') {
+  if (node.policies.some((p) => p.kind !== 'encrypt') && !gateway && chosen === 'virtual_topic') {
     diagnostics.push(
       warning('SECURITY_POLICIES_NOT_ENFORCED', `Security policies of model "${node.name}" need a Conduktor Gateway to be enforced at read time`, {
         ...node.at(['security']),

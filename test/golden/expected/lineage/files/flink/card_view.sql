@@ -66,6 +66,15 @@ CREATE TEMPORARY TABLE `card_view__output` (
 );
 
 INSERT INTO `card_view__output`
+SELECT `payment_id`,
+       SHA256(`card_upper`) AS `card_upper`,
+       CASE WHEN CHAR_LENGTH(`card_number`) > 4 THEN CONCAT(REPEAT('*', CHAR_LENGTH(`card_number`) - 4), SUBSTRING(`card_number` FROM CHAR_LENGTH(`card_number`) - 3)) ELSE REPEAT('*', CHAR_LENGTH(`card_number`)) END AS `card_number`,
+       `amount`,
+       `size`,
+       CASE WHEN `billing_email` IS NULL THEN CAST(NULL AS STRING) ELSE '[REDACTED]' END AS `billing_email`,
+       `country`,
+       `event_time`
+FROM (
 SELECT payment_id,
        UPPER(card_number) AS card_upper,
        card_number,
@@ -75,4 +84,5 @@ SELECT payment_id,
        billing.country AS country,
        event_time
 FROM `payments`
+) AS `streamt_masked`
 ;

@@ -77,7 +77,13 @@ CREATE TEMPORARY TABLE `enriched__output` (
 );
 
 INSERT INTO `enriched__output`
+SELECT `payment_id`,
+       CAST(NULL AS STRING) AS `email`,
+       `segment`,
+       `amount_cents`
+FROM (
 SELECT p.payment_id, c.email, c.segment, p.amount_cents
 FROM `payments` AS p
 JOIN `customers` AS c ON p.customer_id = c.customer_id
+) AS `streamt_masked`
 ;
