@@ -129,7 +129,8 @@ function samplePayments() {
         currency: 'EUR',
         status: statuses[i % statuses.length],
         merchant_id: `m-${(i % 3) + 1}`,
-        event_time: `2026-01-01T10:${minute}:${String((i * 13) % 60).padStart(2, "0")}Z`,
+        // ISO-8601 with its UTC offset, as the source's JSON Schema (date-time) says.
+        event_time: `2026-01-01T10:${minute}:${String((i * 13) % 60).padStart(2, '0')}Z`,
       }),
     });
   }
@@ -143,7 +144,7 @@ const profiles = [
   { customer_id: 'bob', email: 'bob@example.com', country: 'DE', risk_band: 'HIGH' },
   { customer_id: 'chen', email: 'chen@example.com', country: 'NL', risk_band: 'MEDIUM' },
   { customer_id: 'dana', email: 'dana@example.com', country: 'ES', risk_band: 'LOW' },
-].map((p) => ({ key: p.customer_id, value: JSON.stringify({ ...p, updated_at: '2026-01-01 09:00:00' }) }));
+].map((p) => ({ key: p.customer_id, value: JSON.stringify({ ...p, updated_at: '2026-01-01T09:00:00Z' }) }));
 
 /**
  * Every record of a topic up to its end offsets at the time of the call. Reading stops when the
@@ -240,6 +241,15 @@ async function demoUp() {
 }
 
 async function showDemo(example, exclude) {
+  // The CRM's profiles are there before the pipeline starts: payments_enriched joins each payment
+  // with the profile valid at payment time (an event-time temporal join on this upsert topic).
+  step('Producing the customer profiles the CRM publishes');
+  const crm = kafka.producer();
+  await crm.connect();
+  await crm.send({ topic: SOURCES.customers, messages: profiles });
+  await crm.disconnect();
+  say(`  ${profiles.length} customer profiles → ${SOURCES.customers}`);
+
   step('Planning: what would change?');
   streamt(['plan', '-p', example, ...exclude]);
   step('Applying the plan');
@@ -248,11 +258,9 @@ async function showDemo(example, exclude) {
   step('Producing sample events');
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic: SOURCES.customers, messages: profiles });
   const payments = samplePayments();
   await producer.send({ topic: SOURCES.raw, messages: payments });
   await producer.disconnect();
-  say(`  ${profiles.length} customer profiles → ${SOURCES.customers}`);
   say(`  ${payments.length} card payments → ${SOURCES.raw} (some DECLINED, which the pipeline drops)`);
 
   step(`Downstream: ${OUTPUTS.clean} (declined payments dropped, card number cut to its last four digits)`);

@@ -241,8 +241,11 @@ function createInput(name, t) {
   const cols = t.columns.map((c) => (proctime.has(c.name) ? `\`${c.name}\` AS PROCTIME()` : `\`${c.name}\` ${c.type}`));
   for (const x of times.filter((x) => x.kind === 'rowtime')) cols.push(`WATERMARK FOR \`${x.column}\` AS \`${x.column}\` - INTERVAL '5' SECOND`);
   if (t.primaryKey?.length) cols.push(`PRIMARY KEY (${t.primaryKey.map((k) => `\`${k}\``).join(', ')}) NOT ENFORCED`);
-  // Kafka tables as the compiled jobs declare them; a keyed input is an upsert topic (a changelog).
-  const withs = t.primaryKey?.length
+  // Kafka tables as the compiled jobs declare them; a keyed input is an upsert topic (a changelog),
+  // or a CDC stream in its format (debezium-json, canal-json, maxwell-json).
+  const withs = t.format
+    ? `'connector' = 'kafka', 'topic' = '${name}', 'properties.bootstrap.servers' = 'localhost:9092', 'properties.group.id' = 'judge', 'scan.startup.mode' = 'earliest-offset', 'format' = '${t.format}'`
+    : t.primaryKey?.length
     ? `'connector' = 'upsert-kafka', 'topic' = '${name}', 'properties.bootstrap.servers' = 'localhost:9092', 'key.format' = 'json', 'value.format' = 'json'`
     : `'connector' = 'kafka', 'topic' = '${name}', 'properties.bootstrap.servers' = 'localhost:9092', 'properties.group.id' = 'judge', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json'`;
   return `CREATE TEMPORARY TABLE \`${name}\` (\n  ${cols.join(',\n  ')}\n) WITH (${withs})`;

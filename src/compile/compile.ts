@@ -9,6 +9,7 @@ import type { ResolvedProject } from '../resolve/types.js';
 import { CompileContext } from './context.js';
 import { emitAcls, type KafkaClient } from './emitters/acls.js';
 import { emitConnector } from './emitters/connectors.js';
+import { emitContinuousTests } from './emitters/continuous.js';
 import { emitFlinkJob, type JobKafkaAccess } from './emitters/flink.js';
 import { checkClientSecurity } from './kafka-identity.js';
 import { emitGatewayRules } from './emitters/gateway.js';
@@ -19,7 +20,6 @@ import { policyPlacementDiagnostics } from './emitters/masking.js';
 import { contentHash } from './hash.js';
 import { FileNamer, isSafeRelativePath } from './paths.js';
 import type { AclSpec, Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
-import { compileContinuousTests } from '../datatest/continuous.js';
 
 export type { CompileOptions, CompileResult } from './types.js';
 
@@ -118,7 +118,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   };
 
   // Continuous tests are Flink jobs too: planned, applied and owned like the models' jobs.
-  const monitors = compileContinuousTests(resolved, opts.selection ? { selection: opts.selection } : {});
+  const monitors = emitContinuousTests(ctx, opts.selection ? { selection: opts.selection } : {});
   diagnostics.push(...monitors.diagnostics);
   const modelAddrs = new Set([...artifacts.flinkJobs, ...artifacts.topics].map((a) => a.addr));
   for (const a of [...monitors.flinkJobs, ...monitors.topics]) {

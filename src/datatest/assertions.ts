@@ -5,6 +5,7 @@
  */
 import type { AssertionSpec } from '../project/types.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { acceptedTypes, bucketName, type Bucket } from '../compile/test-specs.js';
 import { MAX_EXAMPLES, type AssertionResult, type FailureExample, type SampleRecord } from './types.js';
 import { castable, numberOf, parseEventTime, sameValue, textOf, typeFamily } from './values.js';
 
@@ -230,14 +231,6 @@ const EVALUATORS: Record<string, (c: Config, rs: readonly SampleRecord[], ctx: E
   },
 };
 
-export interface Bucket {
-  min?: number;
-  max?: number;
-  value?: string | number | boolean;
-  min_ratio?: number;
-  max_ratio?: number;
-}
-
 /** Buckets are `value` equality or the half-open range [min, max). */
 export function inBucket(v: unknown, b: Bucket): boolean {
   if (b.value !== undefined) return sameValue(v, b.value);
@@ -246,17 +239,8 @@ export function inBucket(v: unknown, b: Bucket): boolean {
   return (b.min === undefined || n >= b.min) && (b.max === undefined || n < b.max);
 }
 
-export function bucketName(b: Bucket): string {
-  if (b.value !== undefined) return `=${JSON.stringify(b.value)}`;
-  return `[${b.min ?? '-∞'}, ${b.max ?? '+∞'})`;
-}
-
 function ratioBounds(b: Bucket): string {
   return `${((b.min_ratio ?? 0) * 100).toFixed(1)}%–${((b.max_ratio ?? 1) * 100).toFixed(1)}%`;
 }
 
-/** `{types: {c: t}}` or `{c: t}`. */
-export function acceptedTypes(c: Config): Record<string, string> {
-  if (c.types && typeof c.types === 'object') return c.types as Record<string, string>;
-  return c as Record<string, string>;
-}
+export { acceptedTypes, bucketName, type Bucket } from '../compile/test-specs.js';

@@ -2,11 +2,10 @@
  * `streamt test`: runs the selected tests against the live systems (the I/O edge of the data
  * tests) and returns one result per test, with the outcome of each on_failure action.
  */
-import { CompileContext } from '../compile/context.js';
 import type { TestNode } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { actionsFire, sendAlert, type Poster, httpPost } from './actions.js';
-import { compileContinuousTests, continuousJobName, violationsTopic } from './continuous.js';
+import { compileContinuousTests, continuousJobName, violationsTopic } from '../compile/emitters/continuous.js';
 import { decodeRecords } from './decode.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { evaluateSample } from './evaluate.js';
@@ -87,11 +86,10 @@ async function runSchema(resolved: ResolvedProject, test: TestNode, registry: Sc
 }
 
 function topicOf(resolved: ResolvedProject, target: string): { topic?: string; why?: string } {
-  const ctx = new CompileContext(resolved);
   const m = resolved.models.get(target);
   if (m?.materialized === 'sink') return { why: `"${target}" is a sink: it writes no topic to sample` };
   if (m?.materialized === 'virtual_topic') return { why: `"${target}" is a virtual topic, readable only through the Gateway; test its upstream model` };
-  const t = ctx.table(m ? m.node.id : `source.${target}`);
+  const t = resolved.tables.get(m ? m.node.id : `source.${target}`);
   return t ? { topic: t.topic } : { why: `"${target}" has no topic` };
 }
 

@@ -3,9 +3,7 @@
  * against the model's inferred output schema and, when a registry is configured, against the
  * registered subject. Pure: the registered schema is passed in.
  */
-import { sourceFormat } from '../compile/context.js';
 import type { Column, TestNode } from '../project/types.js';
-import { effectiveTopic } from '../resolve/rules.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { acceptedTypes } from './assertions.js';
 import { summarize } from './evaluate.js';
@@ -16,10 +14,10 @@ import { typeFamily, type TypeFamily } from './values.js';
 /** Registry subject of a test's target, when its values are registered. */
 export function subjectOf(resolved: ResolvedProject, target: string): string | undefined {
   const source = resolved.project.sources.find((s) => s.name === target);
-  if (source) return sourceFormat(source) === 'json' && !source.schema?.subject ? undefined : source.schema?.subject ?? `${source.topic ?? source.name}-value`;
-  const m = resolved.models.get(target);
-  if (!m) return undefined;
-  return `${m.materialized === 'virtual_topic' ? m.node.virtualTopic?.name ?? effectiveTopic(m.node, resolved.project).name : effectiveTopic(m.node, resolved.project).name}-value`;
+  const table = resolved.tables.get(source ? source.id : `model.${target}`);
+  if (!table) return undefined;
+  if (source) return table.format === 'json' && !source.schema?.subject ? undefined : source.schema?.subject ?? `${table.topic}-value`;
+  return `${table.topic}-value`;
 }
 
 /** Columns of the test's target: the model's output (declared, else inferred) or the source's. */

@@ -14,33 +14,8 @@ export function textOf(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-export type TypeFamily = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'date' | 'time';
-
-/** The family of a type written in accepted_types (`int`, `BIGINT`, `DECIMAL(10, 2)`, `timestamp`, ...). */
-export function typeFamily(type: string): TypeFamily | undefined {
-  const t = type.trim().toLowerCase().replace(/\s*\(.*$/, '');
-  if (['string', 'str', 'text', 'varchar', 'char'].includes(t)) return 'string';
-  if (['int', 'integer', 'smallint', 'tinyint'].includes(t)) return 'int';
-  if (['bigint', 'long'].includes(t)) return 'bigint';
-  if (['double', 'float', 'real', 'number', 'numeric', 'decimal', 'dec'].includes(t)) return 'double';
-  if (['boolean', 'bool'].includes(t)) return 'boolean';
-  if (['timestamp', 'datetime', 'timestamp_ltz'].includes(t)) return 'timestamp';
-  if (t === 'date') return 'date';
-  if (t === 'time') return 'time';
-  return undefined;
-}
-
-/** The Flink type TRY_CAST is given for a family. */
-export const FLINK_TYPE: Record<TypeFamily, string> = {
-  string: 'STRING',
-  int: 'INT',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP(3)',
-  date: 'DATE',
-  time: 'TIME(3)',
-};
+export { FLINK_TYPE, typeFamily, type TypeFamily } from '../compile/test-specs.js';
+import type { TypeFamily } from '../compile/test-specs.js';
 
 const TRUE = new Set(['t', 'true', 'y', 'yes', '1']);
 const FALSE = new Set(['f', 'false', 'n', 'no', '0']);

@@ -253,7 +253,8 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
     if (node.kind === 'source') {
       if (node.topic) d.facts.push(['topic', node.topic]);
       if (node.cluster) d.facts.push(['cluster', node.cluster]);
-      if (node.key) d.facts.push(['key', node.key]);
+      if (node.key.length) d.facts.push(['key', node.key.join(', ')]);
+      if (node.changelog.kind !== 'append') d.facts.push(['changelog', node.changelog.kind === 'cdc' ? node.changelog.format : node.changelog.kind]);
       if (node.schema?.subject) d.facts.push(['schema subject', node.schema.subject]);
       if (node.schema?.format) d.facts.push(['schema format', node.schema.format]);
       if (node.eventTime) d.facts.push(['event time', `${node.eventTime.column} (watermark ${node.eventTime.watermark.maxOutOfOrdernessMs} ms)`]);

@@ -54,6 +54,8 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         tags: [...s.tags],
         topic: table.topic,
         format: table.format,
+        changelog: s.changelog.kind,
+        key: [...s.key],
         schema: s.schema
           ? { subject: s.schema.subject ?? (s.schema.definition !== undefined ? `${table.topic}-value` : null), format: s.schema.format ?? null, registered_by_streamt: s.schema.definition !== undefined }
           : null,

@@ -45,7 +45,11 @@ const SourceSchema = z
     owner: nullableStr('Owner'),
     tags: z.array(z.string()),
     topic: str('Physical topic'),
-    format: z.enum(['json', 'avro-confluent', 'protobuf']).describe('Value wire format as seen by Flink'),
+    format: z
+      .enum(['json', 'avro-confluent', 'protobuf', 'debezium-json', 'debezium-avro-confluent', 'canal-json', 'maxwell-json'])
+      .describe('Value wire format as seen by Flink (a CDC source\'s change-event format)'),
+    changelog: z.enum(['append', 'upsert', 'cdc']).describe('append (events), upsert (latest value per key) or cdc (database changes)'),
+    key: z.array(z.string()).describe('Message key columns; the primary key of an upsert or CDC source'),
     schema: z
       .object({
         subject: nullableStr('Registry subject'),

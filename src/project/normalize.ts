@@ -18,6 +18,7 @@ import type {
   ModelNode,
   Policy,
   SchemaSpec,
+  SourceChangelog,
   SourceNode,
   StringLocator,
   TestNode,
@@ -157,11 +158,18 @@ function base(w: { name: string; description?: string | undefined; owner?: strin
 }
 
 export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode {
-  const node: SourceNode = { ...base(w, ctx), id: `source.${w.name}`, kind: 'source', columns: columns(w.columns) };
+  const node: SourceNode = {
+    ...base(w, ctx),
+    id: `source.${w.name}`,
+    kind: 'source',
+    columns: columns(w.columns),
+    key: w.key === undefined ? [] : Array.isArray(w.key) ? w.key : [w.key],
+    changelog: sourceChangelog(w.changelog),
+  };
   if (w.topic !== undefined) node.topic = w.topic;
   else ctx.diagnostics.push(error('MISSING_TOPIC', `Source "${w.name}" has no topic`, { ...ctx.at([]), hint: 'add "topic: <kafka topic name>"' }));
   if (w.cluster) node.cluster = w.cluster;
-  if (w.key) node.key = w.key;
+  if (w.key_format) node.keyFormat = w.key_format;
   const schema = schemaSpec(w, ctx);
   if (schema) node.schema = schema;
   // pii_tags classify columns; declared columns keep their own classification when both exist.
@@ -185,6 +193,13 @@ export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode
   if (w.access) node.access = w.access;
   if (w.group) node.group = w.group;
   return node;
+}
+
+function sourceChangelog(w: WrittenSource['changelog']): SourceChangelog {
+  if (w === undefined || w === 'append') return { kind: 'append' };
+  if (w === 'upsert') return { kind: 'upsert' };
+  if (typeof w === 'string') return { kind: 'cdc', format: w, schemaInclude: false };
+  return { kind: 'cdc', format: w.format, schemaInclude: w.schema_include ?? false };
 }
 
 function pickOne<T>(ctx: EntryContext, candidates: [string[], T | undefined][], label: string): T | undefined {

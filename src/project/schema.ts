@@ -391,6 +391,10 @@ const common = {
 // ---------------------------------------------------------------------------------------------
 // Sources
 
+/** CDC formats Flink reads from Kafka (`debezium-avro` is Flink's debezium-avro-confluent). */
+export const CDC_FORMATS = ['debezium-json', 'debezium-avro', 'canal-json', 'maxwell-json'] as const;
+export const SOURCE_CHANGELOGS = ['append', 'upsert', ...CDC_FORMATS] as const;
+
 export const SourceSchema = z
   .strictObject({
     name: resourceName,
@@ -401,7 +405,23 @@ export const SourceSchema = z
     schema: SchemaBlock.optional(),
     schema_: SchemaBlock.optional().describe('Alias of schema (reference implementation)'),
     schema_ref: optStr('Registry subject reference, e.g. sr://payments.raw.v1 or schema_registry:subject'),
-    key: optStr('Message key column'),
+    key: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('Message key column(s); the primary key of an upsert or CDC source (required for them)'),
+    key_format: z.enum(['raw', 'json']).optional().describe('How the message key is encoded, for an upsert source: raw (a plain string; the default for one character column) or json'),
+    changelog: z
+      .union([
+        z.enum(SOURCE_CHANGELOGS),
+        z.strictObject({
+          format: z.enum(CDC_FORMATS).describe('The CDC format of the values'),
+          schema_include: z.boolean().optional().describe('debezium-json: each record carries its schema (Kafka Connect\'s JsonConverter with schemas.enable=true)'),
+        }),
+      ])
+      .optional()
+      .describe(
+        'What a record means: append (default: each record is an event), upsert (a compacted topic: the latest value per key, a null value deletes it; read with upsert-kafka), or a CDC format: debezium-json, debezium-avro (Schema Registry), canal-json, maxwell-json (inserts, updates and deletes of a database table). Upsert and CDC sources are changelogs: they need key:, and they can be the versioned side of an event-time temporal join',
+      ),
     columns: z.array(ColumnSchema).optional(),
     pii_tags: PiiTags.optional(),
     freshness: FreshnessSchema.optional(),

@@ -74,11 +74,20 @@ export interface DerivedSchemaInfo {
   id?: number;
 }
 
+/** What a source's records mean: events (append), the latest value per key (upsert), or CDC changes. */
+export type SourceChangelog =
+  | { kind: 'append' }
+  | { kind: 'upsert' }
+  | { kind: 'cdc'; format: 'debezium-json' | 'debezium-avro' | 'canal-json' | 'maxwell-json'; schemaInclude: boolean };
+
 export interface SourceNode extends NodeBase {
   kind: 'source';
   topic?: string;
   cluster?: string;
-  key?: string;
+  /** Message key column(s): the primary key of an upsert or CDC source. */
+  key: string[];
+  keyFormat?: 'raw' | 'json';
+  changelog: SourceChangelog;
   schema?: SchemaSpec;
   columns: Column[];
   /** Set by resolve when the columns come from the schema (inline definition or lock). */

@@ -12,7 +12,10 @@ import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
 import { applyMaskTypes, classifyModel, modelLineage } from './columns.js';
 import { checkRules } from './rules.js';
+import { GATEWAY_SQL_HINT, gatewaySql } from './gateway-sql.js';
 import { withSchemaColumns } from './source-schemas.js';
+import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
+import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
 
 /** How a node name appears in rendered SQL: a backtick-quoted identifier. */
@@ -103,20 +106,6 @@ function gatewayConfigured(project: Project): boolean {
 
 function flinkClusters(project: Project): Record<string, { type?: string }> {
   return project.runtime.flink?.clusters ?? {};
-}
-
-function inputTableOfSource(s: SourceNode): InputTable {
-  const table: InputTable = { columns: s.columns.filter((c) => !c.proctime).map((c) => ({ name: c.name, type: c.type ?? 'STRING' })), changelog: 'append' };
-  const proctime = s.columns.find((c) => c.proctime);
-  if (proctime) table.columns.push({ name: proctime.name, type: 'TIMESTAMP_LTZ(3)' });
-  if (s.eventTime) {
-    table.timeAttribute = { column: s.eventTime.column, kind: 'rowtime' };
-    const col = table.columns.find((c) => c.name === s.eventTime!.column);
-    if (col && !/^TIMESTAMP/i.test(col.type)) col.type = 'TIMESTAMP(3)';
-  } else if (proctime) {
-    table.timeAttribute = { column: proctime.name, kind: 'proctime' };
-  }
-  return table;
 }
 
 function accessAllowed(target: { access?: string; group?: string }, from: ModelNode): boolean {
@@ -284,19 +273,21 @@ export function resolveProject(written: Project): ResolvedProject {
     );
   }
 
-  // 4. Analyse SQL in dependency order so inputs' columns are known.
-  const tables = new Map<NodeId, InputTable>();
-  for (const s of lookup.sources.values()) tables.set(s.id, inputTableOfSource(s));
+  // 4. Analyse SQL in dependency order so inputs' columns are known, and derive each node's view
+  // (topic, columns, time attributes, format, changelog, key) once, for every later phase.
+  const tables = new Map<NodeId, NodeTable>();
+  for (const s of lookup.sources.values()) tables.set(s.id, sourceTable(s));
   for (const id of modelDag.topologicalOrder()) {
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
-      for (const i of m.inputs) {
-        const t = tables.get(i);
-        inputs[i.slice(i.indexOf('.') + 1)] = t ?? { columns: [] };
-      }
+      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputTableOf(tables.get(i));
       for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
-      const analysis = analyzeSql(m.renderedSql, inputs);
+      const mlOutputs: Record<string, { name: string; type: string }[]> = {};
+      for (const [name, cols] of Object.entries(m.node.mlOutputs)) {
+        if (cols.length && cols.every((c) => c.type !== undefined)) mlOutputs[name] = cols.map((c) => ({ name: c.name, type: c.type! }));
+      }
+      const analysis = analyzeSql(m.renderedSql, inputs, Object.keys(mlOutputs).length ? { mlOutputs } : {});
       m.analysis = analysis;
       for (const d of analysis.diagnostics) {
         const loc = d.line !== undefined ? m.node.atString(['sql'], d.line, d.column ?? 1) : m.node.at(['sql']);
@@ -304,19 +295,38 @@ export function resolveProject(written: Project): ResolvedProject {
       }
       if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
     }
-    chooseMaterialization(m, project, gateway, diagnostics);
+    chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     applyMaskTypes(m, gateway);
-    const table: InputTable = { columns: m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' })) };
-    if (m.analysis) {
-      table.changelog = m.analysis.changelog;
-      if (m.analysis.timeAttribute) table.timeAttribute = m.analysis.timeAttribute;
-      if (m.analysis.upsertKey) table.primaryKey = m.analysis.upsertKey;
-    }
-    if (m.node.eventTime) table.timeAttribute = { column: m.node.eventTime.column, kind: 'rowtime' };
-    tables.set(m.node.id, table);
+    tables.set(m.node.id, modelTable(m, project, inputTables(m, tables)));
   }
 
-  // 5. Column lineage and classification, in dependency order (a model's inputs are classified first).
+  // 5. Sources: what their declaration must say, and what the Flink jobs reading them need.
+  const flinkReaders = new Map<NodeId, string[]>();
+  for (const m of models.values()) {
+    if (!runsOnFlink(m)) continue;
+    for (const i of m.inputs) if (i.startsWith('source.')) flinkReaders.set(i, [...(flinkReaders.get(i) ?? []), m.node.name]);
+  }
+  for (const s of lookup.sources.values()) {
+    diagnostics.push(...checkSourceDeclaration(s));
+    const readers = flinkReaders.get(s.id);
+    if (readers) diagnostics.push(...checkSourceReadByFlink(s, readers.sort()));
+  }
+
+  // 6. Kafka, where it matters: every model that writes a topic or runs a job needs the cluster.
+  const needKafka = [...models.values()].filter((m) => m.materialized === 'flink' || m.materialized === 'topic').map((m) => m.node.name);
+  if (needKafka.length && !project.runtime.kafka?.bootstrap_servers) {
+    const noRuntime = !Object.keys(project.runtime).length;
+    diagnostics.push(
+      error('KAFKA_REQUIRED', `${noRuntime ? 'The project has no runtime: section' : 'No Kafka cluster is configured (runtime.kafka)'}, and ${needKafka.length === 1 ? 'model' : 'models'} ${needKafka.slice(0, 5).map((n) => `"${n}"`).join(', ')}${needKafka.length > 5 ? ', ...' : ''} ${needKafka.length === 1 ? 'writes a Kafka topic' : 'write Kafka topics'}`, {
+        ...project.runtimeAt([], 'key'),
+        hint: noRuntime
+          ? 'add runtime: with kafka: {bootstrap_servers: host:9092}, and the flink, connect or conduktor connections your models need (see docs/yaml-reference.md, runtime)'
+          : 'add runtime.kafka.bootstrap_servers (host:port)',
+      }),
+    );
+  }
+
+  // 7. Column lineage and classification, in dependency order (a model's inputs are classified first).
   const classOf = (id: NodeId, column: string): Classification | undefined => {
     if (id.startsWith('source.')) {
       const cols = lookup.sources.get(id.slice('source.'.length))?.columns ?? [];
@@ -338,7 +348,7 @@ export function resolveProject(written: Project): ResolvedProject {
       : Object.values(models.get(id.slice('model.'.length))?.columnClasses ?? {}).map((c) => c.classification);
   for (const id of modelDag.topologicalOrder()) {
     const m = models.get(id.slice('model.'.length))!;
-    const lineage = modelLineage(m, (input) => tables.get(input)?.columns.map((c) => c.name));
+    const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
     if (lineage) m.columnLineage = lineage;
     m.columnClasses = classifyModel(m, lineage, classOf, allOf, gateway);
   }
@@ -355,7 +365,7 @@ export function resolveProject(written: Project): ResolvedProject {
     );
   }
   checkTests(project, lookup, models, diagnostics);
-  const resolved: ResolvedProject = { project, nodes, models, dag, diagnostics, gateway };
+  const resolved: ResolvedProject = { project, nodes, models, tables, dag, diagnostics, gateway };
   diagnostics.push(...checkRules(resolved));
   const access = checkExposureAccess(resolved);
   resolved.access = access.access;
@@ -395,7 +405,21 @@ function checkAccess(id: NodeId, model: ModelNode, at: () => { file: string; lin
 
 const ML_FUNCTIONS = ['ML_PREDICT', 'ML_EVALUATE'];
 
-function chooseMaterialization(m: ResolvedModel, project: Project, gateway: boolean, diagnostics: Diagnostic[]): void {
+/** Why a stateless model cannot be a Gateway virtual topic, or undefined when it can. */
+function gatewayCannotServe(m: ResolvedModel, inputs: NodeTable[]): string | undefined {
+  if (inputs.length !== 1) return `it reads ${inputs.length} topics, and a virtual topic reads one`;
+  const input = inputs[0]!;
+  if (input.changelog === 'updating') return `it reads ${input.id.replace('.', ' ')}, a changelog, which a virtual topic cannot filter (a row an update moves out of the filter would stay visible)`;
+  m.gatewaySql = gatewaySql(m.analysis?.query, input.format);
+  return m.gatewaySql.ok ? undefined : m.gatewaySql.reason;
+}
+
+/** Models compiled to a Flink job of their own. */
+function runsOnFlink(m: ResolvedModel): boolean {
+  return (m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined;
+}
+
+function chooseMaterialization(m: ResolvedModel, project: Project, gateway: boolean, inputs: NodeTable[], diagnostics: Diagnostic[]): void {
   const node = m.node;
   const a = m.analysis;
   const hasFlink = Object.keys(flinkClusters(project)).length > 0;
@@ -419,15 +443,49 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else if (!a || !a.parsed) {
     chosen = 'flink';
     reason = a ? 'SQL could not be analysed' : 'SQL template could not be rendered';
+  } else if (!gateway && inputs.some((i) => i.changelog === 'updating')) {
+    chosen = 'flink';
+    reason = `stateless SQL over a changelog (${inputs.filter((i) => i.changelog === 'updating').map((i) => i.name).join(', ')})`;
   } else if (gateway) {
-    chosen = 'virtual_topic';
-    reason = 'stateless SQL and a Gateway is configured';
+    const why = gatewayCannotServe(m, inputs);
+    if (!why) {
+      chosen = 'virtual_topic';
+      reason = 'stateless SQL and a Gateway is configured';
+    } else {
+      chosen = 'flink';
+      reason = `stateless SQL the Gateway cannot serve: ${why}`;
+      diagnostics.push(
+        info('GATEWAY_CANNOT_SERVE', `Model "${node.name}" is stateless but runs as a Flink job: the Gateway cannot serve it (${why})`, {
+          ...node.at(['sql']),
+          node: node.id,
+          hint: m.gatewaySql && !m.gatewaySql.ok
+            ? "to serve it as a virtual topic, keep to the Gateway's SQL (SELECT of fields and CASE; WHERE with AND of =, <>, <, <=, >, >= and REGEXP); or set materialized: flink to make the choice explicit"
+            : 'set materialized: flink to make the choice explicit',
+        }),
+      );
+    }
   } else {
     chosen = 'flink';
     reason = 'stateless SQL, no Gateway configured';
   }
   m.materialized = chosen;
   m.materializationReason = reason;
+  if (chosen === 'virtual_topic' && node.sql !== undefined && inputs.length === 1) {
+    // A virtual topic written as such: what the Gateway cannot do is an error, never dropped.
+    m.gatewaySql ??= gatewaySql(a?.query, inputs[0]!.format);
+    if (!m.gatewaySql.ok) {
+      diagnostics.push(error('VIRTUAL_TOPIC_UNSUPPORTED_SQL', `Model "${node.name}" cannot be served as a Gateway virtual topic: ${m.gatewaySql.reason}`, { ...node.at(['sql']), node: node.id, hint: GATEWAY_SQL_HINT }));
+    }
+    if (inputs[0]!.changelog === 'updating') {
+      diagnostics.push(
+        error('VIRTUAL_TOPIC_CHANGELOG', `Model "${node.name}" is a virtual topic over ${inputs[0]!.id.replace('.', ' ')}, a changelog: the Gateway filters records one by one, so a row that an update moves out of the filter would stay visible`, {
+          ...(node.declaredMaterialized ? node.at(['materialized']) : node.at(['gateway'])),
+          node: node.id,
+          hint: 'use materialized: flink (an upsert-kafka job keeps the result right), or read an append-only input',
+        }),
+      );
+    }
+  }
   const runtimeLoc = { ...node.loc, node: node.id };
 
   if (chosen === 'virtual_topic' && !gateway) {
@@ -449,6 +507,18 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
     );
   }
   const needsFlink = chosen === 'flink' || (chosen === 'topic' && node.sql !== undefined);
+  if (needsFlink && a?.changelog === 'updating' && node.key.length && a.upsertKey?.length) {
+    const missing = a.upsertKey.filter((k) => !node.key.includes(k));
+    if (missing.length) {
+      diagnostics.push(
+        error('KEY_NOT_UNIQUE', `The key of model "${node.name}" (${node.key.join(', ')}) does not identify a row of its updating result, whose key is (${a.upsertKey.join(', ')}): its compacted topic would keep one row per ${node.key.join(', ')} and lose the others`, {
+          ...node.at(['key']),
+          node: node.id,
+          hint: `set key: [${a.upsertKey.join(', ')}] (the key must contain ${missing.join(', ')}), or change the query so that ${node.key.join(', ')} identifies a row (e.g. GROUP BY ${node.key.join(', ')} only)`,
+        }),
+      );
+    }
+  }
   if (needsFlink && !hasFlink) {
     const auto = !node.declaredMaterialized && a && !a.stateful && !a.mlFunctions.length;
     diagnostics.push(

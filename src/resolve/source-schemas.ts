@@ -151,7 +151,17 @@ function annotate(s: SourceNode, fromSchema: SchemaColumn[], format: SchemaForma
     if (c.tags) col.tags = c.tags;
     if (c.type !== undefined) {
       const override = splitNullability(c.type);
-      if (!compatibleOverride(sc.type, override.type, format)) {
+      if (format === 'json' && typeRoot(sc.type) === 'TIMESTAMP_LTZ' && typeRoot(override.type) === 'TIMESTAMP') {
+        // A JSON Schema date-time carries its UTC offset (RFC 3339): read into a TIMESTAMP, a
+        // producer following the schema would fail the job on its first record.
+        diagnostics.push(
+          error('JSON_DATE_TIME_NOT_LTZ', `Column "${c.name}" of source "${s.name}" is declared ${c.type}, but its JSON Schema says "format": "date-time": an instant with a UTC offset (2026-01-01T10:00:00Z), which Flink reads only into TIMESTAMP_LTZ`, {
+            ...locate(d.index, 'type'),
+            node: s.id,
+            hint: 'remove type: (the schema gives TIMESTAMP_LTZ(3), read as ISO-8601), or declare TIMESTAMP_LTZ(3)',
+          }),
+        );
+      } else if (!compatibleOverride(sc.type, override.type, format)) {
         diagnostics.push(
           error('SCHEMA_TYPE_INCOMPATIBLE', `Column "${c.name}" of source "${s.name}" is declared ${c.type}, but the schema gives ${declaredType(sc)}, which the ${format === 'avro' ? 'avro-confluent' : format} format cannot read as ${override.type}`, {
             ...locate(d.index, 'type'),

@@ -4,6 +4,8 @@ import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode }
 import type { SqlAnalysis } from '../sql/index.js';
 import type { AccessModel } from './access.js';
 import type { ColumnClassification, ModelColumnLineage } from './columns.js';
+import type { GatewaySql } from './gateway-sql.js';
+import type { NodeTable } from './tables.js';
 
 export interface ResolvedModel {
   node: ModelNode;
@@ -23,12 +25,19 @@ export interface ResolvedModel {
   columnLineage?: ModelColumnLineage[];
   /** The classification of each output column, propagated from its inputs (./columns.ts). */
   columnClasses?: Record<string, ColumnClassification>;
+  /** The model's SQL in the Gateway's subset, when it is (or could have been) a virtual topic. */
+  gatewaySql?: GatewaySql;
 }
 
 export interface ResolvedProject {
   project: Project;
   nodes: Map<NodeId, ProjectNode>;
   models: Map<string, ResolvedModel>;
+  /**
+   * Each source's and model's view, derived once: topic, columns in order with time attributes,
+   * format, changelog mode and key. What the analyser read and what compile renders.
+   */
+  tables: Map<NodeId, NodeTable>;
   dag: Dag<NodeId, ProjectNode>;
   /** Edges where an exposure produces into a source: lineage only, not dependencies. */
   diagnostics: Diagnostic[];

@@ -144,6 +144,17 @@ describe('diagnostics', () => {
   });
 });
 
+describe('lookup joins', () => {
+  it('are recognised, and refused as Flink refuses them: every input is a Kafka topic, which Flink cannot look up', () => {
+    const a = analyze('SELECT c.url FROM clicks c JOIN customers FOR SYSTEM_TIME AS OF c.proc_time AS cu ON c.customer_id = cu.customer_id');
+    expect(a.features).toContain('lookup_join');
+    const errors = a.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['SQL_UNSUPPORTED']);
+    expect(errors[0]!.message).toMatch(/^Processing-time temporal join is not supported yet/);
+    expect(analyze('SELECT o.order_id FROM orders o JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS cu ON o.customer_id = cu.customer_id').features).not.toContain('lookup_join');
+  });
+});
+
 describe('stateful features: each with a positive and a negative case', () => {
   const cases: [string, string, string][] = [
     ['group_by', 'SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id', 'SELECT customer_id, amount FROM orders'],

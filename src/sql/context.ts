@@ -4,11 +4,13 @@
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import type { Expr, FromItem, Pos } from './ast.js';
-import type { InputTableSchema, LineageCollector, Relation, Scope, StatefulFeature } from './relation.js';
+import type { InputColumn, InputTableSchema, LineageCollector, Relation, Scope, StatefulFeature } from './relation.js';
 
 export interface AnalyzerOptions {
   /** Report SQL_UNKNOWN_TABLE for tables missing from the inputs (default true). */
   checkTables?: boolean;
+  /** Output columns of ML models by name, for ML_PREDICT('name', ...) (the model's ml_outputs). */
+  mlOutputs?: Record<string, InputColumn[]>;
 }
 
 export class AnalysisContext {
@@ -39,5 +41,14 @@ export class AnalysisContext {
 
   warn(code: string, message: string, pos: Pos | undefined, hint?: string): void {
     this.diagnostics.push(warning(code, message, { ...(pos ? { line: pos.line, column: pos.column } : {}), ...(hint ? { hint } : {}) }));
+  }
+
+  /** The declared output columns of the ML model an ML_PREDICT call names (`ml_outputs`), if declared. */
+  mlOutputs(call: Expr & { kind: 'call' }): InputColumn[] | undefined {
+    if (call.name !== 'ML_PREDICT') return undefined;
+    const first = call.args[0];
+    if (!first || first.kind !== 'literal' || first.literal !== 'string') return undefined;
+    const cols = this.options.mlOutputs?.[first.text];
+    return cols?.length ? cols : undefined;
   }
 }

@@ -88,6 +88,13 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
     const rel: Relation = { cols, complete: true, changelog: 'append' };
     return names ? renameColumns(cx, rel, names, item.pos) : rel;
   }
+  // ML_PREDICT('model', ...) of a model whose outputs the project declares (ml_outputs).
+  const ml = call.kind === 'call' ? cx.mlOutputs(call) : undefined;
+  if (ml && call.kind === 'call') {
+    for (const arg of call.args.slice(1)) typeExpr(cx, arg, scope);
+    const rel: Relation = { cols: ml.map((c) => ({ name: c.name, ...splitNullability(c.type) })), complete: true, changelog: 'append' };
+    return names ? renameColumns(cx, rel, names, item.pos) : rel;
+  }
   // A table function: its arguments resolve, its output types are unknown (Flink 1.20 has no built-in
   // table function but UNNEST, and a streamt project registers none).
   const collector = newCollector();

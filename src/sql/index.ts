@@ -10,6 +10,7 @@ import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js
 import { analyzeQuery } from './query.js';
 import type { InputTableSchema, LineageTransform, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
+import type { Query } from './ast.js';
 
 export type { StatefulFeature, LineageTransform } from './relation.js';
 
@@ -30,7 +31,7 @@ export interface ColumnType {
   /** Flink SQL type, e.g. 'STRING', 'BIGINT', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'ROW<a INT>'. */
   type: string;
   nullable?: boolean;
-  /** In an analysis' output columns: the column is a time attribute (Flink's *ROWTIME* / *PROCTIME*). */
+  /** A time attribute (Flink's *ROWTIME* / *PROCTIME*): an event-time column (with a WATERMARK) or a processing-time column, of an input table or of an analysis' output. A table may have both. */
   time?: 'rowtime' | 'proctime';
 }
 
@@ -71,6 +72,8 @@ export interface SqlAnalysis {
   timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
   /** For each output column, in order, the input columns it derives from (recorded where references resolve). */
   lineage?: ColumnLineage[];
+  /** The parsed query, for the phases that render it (e.g. as a Gateway statement): parsed once, here. */
+  query?: Query;
 }
 
 export interface AnalyzeOptions {
@@ -79,6 +82,8 @@ export interface AnalyzeOptions {
    * extract the tables a query reads, before the inputs are known.
    */
   checkTables?: boolean;
+  /** Output columns of ML models by name, for ML_PREDICT('name', ...) (a model's ml_outputs). */
+  mlOutputs?: Record<string, ColumnType[]>;
 }
 
 export function analyzeSql(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions = {}): SqlAnalysis {
@@ -127,6 +132,7 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     features,
     mlFunctions: [...analyzer.mlFunctions].sort(),
     changelog: rel.changelog,
+    query,
     timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;

@@ -11,6 +11,7 @@ import { fromItem } from './from.js';
 import { lookupQuiet } from './names.js';
 import { changelogOf, emptySelectContext, materialize, setChangelog, type Changelog, type Col, type Scope, type ScopeEntry, type TimeKind } from './relation.js';
 import { typeExpr } from './typing.js';
+import { typeRoot } from './types.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 type Side = 'left' | 'right';
@@ -308,7 +309,7 @@ function temporalJoin(
       'SQL_TEMPORAL_JOIN_NO_KEY',
       `Temporal Table Join requires primary key in versioned table, but no primary key can be found: '${name}' ${key?.length ? `has the key (${key.join(', ')}), which the join condition does not equate` : 'has no primary key'}`,
       item.right.pos,
-      key?.length ? `Join on every column of the key: ON ... = ${item.right.alias ?? name}.${key[0]}.` : `Declare '${name}' as a changelog (an upsert topic with a primary key, or a CDC source) to join it by time.`,
+      key?.length ? `Join on every column of the key: ON ... = ${item.right.alias ?? name}.${key[0]}.` : `Declare '${name}' as a versioned table, a changelog with a primary key and an event time: changelog: upsert (a compacted topic keyed by its message key) or a CDC format (debezium-json, debezium-avro, canal-json, maxwell-json), with its key: and event_time:; or join a model that keeps the latest row per key.`,
     );
   if (kind === 'proctime') {
     cx.features.add('lookup_join');
@@ -325,12 +326,25 @@ function temporalJoin(
     noKey();
     return;
   }
-  if (!versioned.cols.some((c) => c.time === 'rowtime')) {
+  const rightTime = versioned.cols.find((c) => c.time === 'rowtime');
+  if (!rightTime) {
     cx.error(
       'SQL_TEMPORAL_JOIN_NO_KEY',
       `Event-Time Temporal Table Join requires both primary key and row time attribute in versioned table, but no row time attribute can be found: '${name}' has no event time`,
       item.right.pos,
       `Declare the event-time attribute of '${name}'.`,
+    );
+    return;
+  }
+  // Both rowtimes of one type (TemporalJoinRewriteWithUniqueKeyRule): TIMESTAMP against TIMESTAMP_LTZ is refused.
+  const [l, r] = [typed.type, rightTime.type].map((t) => (t === undefined ? undefined : typeRoot(t)));
+  if (l && r && l !== r) {
+    const show = (t: string) => `${t === 'TIMESTAMP_LTZ' ? 'TIMESTAMP_LTZ(3)' : 'TIMESTAMP(3)'} *ROWTIME*`;
+    cx.error(
+      'SQL_TYPE_MISMATCH',
+      `Event-Time Temporal Table Join requires same rowtime type in left table and versioned table, but the rowtime types are ${show(l)} and ${show(r)}.`,
+      exprStart(asOf),
+      'Declare both event-time columns with the same type: TIMESTAMP(3) on both sides, or TIMESTAMP_LTZ(3) on both.',
     );
   }
 }

@@ -30,6 +30,8 @@ export interface InputColumn {
   name: string;
   type: string;
   nullable?: boolean;
+  /** The column is a time attribute of the table (a table may have an event-time and a processing-time one). */
+  time?: TimeKind;
 }
 export interface InputTableSchema {
   columns: InputColumn[];
@@ -171,7 +173,11 @@ export function inputRelation(input: InputTableSchema, table?: string): Relation
     return col;
   });
   const complete = cols.length > 0;
-  const times = [...(input.timeAttributes ?? []), ...(input.timeAttribute ? [input.timeAttribute] : [])];
+  const times = [
+    ...input.columns.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time! })),
+    ...(input.timeAttributes ?? []),
+    ...(input.timeAttribute ? [input.timeAttribute] : []),
+  ];
   for (const time of times) {
     let col = cols.find((c) => c.name === time.column);
     if (!col) {

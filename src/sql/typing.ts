@@ -276,6 +276,10 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
   }
   const rule = functionRule(name);
   if (!rule) {
+    const ml = cx.mlOutputs(call);
+    // Called as a scalar: its one output column, or a ROW of all of them.
+    if (ml?.length === 1) return splitNullability(ml[0]!.type);
+    if (ml) return { type: `ROW<${ml.map((c) => `\`${c.name.replace(/`/g, '``')}\` ${c.type}`).join(', ')}>`, nullable: true };
     if (ML_FUNCTIONS.has(name)) return UNKNOWN;
     cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown function ${name}: assumed to be a user-defined function returning STRING`, call.pos, `Wrap the call in CAST(${name}(...) AS <type>) to declare its type.`);
     return { type: 'STRING', nullable: true };

@@ -88,8 +88,8 @@ describe('streamt compile', () => {
     const r = cli(['compile', '-p', dir]);
     expect(r.code, r.stderr).toBe(0);
     const topics = readdirSync(join(dir, 'generated/topics'));
-    expect(topics).toHaveLength(1);
-    expect(topics[0]).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.json$/);
+    expect(topics).toHaveLength(2);
+    for (const t of topics) expect(t).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.json$/);
     expect(readdirSync(dir).sort()).toEqual(['generated', 'stream_project.yml']);
   });
 

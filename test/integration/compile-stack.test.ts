@@ -32,7 +32,7 @@ async function explainJob(statements: string[]): Promise<string> {
   return plan; // the session is closed after the test
 }
 
-const PLANNER_CASES = ['examples/payments', 'test/golden/cases/streams', 'test/golden/cases/avro', 'test/golden/cases/quoting', 'test/golden/cases/virtual'];
+const PLANNER_CASES = ['examples/payments', 'test/golden/cases/streams', 'test/golden/cases/avro', 'test/golden/cases/quoting', 'test/golden/cases/virtual', 'test/golden/cases/changelog'];
 
 describe('Flink accepts every compiled job', () => {
   for (const dir of PLANNER_CASES) {

@@ -3,7 +3,7 @@
 // verdict that compares records (unique_key, foreign_key) is taken on event time, so the set of
 // violations is the same however fast or slow Flink reads the two topics.
 import { describe, expect, it } from 'vitest';
-import { compileContinuousTests, violationsTopic } from '../../src/datatest/continuous.js';
+import { compileContinuousTests, violationsTopic } from '../../src/compile/emitters/continuous.js';
 import { parseViolations } from '../../src/datatest/violations.js';
 import { decodeRecords } from '../../src/datatest/decode.js';
 import { readTopic } from '../../src/adapters/kafka/sample.js';

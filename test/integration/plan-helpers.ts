@@ -203,7 +203,7 @@ export async function latestByKey(topic: string): Promise<Map<string, any>> {
  * examples/payments copied with unique names: the project, every model, the source topics and the
  * PostgreSQL table get a suffix, so the test never collides with the demo or another run.
  */
-export function paymentsCopy(sfx: string): { project: TestProject; names: { project: string; raw: string; customers: string; subject: string; model: (m: string) => string } } {
+export function paymentsCopy(sfx: string): { project: TestProject; names: { project: string; raw: string; customers: string; subject: string; subjects: string[]; model: (m: string) => string } } {
   const root = join(import.meta.dirname, '..', '..', 'examples', 'payments');
   const models = ['payments_clean', 'customer_spend_5m', 'customer_totals', 'payments_enriched', 'high_risk_payments', 'payments_to_postgres'];
   const files: Record<string, string> = {};
@@ -220,6 +220,7 @@ export function paymentsCopy(sfx: string): { project: TestProject; names: { proj
     t = t.replace(/payments\.raw\.v1/g, `payments.raw.v1.${sfx}`).replace(/crm\.customers\.v1/g, `crm.customers.v1.${sfx}`).replace(/^  name: payments$/m, `  name: payments_${sfx}`);
     files[path] = t;
   }
-  const names = { project: `payments_${sfx}`, raw: `payments.raw.v1.${sfx}`, customers: `crm.customers.v1.${sfx}`, subject: `payments.raw.v1.${sfx}-value`, model: (m: string) => `${m}_${sfx}` };
+  // subjects: every subject the sources register (their inline schemas), for the clean-up.
+  const names = { project: `payments_${sfx}`, raw: `payments.raw.v1.${sfx}`, customers: `crm.customers.v1.${sfx}`, subject: `payments.raw.v1.${sfx}-value`, subjects: [`payments.raw.v1.${sfx}-value`, `crm.customers.v1.${sfx}-value`], model: (m: string) => `${m}_${sfx}` };
   return { project: new TestProject(names.project, files), names };
 }

@@ -141,21 +141,24 @@ describe('connectors', () => {
     const job = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!;
     expect(job.owner).toBe('model.to_db');
     const insert = job.spec.statements.find((s) => s.startsWith('INSERT'))!;
-    expect(insert).toContain("ROW('order_id', 'string', FALSE), ROW('amount', 'double', TRUE), ROW('ts', 'string', TRUE)");
-    expect(insert).toContain('CAST(`ts` AS STRING)');
+    const plain = 'CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)';
+    expect(insert).toContain(`ROW('order_id', 'string', FALSE, ${plain}), ROW('amount', 'double', TRUE, ${plain}), ROW('ts', 'int64', TRUE, 'org.apache.kafka.connect.data.Timestamp', 1, CAST(NULL AS`);
+    // A TIMESTAMP travels as epoch milliseconds (the job's session is UTC), a Connect Timestamp.
+    expect(insert).toContain('EXTRACT(EPOCH FROM `ts`) * 1000 + EXTRACT(MILLISECOND FROM `ts`)');
+    expect(job.spec.statements).toContain("SET 'table.local-time-zone' = 'UTC'");
     expect(result.artifacts.topics.map((t) => t.spec.name)).toContain('to_db.connect');
   });
 
-  it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads', () => {
+  it('names FLOAT, DOUBLE and DECIMAL columns with the type names JsonConverter reads (DECIMAL as Connect\'s Decimal, exact)', () => {
     const { result } = compile(
       models(
         'models:\n  - name: clean\n    sql: SELECT order_id, CAST(amount AS FLOAT) AS f, amount AS d, CAST(amount AS DECIMAL(10, 2)) AS exact FROM {{ source("orders_raw") }}\n  - name: to_db\n    from: clean\n    sink:\n      connector: debezium-jdbc-sink\n      config: {connection.url: "jdbc:postgresql://db/x", primary.key.fields: order_id, primary.key.mode: record_value}\n',
       ),
     );
     const insert = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.to_db.connect')!.spec.statements.find((s) => s.startsWith('INSERT'))!;
-    expect(insert).toContain("ROW('f', 'float', TRUE)");
-    expect(insert).toContain("ROW('d', 'double', TRUE)");
-    expect(insert).toContain("ROW('exact', 'double', TRUE)");
+    expect(insert).toContain("ROW('f', 'float', TRUE, CAST(NULL AS STRING)");
+    expect(insert).toContain("ROW('d', 'double', TRUE, CAST(NULL AS STRING)");
+    expect(insert).toContain("ROW('exact', 'bytes', TRUE, 'org.apache.kafka.connect.data.Decimal', 1, ROW('2', '10'))");
     expect(insert).not.toMatch(/float32|float64/);
   });
 
@@ -217,14 +220,56 @@ runtime:
   conduktor:
     gateway: { admin_url: "http://localhost:8888" }
 `;
-  it('reports SQL the Gateway cannot run instead of dropping it', () => {
-    const { codes, result } = compile({
+  const gatewayAndFlink = gateway + '  flink:\n    clusters:\n      local: { rest_url: "http://localhost:8082", sql_gateway_url: "http://localhost:8084" }\n';
+  it('reports SQL the Gateway cannot run in a declared virtual topic instead of dropping it', () => {
+    const { resolved, result } = compile({
       'stream_project.yml': gateway,
       'sources/s.yml': SOURCES,
-      'models/m.yml': 'models:\n  - name: v\n    sql: SELECT order_id FROM {{ source("orders_raw") }} WHERE status IN (\'A\', \'B\')\n',
+      'models/m.yml': 'models:\n  - name: v\n    materialized: virtual_topic\n    sql: SELECT order_id FROM {{ source("orders_raw") }} WHERE status IN (\'A\', \'B\')\n',
     });
-    expect(codes).toContain('VIRTUAL_TOPIC_UNSUPPORTED_SQL');
+    const d = resolved.diagnostics.find((x) => x.code === 'VIRTUAL_TOPIC_UNSUPPORTED_SQL')!;
+    expect(d).toMatchObject({ severity: 'error', file: 'models/m.yml', line: 4 });
+    expect(d.message).toContain('IN is not supported');
     expect(result.artifacts.gatewayRules).toHaveLength(0);
+  });
+
+  it('runs a stateless model the Gateway cannot express on Flink, with a note saying why', () => {
+    const { resolved, result } = compile({
+      'stream_project.yml': gatewayAndFlink,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': 'models:\n  - name: v\n    sql: SELECT order_id FROM {{ source("orders_raw") }} WHERE status IN (\'A\', \'B\')\n  - name: w\n    sql: SELECT order_id FROM {{ source("orders_raw") }} WHERE amount > 1\n',
+    });
+    expect(resolved.models.get('v')!.materialized).toBe('flink');
+    expect(resolved.models.get('w')!.materialized).toBe('virtual_topic');
+    const note = resolved.diagnostics.find((x) => x.code === 'GATEWAY_CANNOT_SERVE')!;
+    expect(note).toMatchObject({ severity: 'info', node: 'model.v' });
+    expect(note.message).toContain('IN is not supported');
+    expect([...resolved.diagnostics, ...result.diagnostics].filter((x) => x.severity === 'error')).toEqual([]);
+    expect(result.artifacts.flinkJobs.map((j) => j.addr)).toEqual(['flink.job.v']);
+    expect(result.artifacts.gatewayRules.map((r) => r.addr)).toContain('gateway.rule.streamt.gw.w.sql');
+  });
+
+  it('never serves a filter over an updating input from the Gateway: it goes to Flink, which keeps the result right', () => {
+    const { resolved, result } = compile({
+      'stream_project.yml': gatewayAndFlink,
+      'sources/s.yml': SOURCES,
+      'models/m.yml': `models:
+  - name: totals
+    key: customer_id
+    sql: SELECT customer_id, SUM(amount) AS total FROM {{ source("orders_raw") }} GROUP BY customer_id
+  - name: big
+    sql: SELECT customer_id, total FROM {{ ref("totals") }} WHERE total > 100
+  - name: forced
+    materialized: virtual_topic
+    sql: SELECT customer_id, total FROM {{ ref("totals") }} WHERE total > 100
+`,
+    });
+    expect(resolved.models.get('big')!.materialized).toBe('flink');
+    expect(resolved.diagnostics.find((x) => x.code === 'GATEWAY_CANNOT_SERVE' && x.node === 'model.big')!.message).toContain('a changelog');
+    const job = result.artifacts.flinkJobs.find((j) => j.addr === 'flink.job.big')!.spec;
+    expect([job.sink_connector, job.primary_key]).toEqual(['upsert-kafka', ['customer_id']]);
+    // Declared as a virtual topic, it is an error, not a silently wrong topic.
+    expect(resolved.diagnostics.find((x) => x.code === 'VIRTUAL_TOPIC_CHANGELOG')).toMatchObject({ severity: 'error', node: 'model.forced' });
   });
 });
 

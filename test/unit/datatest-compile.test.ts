@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertBody, alertTarget, deployBlockers, redactUrl, sendAlert } from '../../src/datatest/actions.js';
-import { compileContinuousTests, customCondition, intervalMs, violationsTopic } from '../../src/datatest/continuous.js';
+import { compileContinuousTests, customCondition, intervalMs, violationsTopic } from '../../src/compile/emitters/continuous.js';
 import { evaluateSample } from '../../src/datatest/evaluate.js';
 import { buildRunResults, runFailed } from '../../src/datatest/run-results.js';
 import { evaluateSchemaTest } from '../../src/datatest/schema-test.js';

@@ -109,6 +109,7 @@ describe('docs/diagnostics.md', () => {
         if (statSync(p).isDirectory()) walk(p);
         else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) {
           for (const m of readFileSync(p, 'utf8').matchAll(/\b(?:error|warning|info)\(\s*'([A-Z][A-Z0-9_]+)'/g)) codes.add(m[1]!);
+          for (const m of readFileSync(p, 'utf8').matchAll(/\bnodeError\(\s*ctx,\s*[^,]+,\s*'([A-Z][A-Z0-9_]+)'/g)) codes.add(m[1]!);
           for (const m of readFileSync(p, 'utf8').matchAll(/'((?:DUPLICATE|SOURCE|MODEL|EXPOSURE|NO|FLINK|RULE)_[A-Z_]+|SQL_(?!TSI_)[A-Z_]+)'/g)) codes.add(m[1]!);
         }
       }

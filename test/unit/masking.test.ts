@@ -70,7 +70,7 @@ describe('masking compiled into Flink SQL', () => {
     });
     expect(enc.codes.filter((c) => c.startsWith('error'))).toEqual([]);
     expect(enc.job!.statements.find((s) => s.includes('m__output'))).toContain("'properties.bootstrap.servers' = 'gateway:6969'");
-    const rule = enc.result.artifacts.gatewayRules.find((r) => r.spec.name === 'streamt.demo.m.encrypt')!.spec.resource as { spec: { config: Record<string, unknown> } };
+    const rule = enc.result.artifacts.gatewayRules.find((r) => r.spec.name === 'streamt.demo.m.encrypt')!.spec.resource as unknown as { spec: { config: Record<string, unknown> } };
     expect(rule.spec.config.kmsConfig).toMatchObject({ vault: { uri: 'http://vault:8200' } });
   });
 });

@@ -142,10 +142,21 @@ describe('materialization', () => {
 
   it('requires Flink, Connect and sink settings where needed', () => {
     const noRuntime = (models: string) => resolveFiles({ 'stream_project.yml': 'project:\n  name: x\n', 'sources/s.yml': SOURCES, 'models/m.yml': `models:\n${models}` });
-    expect(errorsOf(noRuntime('  - name: a\n    sql: SELECT customer_id, COUNT(*) AS n FROM {{ source("orders_raw") }} GROUP BY customer_id\n'))).toEqual(['FLINK_REQUIRED']);
-    expect(errorsOf(noRuntime('  - name: a\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n'))).toEqual(['NO_PROCESSING_RUNTIME']);
+    expect(errorsOf(noRuntime('  - name: a\n    sql: SELECT customer_id, COUNT(*) AS n FROM {{ source("orders_raw") }} GROUP BY customer_id\n'))).toEqual(['FLINK_REQUIRED', 'KAFKA_REQUIRED']);
+    expect(errorsOf(noRuntime('  - name: a\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n'))).toEqual(['NO_PROCESSING_RUNTIME', 'KAFKA_REQUIRED']);
     expect(errorsOf(noRuntime('  - name: a\n    from: orders_raw\n    sink: {connector: jdbc-sink}\n'))).toEqual(['CONNECT_REQUIRED']);
     expect(errorsOf(withModels('  - name: a\n    materialized: sink\n    from: orders_raw\n'))).toEqual(['MISSING_SINK_CONFIG']);
+  });
+
+  it('says once, at the project file, that a project without runtime: has no Kafka for the topics its models write', () => {
+    const r = resolveFiles({ 'stream_project.yml': 'project:\n  name: x\n', 'sources/s.yml': SOURCES, 'models/m.yml': 'models:\n  - name: plain\n    materialized: topic\n  - name: other\n    materialized: topic\n' });
+    const d = find(r.diagnostics, 'KAFKA_REQUIRED');
+    expect(d).toMatchObject({ severity: 'error', file: 'stream_project.yml', line: 1, column: 1 });
+    expect(d.message).toBe('The project has no runtime: section, and models "plain", "other" write Kafka topics');
+    expect(d.hint).toContain('bootstrap_servers');
+    expect(codes(r.diagnostics).filter((c) => c === 'KAFKA_REQUIRED')).toHaveLength(1);
+    // A project whose models write no topic (a sink only reads) needs no Kafka connection of its own.
+    expect(codes(resolveFiles({ 'stream_project.yml': 'project:\n  name: x\n', 'sources/s.yml': SOURCES }).diagnostics)).not.toContain('KAFKA_REQUIRED');
   });
 
   it('requires a Confluent cluster for ML functions', () => {

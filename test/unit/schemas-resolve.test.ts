@@ -148,13 +148,14 @@ describe('columns come from the schema', () => {
     expect(r.resolved!.project.sources[0]!.columns).toEqual([{ name: 'card_number', type: 'STRING' }]);
   });
 
-  it('JSON Schema date-time is read as ISO-8601 unless declared TIMESTAMP', () => {
+  it('JSON Schema date-time is read as ISO-8601; declared TIMESTAMP, it is an error (a producer following the schema writes a UTC offset)', () => {
     const json = (extra = '') => `sources:\n  - name: e\n    topic: e\n    schema:\n      definition: '{"type": "object", "required": ["at"], "properties": {"id": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}'\n${extra}`;
     const a = resolveFiles({ 'stream_project.yml': PROJECT, 'sources/s.yml': json() });
     expect(a.resolved!.project.sources[0]!.derivedSchema!.formatOptions).toEqual({ 'json.timestamp-format.standard': 'ISO-8601' });
     expect(a.resolved!.project.sources[0]!.columns.map((c) => c.type)).toEqual(['STRING', 'TIMESTAMP_LTZ(3) NOT NULL']);
     const b = resolveFiles({ 'stream_project.yml': PROJECT, 'sources/s.yml': json('    columns:\n      - name: at\n        type: TIMESTAMP(3)\n') });
-    expect(b.resolved!.project.sources[0]!.derivedSchema!.formatOptions).toEqual({});
+    expect(find(b.diagnostics, 'JSON_DATE_TIME_NOT_LTZ')).toMatchObject({ severity: 'error', line: 8 });
+    expect(b.resolved!.project.sources[0]!.derivedSchema!.formatOptions).toEqual({ 'json.timestamp-format.standard': 'ISO-8601' });
   });
 
   it('compatible overrides follow what each format reads', () => {

@@ -10,6 +10,7 @@ import type { ResolvedModel } from '../../resolve/types.js';
 import type { CompileContext, NodeTable } from '../context.js';
 import { option, quoteIdent, quoteLiteral } from '../quote.js';
 import type { FlinkJobSpec, TopicSpec } from '../types.js';
+import { decimalPrecisionScale, decimalType, splitNullability, typeRoot } from '../../sql/types.js';
 import { commentText } from './common.js';
 import { createTable, deliveryOptions, inputTable, jobSettingStatements, type JobKafkaAccess } from './flink.js';
 import { flinkConnectionOptions } from '../kafka-identity.js';
@@ -20,10 +21,34 @@ export interface ConnectEnvelope {
   job: { spec: FlinkJobSpec; sql: string; access: JobKafkaAccess };
 }
 
-/** Connect schema type of a Flink column, and the expression that produces a matching value. */
-function connectField(name: string, flinkType: string): { type: string; value: string; valueType: string } {
+/** A field of the Connect schema: its type, logical type (name, version, parameters) if any, and the payload expression. */
+interface ConnectField {
+  type: string;
+  /** Connect logical type, e.g. org.apache.kafka.connect.data.Decimal. */
+  logical?: { name: string; parameters?: Record<string, string> };
+  value: string;
+  valueType: string;
+}
+
+const LOGICAL = {
+  decimal: 'org.apache.kafka.connect.data.Decimal',
+  date: 'org.apache.kafka.connect.data.Date',
+  time: 'org.apache.kafka.connect.data.Time',
+  timestamp: 'org.apache.kafka.connect.data.Timestamp',
+} as const;
+
+/**
+ * Connect schema type of a Flink column, and the expression that produces a matching value.
+ * Temporal and decimal columns travel as Connect's logical types, so a JDBC sink creates and fills
+ * DATE, TIME, TIMESTAMP and NUMERIC(p, s) columns; nested types (ARRAY, ROW, MAP, MULTISET) as
+ * their JSON text. The envelope job's session is UTC: a TIMESTAMP is read as UTC wall time, a
+ * TIMESTAMP_LTZ is its instant.
+ */
+function connectField(name: string, flinkType: string): ConnectField {
   const col = quoteIdent(name);
-  const root = (/^[A-Za-z_]+/.exec(flinkType)?.[0] ?? '').toUpperCase();
+  const { type } = splitNullability(flinkType);
+  const root = typeRoot(type);
+  const epochMillis = (ts: string) => `EXTRACT(EPOCH FROM ${ts}) * 1000 + EXTRACT(MILLISECOND FROM ${ts})`;
   switch (root) {
     case 'STRING':
     case 'VARCHAR':
@@ -46,10 +71,31 @@ function connectField(name: string, flinkType: string): { type: string; value: s
     case 'FLOAT':
       return { type: 'float', value: col, valueType: 'FLOAT' };
     case 'DOUBLE':
-    case 'DECIMAL':
-      return { type: 'double', value: `CAST(${col} AS DOUBLE)`, valueType: 'DOUBLE' };
+      return { type: 'double', value: col, valueType: 'DOUBLE' };
+    case 'DECIMAL': {
+      // JsonConverter reads a Decimal from a JSON number, exactly (Flink writes DECIMAL as one).
+      const [p, sc] = decimalPrecisionScale(type);
+      return { type: 'bytes', logical: { name: LOGICAL.decimal, parameters: { scale: String(sc), 'connect.decimal.precision': String(p) } }, value: col, valueType: decimalType(p, sc) };
+    }
+    case 'DATE':
+      return { type: 'int32', logical: { name: LOGICAL.date }, value: `TIMESTAMPDIFF(DAY, DATE '1970-01-01', ${col})`, valueType: 'INT' };
+    case 'TIME':
+      return { type: 'int32', logical: { name: LOGICAL.time }, value: `HOUR(${col}) * 3600000 + MINUTE(${col}) * 60000 + SECOND(${col}) * 1000`, valueType: 'INT' };
+    case 'TIMESTAMP':
+      return { type: 'int64', logical: { name: LOGICAL.timestamp }, value: epochMillis(col), valueType: 'BIGINT' };
+    case 'TIMESTAMP_LTZ':
+      return { type: 'int64', logical: { name: LOGICAL.timestamp }, value: epochMillis(`CAST(${col} AS TIMESTAMP(3))`), valueType: 'BIGINT' };
+    case 'BYTES':
+    case 'VARBINARY':
+    case 'BINARY':
+      // Flink's JSON format writes bytes as base64 text, which is how JsonConverter reads Connect bytes.
+      return { type: 'bytes', value: col, valueType: 'BYTES' };
+    case 'ARRAY':
+    case 'ROW':
+    case 'MAP':
+    case 'MULTISET':
+      return { type: 'string', value: `JSON_STRING(${col})`, valueType: 'STRING' };
     default:
-      // Timestamps, dates and nested types travel as their SQL text.
       return { type: 'string', value: `CAST(${col} AS STRING)`, valueType: 'STRING' };
   }
 }
@@ -68,12 +114,16 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
   const topicName = `${sink.name}.connect`;
   // The same checkpoints and restarts as a model's job: without them it would commit no offsets.
   const { eff, clusterName, statements } = jobSettingStatements(ctx, m, pipelineName);
+  // Timestamps become epoch milliseconds: a TIMESTAMP is UTC wall time, a TIMESTAMP_LTZ an instant.
+  statements.push(`SET ${option('table.local-time-zone', 'UTC')}`);
   const ddl = inputTable(ctx, m, input, pipelineName, clusterName, diagnostics);
   if (!ddl) return undefined;
   statements.push(ddl);
 
   const fields = input.columns.filter((c) => !c.proctime).map((c) => ({ name: c.name, ...connectField(c.name, c.type) }));
-  const schemaType = 'ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>';
+  // `parameters` is a ROW (Flink cannot CAST to a MAP here): the one logical type with parameters is Decimal.
+  const parametersType = 'ROW<`scale` STRING, `connect.decimal.precision` STRING>';
+  const schemaType = `ROW<\`type\` STRING, \`fields\` ARRAY<ROW<\`field\` STRING, \`type\` STRING, \`optional\` BOOLEAN, \`name\` STRING, \`version\` INT, \`parameters\` ${parametersType}>>, \`optional\` BOOLEAN, \`name\` STRING>`;
   const payloadType = `ROW<${fields.map((f) => `${quoteIdent(f.name)} ${f.valueType}`).join(', ')}>`;
   const outName = `${sink.name}__envelope`;
   statements.push(
@@ -85,7 +135,12 @@ export function emitConnectEnvelope(ctx: CompileContext, m: ResolvedModel, needs
       ...deliveryOptions(eff.delivery, pipelineName),
     ]),
   );
-  const schemaFields = fields.map((f) => `ROW(${quoteLiteral(f.name)}, ${quoteLiteral(f.type)}, ${keyColumns.includes(f.name) ? 'FALSE' : 'TRUE'})`);
+  const schemaFields = fields.map((f) => {
+    const p = f.logical?.parameters;
+    const params = p ? `ROW(${quoteLiteral(p.scale ?? '')}, ${quoteLiteral(p['connect.decimal.precision'] ?? '')})` : `CAST(NULL AS ${parametersType})`;
+    const logical = f.logical ? `${quoteLiteral(f.logical.name)}, 1, ${params}` : `CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ${parametersType})`;
+    return `ROW(${quoteLiteral(f.name)}, ${quoteLiteral(f.type)}, ${keyColumns.includes(f.name) ? 'FALSE' : 'TRUE'}, ${logical})`;
+  });
   statements.push(
     `INSERT INTO ${quoteIdent(outName)}\nSELECT\n  CAST(ROW('struct', ARRAY[${schemaFields.join(', ')}], FALSE, ${quoteLiteral(input.name)}) AS ${schemaType}) AS ${quoteIdent('schema')},\n  CAST(ROW(${fields.map((f) => f.value).join(', ')}) AS ${payloadType}) AS ${quoteIdent('payload')}\nFROM ${quoteIdent(input.name)}`,
   );

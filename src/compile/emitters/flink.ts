@@ -5,8 +5,8 @@
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
 import type { NodeId } from '../../project/types.js';
-import { effectiveTopic } from '../../resolve/rules.js';
 import type { ResolvedModel } from '../../resolve/types.js';
+import { isRegistryFormat } from '../../resolve/tables.js';
 import type { CompileContext, NodeTable, Rowtime, TableColumn } from '../context.js';
 import { option, quoteIdent, safeType } from '../quote.js';
 import type { FlinkJobSpec } from '../types.js';
@@ -73,6 +73,9 @@ export const FLINK_JOB_DEFAULTS = {
  * transaction; 15 min also stays well above any sensible checkpoint interval.
  */
 export const EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS = 900_000;
+
+/** A changelog input partition with no record for this long stops holding the watermark back. */
+export const CHANGELOG_IDLE_TIMEOUT_MS = 30_000;
 
 export interface EffectiveFlinkSettings {
   parallelism?: number | undefined;
@@ -151,6 +154,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   // Inputs: one temporary table each, named as the SQL names them (the node name).
   const inputTopics: string[] = [];
   const inputNames = new Set<string>();
+  let complete = true;
   const access: JobKafkaAccess = { reads: [], writes: [] };
   for (const id of m.inputs) {
     const t = ctx.table(id);
@@ -159,6 +163,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     inputTopics.push(t.topic);
     const ddl = inputTable(ctx, m, t, groupId, clusterName, diagnostics);
     if (ddl) statements.push(ddl);
+    else complete = false;
     // A virtual topic is read through the Gateway's proxy, whose own rules apply.
     if (ctx.model(t.name)?.materialized !== 'virtual_topic' || !t.id.startsWith('model.')) access.reads.push({ topic: t.topic, group: groupId });
   }
@@ -166,8 +171,9 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   // Output.
   let sinkName = `${node.name}__output`;
   while (inputNames.has(sinkName)) sinkName += '_';
-  const sinkConnector = out.changelog === 'updating' ? 'upsert-kafka' : 'kafka';
-  if (!out.columns) {
+  const sinkConnector = out.connector;
+  // Unknown output columns because an input's are unknown: the input's error says why.
+  if (!out.columns && m.inputs.every((i) => ctx.table(i)?.columns)) {
     diagnostics.push(nodeError(ctx, node.id, 'COMPILE_COLUMNS_UNKNOWN', `The output columns of model "${node.name}" are unknown, so its Flink job cannot be compiled`, 'declare columns: on the model, or fix the errors that keep its SQL from being analysed'));
   }
   if (sinkConnector === 'upsert-kafka' && !out.primaryKey.length) {
@@ -194,7 +200,8 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   const query = maskedQuery(ctx, m, rendered, unmasked, diagnostics);
   if (query !== undefined) statements.push(`INSERT INTO ${quoteIdent(sinkName)}\n${query}\n`);
 
-  if (diagnostics.slice(errorsBefore).some((d) => d.severity === 'error')) return undefined;
+  // An input or the output could not be declared: the reason is reported (here or at the source).
+  if (!complete || !out.columns || diagnostics.slice(errorsBefore).some((d) => d.severity === 'error')) return undefined;
   access.writes.push(out.topic);
   if (eff.delivery === 'exactly_once') access.transactionalIdPrefix = pipelineName;
 
@@ -212,7 +219,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     state_ttl_ms: eff.stateTtlMs ?? null,
     state_backend: eff.stateBackend ?? null,
     input_topics: inputTopics,
-    output_topic: effectiveTopic(node, ctx.project).name,
+    output_topic: out.topic,
     sink_connector: sinkConnector,
     primary_key: sinkConnector === 'upsert-kafka' ? out.primaryKey : [],
     value_format: out.format === 'avro-confluent' ? 'avro-confluent' : 'json',
@@ -243,6 +250,8 @@ export function quoteLiteralKey(key: string): string {
 
 export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, groupId: string, cluster: string | null, diagnostics: Diagnostic[]): string | undefined {
   const model = m.node;
+  // A source without typed columns is reported at the source, once (resolve: SOURCE_COLUMNS_UNTYPED).
+  if (!t.columns && t.id.startsWith('source.')) return undefined;
   if (!t.columns) {
     diagnostics.push(
       nodeError(ctx, model.id, 'COMPILE_INPUT_COLUMNS_UNKNOWN', `Model "${model.name}" reads ${t.id.replace('.', ' ')}, whose columns are unknown`,
@@ -254,7 +263,7 @@ export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, 
     diagnostics.push(nodeError(ctx, model.id, 'FORMAT_UNSUPPORTED', `Source "${t.name}" is Protobuf, which Flink 1.20 cannot read from a registry-encoded topic`, 'convert the topic to Avro or JSON, or read it with a custom connector'));
     return undefined;
   }
-  if (t.format === 'avro-confluent' && !ctx.registryUrl()) {
+  if (isRegistryFormat(t.format) && !ctx.registryUrl()) {
     diagnostics.push(nodeError(ctx, model.id, 'REGISTRY_REQUIRED', `${t.id.replace('.', ' ')} is Avro, and no Schema Registry is configured`, 'add runtime.schema_registry.url'));
     return undefined;
   }
@@ -275,17 +284,22 @@ export function inputTable(ctx: CompileContext, m: ResolvedModel, t: NodeTable, 
   }
   const cols = columnLines(ctx, model.id, t.columns, diagnostics);
   if (t.rowtime) cols.push(`WATERMARK FOR ${quoteIdent(t.rowtime.column)} AS ${watermarkExpr(t.rowtime)}`);
-  const updating = t.changelog === 'updating';
-  if (updating && t.primaryKey.length) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
-  if (updating && !t.primaryKey.length) {
-    diagnostics.push(nodeError(ctx, model.id, 'UPSERT_KEY_REQUIRED', `Model "${model.name}" reads updating model "${t.name}", which has no key`, `set key: on model "${t.name}"`));
+  const upsert = t.connector === 'upsert-kafka';
+  if (t.changelog === 'updating' && t.primaryKey.length) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
+  if (t.changelog === 'updating' && !t.primaryKey.length) {
+    // A changelog source without key: is reported where it is declared.
+    if (upstream) diagnostics.push(nodeError(ctx, model.id, 'UPSERT_KEY_REQUIRED', `Model "${model.name}" reads updating model "${t.name}", which has no key`, `set key: on model "${t.name}"`));
     return undefined;
   }
   // read_committed: records of open or aborted transactions (an exactly-once job's, or any
   // transactional producer's) are never read; without transactions it reads what it read before.
-  const opts = [option('connector', updating ? 'upsert-kafka' : 'kafka'), option('topic', t.topic), ...flinkConnectionOptions(ctx, bootstrap, cluster), option('properties.group.id', groupId), option('properties.isolation.level', 'read_committed')];
-  if (!updating) opts.push(option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'));
-  opts.push(...formatOptions(ctx, t, updating, 'source'));
+  const opts = [option('connector', t.connector), option('topic', t.topic), ...flinkConnectionOptions(ctx, bootstrap, cluster), option('properties.group.id', groupId), option('properties.isolation.level', 'read_committed')];
+  // upsert-kafka always reads a topic from its beginning: the latest value per key needs all of it.
+  if (!upsert) opts.push(option('scan.startup.mode', 'group-offsets'), option('properties.auto.offset.reset', 'earliest'));
+  // A changelog changes rarely (a profile, a rate): its partitions are idle most of the time, and
+  // an idle input would hold back the watermark of every event-time temporal join that reads it.
+  if (t.changelog === 'updating' && t.rowtime) opts.push(option('scan.watermark.idle-timeout', `${CHANGELOG_IDLE_TIMEOUT_MS / 1000} s`));
+  opts.push(...formatOptions(ctx, t, upsert, 'source'));
   return createTable(t.name, cols, opts);
 }
 
@@ -326,25 +340,43 @@ export function createTable(name: string, columns: string[], options: string[]):
 function formatOptions(ctx: CompileContext, t: NodeTable, keyed: boolean, role: 'source' | 'sink'): string[] {
   const opts: string[] = [];
   const valuePrefix = keyed ? 'value.' : '';
+  const format = (name: string) => option(keyed ? 'value.format' : 'format', name);
   if (keyed) {
     opts.push(option('key.format', t.keyFormat ?? 'json'));
     // upsert-kafka takes its key from the PRIMARY KEY; kafka needs key.fields.
-    if (t.changelog !== 'updating') opts.push(option('key.fields', t.keyFields.join(';')));
+    if (t.connector !== 'upsert-kafka') opts.push(option('key.fields', t.keyFields.join(';')));
   }
-  if (t.format === 'avro-confluent') {
-    opts.push(option(keyed ? 'value.format' : 'format', 'avro-confluent'));
-    opts.push(option(`${valuePrefix}avro-confluent.url`, ctx.vault.scrub(ctx.registryUrl() ?? '')));
-    if (role === 'sink' && t.subject) opts.push(option(`${valuePrefix}avro-confluent.subject`, t.subject));
-    const sr = ctx.project.runtime.schema_registry;
-    if (sr?.username) {
-      opts.push(option(`${valuePrefix}avro-confluent.basic-auth.credentials-source`, 'USER_INFO'));
-      const pw = ctx.vault.configValue('schema_registry', 'password', sr.password ?? '');
-      opts.push(option(`${valuePrefix}avro-confluent.basic-auth.user-info`, `${ctx.vault.scrub(sr.username)}:${pw}`));
+  switch (t.format) {
+    case 'avro-confluent':
+    case 'debezium-avro-confluent': {
+      opts.push(format(t.format));
+      opts.push(option(`${valuePrefix}${t.format}.url`, ctx.vault.scrub(ctx.registryUrl() ?? '')));
+      if (role === 'sink' && t.subject) opts.push(option(`${valuePrefix}${t.format}.subject`, t.subject));
+      const sr = ctx.project.runtime.schema_registry;
+      if (sr?.username) {
+        opts.push(option(`${valuePrefix}${t.format}.basic-auth.credentials-source`, 'USER_INFO'));
+        const pw = ctx.vault.configValue('schema_registry', 'password', sr.password ?? '');
+        opts.push(option(`${valuePrefix}${t.format}.basic-auth.user-info`, `${ctx.vault.scrub(sr.username)}:${pw}`));
+      }
+      break;
     }
-  } else {
-    opts.push(option(keyed ? 'value.format' : 'format', 'json'));
+    case 'debezium-json':
+      opts.push(format('debezium-json'));
+      if (t.schemaInclude) opts.push(option(`${valuePrefix}debezium-json.schema-include`, 'true'));
+      break;
+    case 'canal-json':
+    case 'maxwell-json':
+      opts.push(format(t.format));
+      break;
+    default:
+      opts.push(format('json'));
   }
-  for (const [k, v] of Object.entries(t.formatOptions ?? {}).sort()) opts.push(option(`${valuePrefix}${k}`, v));
+  // Options the source's schema needs (ISO-8601 timestamps for JSON Schema date-times, Avro's
+  // writer schema). They are named for json and avro-confluent; a CDC format has its own prefix
+  // for the JSON ones, and no use for the row's Avro writer schema (its values are envelopes).
+  for (const [k, v] of Object.entries(t.formatOptions ?? {}).sort()) {
+    if (t.format === 'json' || t.format === 'avro-confluent') opts.push(option(`${valuePrefix}${k}`, v));
+    else if (k.startsWith('json.') && t.format !== 'debezium-avro-confluent') opts.push(option(`${valuePrefix}${t.format}.${k.slice('json.'.length)}`, v));
+  }
   return opts;
 }
-

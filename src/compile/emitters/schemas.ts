@@ -28,9 +28,8 @@ export function emitSourceSchema(ctx: CompileContext, s: SourceNode, diagnostics
       return undefined;
     }
   }
-  const topic = s.topic ?? s.name;
   return {
-    subject: schema.subject ?? `${topic}-value`,
+    subject: schema.subject ?? `${ctx.table(s.id)!.topic}-value`,
     schema_type: format === 'avro' ? 'AVRO' : format === 'json' ? 'JSON' : 'PROTOBUF',
     schema: schema.definition,
     compatibility: schema.compatibility ?? null,

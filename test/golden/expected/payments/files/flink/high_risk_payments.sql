@@ -36,7 +36,8 @@ CREATE TEMPORARY TABLE `payments_enriched` (
   `merchant_id` STRING,
   `event_time` TIMESTAMP_LTZ(3),
   `country` STRING,
-  `risk_band` STRING
+  `risk_band` STRING,
+  WATERMARK FOR `event_time` AS `event_time` - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'payments_enriched',

@@ -1,5 +1,5 @@
 -- Flink job for model payments_enriched of project payments, compiled by streamt.
--- Materialized flink: stateful SQL (regular join).
+-- Materialized flink: stateful SQL (temporal join).
 -- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
 
 SET 'pipeline.name' = 'streamt.payments.payments_enriched';
@@ -50,20 +50,23 @@ CREATE TEMPORARY TABLE `payments_clean` (
 );
 
 CREATE TEMPORARY TABLE `customers` (
-  `customer_id` STRING,
+  `customer_id` STRING NOT NULL,
   `email` STRING,
   `country` STRING,
   `risk_band` STRING,
-  `updated_at` TIMESTAMP(3)
+  `updated_at` TIMESTAMP_LTZ(3) NOT NULL,
+  WATERMARK FOR `updated_at` AS `updated_at`,
+  PRIMARY KEY (`customer_id`) NOT ENFORCED
 ) WITH (
-  'connector' = 'kafka',
+  'connector' = 'upsert-kafka',
   'topic' = 'crm.customers.v1',
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'streamt.payments.payments_enriched',
   'properties.isolation.level' = 'read_committed',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json'
+  'scan.watermark.idle-timeout' = '30 s',
+  'key.format' = 'raw',
+  'value.format' = 'json',
+  'value.json.timestamp-format.standard' = 'ISO-8601'
 );
 
 CREATE TEMPORARY TABLE `payments_enriched__output` (
@@ -96,5 +99,6 @@ SELECT
   c.country,
   c.risk_band
 FROM `payments_clean` AS p
-JOIN `customers` AS c ON p.customer_id = c.customer_id
+JOIN `customers` FOR SYSTEM_TIME AS OF p.event_time AS c
+  ON p.customer_id = c.customer_id
 ;

@@ -28,6 +28,8 @@ RESET 'table.exec.state.ttl';
 
 RESET 'state.backend.type';
 
+SET 'table.local-time-zone' = 'UTC';
+
 CREATE TEMPORARY TABLE `payments_clean` (
   `payment_id` STRING,
   `customer_id` STRING,
@@ -50,8 +52,8 @@ CREATE TEMPORARY TABLE `payments_clean` (
 );
 
 CREATE TEMPORARY TABLE `payments_to_postgres__envelope` (
-  `schema` ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>,
-  `payload` ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` STRING>
+  `schema` ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN, `name` STRING, `version` INT, `parameters` ROW<`scale` STRING, `connect.decimal.precision` STRING>>>, `optional` BOOLEAN, `name` STRING>,
+  `payload` ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` BIGINT>
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'payments_to_postgres.connect',
@@ -62,6 +64,6 @@ CREATE TEMPORARY TABLE `payments_to_postgres__envelope` (
 
 INSERT INTO `payments_to_postgres__envelope`
 SELECT
-  CAST(ROW('struct', ARRAY[ROW('payment_id', 'string', FALSE), ROW('customer_id', 'string', TRUE), ROW('card_last4', 'string', TRUE), ROW('amount_cents', 'int64', TRUE), ROW('currency', 'string', TRUE), ROW('status', 'string', TRUE), ROW('merchant_id', 'string', TRUE), ROW('event_time', 'string', TRUE)], FALSE, 'payments_clean') AS ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN>>, `optional` BOOLEAN, `name` STRING>) AS `schema`,
-  CAST(ROW(`payment_id`, `customer_id`, `card_last4`, `amount_cents`, `currency`, `status`, `merchant_id`, CAST(`event_time` AS STRING)) AS ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` STRING>) AS `payload`
+  CAST(ROW('struct', ARRAY[ROW('payment_id', 'string', FALSE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('customer_id', 'string', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('card_last4', 'string', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('amount_cents', 'int64', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('currency', 'string', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('status', 'string', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('merchant_id', 'string', TRUE, CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>)), ROW('event_time', 'int64', TRUE, 'org.apache.kafka.connect.data.Timestamp', 1, CAST(NULL AS ROW<`scale` STRING, `connect.decimal.precision` STRING>))], FALSE, 'payments_clean') AS ROW<`type` STRING, `fields` ARRAY<ROW<`field` STRING, `type` STRING, `optional` BOOLEAN, `name` STRING, `version` INT, `parameters` ROW<`scale` STRING, `connect.decimal.precision` STRING>>>, `optional` BOOLEAN, `name` STRING>) AS `schema`,
+  CAST(ROW(`payment_id`, `customer_id`, `card_last4`, `amount_cents`, `currency`, `status`, `merchant_id`, EXTRACT(EPOCH FROM CAST(`event_time` AS TIMESTAMP(3))) * 1000 + EXTRACT(MILLISECOND FROM CAST(`event_time` AS TIMESTAMP(3)))) AS ROW<`payment_id` STRING, `customer_id` STRING, `card_last4` STRING, `amount_cents` BIGINT, `currency` STRING, `status` STRING, `merchant_id` STRING, `event_time` BIGINT>) AS `payload`
 FROM `payments_clean`;

@@ -1,5 +1,5 @@
 -- Flink job for model big_customers of project shop, compiled by streamt.
--- Materialized flink: stateless SQL, no Gateway configured.
+-- Materialized flink: stateless SQL over a changelog (customer_totals).
 -- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.
 
 SET 'pipeline.name' = 'streamt.shop.big_customers';

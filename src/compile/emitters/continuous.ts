@@ -14,20 +14,19 @@
  * `event_time` column and watermark) or, for a target without one, the Kafka record timestamp,
  * with the default watermark delay of `event_time`. See eventTimeOf and docs/testing.md.
  */
-import { error, warning, type Diagnostic } from '../core/diagnostics.js';
-import { CompileContext, type NodeTable } from '../compile/context.js';
-import type { JobKafkaAccess } from '../compile/emitters/flink.js';
-import { contentHash } from '../compile/hash.js';
-import { flinkConnectionOptions } from '../compile/kafka-identity.js';
-import { FileNamer } from '../compile/paths.js';
-import { option, quoteIdent, quoteLiteral, safeType } from '../compile/quote.js';
-import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../compile/types.js';
-import type { AssertionSpec, NodeId, TestNode } from '../project/types.js';
-import { effectiveTopic } from '../resolve/rules.js';
-import type { ResolvedProject } from '../resolve/types.js';
-import { acceptedTypes, bucketName, type Bucket } from './assertions.js';
-import { formatDuration, parseDuration } from './duration.js';
-import { FLINK_TYPE, typeFamily } from './values.js';
+import { error, warning, type Diagnostic } from '../../core/diagnostics.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
+import type { AssertionSpec, NodeId, TestNode } from '../../project/types.js';
+import type { ResolvedProject } from '../../resolve/types.js';
+import { CompileContext, type NodeTable } from '../context.js';
+import { contentHash } from '../hash.js';
+import { flinkConnectionOptions } from '../kafka-identity.js';
+import { FileNamer } from '../paths.js';
+import { option, quoteIdent, quoteLiteral, safeType } from '../quote.js';
+import { acceptedTypes, bucketName, FLINK_TYPE, typeFamily, type Bucket } from '../test-specs.js';
+import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../types.js';
+import { commentText } from './common.js';
+import { createTable, type JobKafkaAccess } from './flink.js';
 
 export interface ContinuousTestsOutput {
   /** The violations topic (one per project), when there is a continuous test. */
@@ -81,8 +80,14 @@ const TYPED = '_streamt_typed';
 const OUT = '_streamt_violations';
 const DLQ = '_streamt_dlq';
 
+/** The continuous tests of a project on their own (what `streamt test` needs to know about them). */
 export function compileContinuousTests(resolved: ResolvedProject, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
-  const ctx = new CompileContext(resolved);
+  return emitContinuousTests(new CompileContext(resolved), opts);
+}
+
+/** One Flink job per continuous test, within a compile (the compile's context). */
+export function emitContinuousTests(ctx: CompileContext, opts: { selection?: ReadonlySet<NodeId> } = {}): ContinuousTestsOutput {
+  const resolved = ctx.resolved;
   const out: ContinuousTestsOutput = { topics: [], flinkJobs: [], files: new Map(), diagnostics: [], skipped: new Map(), secrets: new Map(), access: new Map() };
   const tests = resolved.project.tests
     .filter((t) => t.type === 'continuous' && resolved.nodes.has(t.id) && (!opts.selection || opts.selection.has(t.id)))
@@ -388,8 +393,8 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   const dlq = test.actions.find((x) => x.type === 'dlq');
   let dlqTopic: string | undefined;
   if (dlq) {
-    const model = typeof dlq.config.model === 'string' ? ctx.modelNode(dlq.config.model) : undefined;
-    dlqTopic = model ? effectiveTopic(model, ctx.project).name : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
+    const model = typeof dlq.config.model === 'string' ? ctx.model(dlq.config.model) : undefined;
+    dlqTopic = model ? ctx.table(model.node.id)?.topic : typeof dlq.config.topic === 'string' ? dlq.config.topic : undefined;
     if (dlqTopic) {
       access.writes.push(dlqTopic);
       if (avro) {
@@ -493,16 +498,8 @@ export function intervalMs(ms: number): string {
   return `INTERVAL '${s}' SECOND(${p(s)})`;
 }
 
-function createTable(name: string, columns: string[], options: string[]): string {
-  return `CREATE TEMPORARY TABLE ${quoteIdent(name)} (\n  ${columns.join(',\n  ')}\n) WITH (\n  ${options.join(',\n  ')}\n)`;
-}
-
 function createView(name: string, select: string[], from: string): string {
   return `CREATE TEMPORARY VIEW ${quoteIdent(name)} AS\nSELECT ${select.join(',\n  ')}\nFROM ${quoteIdent(from)}`;
-}
-
-function commentText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
 }
 
 function registryAuth(ctx: CompileContext, prefix: string): string[] {
