@@ -105,6 +105,18 @@ describe('column lineage', () => {
     ).toEqual({ id: 'direct: pay.id', fc: 'expression: pay.card_number', la: 'expression: pay.amount' });
   });
 
+  it('goes through a Top-N and an event-time temporal join', () => {
+    expect(lineage('SELECT id, card_number, rn FROM (SELECT id, card_number, ROW_NUMBER() OVER (PARTITION BY id ORDER BY amount DESC) AS rn FROM pay) WHERE rn <= 3')).toEqual({
+      id: 'direct: pay.id',
+      card_number: 'direct: pay.card_number',
+      rn: 'aggregate: ',
+    });
+    const versioned = { ...inputs, rates: { columns: [{ name: 'id', type: 'BIGINT' }, { name: 'rate', type: 'DOUBLE' }, { name: 'rts', type: 'TIMESTAMP(3)' }], timeAttribute: { column: 'rts', kind: 'rowtime' as const }, changelog: 'updating' as const, primaryKey: ['id'] } };
+    const a = analyzeSql('SELECT p.id, p.amount * r.rate AS converted FROM pay AS p JOIN rates FOR SYSTEM_TIME AS OF p.ts AS r ON p.id = r.id', versioned);
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(a.lineage?.map((l) => `${l.column} ${l.transform}: ${l.sources.map((x) => `${x.table}.${x.column}`).join(', ')}`)).toEqual(['id direct: pay.id', 'converted expression: pay.amount, rates.rate']);
+  });
+
   it('says when an input schema is unknown', () => {
     const a = analyzeSql('SELECT a, UPPER(b) AS ub FROM unknown_t', { unknown_t: { columns: [] } });
     expect(a.lineage).toEqual([
