@@ -59,7 +59,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
         clients.push({ addr: `flink.job.${m.node.name}`, owner: id, runtime: 'flink', cluster: job.spec.cluster, access: job.access });
       }
     }
-    const modelSchema = emitModelSchema(ctx, m);
+    const modelSchema = emitModelSchema(ctx, m, diagnostics);
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
     const connector = emitConnector(ctx, m, diagnostics, (envelope) => {
       topics.push({ addr: `kafka.topic.${envelope.topic.name}`, owner: id, fileName: envelope.topic.name, spec: envelope.topic, content: stableJson });

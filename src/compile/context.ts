@@ -8,7 +8,7 @@ import type { ResolvedModel, ResolvedProject } from '../resolve/types.js';
 import { SecretVault } from './secrets.js';
 
 export type { NodeTable, Rowtime, TableColumn, ValueFormat } from '../resolve/tables.js';
-export { detectFormat, sourceFormat } from '../resolve/tables.js';
+export { declaredOutputFormat, detectFormat, sourceFormat } from '../resolve/tables.js';
 
 export class CompileContext {
   readonly project: Project;

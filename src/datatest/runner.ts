@@ -14,6 +14,7 @@ import { readTopic, type ReadOptions, type ReadResult } from '../adapters/kafka/
 import { LiveSystems } from '../adapters/live.js';
 import type { SchemaRegistryAdapter } from '../adapters/schema-registry/client.js';
 import { evaluateSchemaTest, subjectOf } from './schema-test.js';
+import { checkRecords, declaredSchemaOf } from './record-schema.js';
 import { parseThreshold } from './threshold.js';
 import { continuousResult, parseViolations } from './violations.js';
 import type { ActionOutcome, AssertionResult, SampleRecord, TestResult } from './types.js';
@@ -60,7 +61,7 @@ async function runEach(resolved: ResolvedProject, tests: readonly TestNode[], op
     try {
       const bad = [test.warnIf, test.errorIf].filter((t): t is string => t !== undefined && !parseThreshold(t));
       if (bad.length) result = errorResult(test, `invalid threshold ${bad.map((b) => JSON.stringify(b)).join(', ')}: write e.g. ">0", ">=10" or ">1%"`);
-      else if (test.type === 'schema') result = await runSchema(resolved, test, registry);
+      else if (test.type === 'schema') result = await runSchema(resolved, test, registry, read, opts.sampleFrom ?? 'latest');
       else if (test.type === 'sample') result = await runSample(resolved, test, registry, read, opts.sampleFrom ?? 'latest', now);
       else result = await runContinuous(resolved, test, continuous!.skipped.get(test.name) ?? [], read, opts.sinceMs ?? DEFAULT_SINCE_MS, now);
     } catch (e) {
@@ -77,12 +78,28 @@ function errorResult(test: TestNode, message: string): TestResult {
   return { test: test.name, type: test.type, target: test.target, severity: test.severity, status: 'error', failures: 0, checked: 0, message, assertions: [], actions: [] };
 }
 
-async function runSchema(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined): Promise<TestResult> {
-  if (!registry) return evaluateSchemaTest(resolved, test);
+async function runSchema(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest'): Promise<TestResult> {
+  const records = await recordsCheck(resolved, test, registry, read, from);
+  if (!registry) return evaluateSchemaTest(resolved, test, undefined, records);
   const subject = subjectOf(resolved, test.target);
-  if (!subject) return evaluateSchemaTest(resolved, test);
+  if (!subject) return evaluateSchemaTest(resolved, test, undefined, records);
   const latest = await registry.version(subject, 'latest');
-  return evaluateSchemaTest(resolved, test, latest ?? null);
+  return evaluateSchemaTest(resolved, test, latest ?? null, records);
+}
+
+/** A sample of the target's records against its declared schema (skipped when there is nothing to read or to check against). */
+async function recordsCheck(resolved: ResolvedProject, test: TestNode, registry: SchemaRegistryAdapter | undefined, read: NonNullable<RunOptions['readTopic']>, from: 'latest' | 'earliest'): Promise<AssertionResult> {
+  const skipped = (message: string): AssertionResult => ({ assertion: 'records', index: 0, status: 'skipped', failures: 0, checked: 0, examples: [], message });
+  const declared = declaredSchemaOf(resolved, test.target);
+  if (!declared) return skipped(`"${test.target}" has no Avro or JSON schema to check its records against`);
+  const { topic, why } = topicOf(resolved, test.target);
+  if (!topic) return skipped(why!);
+  const max = test.sampleSize ?? resolved.project.defaults.tests?.sample_size ?? DEFAULT_SAMPLE_SIZE;
+  const timeoutMs = parseDuration(test.timeout) ?? DEFAULT_TIMEOUT_MS;
+  const got = await read(topic, { from, max, timeoutMs });
+  if (!got.exists) return skipped(`topic ${topic} does not exist yet`);
+  if (!got.records.length) return skipped(`no records in topic ${topic} yet`);
+  return checkRecords(got.records, declared, registry, 0);
 }
 
 function topicOf(resolved: ResolvedProject, target: string): { topic?: string; why?: string } {

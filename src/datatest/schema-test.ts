@@ -103,9 +103,10 @@ class Problems {
 
 /**
  * `registered` is the subject's latest schema (undefined: no registry configured, or not fetched;
- * null: the subject does not exist).
+ * null: the subject does not exist). `records` is the check of a sample of real records against
+ * the declared schema (./record-schema.ts), when they were read.
  */
-export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, registered?: RegistrySchema | null): TestResult {
+export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, registered?: RegistrySchema | null, records?: AssertionResult): TestResult {
   const columns = targetColumns(resolved, test.target);
   const byName = new Map((columns ?? []).map((c) => [c.name, c]));
   const results: AssertionResult[] = test.assertions.map((a, index) => {
@@ -175,6 +176,7 @@ export function evaluateSchemaTest(resolved: ResolvedProject, test: TestNode, re
       results.push({ assertion: 'registry', index: results.length, checked: wanted.size, status: p.count ? 'fail' : 'pass', failures: p.count, examples: p.examples, message: p.count ? p.examples.map((e) => e.reason).join('; ') : `columns match ${subject} (version ${registered.version ?? '?'})` });
     }
   }
+  if (records) results.push({ ...records, index: results.length });
   return summarize(test, results, results.reduce((n, r) => n + r.checked, 0), 'columns');
 }
 

@@ -5,7 +5,9 @@
  */
 import { FileNamer } from '../compile/paths.js';
 import type { CompileResult } from '../compile/types.js';
-import type { Classification, Column, ExposureNode, Materialization, NodeId, ProjectNode } from '../project/types.js';
+import type { Classification, Column, ExposureNode, Materialization, ModelNode, NodeId, ProjectNode, SourceNode } from '../project/types.js';
+import { consumerCompatibility, readersOf } from '../resolve/contracts.js';
+import { rowFields, splitNullability, typeArguments, typeRoot } from '../sql/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import type { RunResults, TestResult } from './run-results.js';
 
@@ -129,6 +131,51 @@ const rows = (record: Record<string, unknown> | undefined): [string, string][] =
   Object.entries(record ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => [k, render(v)]);
+
+/**
+ * The node's schema as the docs show it: where it comes from (inline definition, locked subject
+ * version, or derived from the output columns), its subject, version and compatibility, its
+ * fields with nested ones as dotted paths, and who a breaking change would break.
+ */
+function schemaSections(node: SourceNode | ModelNode, d: DocsNode, resolved: ResolvedProject, compiled: CompileResult | undefined): DocsNode['sections'] {
+  const subject = compiled?.artifacts.schemas.find((s) => s.owner === node.id)?.spec;
+  const facts: [string, string][] = [];
+  if (node.kind === 'source') {
+    const info = node.derivedSchema;
+    if (info) {
+      facts.push(['format', info.format === 'json' ? 'JSON Schema' : info.format === 'avro' ? 'Avro' : 'Protobuf']);
+      facts.push(['from', info.origin === 'lock' ? `registry subject ${info.subject}, version ${info.version} (id ${info.id}, schemas.lock.yml)` : 'the inline definition']);
+    } else if (node.schema) facts.push(['from', 'the declared columns']);
+    if (subject) facts.push(['subject', `${subject.subject} (the producer's: never changed by streamt)`]);
+    if (node.schema?.compatibility) facts.push(['compatibility', node.schema.compatibility]);
+  } else if (subject) {
+    facts.push(['format', subject.schema_type === 'JSON' ? 'JSON Schema' : 'Avro'], ['from', 'derived from the output columns'], ['subject', subject.subject]);
+    const asked = consumerCompatibility(resolved, node.id);
+    facts.push(['compatibility', subject.compatibility ? `${subject.compatibility}${asked ? ` (asked by exposure ${asked.exposures.join(', exposure ')})` : ''}` : 'the registry default']);
+  }
+  if (!facts.length) return [];
+  const readers = readersOf(resolved, node.id);
+  facts.push(['a breaking change breaks', readers.length ? readers.join(', ') : 'nothing in the project reads it']);
+  if (d.impacted.length) facts.push(['exposures downstream', d.impacted.map((e) => e.slice('exposure.'.length)).join(', ')]);
+  const fields: [string, string][] = [];
+  const walk = (prefix: string, type: string, depth: number) => {
+    const { type: bare } = splitNullability(type);
+    const root = typeRoot(bare);
+    const inner = root === 'ROW' ? bare : root === 'ARRAY' && typeRoot(typeArguments(bare)[0] ?? '') === 'ROW' ? typeArguments(bare)[0]! : undefined;
+    if (!inner || depth > 8) return;
+    for (const f of rowFields(inner)) {
+      const path = `${prefix}${root === 'ARRAY' ? '[]' : ''}.${f.name}`;
+      fields.push([path, f.type]);
+      walk(path, f.type, depth + 1);
+    }
+  };
+  for (const c of d.columns) {
+    if (!c.type) continue;
+    fields.push([c.name, c.type]);
+    walk(c.name, c.type, 0);
+  }
+  return [{ title: 'Schema', rows: facts }, ...(fields.length ? [{ title: 'Schema fields', rows: fields }] : [])];
+}
 
 function columnsOf(node: ProjectNode, resolved: ResolvedProject): DocsColumn[] {
   let columns: Column[] = [];
@@ -297,8 +344,9 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
       if (node.key.length) d.facts.push(['key', node.key.join(', ')]);
       d.facts.push(['access', node.access]);
       if (node.group) d.facts.push(['group', node.group]);
-      if (node.version !== undefined) d.facts.push(['version', String(node.version)]);
-      if (node.contractEnforced) d.facts.push(['contract', 'enforced']);
+      if (node.version !== undefined) d.facts.push(['version', node.baseName ? `${node.version} of ${node.baseName}` : String(node.version)]);
+      if (node.deprecationDate) d.facts.push(['deprecated from', node.deprecationDate]);
+      if (node.contractEnforced) d.facts.push(['contract', 'enforced: the SQL must produce exactly the declared columns']);
       if (node.eventTime) d.facts.push(['event time', `${node.eventTime.column} (watermark ${node.eventTime.watermark.maxOutOfOrdernessMs} ms)`]);
       if (node.sink) d.facts.push(['sink connector', node.sink.connector]);
       if (node.policies.length) {
@@ -325,6 +373,7 @@ export function buildDocsModel(input: DocsModelInput): DocsModel {
     } else {
       exposureDetails(node, d);
     }
+    if (node.kind === 'source' || node.kind === 'model') d.sections.push(...schemaSections(node, d, resolved, compiled));
     nodes.push(d);
     byId.set(id, d);
   }

@@ -10,6 +10,10 @@ export interface LineageNode {
   name: string;
   type: ProjectNode['kind'];
   materialized: string | null;
+  /** One version of a versioned model. */
+  version?: number;
+  /** The date after which the model (version) is deprecated. */
+  deprecation_date?: string;
   upstream: string[];
   downstream: string[];
 }
@@ -49,6 +53,8 @@ export function lineageView(resolved: ResolvedProject, opts: LineageOptions = {}
       name: node.name,
       type: node.kind,
       materialized: materializationOf(resolved, node),
+      ...(node.kind === 'model' && node.version !== undefined ? { version: node.version } : {}),
+      ...(node.kind === 'model' && node.deprecationDate !== undefined ? { deprecation_date: node.deprecationDate } : {}),
       upstream: dag.parents(id).filter((p) => keep.has(p)).map(label),
       downstream: dag.children(id).filter((c) => keep.has(c)).map(label),
     });
@@ -60,18 +66,20 @@ export function lineageView(resolved: ResolvedProject, opts: LineageOptions = {}
   return { nodes, edges };
 }
 
-/** Accepts a bare name (source, model or exposure first, then test) or a node id. */
+/** Accepts a bare name (source, model or exposure first, then test; a versioned model's name is its latest version) or a node id. */
 export function findNode(resolved: ResolvedProject, name: string): NodeId | undefined {
   if (resolved.nodes.has(name as NodeId)) return name as NodeId;
   for (const kind of ['model', 'source', 'exposure', 'test']) {
     const id = `${kind}.${name}` as NodeId;
     if (resolved.nodes.has(id)) return id;
   }
-  return undefined;
+  // A versioned model's name is its latest version, as in ref().
+  const versions = [...resolved.models.values()].filter((m) => m.node.baseName === name).sort((a, b) => (b.node.version ?? 0) - (a.node.version ?? 0));
+  return versions[0]?.node.id;
 }
 
 function tag(n: LineageNode): string {
-  if (n.type === 'model') return `model:${n.materialized ?? '?'}`;
+  if (n.type === 'model') return `model:${n.materialized ?? '?'}${n.version !== undefined ? `, v${n.version}` : ''}${n.deprecation_date ? `, deprecated ${n.deprecation_date}` : ''}`;
   return n.type;
 }
 

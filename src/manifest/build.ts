@@ -86,6 +86,10 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         columns: m.columns.map((c) => modelColumn(m, c, column(c, nullable.get(c.name)))),
         sql: m.renderedSql !== undefined ? v.scrub(m.renderedSql) : null,
         selected: !opts.selection || opts.selection.has(m.node.id),
+        ...(m.node.version !== undefined ? { version: m.node.version } : {}),
+        ...(m.node.baseName !== undefined ? { base_name: m.node.baseName } : {}),
+        ...(m.node.deprecationDate !== undefined ? { deprecation_date: m.node.deprecationDate } : {}),
+        ...(m.node.contractEnforced ? { contract_enforced: true } : {}),
       };
     })
     .sort(byName);

@@ -82,6 +82,10 @@ const ModelSchema = z
     columns: z.array(ModelColumnSchema).describe('Declared, else inferred, output columns'),
     sql: nullableStr('The SQL with templates rendered (source()/ref() as quoted node names)'),
     selected: z.boolean().describe('Whether artifacts were compiled for it (see selection)'),
+    version: z.number().int().optional().describe('The version, for one version of a versioned model (the node is <name>_v<N>)'),
+    base_name: z.string().optional().describe('The model name written in the YAML, for one version of a versioned model'),
+    deprecation_date: z.string().optional().describe('Date after which the model (version) is deprecated'),
+    contract_enforced: z.boolean().optional().describe('true when the declared columns are a contract (contract.enforced)'),
   })
   .describe('A model');
 

@@ -44,6 +44,17 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
     return [...found].sort();
   };
 
+  // A deprecated model (version) says so once, on its first resource.
+  const models = new Map(manifest.models.map((m) => [m.id, m]));
+  const noted = new Set<string>();
+  for (const r of [...out].sort((a, b) => KIND_ORDER[a.kind]! - KIND_ORDER[b.kind]! || (a.addr < b.addr ? -1 : 1))) {
+    const m = models.get(r.owner as never);
+    if (!m?.deprecation_date || noted.has(r.owner)) continue;
+    noted.add(r.owner);
+    const readers = (dag.get(r.owner)?.downstream ?? []).map((d) => dag.get(d)).filter((n) => n?.type === 'model' || n?.type === 'exposure').map((n) => `${n!.type} ${n!.name}`);
+    r.notes = [`model ${m.name}${m.version !== undefined ? ` (version ${m.version} of ${m.base_name ?? m.name})` : ''} is deprecated from ${m.deprecation_date}${readers.length ? `; still read by ${readers.sort().join(', ')}` : '; nothing in the project reads it any more'}`];
+  }
+
   for (const r of out) {
     const deps = new Set<string>();
     for (const s of byOwner.get(r.owner) ?? []) if (KIND_ORDER[s.kind]! < KIND_ORDER[r.kind]!) deps.add(s.addr);
@@ -61,6 +72,12 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
     deps.delete(r.addr);
     r.dependsOn = [...deps].sort();
     r.impacts = exposuresBelow(r.owner);
+    const readers = (dag.get(r.owner)?.downstream ?? [])
+      .map((d) => dag.get(d))
+      .filter((n) => n?.type === 'model' || n?.type === 'exposure')
+      .map((n) => `${n!.type} ${n!.name}`)
+      .sort();
+    if (readers.length) r.readers = readers;
   }
   return out.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
 }

@@ -103,6 +103,7 @@ export function plan(input: PlanInput): Plan {
       c.hash = d.hash;
     }
     if (h.changeFacts) Object.assign(c, h.changeFacts(d, o, entry, p));
+    if (d.notes?.length) c.warnings = [...(c.warnings ?? []), ...d.notes];
     // A resource that already matches but was never recorded (e.g. apply stopped before writing
     // the record) is adopted by recording it: an update without changes to the live system.
     // Never a read-only one: it is not this project's to record.

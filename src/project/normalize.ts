@@ -239,7 +239,7 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     policies: [],
     mlOutputs: {},
     access: w.access ?? 'private',
-    contractEnforced: w.config?.contract?.enforced ?? false,
+    contractEnforced: w.contract?.enforced ?? w.config?.contract?.enforced ?? false,
   };
   if (w.sql !== undefined) node.sql = w.sql;
   if (w.materialized) node.declaredMaterialized = w.materialized === 'flink_stream' ? 'flink' : w.materialized;
@@ -300,6 +300,10 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
   if (et) node.eventTime = et;
   if (w.group) node.group = w.group;
   if (w.version !== undefined) node.version = w.version;
+  if (w.deprecation_date !== undefined) node.deprecationDate = w.deprecation_date;
+  if (w.output_format) node.outputFormat = w.output_format;
+  if (w.contract) node.contractAt = ['contract'];
+  else if (w.config?.contract) node.contractAt = ['config', 'contract'];
 
   w.security?.policies?.forEach((p, i) => {
     const path: PathSegment[] = ['security', 'policies', i];

@@ -155,7 +155,15 @@ export interface ModelNode extends NodeBase {
   access: 'private' | 'protected' | 'public';
   group?: string;
   version?: number;
+  /** The name written in the YAML when the node is one version of a versioned model (`name` is then `<base>_v<N>`). */
+  baseName?: string;
+  /** ISO date (YYYY-MM-DD) after which the model (version) is deprecated. */
+  deprecationDate?: string;
+  /** Declared value format of the output topic (model, else defaults.models.output_format). */
+  outputFormat?: 'avro' | 'json';
   contractEnforced: boolean;
+  /** Where the contract was declared (`contract` or `config.contract`). */
+  contractAt?: PathSegment[];
 }
 
 export type AssertionSpec = { type: string; config: Record<string, unknown>; path: PathSegment[] };

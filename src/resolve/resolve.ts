@@ -14,6 +14,8 @@ import { applyMaskTypes, classifyModel, modelLineage } from './columns.js';
 import { checkRules } from './rules.js';
 import { GATEWAY_SQL_HINT, gatewaySql } from './gateway-sql.js';
 import { withSchemaColumns } from './source-schemas.js';
+import { withModelVersions, type ModelVersions } from './versions.js';
+import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -116,7 +118,8 @@ function accessAllowed(target: { access?: string; group?: string }, from: ModelN
 export function resolveProject(written: Project): ResolvedProject {
   const diagnostics: Diagnostic[] = [];
   // Sources whose schema is known (inline or locked) get their columns from it, once, here.
-  const project = withSchemaColumns(written, diagnostics);
+  // Versioned models become one node per version (`<name>_v<N>`), before names are checked.
+  const { project, versions } = withModelVersions(withSchemaColumns(written, diagnostics), diagnostics);
   const lookup = checkNames(project, diagnostics);
   const gateway = gatewayConfigured(project);
   const dag = new Dag<NodeId, ProjectNode>();
@@ -141,13 +144,18 @@ export function resolveProject(written: Project): ResolvedProject {
         vars: project.vars,
         env: project.env,
         source: quoteName,
-        ref: quoteName,
+        ref: (name, version) => quoteName(versions.nodeName(name, version) ?? name),
       });
       for (const d of rendered.diagnostics) {
         diagnostics.push({ ...d, ...model.atString(['sql'], d.line ?? 1, d.column ?? 1), node: model.id });
       }
       renderedSql = rendered.text;
-      for (const call of rendered.calls) {
+      for (const written of rendered.calls) {
+        const call = versionedCall(written, model, versions, diagnostics);
+        if (!call) {
+          unresolved.add(versions.nodeName(written.name) ?? written.name);
+          continue;
+        }
         const id = checkCall(call, model, lookup, diagnostics);
         if (id) {
           inputs.add(id);
@@ -294,6 +302,7 @@ export function resolveProject(written: Project): ResolvedProject {
         diagnostics.push({ ...d, ...loc, node: m.node.id });
       }
       if (!m.columns.length && analysis.columns) m.columns = analysis.columns.map((c) => ({ name: c.name, type: c.type }));
+      diagnostics.push(...checkContract(m));
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     applyMaskTypes(m, gateway);
@@ -371,6 +380,22 @@ export function resolveProject(written: Project): ResolvedProject {
   resolved.access = access.access;
   diagnostics.push(...access.diagnostics);
   return resolved;
+}
+
+/** A `ref()` call with the node name of the version it reads; undefined (reported) when the version does not exist. */
+function versionedCall(call: TemplateCall, model: ModelNode, versions: ModelVersions, diagnostics: Diagnostic[]): TemplateCall | undefined {
+  if (call.fn !== 'ref') return call;
+  const name = versions.nodeName(call.name, call.version);
+  if (name !== undefined) return name === call.name ? call : { ...call, name };
+  const known = versions.versionsOf(call.name);
+  diagnostics.push(
+    error('MODEL_VERSION_NOT_FOUND', known.length ? `Model "${call.name}" has no version ${call.version}` : `Model "${call.name}" is not versioned: ref("${call.name}", version=${call.version}) reads nothing`, {
+      ...model.atString(['sql'], call.line, call.column),
+      node: model.id,
+      hint: known.length ? `its versions: ${known.join(', ')}` : `use ref("${call.name}"), or give "${call.name}" a version: ${call.version}`,
+    }),
+  );
+  return undefined;
 }
 
 function checkCall(call: TemplateCall, model: ModelNode, lookup: Lookup, diagnostics: Diagnostic[]): NodeId | undefined {
@@ -621,12 +646,13 @@ function checkTests(project: Project, lookup: Lookup, models: Map<string, Resolv
         }),
       );
     }
-    if (test.sampleSize !== undefined && test.type !== 'sample') {
+    // Schema tests read a sample of records too (checked against the declared schema).
+    if (test.sampleSize !== undefined && test.type === 'continuous') {
       diagnostics.push(
         warning('SAMPLE_SIZE_IGNORED', `sample_size is ignored for ${test.type} test "${test.name}"`, {
           ...test.at(['sample_size'], 'key'),
           node: test.id,
-          hint: 'remove sample_size, or use type: sample',
+          hint: 'remove sample_size, or use type: sample or schema',
         }),
       );
     }

@@ -175,11 +175,22 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
   return t;
 }
 
-/** Avro in, Avro out (when a registry is configured); JSON otherwise. */
+/**
+ * The model's `output_format` (else `defaults.models.output_format`) when set; else Avro in,
+ * Avro out (when a registry is configured), JSON otherwise.
+ */
 function modelFormat(m: ResolvedModel, project: Project, inputs: NodeTable[]): ValueFormat {
   if (m.materialized === 'virtual_topic') return inputs[0]?.format ?? 'json';
+  const declared = declaredOutputFormat(m, project);
+  if (declared === 'json') return 'json';
+  if (declared === 'avro' && project.runtime.schema_registry?.url) return 'avro-confluent';
   if (project.runtime.schema_registry?.url && inputs.some((i) => isRegistryFormat(i.format))) return 'avro-confluent';
   return 'json';
+}
+
+/** The output format a model declares (its own, else the project's default), if any. */
+export function declaredOutputFormat(m: ResolvedModel, project: Project): 'avro' | 'json' | undefined {
+  return m.node.outputFormat ?? project.defaults.models?.output_format;
 }
 
 function rowtimeOf(e: EventTime): Rowtime {

@@ -59,7 +59,8 @@ function matchAtom(resolved: ResolvedProject, atom: string, diagnostics: Diagnos
     let hit = false;
     switch (method) {
       case 'name':
-        hit = pattern.test(node.name) || pattern.test(id);
+        // A versioned model's name selects all its versions (as dbt's does).
+        hit = pattern.test(node.name) || pattern.test(id) || (node.kind === 'model' && node.baseName !== undefined && pattern.test(node.baseName));
         break;
       case 'tag':
         hit = node.tags.some((t) => pattern.test(t));

@@ -11,6 +11,8 @@ import { didYouMean } from '../core/suggest.js';
 export interface TemplateCall {
   fn: 'source' | 'ref';
   name: string;
+  /** `ref("m", version=2)` (or dbt's `v=2`): the version pinned. */
+  version?: number;
   /** 1-based position of the call in the template text. */
   line: number;
   column: number;
@@ -21,8 +23,8 @@ export interface RenderContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Text a `source("x")` call renders to. */
   source: (name: string) => string;
-  /** Text a `ref("x")` call renders to. */
-  ref: (name: string) => string;
+  /** Text a `ref("x")` (or `ref("x", version=N)`) call renders to. */
+  ref: (name: string, version?: number) => string;
 }
 
 export interface RenderResult {
@@ -67,6 +69,39 @@ function localNames(root: NjNode): Set<string> {
     if (n.typename === 'Macro' && isNode(n.name)) names.add(String((n.name as NjNode).value));
   });
   return names;
+}
+
+/**
+ * The version a `ref()` call pins: a keyword `version=N` or dbt's `v=N`, or a second positional
+ * number. Undefined when none; NaN when one is written but is not a literal positive integer.
+ */
+function refVersion(call: NjNode): number | undefined {
+  const children = ((call.args as NjNode | undefined)?.children as NjNode[] | undefined) ?? [];
+  let written: NjNode | undefined;
+  for (const c of children.slice(1)) {
+    if (c.typename === 'KeywordArgs') {
+      for (const pair of (c.children as NjNode[]) ?? []) {
+        const key = String((pair.key as NjNode | undefined)?.value ?? '');
+        if (key === 'version' || key === 'v') written = pair.value as NjNode;
+      }
+    } else if (c.typename === 'Literal' && typeof c.value === 'number') written = c;
+  }
+  if (!written) return undefined;
+  const v = written.typename === 'Literal' ? Number(written.value) : NaN;
+  return Number.isInteger(v) && v > 0 ? v : NaN;
+}
+
+/** The version argument as the template engine passes it at render time. */
+function versionArg(args: unknown[]): number | undefined {
+  for (const a of args) {
+    if (typeof a === 'number') return a;
+    if (a && typeof a === 'object') {
+      const kw = a as Record<string, unknown>;
+      const v = kw.version ?? kw.v;
+      if (v !== undefined) return Number(v);
+    }
+  }
+  return undefined;
 }
 
 function literalArgs(call: NjNode): unknown[] {
@@ -189,7 +224,17 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
           );
           return;
         }
-        calls.push({ fn, name, ...at });
+        const version = fn === 'ref' ? refVersion(n) : undefined;
+        if (version !== undefined && Number.isNaN(version)) {
+          diagnostics.push(
+            error('TEMPLATE_INVALID_REF', 'ref() takes a literal version number, e.g. ref("orders", version=2)', {
+              ...at,
+              hint: 'versions must be static so streamt can build the DAG before running anything',
+            }),
+          );
+          return;
+        }
+        calls.push({ fn, name, ...at, ...(version !== undefined ? { version } : {}) });
       }
       if (fn === 'var') {
         const [name] = literalArgs(n);
@@ -221,7 +266,7 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
 
   const context = {
     source: (name: unknown) => ctx.source(String(name)),
-    ref: (name: unknown) => ctx.ref(String(name)),
+    ref: (name: unknown, ...rest: unknown[]) => ctx.ref(String(name), versionArg(rest)),
     var: (name: unknown, fallback?: unknown) => {
       const key = String(name);
       return Object.prototype.hasOwnProperty.call(ctx.vars, key) ? ctx.vars[key] : fallback;

@@ -91,7 +91,7 @@ export const OUTPUT_SCHEMAS = {
   'streamt-lineage': z
     .object({
       ...base('streamt-lineage'),
-      nodes: z.array(z.object({ name: z.string(), type: z.string(), materialized: z.string().nullable(), upstream: z.array(z.string()), downstream: z.array(z.string()) })).optional(),
+      nodes: z.array(z.object({ name: z.string(), type: z.string(), materialized: z.string().nullable(), version: z.number().int().optional().describe('One version of a versioned model'), deprecation_date: z.string().optional().describe('Date after which the model is deprecated'), upstream: z.array(z.string()), downstream: z.array(z.string()) })).optional(),
       edges: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
       column: z
         .object({ node: z.string(), column: z.string(), classification: z.string().nullable(), masked: z.string().nullable(), partial: z.boolean() })

@@ -69,7 +69,7 @@ describe('validate', () => {
       'stream_project.yml': PROJECT,
       'sources/s.yml': 'sources:\n  - name: s\n    topic: t\n    columns: [{name: x, type: INT}]\n',
       'models/m.yml': 'models:\n  - name: m\n    from: [s]\n    sql: SELECT 1 AS n FROM {{ source("s") }}\n  - name: other\n    from: [m]\n    sql: SELECT n FROM {{ source("s") }} CROSS JOIN {{ ref("m") }}\n',
-      'tests/t.yml': 'tests:\n  - name: t\n    model: m\n    type: schema\n    sample_size: 3\n    assertions: []\n',
+      'tests/t.yml': 'tests:\n  - name: t\n    model: m\n    type: continuous\n    sample_size: 3\n    assertions: []\n',
     });
     expect(cli(['validate', '-p', dir]).code).toBe(0);
     const strict = cli(['validate', '-p', dir, '--strict']);

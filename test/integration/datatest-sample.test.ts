@@ -237,7 +237,11 @@ describe('streamt test (CLI) with on_failure actions', () => {
     const file = JSON.parse(readFileSync(`${root}/generated/run_results.json`, 'utf8'));
     expect(file.results).toEqual(printed.results);
     const statuses = Object.fromEntries(file.results.map((r: any) => [r.test, [r.status, r.failures]]));
-    expect(statuses).toEqual({ statuses: ['fail', 1], amounts_warn: ['warn', 2], declared: ['pass', 0], sql_only: ['skipped', 0] });
+    // The schema test also checks the records against the JSON Schema of the declared columns: o5's amount is "abc".
+    expect(statuses).toEqual({ statuses: ['fail', 1], amounts_warn: ['warn', 2], declared: ['fail', 1], sql_only: ['skipped', 0] });
+    const records = file.results.find((r: any) => r.test === 'declared').assertions.find((a: any) => a.assertion === 'records');
+    expect(records).toMatchObject({ status: 'fail', checked: 10, failures: 1 });
+    expect(records.examples.map((e: any) => [e.key, e.column, e.reason])).toEqual([['k5', 'amount', 'amount must be number,null']]);
     const statusesResult = file.results.find((r: any) => r.test === 'statuses');
     expect(statusesResult.blocks_deploy).toBe(true);
     expect(statusesResult.actions.map((a: any) => [a.action, a.status])).toEqual([['alert', 'done'], ['block_deploy', 'done']]);

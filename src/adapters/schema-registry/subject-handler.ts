@@ -37,6 +37,23 @@ export function checkSourceSubject(desired: SchemaSpecArtifact, o: ObservedSubje
   return p;
 }
 
+/**
+ * An incompatible output schema names who would break: the models and exposures reading the
+ * topic, and the exposures further downstream; the way out is a new version of the model.
+ */
+export function withReaders(p: Proposal, readers: readonly string[], impacts: readonly string[]): Proposal {
+  if (p.blocked?.code !== 'PLAN_SCHEMA_INCOMPATIBLE') return p;
+  const further = impacts.filter((e) => !readers.includes(`exposure ${e}`));
+  const who = readers.length ? `; read by ${readers.join(', ')}` : '; no model or exposure of the project reads it';
+  const below = further.length ? ` (and downstream: exposure ${further.join(', exposure ')})` : '';
+  p.blocked = {
+    ...p.blocked,
+    message: `${p.blocked.message}${who}${below}`,
+    hint: 'make the change compatible (e.g. add fields with defaults), or give the model a new version (version: N+1 deploys to <topic>.v<N+1> beside the current one while its consumers move)',
+  };
+  return p;
+}
+
 export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject> = {
   kind: 'subject',
   addrPrefix: 'sr.subject.',
@@ -60,7 +77,7 @@ export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject
     return out;
   },
 
-  diff: (d, o) => (d.readOnly ? checkSourceSubject(d.spec, o) : diffSubject(d.spec, o)),
+  diff: (d, o) => (d.readOnly ? checkSourceSubject(d.spec, o) : withReaders(diffSubject(d.spec, o), d.readers ?? [], d.impacts)),
   fingerprintFacts: (o) => ({ exists: o.exists, version: o.latest?.version, id: o.latest?.id, compatibility: o.compatibility }),
   deletable: (entry) => !isSourceOwned(entry?.owner),
 

@@ -8,7 +8,8 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { typeArguments, rowFields, splitNullability, typeRoot, decimalPrecisionScale } from '../../sql/types.js';
 import type { SourceNode } from '../../project/types.js';
 import type { ResolvedModel } from '../../resolve/types.js';
-import { detectFormat, type CompileContext } from '../context.js';
+import { consumerCompatibility } from '../../resolve/contracts.js';
+import { declaredOutputFormat, detectFormat, type CompileContext } from '../context.js';
 import type { SchemaSpecArtifact } from '../types.js';
 import { nodeError } from './common.js';
 
@@ -36,15 +37,94 @@ export function emitSourceSchema(ctx: CompileContext, s: SourceNode, diagnostics
   };
 }
 
-export function emitModelSchema(ctx: CompileContext, m: ResolvedModel): SchemaSpecArtifact | undefined {
+/**
+ * A model's output schema, derived once from its output columns: Avro (exactly what Flink's
+ * avro-confluent sink derives and registers) or, for a model that declares `output_format: json`
+ * with a registry configured, a JSON Schema of the records Flink's `json` format writes. Its
+ * compatibility level is the one the exposures reading the model ask (their `contracts:`).
+ */
+export function emitModelSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = []): SchemaSpecArtifact | undefined {
   if (m.materialized !== 'flink' && m.materialized !== 'topic') return undefined;
   const t = ctx.table(m.node.id);
-  if (!t || t.format !== 'avro-confluent' || !t.columns || !t.subject) return undefined;
+  const declared = declaredOutputFormat(m, ctx.project);
+  if (declared === 'avro' && !ctx.registryUrl()) {
+    diagnostics.push(nodeError(ctx, m.node.id, 'MODEL_OUTPUT_FORMAT_NO_REGISTRY', `Model "${m.node.name}" writes Avro (output_format: avro), but no schema registry is configured`, 'configure runtime.schema_registry, or use output_format: json', m.node.outputFormat ? ['output_format'] : []));
+    return undefined;
+  }
+  if (!t || !t.columns) return undefined;
+  const compatibility = consumerCompatibility(ctx.resolved, m.node.id)?.level ?? null;
+  if (t.format === 'json') {
+    if (declared !== 'json' || !ctx.registryUrl()) return undefined;
+    return { subject: `${t.topic}-value`, schema_type: 'JSON', schema: JSON.stringify(modelJsonSchema(m.node.name, t.columns)), compatibility };
+  }
+  if (t.format !== 'avro-confluent' || !t.subject) return undefined;
   // Exactly the sink table's types (what Flink's avro-confluent sink derives and registers): its
   // columns are nullable unless declared NOT NULL, and upsert-kafka's primary key is NOT NULL.
   const pk = new Set(t.changelog === 'updating' ? t.primaryKey : []);
   const fields = t.columns.map((c) => ({ name: c.name, type: c.type, nullable: !pk.has(c.name) && splitNullability(c.type).nullable }));
-  return { subject: t.subject, schema_type: 'AVRO', schema: JSON.stringify(avroRecord(fields, 'org.apache.flink.avro.generated.record')), compatibility: null };
+  return { subject: t.subject, schema_type: 'AVRO', schema: JSON.stringify(avroRecord(fields, 'org.apache.flink.avro.generated.record')), compatibility };
+}
+
+/** The JSON Schema of the values Flink's `json` format writes for these columns (draft-07). */
+export function modelJsonSchema(name: string, columns: readonly { name: string; type: string }[]): Record<string, unknown> {
+  const obj = jsonObject(columns.map((c) => ({ name: c.name, type: c.type })));
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title: name, ...obj };
+}
+
+function jsonObject(fields: { name: string; type: string }[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const f of fields) {
+    const { nullable } = splitNullability(f.type);
+    properties[f.name] = jsonType(f.type);
+    if (!nullable) required.push(f.name);
+  }
+  return { type: 'object', properties, ...(required.length ? { required } : {}) };
+}
+
+function jsonType(flinkType: string): Record<string, unknown> {
+  const { type, nullable } = splitNullability(flinkType);
+  const root = typeRoot(type);
+  let t: Record<string, unknown>;
+  switch (root) {
+    case 'BOOLEAN':
+      t = { type: 'boolean' };
+      break;
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'INTEGER':
+    case 'BIGINT':
+      t = { type: 'integer' };
+      break;
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DECIMAL':
+      t = { type: 'number' };
+      break;
+    case 'BYTES':
+    case 'VARBINARY':
+    case 'BINARY':
+      t = { type: 'string', contentEncoding: 'base64' };
+      break;
+    case 'DATE':
+      t = { type: 'string', format: 'date' };
+      break;
+    case 'ARRAY':
+    case 'MULTISET':
+      t = { type: 'array', items: jsonType(typeArguments(type)[0] ?? 'STRING') };
+      break;
+    case 'MAP':
+      t = { type: 'object', additionalProperties: jsonType(typeArguments(type)[1] ?? 'STRING') };
+      break;
+    case 'ROW':
+      t = jsonObject(rowFields(type).map((f) => ({ name: f.name, type: f.type })));
+      break;
+    default:
+      // Strings, and timestamps and times as Flink's json format writes them ("2026-01-01 10:00:00").
+      t = { type: 'string' };
+  }
+  return nullable ? { ...t, type: [t.type, 'null'] } : t;
 }
 
 /** Flink's AvroSchemaConverter.convertToSchema, for the types streamt emits. */
