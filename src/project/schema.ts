@@ -294,11 +294,11 @@ const ColumnSchema = z
 const RefEntry = z.union(
   [
     z.string(),
-    z.strictObject({ ref: z.string() }),
+    z.strictObject({ ref: z.string(), version: z.number().int().positive().optional().describe('The model version read (default: the latest)') }),
     z.strictObject({ source: z.string() }),
-    z.strictObject({ model: z.string() }),
+    z.strictObject({ model: z.string(), version: z.number().int().positive().optional().describe('The model version read (default: the latest)') }),
   ],
-  { error: 'expected a name, ref("name"), source("name") or an object {ref|source|model: name}' },
+  { error: 'expected a name, ref("name"), ref("name", version=N), source("name") or an object {ref|source|model: name} (refs may add version: N)' },
 );
 
 const FromSchema = z
