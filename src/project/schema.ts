@@ -581,6 +581,9 @@ export const AssertionSchemas = {
       }),
     ),
   }),
+  schema: z
+    .strictObject({ columns: z.array(z.string()).min(1).optional() })
+    .describe('Continuous tests: each record is a JSON object whose declared columns (or the listed ones) read as their declared types, NOT NULL ones present'),
   custom_sql: z.strictObject({
     sql: z.string().optional(),
     expect: z.union([z.string(), z.number()]).optional(),
