@@ -95,11 +95,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('-m, --model <name>', 'focus on one node')
       .option('--upstream', 'with --model: only what it depends on')
       .option('--downstream', 'with --model: only what depends on it')
+      .option('--column <node.column>', 'column-level lineage of one column: the input columns it derives from and the columns derived from it')
       .option('--tests', 'include tests'),
     'nodes to show',
   )
     .addOption(new Option('--format <format>', 'output format (json: see docs/schema/output/lineage.schema.json)').choices(['ascii', 'json', 'mermaid']).default('ascii'))
-    .action(async (opts: Sel & { model?: string; upstream?: boolean; downstream?: boolean; tests?: boolean; format: 'ascii' | 'json' | 'mermaid' }, cmd: Command) => {
+    .action(async (opts: Sel & { model?: string; upstream?: boolean; downstream?: boolean; column?: string; tests?: boolean; format: 'ascii' | 'json' | 'mermaid' }, cmd: Command) => {
       const { lineageCommand } = await import('./commands/lineage.js');
       setExit(lineageCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });

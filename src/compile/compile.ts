@@ -16,6 +16,7 @@ import { emitGatewayRules } from './emitters/gateway.js';
 import { emitModelSchema, emitSourceSchema } from './emitters/schemas.js';
 import { emitTopic } from './emitters/topics.js';
 import { nodeError, stableJson } from './emitters/common.js';
+import { policyPlacementDiagnostics } from './emitters/masking.js';
 import { contentHash } from './hash.js';
 import { FileNamer, isSafeRelativePath } from './paths.js';
 import type { AclSpec, Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
@@ -72,16 +73,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     for (const rule of emitGatewayRules(ctx, m, diagnostics)) {
       rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });
     }
-    const protections = m.node.policies.filter((p) => p.kind === 'mask' || p.kind === 'encrypt');
-    if (protections.length && !hasGateway && (m.materialized === 'flink' || m.materialized === 'topic')) {
-      diagnostics.push(
-        warning('MASK_NOT_ENFORCED', `Masking and encryption policies of model "${m.node.name}" are not enforced: no Conduktor Gateway is configured`, {
-          ...m.node.at(['security']),
-          node: id,
-          hint: 'configure runtime.conduktor.gateway to enforce them at read time, or compute masked values in the SQL',
-        }),
-      );
-    }
+    diagnostics.push(...policyPlacementDiagnostics(ctx, m));
   }
   for (const s of [...resolved.project.sources].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!resolved.nodes.has(s.id) || !selected(s.id)) continue;

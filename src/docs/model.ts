@@ -18,7 +18,19 @@ const highest = (cs: (Classification | undefined)[]): Classification | undefined
 export interface DocsColumn {
   name: string;
   type?: string;
+  /** Declared (sources); for models, propagated from what the column derives from, after masking. */
   classification?: Classification;
+  /** Why the model column has its classification (inherited from..., declared, masked). */
+  classificationReason?: string;
+  /** A mask applied to the data the model writes. */
+  masked?: string;
+  /** Roles the Gateway masks or encrypts the column for at read. */
+  maskedAtReadFor?: string[];
+  /** Column-level lineage: the input columns the value derives from, and how. */
+  derivesFrom?: { id: NodeId; column: string }[];
+  transform?: string;
+  /** The lineage is incomplete (an input schema is unknown). */
+  lineagePartial?: boolean;
   description?: string;
 }
 
@@ -169,15 +181,26 @@ function columnsOf(node: ProjectNode, resolved: ResolvedProject): DocsColumn[] {
   let columns: Column[] = [];
   let classified: Record<string, Classification> = {};
   if (node.kind === 'source') columns = node.columns;
+  const m = node.kind === 'model' ? resolved.models.get(node.name) : undefined;
   if (node.kind === 'model') {
-    columns = resolved.models.get(node.name)?.columns ?? node.columns;
+    columns = m?.columns.length ? m.columns : m?.columnLineage?.length ? m.columnLineage.map((l) => ({ name: l.column })) : node.columns;
     classified = node.classification;
   }
   const out: DocsColumn[] = columns.map((c) => {
     const col: DocsColumn = { name: c.name };
     if (c.type) col.type = c.type;
-    const cls = c.classification ?? classified[c.name];
+    const propagated = m?.columnClasses?.[c.name];
+    const cls = propagated ? propagated.classification : (c.classification ?? classified[c.name]);
     if (cls) col.classification = cls;
+    if (propagated) col.classificationReason = propagated.reason;
+    if (propagated?.masked) col.masked = propagated.masked;
+    if (propagated?.maskedAtReadFor?.length) col.maskedAtReadFor = [...propagated.maskedAtReadFor];
+    const lineage = m?.columnLineage?.find((l) => l.column === c.name);
+    if (lineage) {
+      col.derivesFrom = lineage.inputs.map((i) => ({ id: i.node, column: i.column }));
+      col.transform = lineage.transform;
+      if (lineage.partial) col.lineagePartial = true;
+    }
     if (c.description) col.description = c.description;
     return col;
   });

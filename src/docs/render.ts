@@ -5,7 +5,7 @@
  */
 import { escapeHtml as h, jsonForScript, safeUrl } from './escape.js';
 import { highlightSql } from './highlight.js';
-import { NO_OWNER, type DocsModel, type DocsNode } from './model.js';
+import { NO_OWNER, type DocsColumn, type DocsModel, type DocsNode } from './model.js';
 import type { NodeId } from '../project/types.js';
 
 export interface RenderOptions {
@@ -60,6 +60,29 @@ function link(model: DocsModel, id: NodeId, root: string): string {
   const d = model.byId.get(id);
   if (!d) return h(id);
   return `<a class="node-link kind-${d.kind}" href="${root}${h(d.page)}">${h(d.name)}</a>`;
+}
+
+/** A model column's classification: the level, whether the data is masked, and why (as a tooltip and a note). */
+function columnClassification(c: DocsColumn): string {
+  const parts: string[] = [];
+  if (c.classification) parts.push(badge(c.classification, `cls cls-${c.classification}`));
+  if (c.masked) parts.push(badge(`masked: ${c.masked}`, 'masked'));
+  if (c.maskedAtReadFor?.length) parts.push(badge(`masked at read for ${c.maskedAtReadFor.join(', ')}`, 'masked-at-read'));
+  if (c.classificationReason) parts.push(`<div class="muted cls-reason">${h(c.classificationReason)}</div>`);
+  return parts.join(' ');
+}
+
+/** The input columns a model column derives from, each linked to its node's page and column. */
+function derivesFrom(model: DocsModel, c: DocsColumn, root: string): string {
+  if (!c.derivesFrom) return '<span class="muted">unknown</span>';
+  const inputs = c.derivesFrom.map((i) => {
+    const d = model.byId.get(i.id);
+    const target = d ? `<a class="column-link kind-${d.kind}" href="${root}${h(d.page)}#col-${h(i.column.split('.')[0]!)}">${h(d.name)}.${h(i.column)}</a>` : h(`${i.id}.${i.column}`);
+    return target;
+  });
+  const how = c.transform ? ` <span class="muted transform">(${h(c.transform)})</span>` : '';
+  const partial = c.lineagePartial ? ' <span class="muted">(incomplete: an input schema is unknown)</span>' : '';
+  return (inputs.length ? inputs.join('<br>') : '<span class="muted">no input column</span>') + how + partial;
 }
 
 function table(headers: string[], rows: string[][], cls = ''): string {
@@ -162,10 +185,22 @@ export function renderNodePage(model: DocsModel, d: DocsNode, opts: RenderOption
   parts.push(
     section(
       'Columns',
-      table(
-        ['Column', 'Type', 'Classification', 'Description'],
-        d.columns.map((c) => [h(c.name), c.type ? `<code>${h(c.type)}</code>` : '', c.classification ? badge(c.classification, `cls cls-${c.classification}`) : '', h(c.description ?? '')]),
-      ),
+      d.kind === 'model'
+        ? table(
+            ['Column', 'Type', 'Classification', 'Derives from', 'Description'],
+            d.columns.map((c) => [
+              `<span id="col-${h(c.name)}">${h(c.name)}</span>`,
+              c.type ? `<code>${h(c.type)}</code>` : '',
+              columnClassification(c),
+              derivesFrom(model, c, root),
+              h(c.description ?? ''),
+            ]),
+            'columns-lineage',
+          )
+        : table(
+            ['Column', 'Type', 'Classification', 'Description'],
+            d.columns.map((c) => [`<span id="col-${h(c.name)}">${h(c.name)}</span>`, c.type ? `<code>${h(c.type)}</code>` : '', c.classification ? badge(c.classification, `cls cls-${c.classification}`) : '', h(c.description ?? '')]),
+          ),
       'columns',
     ),
   );

@@ -1,9 +1,9 @@
 /** Builds the manifest from a resolved project and its compiled artifacts. Pure and deterministic. */
 import type { Column, NodeId } from '../project/types.js';
-import { materializationOf, type ResolvedProject } from '../resolve/types.js';
+import { materializationOf, type ResolvedModel, type ResolvedProject } from '../resolve/types.js';
 import type { CompileContext } from '../compile/context.js';
 import type { Artifacts } from '../compile/types.js';
-import { MANIFEST_VERSION, type Manifest, type ManifestColumn } from './schema.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestColumn, type ManifestModelColumn } from './schema.js';
 
 export interface ManifestOptions {
   compiledAt: string;
@@ -13,6 +13,19 @@ export interface ManifestOptions {
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function modelColumn(m: ResolvedModel, c: Column, base: ManifestColumn): ManifestModelColumn {
+  const cls = m.columnClasses?.[c.name];
+  const lineage = m.columnLineage?.find((l) => l.column === c.name);
+  return {
+    ...base,
+    classification: cls?.classification ?? base.classification,
+    classification_reason: cls?.reason ?? null,
+    masked: cls?.masked ?? null,
+    masked_at_read_for: [...(cls?.maskedAtReadFor ?? [])],
+    lineage: lineage ? { inputs: lineage.inputs.map((i) => ({ node: i.node, column: i.column })), transform: lineage.transform, partial: lineage.partial ?? false } : null,
+  };
+}
 
 export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: ManifestOptions): Manifest {
   const resolved: ResolvedProject = ctx.resolved;
@@ -70,7 +83,7 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         inputs: [...m.inputs],
         changelog: m.analysis?.changelog ?? null,
         stateful_features: [...(m.analysis?.features ?? [])],
-        columns: m.columns.map((c) => column(c, nullable.get(c.name))),
+        columns: m.columns.map((c) => modelColumn(m, c, column(c, nullable.get(c.name)))),
         sql: m.renderedSql !== undefined ? v.scrub(m.renderedSql) : null,
         selected: !opts.selection || opts.selection.has(m.node.id),
         ...(m.node.version !== undefined ? { version: m.node.version } : {}),

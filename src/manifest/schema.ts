@@ -21,6 +21,21 @@ const ColumnSchema = z
   })
   .describe('A column');
 
+const ModelColumnSchema = ColumnSchema.extend({
+  classification: nullableStr('Classification of the data the model writes: declared, else inherited from the columns it derives from, lowered by a mask applied to the data (docs/security.md)'),
+  classification_reason: nullableStr('Why the column has its classification'),
+  masked: nullableStr('Mask method applied to the data the model writes (hash, partial, redact, null, tokenize)'),
+  masked_at_read_for: z.array(z.string()).describe('Roles the Gateway masks or encrypts the column for at read (the data keeps the value)'),
+  lineage: z
+    .object({
+      inputs: z.array(z.object({ node: nodeId, column: str('Input column (`col.field` for a nested field)') })).describe('Input columns the value derives from'),
+      transform: z.enum(['direct', 'expression', 'aggregate', 'window']).describe('direct copy, computed expression, aggregate, or window bound'),
+      partial: z.boolean().describe('An input schema is unknown: the value may derive from more columns'),
+    })
+    .nullable()
+    .describe('Column-level lineage; null when the column is not derived from SQL or a single input'),
+}).describe('An output column of a model');
+
 const SourceSchema = z
   .object({
     id: nodeId,
@@ -64,7 +79,7 @@ const ModelSchema = z
     inputs: z.array(nodeId).describe('Direct inputs'),
     changelog: z.enum(['append', 'updating']).nullable().describe('Whether the result is append-only or updating; null without SQL'),
     stateful_features: z.array(z.string()),
-    columns: z.array(ColumnSchema).describe('Declared, else inferred, output columns'),
+    columns: z.array(ModelColumnSchema).describe('Declared, else inferred, output columns'),
     sql: nullableStr('The SQL with templates rendered (source()/ref() as quoted node names)'),
     selected: z.boolean().describe('Whether artifacts were compiled for it (see selection)'),
     version: z.number().int().optional().describe('The version, for one version of a versioned model (the node is <name>_v<N>)'),
@@ -225,6 +240,7 @@ export const ManifestSchema = z
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestColumn = z.infer<typeof ColumnSchema>;
+export type ManifestModelColumn = z.infer<typeof ModelColumnSchema>;
 
 /** The JSON Schema committed at docs/schema/manifest.schema.json. */
 export function manifestJsonSchema(): Record<string, unknown> {

@@ -313,7 +313,7 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     let policy: Policy;
     if ('mask' in p) {
       const roles = [...(p.mask.for_roles ?? []), ...(p.mask.applied_in ?? []).flatMap((a) => a.roles)];
-      policy = { kind: 'mask', column: p.mask.column, method: MASK_METHODS[p.mask.method ?? 'redact']!, forRoles: roles, path };
+      policy = { kind: 'mask', column: p.mask.column, method: MASK_METHODS[p.mask.method ?? 'redact']!, forRoles: roles, path, ...(p.mask.keep_last !== undefined ? { keepLast: p.mask.keep_last } : {}) };
     } else if ('encrypt' in p) {
       policy = { kind: 'encrypt', column: p.encrypt.column, key: p.encrypt.key, forRoles: p.encrypt.for_roles ?? [], path };
     } else if ('allow' in p) {

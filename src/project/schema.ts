@@ -147,6 +147,7 @@ const GatewayRuntimeSchema = z
     username: optStr('Admin API user'),
     password: optStr('Admin API password'),
     virtual_cluster: optStr('Gateway virtual cluster (vCluster)'),
+    kms: freeMap("KMS configuration of the Gateway's EncryptPlugin (kmsConfig: vault, aws, azure, gcp), for encrypt policies").optional(),
   })
   .describe('Conduktor Gateway; its presence enables virtual topics');
 
@@ -265,6 +266,14 @@ export const RulesSchema = z
           .boolean()
           .optional()
           .describe('Sensitive and highly sensitive columns must be masked downstream'),
+        allowed_classifications: z
+          .union([
+            z.array(z.enum(['public', 'internal', 'confidential', 'sensitive', 'highly_sensitive'])),
+            z.partialRecord(z.enum(['public', 'protected', 'private']), z.array(z.enum(['public', 'internal', 'confidential', 'sensitive', 'highly_sensitive']))),
+          ])
+          .optional()
+          .describe('Classifications a model may write (after masking): a list for every model, or per access level (public: [public, internal])'),
+        pii_column_patterns: stringList('Regular expressions of column names that hold personal data: such columns must be classified sensitive or highly_sensitive').optional(),
       })
       .optional()
       .describe('Security rules'),
@@ -438,6 +447,7 @@ const PolicySchema = z.union(
         column: str('Column to mask'),
         method: MaskMethod.optional().describe('hash, redact, partial, tokenize or null'),
         for_roles: stringList('Roles that see the masked value').optional(),
+        keep_last: z.number().int().min(0).optional().describe('partial: how many trailing characters stay visible (default 4)'),
         applied_in: z.array(z.strictObject({ roles: z.array(z.string()) })).optional().describe('Seeds syntax of for_roles'),
       }),
     }),

@@ -128,7 +128,7 @@ export interface SinkSettings {
 }
 
 export type Policy =
-  | { kind: 'mask'; column: string; method: 'hash' | 'redact' | 'partial' | 'tokenize' | 'null'; forRoles: string[]; path: PathSegment[] }
+  | { kind: 'mask'; column: string; method: 'hash' | 'redact' | 'partial' | 'tokenize' | 'null'; forRoles: string[]; path: PathSegment[]; keepLast?: number }
   | { kind: 'encrypt'; column: string; key: string; forRoles: string[]; path: PathSegment[] }
   | { kind: 'allow'; roles: string[]; purpose?: string; path: PathSegment[] }
   | { kind: 'deny'; roles: string[]; path: PathSegment[] };

@@ -5,11 +5,12 @@
 import { error, info, warning, type Diagnostic } from '../core/diagnostics.js';
 import { closest, didYouMean } from '../core/suggest.js';
 import { Dag } from '../graph/dag.js';
-import type { Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
+import type { Classification, Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
 import type { PathSegment } from '../project/yaml.js';
 import { analyzeSql, type InputTable } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
+import { applyMaskTypes, classifyModel, modelLineage } from './columns.js';
 import { checkRules } from './rules.js';
 import { GATEWAY_SQL_HINT, gatewaySql } from './gateway-sql.js';
 import { withSchemaColumns } from './source-schemas.js';
@@ -304,6 +305,7 @@ export function resolveProject(written: Project): ResolvedProject {
       diagnostics.push(...checkContract(m));
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
+    applyMaskTypes(m, gateway);
     tables.set(m.node.id, modelTable(m, project, inputTables(m, tables)));
   }
 
@@ -331,6 +333,33 @@ export function resolveProject(written: Project): ResolvedProject {
           : 'add runtime.kafka.bootstrap_servers (host:port)',
       }),
     );
+  }
+
+  // 7. Column lineage and classification, in dependency order (a model's inputs are classified first).
+  const classOf = (id: NodeId, column: string): Classification | undefined => {
+    if (id.startsWith('source.')) {
+      const cols = lookup.sources.get(id.slice('source.'.length))?.columns ?? [];
+      // A nested field takes its own classification, else its enclosing column's.
+      for (let name = column; ; name = name.slice(0, name.lastIndexOf('.'))) {
+        const c = cols.find((x) => x.name === name)?.classification;
+        if (c || !name.includes('.')) return c;
+      }
+    }
+    const classes = models.get(id.slice('model.'.length))?.columnClasses ?? {};
+    for (let name = column; ; name = name.slice(0, name.lastIndexOf('.'))) {
+      const c = classes[name]?.classification;
+      if (c || !name.includes('.')) return c;
+    }
+  };
+  const allOf = (id: NodeId): (Classification | undefined)[] =>
+    id.startsWith('source.')
+      ? (lookup.sources.get(id.slice('source.'.length))?.columns ?? []).map((c) => c.classification)
+      : Object.values(models.get(id.slice('model.'.length))?.columnClasses ?? {}).map((c) => c.classification);
+  for (const id of modelDag.topologicalOrder()) {
+    const m = models.get(id.slice('model.'.length))!;
+    const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
+    if (lineage) m.columnLineage = lineage;
+    m.columnClasses = classifyModel(m, lineage, classOf, allOf, gateway);
   }
 
   const fellBack = [...models.values()].filter((m) => m.materializationReason === 'stateless SQL, no Gateway configured');
@@ -594,7 +623,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
   } else if (ttl !== undefined && ttl > 0 && ttl < 1000) {
     diagnostics.push(warning('STATE_TTL_TOO_SHORT', `State TTL of model "${node.name}" is ${ttl} ms: state expires almost immediately`, { ...node.at(['advanced', 'flink', 'state_ttl_ms']), node: node.id, hint: 'state TTL is in milliseconds; 3600000 is one hour' }));
   }
-  if (node.policies.some((p) => p.kind !== 'encrypt') && !gateway && chosen !== 'sink' && chosen !== 'flink') {
+  if (node.policies.some((p) => p.kind !== 'encrypt') && !gateway && chosen === 'virtual_topic') {
     diagnostics.push(
       warning('SECURITY_POLICIES_NOT_ENFORCED', `Security policies of model "${node.name}" need a Conduktor Gateway to be enforced at read time`, {
         ...node.at(['security']),

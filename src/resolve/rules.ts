@@ -3,7 +3,8 @@
  * partitions declared anywhere, no columns to classify), that is a violation, not a pass.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
-import type { ModelNode, NodeId, Project, SourceNode } from '../project/types.js';
+import type { ModelNode, Project, SourceNode } from '../project/types.js';
+import { outputColumns } from './columns.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
 
 export interface EffectiveTopic {
@@ -48,7 +49,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
   const modelRules = rules.models ?? {};
   const sourceRules = rules.sources ?? {};
   const securityRules = rules.security ?? {};
-  const ruleLoc = (path: string[]) => project.rulesAt(path);
+  const ruleLoc = (path: (string | number)[]) => project.rulesAt(path);
   // The hint names the rule's own line in stream_project.yml, e.g. `rules.models.require_owner`.
   const fail = (code: string, node: SourceNode | ModelNode, message: string, hint: string, path: (string | number)[] = []) =>
     out.push(error(code, message, { ...node.at(path, path.length ? 'value' : 'value'), node: node.id, hint: `${hint} (rule at ${fmt(project.rulesAt(ruleKey(code, node.kind), 'key'))})` }));
@@ -132,16 +133,77 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
         if (!c.classification) fail('RULE_REQUIRE_CLASSIFICATION', s, `Column "${c.name}" of source "${s.name}" has no classification`, 'add classification: public | internal | confidential | sensitive | highly_sensitive', ['columns', i, 'name']);
       });
     }
+    // Model columns are classified by what they derive from (propagated), or by a declaration.
     for (const m of resolved.models.values()) {
-      m.node.columns.forEach((c, i) => {
-        if (!c.classification && !m.node.classification[c.name])
-          fail('RULE_REQUIRE_CLASSIFICATION', m.node, `Column "${c.name}" of model "${m.node.name}" has no classification`, 'add classification: to the column or security.classification', ['columns', i, 'name']);
-      });
+      for (const c of outputColumns(m).map((name) => ({ name }))) {
+        const cls = m.columnClasses?.[c.name];
+        if (cls?.classification) continue;
+        fail('RULE_REQUIRE_CLASSIFICATION', m.node, `Column "${c.name}" of model "${m.node.name}" has no classification: ${cls?.reason ?? 'its lineage is unknown'}`, 'classify the input columns it derives from, or add security.classification: {' + c.name + ': ...} to the model', columnPath(m, c.name));
+      }
     }
   }
 
   if (securityRules.sensitive_columns_require_masking) out.push(...checkMasking(resolved));
+
+  if (securityRules.allowed_classifications) {
+    const allowed = securityRules.allowed_classifications;
+    for (const m of resolved.models.values()) {
+      const list = Array.isArray(allowed) ? allowed : allowed[m.node.access];
+      if (!list) continue;
+      const scope = Array.isArray(allowed) ? 'every model' : `${m.node.access} models`;
+      for (const c of outputColumns(m).map((name) => ({ name }))) {
+        const cls = m.columnClasses?.[c.name];
+        const level = cls?.classification;
+        if (level && (list as string[]).includes(level)) continue;
+        fail(
+          'RULE_ALLOWED_CLASSIFICATIONS',
+          m.node,
+          level
+            ? `Column "${c.name}" of ${m.node.access} model "${m.node.name}" is ${level} (${cls!.reason}); rule security.allowed_classifications allows ${list.join(', ')} for ${scope}`
+            : `Column "${c.name}" of ${m.node.access} model "${m.node.name}" has no classification (${cls?.reason ?? 'unknown lineage'}); rule security.allowed_classifications allows ${list.join(', ')} for ${scope}`,
+          level ? `mask the column (security.policies: [{mask: {column: ${c.name}, method: hash}}]), drop it, or change the model's access` : `classify the columns it derives from`,
+          columnPath(m, c.name),
+        );
+      }
+    }
+  }
+
+  if (securityRules.pii_column_patterns?.length) {
+    const patterns: RegExp[] = [];
+    securityRules.pii_column_patterns.forEach((p, i) => {
+      try {
+        patterns.push(new RegExp(`^(?:${p})$`, 'i'));
+      } catch {
+        out.push(error('INVALID_RULE', `rules.security.pii_column_patterns[${i}] is not a valid regular expression`, { ...ruleLoc(['security', 'pii_column_patterns', i]) }));
+      }
+    });
+    const personal = (name: string) => patterns.some((re) => re.test(name));
+    const isSensitive = (c: string | undefined) => c === 'sensitive' || c === 'highly_sensitive';
+    for (const s of project.sources) {
+      if (!resolved.nodes.has(s.id)) continue;
+      s.columns.forEach((c, i) => {
+        if (personal(c.name) && !isSensitive(c.classification))
+          fail('RULE_PII_COLUMN_PATTERN', s, `Column "${c.name}" of source "${s.name}" looks like personal data (rule security.pii_column_patterns) but is classified ${c.classification ?? 'nowhere'}`, 'classify it sensitive or highly_sensitive', ['columns', i, 'name']);
+      });
+    }
+    for (const m of resolved.models.values()) {
+      for (const c of outputColumns(m).map((name) => ({ name }))) {
+        // Before the model's own masks: the column holds personal data that a mask then protects.
+        const cls = m.columnClasses?.[c.name];
+        if (personal(c.name) && !isSensitive(cls?.unmasked))
+          fail('RULE_PII_COLUMN_PATTERN', m.node, `Column "${c.name}" of model "${m.node.name}" looks like personal data (rule security.pii_column_patterns) but is classified ${cls?.unmasked ?? 'nowhere'} (${cls?.reason ?? 'unknown lineage'})`, `classify it (security.classification: {${c.name}: sensitive}) or the input column it derives from`, columnPath(m, c.name));
+      }
+    }
+  }
   return out;
+}
+
+/** Where a model's output column is written: its declaration, its classification, else the SQL. */
+function columnPath(m: ResolvedModel, name: string): (string | number)[] {
+  const i = m.node.columns.findIndex((c) => c.name === name);
+  if (i >= 0) return ['columns', i, 'name'];
+  if (m.node.classification[name] && !m.node.columns.length) return ['security', 'classification', name];
+  return m.node.sql !== undefined ? ['sql'] : [];
 }
 
 function fmt(loc: { file: string; line: number }): string {
@@ -166,6 +228,8 @@ const RULE_KEYS: Record<string, string[]> = {
   RULE_REQUIRE_COLUMNS: ['sources', 'require_columns'],
   RULE_REQUIRE_CLASSIFICATION: ['security', 'require_classification'],
   RULE_SENSITIVE_REQUIRES_MASKING: ['security', 'sensitive_columns_require_masking'],
+  RULE_ALLOWED_CLASSIFICATIONS: ['security', 'allowed_classifications'],
+  RULE_PII_COLUMN_PATTERN: ['security', 'pii_column_patterns'],
 };
 
 /** The path under rules: of the rule a code reports (require_owner/description exist for models and sources). */
@@ -176,45 +240,27 @@ function ruleKey(code: string, kind: string): string[] {
 }
 
 /**
- * A sensitive column must be masked (or encrypted) wherever the project exposes it: each model
- * downstream of where it was classified that still outputs the column needs a policy on itself
- * or on a model between the two.
+ * A column that holds sensitive data must be protected where the model writes it: masked in the
+ * data (which lowers what every reader downstream inherits), masked or encrypted at read by the
+ * Gateway, or encrypted. What it holds is its propagated classification before the model's own
+ * masks, so a column derived from a sensitive one (`UPPER(card_number) AS c`) is caught, and one
+ * derived from a column an upstream model masked in its data is not.
  */
 function checkMasking(resolved: ResolvedProject): Diagnostic[] {
   const out: Diagnostic[] = [];
   const sensitive = (c: string | undefined) => c === 'sensitive' || c === 'highly_sensitive';
-  const protects = (m: ModelNode, column: string) => m.policies.some((p) => (p.kind === 'mask' || p.kind === 'encrypt') && p.column === column);
-  const origins: { id: NodeId; column: string }[] = [];
-  for (const s of resolved.project.sources) for (const c of s.columns) if (sensitive(c.classification)) origins.push({ id: s.id, column: c.name });
-  for (const m of resolved.models.values())
-    for (const [col, cls] of Object.entries(m.node.classification)) if (sensitive(cls)) origins.push({ id: m.node.id, column: col });
-
-  const reported = new Set<string>();
-  for (const origin of origins) {
-    const downstream = resolved.dag.descendants(origin.id);
-    const candidates = [origin.id, ...downstream].filter((id) => id.startsWith('model.'));
-    for (const id of candidates) {
-      const m = resolved.models.get(id.slice('model.'.length));
-      if (!m) continue;
-      const outputs = m.columns.some((c) => c.name === origin.column) || (id === origin.id);
-      if (!outputs) continue;
-      // Protected if this model or any model on a path from the origin to it masks the column.
-      const between = [...resolved.dag.ancestors(id)].filter((a) => a === origin.id || downstream.has(a));
-      const masked = protects(m.node, origin.column) || between.some((a) => {
-        const am = resolved.models.get(a.slice('model.'.length));
-        return am ? protects(am.node, origin.column) : false;
-      });
-      const key = `${id}:${origin.column}`;
-      if (!masked && !reported.has(key)) {
-        reported.add(key);
-        out.push(
-          error('RULE_SENSITIVE_REQUIRES_MASKING', `Model "${m.node.name}" exposes sensitive column "${origin.column}" (classified on ${origin.id.replace('.', ' ')}) without masking`, {
-            ...m.node.loc,
-            node: m.node.id,
-            hint: `add security.policies: [{mask: {column: ${origin.column}, method: hash}}], or drop the column from the SELECT (rule at ${fmt(resolved.project.rulesAt(ruleKey('RULE_SENSITIVE_REQUIRES_MASKING', 'model'), 'key'))})`,
-          }),
-        );
-      }
+  for (const m of resolved.models.values()) {
+    for (const c of outputColumns(m).map((name) => ({ name }))) {
+      const cls = m.columnClasses?.[c.name];
+      if (!cls || !sensitive(cls.unmasked)) continue;
+      if (cls.masked || cls.encrypted || cls.maskedAtReadFor?.length) continue;
+      out.push(
+        error('RULE_SENSITIVE_REQUIRES_MASKING', `Model "${m.node.name}" exposes ${cls.unmasked} column "${c.name}" (${cls.reason}) without masking`, {
+          ...m.node.at(columnPath(m, c.name)),
+          node: m.node.id,
+          hint: `add security.policies: [{mask: {column: ${c.name}, method: hash}}], or drop the column from the SELECT (rule at ${fmt(resolved.project.rulesAt(ruleKey('RULE_SENSITIVE_REQUIRES_MASKING', 'model'), 'key'))})`,
+        }),
+      );
     }
   }
   return out;

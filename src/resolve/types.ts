@@ -3,6 +3,7 @@ import type { Dag } from '../graph/dag.js';
 import type { Column, Materialization, ModelNode, NodeId, Project, ProjectNode } from '../project/types.js';
 import type { SqlAnalysis } from '../sql/index.js';
 import type { AccessModel } from './access.js';
+import type { ColumnClassification, ModelColumnLineage } from './columns.js';
 import type { GatewaySql } from './gateway-sql.js';
 import type { NodeTable } from './tables.js';
 
@@ -20,6 +21,10 @@ export interface ResolvedModel {
   columns: Column[];
   /** Names of ref()/source() calls that resolve to nothing (already reported). */
   unresolved?: string[];
+  /** Column-level lineage: for each output column, the input columns it derives from (./columns.ts). */
+  columnLineage?: ModelColumnLineage[];
+  /** The classification of each output column, propagated from its inputs (./columns.ts). */
+  columnClasses?: Record<string, ColumnClassification>;
   /** The model's SQL in the Gateway's subset, when it is (or could have been) a virtual topic. */
   gatewaySql?: GatewaySql;
 }

@@ -4,7 +4,7 @@
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
 import type { Expr, FromItem, Pos } from './ast.js';
-import type { InputColumn, InputTableSchema, Relation, Scope, StatefulFeature } from './relation.js';
+import type { InputColumn, InputTableSchema, LineageCollector, Relation, Scope, StatefulFeature } from './relation.js';
 
 export interface AnalyzerOptions {
   /** Report SQL_UNKNOWN_TABLE for tables missing from the inputs (default true). */
@@ -27,6 +27,8 @@ export class AnalysisContext {
   readonly joinKeys = new Map<FromItem, Expr[][]>();
   /** Table items on the right side of a JOIN, where FOR SYSTEM_TIME AS OF is valid. */
   readonly joinRightSides = new Set<FromItem>();
+  /** Collects the input columns the expression being typed reads (column-level lineage); undefined where references are not values (WHERE, ON, GROUP BY...). */
+  lineage: LineageCollector | undefined;
 
   constructor(
     readonly inputs: Record<string, InputTableSchema>,

@@ -7,7 +7,7 @@ import { join } from './joins.js';
 import { matchRecognize } from './match-recognize.js';
 import { renameColumns, tableRelation } from './names.js';
 import { analyzeQuery } from './query.js';
-import { aliased, changelogOf, type Col, type Changelog, type Relation, type Scope, type ScopeEntry } from './relation.js';
+import { aliased, changelogOf, collectedLineage, newCollector, type Col, type Changelog, type Relation, type Scope, type ScopeEntry } from './relation.js';
 import { rowFields, splitNullability, typeArguments, typeRoot } from './types.js';
 import { isFlinkFunction, typeExpr, unknownFunction } from './typing.js';
 import { windowTvf } from './windows.js';
@@ -63,7 +63,12 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
     const args = call.kind === 'call' ? call.args : [call];
     const cols: Col[] = [];
     for (const arg of args) {
+      const collector = newCollector();
+      const outer = cx.lineage;
+      cx.lineage = collector;
       const typed = typeExpr(cx, arg, scope);
+      cx.lineage = outer;
+      const first = cols.length;
       const element = typed.type ? typeArguments(typed.type)[0] : undefined;
       const elementType = element ? splitNullability(element) : undefined;
       if (typed.type && typeRoot(typed.type) === 'MAP') {
@@ -72,6 +77,8 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
       } else if (elementType && typeRoot(elementType.type) === 'ROW') {
         for (const f of rowFields(elementType.type)) cols.push({ name: f.name, ...splitNullability(f.type) });
       } else cols.push({ name: `EXPR$${cols.length}`, type: elementType?.type, nullable: elementType?.nullable ?? true });
+      // The elements (or fields of the elements) derive from the unnested value.
+      for (const c of cols.slice(first)) c.lineage = collectedLineage(collector, 'expression');
     }
     if (item.ordinality) {
       cx.error('SQL_UNSUPPORTED', 'Cannot add expression of different type to set: Flink 1.20 cannot plan UNNEST ... WITH ORDINALITY', item.pos, 'Drop WITH ORDINALITY (Flink 1.20 does not number the elements).');
@@ -90,10 +97,16 @@ function tableFunction(cx: AnalysisContext, item: FromItem & { kind: 'table_func
   }
   // A table function: its arguments resolve, its output types are unknown (Flink 1.20 has no built-in
   // table function but UNNEST, and a streamt project registers none).
+  const collector = newCollector();
   if (call.kind === 'call') {
+    const outer = cx.lineage;
+    cx.lineage = collector;
     const args = call.args.map((arg) => typeExpr(cx, arg, scope));
+    cx.lineage = outer;
     if (!ML_FUNCTIONS.has(call.name) && !isFlinkFunction(call.name)) unknownFunction(cx, call, args);
   }
-  const cols: Col[] = (names ?? []).map((name) => ({ name, type: undefined, nullable: true }));
+  // Its output is computed from its arguments (which columns of which argument is unknown).
+  collector.partial = true;
+  const cols: Col[] = (names ?? []).map((name) => ({ name, type: undefined, nullable: true, lineage: collectedLineage(collector, 'expression') }));
   return { cols, complete: false, changelog: 'append' };
 }

@@ -8,11 +8,21 @@ import { AnalysisContext } from './context.js';
 import { analyzeTokens } from './fallback.js';
 import { MultipleStatementsError, NotAQueryError, parseQuery } from './parser.js';
 import { analyzeQuery } from './query.js';
-import type { InputTableSchema, StatefulFeature, TimeKind } from './relation.js';
+import type { InputTableSchema, LineageTransform, StatefulFeature, TimeKind } from './relation.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
 import type { Query } from './ast.js';
 
-export type { StatefulFeature } from './relation.js';
+export type { StatefulFeature, LineageTransform } from './relation.js';
+
+/** Column-level lineage of one output column: the input columns its value derives from. */
+export interface ColumnLineage {
+  column: string;
+  /** Input columns (`table` is the source or model name as the SQL reads it; `column` is `col.field` for a nested field), sorted. */
+  sources: { table: string; column: string }[];
+  transform: LineageTransform;
+  /** An input's schema is unknown: the value may derive from more columns than listed. */
+  partial?: boolean;
+}
 export { parseQuery, parseDataType } from './parser.js';
 export { tokenize, SqlSyntaxError } from './tokenizer.js';
 
@@ -60,6 +70,8 @@ export interface SqlAnalysis {
   timeAttribute?: { column: string; kind: 'rowtime' | 'proctime' };
   /** Every time attribute the output keeps, in column order (a query may keep a rowtime and a proctime). */
   timeAttributes: { column: string; kind: 'rowtime' | 'proctime' }[];
+  /** For each output column, in order, the input columns it derives from (recorded where references resolve). */
+  lineage?: ColumnLineage[];
   /** The parsed query, for the phases that render it (e.g. as a Gateway statement): parsed once, here. */
   query?: Query;
 }
@@ -124,6 +136,12 @@ export function analyzeSql(sql: string, inputs: Record<string, InputTable>, opti
     timeAttributes: rel.cols.filter((c) => c.time).map((c) => ({ column: c.name, kind: c.time as TimeKind })),
   };
   if (rel.changelog === 'updating' && rel.upsertKey) analysis.upsertKey = rel.upsertKey;
+  analysis.lineage = rel.cols.map((c) => {
+    const sources = [...(c.lineage?.sources ?? [])].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+    const entry: ColumnLineage = { column: c.name, sources, transform: c.lineage?.transform ?? 'expression' };
+    if (!c.lineage || c.lineage.partial || !rel.complete) entry.partial = true;
+    return entry;
+  });
   if (knownTypes) analysis.columns = rel.cols.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable, ...(c.time ? { time: c.time } : {}) }));
   // window_time first: a window TVF keeps its input's rowtime too, but windows downstream follow window_time.
   const time = rel.cols.find((c) => c.time === 'rowtime' && c.window === 'time') ?? rel.cols.find((c) => c.time === 'rowtime') ?? rel.cols.find((c) => c.time === 'proctime');

@@ -6,7 +6,7 @@
 import type { Expr, MatchRecognize } from './ast.js';
 import type { AnalysisContext } from './context.js';
 import { exprStart } from './expressions.js';
-import { aliased, emptySelectContext, materialize, type Col, type Relation, type Scope } from './relation.js';
+import { aliased, collectedLineage, emptySelectContext, materialize, newCollector, type Col, type LineageCollector, type Relation, type Scope } from './relation.js';
 import { typeExpr } from './typing.js';
 
 export function matchRecognize(cx: AnalysisContext, match: MatchRecognize, input: Relation, alias: string | undefined, parent: Scope | undefined): Relation {
@@ -14,9 +14,19 @@ export function matchRecognize(cx: AnalysisContext, match: MatchRecognize, input
   const scope: Scope = { entries: [aliased(alias, input)], matchRecognize: true, ...(parent ? { parent } : {}) };
   const ctx = emptySelectContext();
   const cols: Col[] = [];
+  const collecting = <T>(collector: LineageCollector, f: () => T): T => {
+    const outer = cx.lineage;
+    cx.lineage = collector;
+    try {
+      return f();
+    } finally {
+      cx.lineage = outer;
+    }
+  };
   for (const p of match.partitionBy) {
-    const typed = typeExpr(cx, p, scope, ctx);
-    if (p.kind === 'column') cols.push({ name: p.parts[p.parts.length - 1]!, type: typed.type, nullable: typed.nullable });
+    const collector = newCollector();
+    const typed = collecting(collector, () => typeExpr(cx, p, scope, ctx));
+    if (p.kind === 'column') cols.push({ name: p.parts[p.parts.length - 1]!, type: typed.type, nullable: typed.nullable, lineage: collectedLineage(collector, collector.transforms.size === 1 ? [...collector.transforms][0]! : 'expression') });
   }
   const order = match.orderBy[0];
   if (order) {
@@ -43,8 +53,10 @@ export function matchRecognize(cx: AnalysisContext, match: MatchRecognize, input
     if (offset) cx.error('SQL_UNSUPPORTED', `Flink does not support physical offsets within partition: ${offset.name}() of the variable ${d.name} being defined`, offset.pos, `Use LAST(${d.name}.column, 1) for the previous row of ${d.name}.`);
   }
   for (const m of match.measures) {
-    const typed = typeExpr(cx, m.expr, scope, ctx);
-    const col: Col = { name: m.alias!, type: typed.type, nullable: typed.nullable };
+    const collector = newCollector();
+    const before = ctx.aggregateCalls;
+    const typed = collecting(collector, () => typeExpr(cx, m.expr, scope, ctx));
+    const col: Col = { name: m.alias!, type: typed.type, nullable: typed.nullable, lineage: collectedLineage(collector, ctx.aggregateCalls > before ? 'aggregate' : 'expression') };
     // Only MATCH_ROWTIME() / MATCH_PROCTIME() are time attributes in the output of a match.
     if (typed.time && m.expr.kind === 'call' && (m.expr.name === 'MATCH_ROWTIME' || m.expr.name === 'MATCH_PROCTIME')) col.time = typed.time;
     cols.push(col);

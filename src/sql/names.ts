@@ -4,7 +4,7 @@
  */
 import type { Expr, Pos, SelectItem } from './ast.js';
 import type { AnalysisContext } from './context.js';
-import { colTyped, inputRelation, UNKNOWN, type Col, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
+import { colTyped, inputRelation, noteColumn, UNKNOWN, type Col, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
 import { rowFields, splitNullability, typeRoot } from './types.js';
 
 /** A table of FROM: a CTE in scope, else an input (recorded as read). */
@@ -21,7 +21,7 @@ export function tableRelation(cx: AnalysisContext, name: string, pos: Pos): Rela
     }
     return { cols: [], complete: false, changelog: 'append' };
   }
-  return inputRelation(input);
+  return inputRelation(input, name);
 }
 
 /** `t (a, b)`, `WITH t (a, b) AS`: renames the columns in order (and the upsert key with them). */
@@ -56,10 +56,11 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
       if (entry || (level.matchRecognize && entries.length === 1)) {
         const target = entry ?? entries[0]!;
         const col = target.rel.cols.find((c) => c.name === parts[1]);
-        if (!col && !target.rel.complete) return UNKNOWN;
+        if (!col && !target.rel.complete) return unknownInput(cx);
         const typed = col ? fieldPath(colTyped(col), parts.slice(2)) : undefined;
         if (typed) {
           cx.resolutions.push(level);
+          noteColumn(cx.lineage, col!, parts.slice(2));
           return typed;
         }
         cx.error(
@@ -87,6 +88,7 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
       const entry = matches[0]!;
       const col = entry.rel.cols.find((c) => c.name === parts[0])!;
       cx.resolutions.push(level);
+      noteColumn(cx.lineage, col, parts.slice(1));
       if (parts.length === 1) return colTyped(col);
       if (col.type !== undefined && typeRoot(col.type) !== 'ROW') {
         // `status.x` with a plain `status`: Calcite takes `status` for a table.
@@ -98,7 +100,7 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
       cx.error('SQL_UNKNOWN_COLUMN', `Column '${parts.join('.')}' not found in table '${entry.alias ?? '(subquery)'}'`, expr.pos, fieldHint(col.type, parts[1]!));
       return UNKNOWN;
     }
-    if (entries.some((e) => !e.rel.complete)) return UNKNOWN;
+    if (entries.some((e) => !e.rel.complete)) return unknownInput(cx);
   }
   const candidates = scope.entries.flatMap((e) => e.rel.cols.map((c) => c.name));
   if (parts.length >= 2) {
@@ -106,6 +108,12 @@ export function resolveColumn(cx: AnalysisContext, expr: Expr & { kind: 'column'
   } else {
     cx.error('SQL_UNKNOWN_COLUMN', `Column '${parts[0]}' not found in any table`, expr.pos, nearest(parts[0]!, candidates) ?? (candidates.length ? `Available columns: ${candidates.join(', ')}.` : undefined));
   }
+  return UNKNOWN;
+}
+
+/** A reference into an input of unknown schema: its type, and where its value comes from, are unknown. */
+function unknownInput(cx: AnalysisContext): Typed {
+  if (cx.lineage) cx.lineage.partial = true;
   return UNKNOWN;
 }
 

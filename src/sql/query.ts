@@ -4,7 +4,7 @@ import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
 import { renameColumns } from './names.js';
 import { exprStart, exprText } from './expressions.js';
-import { materialize, type Changelog, type Col, type Relation, type Scope, type Typed } from './relation.js';
+import { combinedLineage, materialize, type Changelog, type Col, type Relation, type Scope, type Typed } from './relation.js';
 import { analyzeSelect } from './select.js';
 import { commonType } from './types.js';
 import { typeExpr } from './typing.js';
@@ -70,7 +70,7 @@ function analyzeValues(cx: AnalysisContext, values: Values, parent?: Scope): Rel
   for (let i = 0; i < width; i++) {
     const types = rows.map((r) => r[i]?.type);
     const known = types.every((t) => t !== undefined);
-    cols.push({ name: `EXPR$${i}`, type: known ? commonType(types as string[]) : undefined, nullable: rows.some((r) => r[i]?.nullable ?? true), unnamed: true });
+    cols.push({ name: `EXPR$${i}`, type: known ? commonType(types as string[]) : undefined, nullable: rows.some((r) => r[i]?.nullable ?? true), unnamed: true, lineage: { sources: [], transform: 'expression' } });
   }
   return { cols, complete: true, changelog: 'append' };
 }
@@ -90,7 +90,7 @@ function analyzeSetOperation(cx: AnalysisContext, set: SetOperation, parent?: Sc
     if (!mismatch && l.type !== undefined && r?.type !== undefined && type === undefined) {
       cx.error('SQL_TYPE_MISMATCH', `Type mismatch in column ${i + 1} of ${name}: ${l.type} and ${r.type}`, l.pos ?? set.pos, 'CAST the columns to one type on both sides.');
     }
-    const col: Col = { name: l.name, type, nullable: l.nullable || (r?.nullable ?? true) };
+    const col: Col = { name: l.name, type, nullable: l.nullable || (r?.nullable ?? true), lineage: combinedLineage([l, r]) };
     if (set.op === 'UNION' && set.all && l.time && r?.time === l.time) col.time = l.time;
     if (l.window && r?.window === l.window) col.window = l.window;
     return col;

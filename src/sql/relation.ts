@@ -58,6 +58,36 @@ export interface Col {
   duplicateOf?: string;
   /** Where the select item is, for diagnostics about output columns. */
   pos?: Pos;
+  /** Which input columns the value derives from (column-level lineage). */
+  lineage?: ColLineage;
+}
+
+/** An input column: a table the query reads (a source or model name) and a column, `col.field` for a nested field. */
+export interface ColumnSource {
+  table: string;
+  column: string;
+}
+
+/**
+ * How an output column derives from its inputs: `direct` copies one value, `expression` computes
+ * it (functions, CASE, casts, arithmetic, set operations over different inputs), `aggregate` folds
+ * rows (GROUP BY aggregates, OVER aggregates), `window` is a window bound of a window TVF.
+ */
+export type LineageTransform = 'direct' | 'expression' | 'aggregate' | 'window';
+
+export interface ColLineage {
+  sources: ColumnSource[];
+  transform: LineageTransform;
+  /** Some referenced column is of an input whose schema is unknown: the sources may be incomplete. */
+  partial?: boolean;
+}
+
+/** What a select item (or a measure, an UNNEST argument...) references while it is typed. */
+export interface LineageCollector {
+  sources: Map<string, ColumnSource>;
+  partial: boolean;
+  /** How each referenced column was itself derived (a bare reference keeps its column's transform). */
+  transforms: Set<LineageTransform>;
 }
 
 /** A ROW_NUMBER()/RANK()/DENSE_RANK() select item, waiting for an outer query to bound it. */
@@ -134,11 +164,12 @@ export function emptySelectContext(windows: Record<string, WindowSpec> = {}, sub
   return { aggregateCalls: 0, overCalls: [], windows, subqueries };
 }
 
-export function inputRelation(input: InputTableSchema): Relation {
+export function inputRelation(input: InputTableSchema, table?: string): Relation {
   const cols: Col[] = input.columns.map((c) => {
     const normalised = parseDataType(c.type) ?? c.type;
     const { type, nullable } = splitNullability(normalised);
     const col: Col = { name: c.name, type, nullable: c.nullable ?? nullable };
+    if (table !== undefined) col.lineage = { sources: [{ table, column: c.name }], transform: 'direct' };
     return col;
   });
   const complete = cols.length > 0;
@@ -151,6 +182,7 @@ export function inputRelation(input: InputTableSchema): Relation {
     let col = cols.find((c) => c.name === time.column);
     if (!col) {
       col = { name: time.column, type: time.kind === 'proctime' ? 'TIMESTAMP_LTZ(3)' : complete ? 'TIMESTAMP(3)' : undefined, nullable: time.kind !== 'proctime' };
+      if (table !== undefined) col.lineage = { sources: [{ table, column: time.column }], transform: 'direct' };
       cols.push(col);
     }
     col.time = time.kind;
@@ -194,4 +226,55 @@ export function setChangelog(entries: ScopeEntry[], changelog: Changelog): void 
 
 export function changelogOf(entries: ScopeEntry[]): Changelog {
   return entries.some((e) => e.rel.changelog === 'updating') ? 'updating' : 'append';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column-level lineage: recorded where column references resolve (names.ts), collected per select
+// item, measure or table-function argument.
+
+export function newCollector(): LineageCollector {
+  return { sources: new Map(), partial: false, transforms: new Set() };
+}
+
+/** Records that the expression being collected reads `col` (and, for a ROW column, the field path). */
+export function noteColumn(collector: LineageCollector | undefined, col: Col, path: string[] = []): void {
+  if (!collector) return;
+  const lineage = col.lineage;
+  if (!lineage) return;
+  if (lineage.partial) collector.partial = true;
+  collector.transforms.add(path.length && lineage.transform !== 'direct' ? 'expression' : lineage.transform);
+  for (const s of lineage.sources) {
+    // A field of a column copied as is is a field of its source; of a computed ROW, the whole inputs.
+    const column = path.length && lineage.transform === 'direct' && lineage.sources.length === 1 ? `${s.column}.${path.join('.')}` : s.column;
+    collector.sources.set(`${s.table}\u0000${column}`, { table: s.table, column });
+  }
+}
+
+/** Merges what one collector saw into another (a scalar subquery's items into the enclosing item). */
+export function mergeCollector(into: LineageCollector | undefined, from: LineageCollector): void {
+  if (!into) return;
+  for (const [k, v] of from.sources) into.sources.set(k, v);
+  for (const t of from.transforms) into.transforms.add(t);
+  if (from.partial) into.partial = true;
+}
+
+export function collectedLineage(collector: LineageCollector, transform: LineageTransform): ColLineage {
+  const sources = [...collector.sources.values()];
+  const lineage: ColLineage = { sources, transform };
+  if (collector.partial) lineage.partial = true;
+  return lineage;
+}
+
+/** The lineage of a column combining several (a set operation's sides): direct only when each side is the same direct copy. */
+export function combinedLineage(cols: (Col | undefined)[]): ColLineage {
+  const collector = newCollector();
+  for (const c of cols) {
+    if (!c?.lineage) {
+      collector.partial = true;
+      continue;
+    }
+    noteColumn(collector, c);
+  }
+  const direct = cols.every((c) => c?.lineage?.transform === 'direct');
+  return collectedLineage(collector, direct ? 'direct' : 'expression');
 }

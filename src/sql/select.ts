@@ -11,7 +11,7 @@ import { checkGrouped, checkNoAggregate } from './aggregation.js';
 import { analyzeFrom } from './from.js';
 import { GROUP_WINDOW_FUNCTIONS } from './functions.js';
 import { derivedName, expandStar, uniquifyNames } from './names.js';
-import { emptySelectContext, type Changelog, type Col, type RankInfo, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
+import { collectedLineage, emptySelectContext, newCollector, noteColumn, type Changelog, type LineageTransform, type Col, type RankInfo, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
 import { subqueryChangelog, type SubqueryUse } from './subqueries.js';
 import { expectBoolean, typeExpr } from './typing.js';
 import { checkOverAggregates } from './windows.js';
@@ -19,6 +19,19 @@ import { checkOverAggregates } from './windows.js';
 const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
 
 export function analyzeSelect(cx: AnalysisContext, select: Select, parent: Scope | undefined, orderBy: OrderItem[] = [], order: Typed[] = []): Relation {
+  // Lineage is collected per select item; a SELECT inside an item (a scalar subquery) feeds the item.
+  const outer = cx.lineage;
+  cx.lineage = undefined;
+  try {
+    const rel = selectRelation(cx, select, parent, orderBy, order);
+    for (const c of rel.cols) noteColumn(outer, c);
+    return rel;
+  } finally {
+    cx.lineage = outer;
+  }
+}
+
+function selectRelation(cx: AnalysisContext, select: Select, parent: Scope | undefined, orderBy: OrderItem[], order: Typed[]): Relation {
   const whereConjuncts = select.where ? conjuncts(select.where) : [];
   let source: { entries: ScopeEntry[]; changelog: Changelog; complete: boolean; keys: Expr[][] };
   if (select.from) {
@@ -80,9 +93,16 @@ export function analyzeSelect(cx: AnalysisContext, select: Select, parent: Scope
       }
       continue;
     }
+    const collector = newCollector();
+    const aggregatesBefore = context.aggregateCalls + context.overCalls.length;
+    cx.lineage = collector;
     const typed = typeExpr(cx, item.expr, scope, context);
+    cx.lineage = undefined;
+    let transform: LineageTransform = 'expression';
+    if (context.aggregateCalls + context.overCalls.length > aggregatesBefore) transform = 'aggregate';
+    else if (item.expr.kind === 'column' && collector.transforms.size === 1) transform = [...collector.transforms][0]!;
     const name = item.alias ?? derivedName(item.expr);
-    const col: Col = { name: name ?? `EXPR$${cols.length}`, type: typed.type, nullable: typed.nullable, pos: item.pos };
+    const col: Col = { name: name ?? `EXPR$${cols.length}`, type: typed.type, nullable: typed.nullable, pos: item.pos, lineage: collectedLineage(collector, transform) };
     if (!name) col.unnamed = true;
     if (typed.time) col.time = typed.time;
     if (typed.window) col.window = typed.window;

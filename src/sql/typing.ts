@@ -218,8 +218,12 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
       if (!named) cx.error('SQL_UNKNOWN_WINDOW', `Unknown window '${spec.ref}'`, spec.pos, 'Declare it with WINDOW name AS (...).');
       else spec = { ...named, pos: spec.pos };
     }
+    // The window's partitioning and order place rows; the value derives from the arguments (lineage).
+    const lineage = cx.lineage;
+    cx.lineage = undefined;
     for (const p of spec.partitionBy) typeExpr(cx, p, scope);
     for (const o of spec.orderBy) typeExpr(cx, o.expr, scope);
+    cx.lineage = lineage;
     ctx?.overCalls.push({ name, spec, pos: call.pos });
     if (!isAggregateFunction(name) && !(name in WINDOW_ONLY_FUNCTIONS)) {
       cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown window function ${name}`, call.pos);

@@ -5,7 +5,7 @@ import type { AnalysisContext } from './context.js';
 import { fromItem } from './from.js';
 import { exprKey, exprStart, exprText } from './expressions.js';
 import { nearest } from './names.js';
-import { emptySelectContext, type Changelog, type Col, type OverCall, type Relation, type Scope, type TimeKind } from './relation.js';
+import { emptySelectContext, type Changelog, type Col, type ColLineage, type OverCall, type Relation, type Scope, type TimeKind } from './relation.js';
 import { typeRoot } from './types.js';
 import { typeExpr } from './typing.js';
 
@@ -38,10 +38,12 @@ export function windowTvf(cx: AnalysisContext, item: FromItem & { kind: 'window_
   const windowKey = `${item.fn}(${item.args.map(exprKey).join(', ')})`;
   const cols: Col[] = input.cols.map((c) => ({ ...c }));
   const windowTimeType = kind === 'proctime' || (timeCol?.type !== undefined && typeRoot(timeCol.type) === 'TIMESTAMP_LTZ') ? 'TIMESTAMP_LTZ(3)' : 'TIMESTAMP(3)';
+  // The window bounds derive from the DESCRIPTOR's time column.
+  const lineage = (): ColLineage => ({ sources: [...(timeCol?.lineage?.sources ?? [])], transform: 'window', ...(timeCol?.lineage && !timeCol.lineage.partial ? {} : { partial: true }) });
   cols.push(
-    { name: 'window_start', type: 'TIMESTAMP(3)', nullable: false, window: 'start', windowKey },
-    { name: 'window_end', type: 'TIMESTAMP(3)', nullable: false, window: 'end', windowKey },
-    { name: 'window_time', type: windowTimeType, nullable: false, time: kind, window: 'time', windowKey },
+    { name: 'window_start', type: 'TIMESTAMP(3)', nullable: false, window: 'start', windowKey, lineage: lineage() },
+    { name: 'window_end', type: 'TIMESTAMP(3)', nullable: false, window: 'end', windowKey, lineage: lineage() },
+    { name: 'window_time', type: windowTimeType, nullable: false, time: kind, window: 'time', windowKey, lineage: lineage() },
   );
   return { cols, complete: input.complete, changelog: input.changelog };
 }

@@ -60,6 +60,29 @@ const ApplyFields = {
 
 const TestResultJson = z.object({ test: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skipped', 'error']) }).loose();
 
+interface ColumnLineageJson {
+  node: string;
+  column: string;
+  transform: string | null;
+  classification: string | null;
+  masked: string | null;
+  partial: boolean;
+  repeated?: boolean;
+  children: ColumnLineageJson[];
+}
+const ColumnLineageNodeJson: z.ZodType<ColumnLineageJson> = z.lazy(() =>
+  z.object({
+    node: z.string().describe('Node id'),
+    column: z.string(),
+    transform: z.string().nullable().describe('direct, expression, aggregate or window'),
+    classification: z.string().nullable(),
+    masked: z.string().nullable(),
+    partial: z.boolean().describe('The lineage of this column is incomplete (an input schema is unknown)'),
+    repeated: z.boolean().optional().describe('Already shown in this tree: not expanded again'),
+    children: z.array(ColumnLineageNodeJson),
+  }),
+);
+
 export const OUTPUT_SCHEMAS = {
   'streamt-validate': z
     .object({ ...base('streamt-validate'), valid: z.boolean(), errors: count, warnings: count, flink: z.object({ jobs: count, accepted: count }).optional().describe("--flink: jobs put through Flink's planner, and how many it accepted") })
@@ -70,6 +93,13 @@ export const OUTPUT_SCHEMAS = {
       ...base('streamt-lineage'),
       nodes: z.array(z.object({ name: z.string(), type: z.string(), materialized: z.string().nullable(), version: z.number().int().optional().describe('One version of a versioned model'), deprecation_date: z.string().optional().describe('Date after which the model is deprecated'), upstream: z.array(z.string()), downstream: z.array(z.string()) })).optional(),
       edges: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
+      column: z
+        .object({ node: z.string(), column: z.string(), classification: z.string().nullable(), masked: z.string().nullable(), partial: z.boolean() })
+        .optional()
+        .describe('--column: the column shown'),
+      upstream: z.array(ColumnLineageNodeJson).optional().describe('--column: the input columns it derives from, recursively'),
+      downstream: z.array(ColumnLineageNodeJson).optional().describe('--column: the columns derived from it, recursively'),
+      exposures: z.array(z.string()).optional().describe('--column: exposures reading the column or a column derived from it'),
     })
     .describe('streamt lineage --format json'),
   'streamt-compile': z

@@ -318,6 +318,34 @@ describe('examples/payments', () => {
   });
 });
 
+describe('column lineage and classification', () => {
+  it('each model page shows its columns with their propagated classification and the columns they derive from', async () => {
+    const node = await open(pathToFileURL(join(paymentsSite, 'nodes/model/payments_clean.html')).href);
+    const row = (name: string) => node.locator('#columns table.columns-lineage tbody tr', { has: node.locator(`#col-${name}`) });
+    // card_last4 derives from the highly sensitive card_number; the model declares it internal.
+    await expect.poll(() => row('card_last4').locator('.badge.cls').textContent()).toBe('internal');
+    expect(await row('card_last4').locator('.cls-reason').textContent()).toBe('declared');
+    expect(await row('card_last4').locator('a.column-link').textContent()).toBe('card_payments_raw.card_number');
+    expect(await row('card_last4').textContent()).toContain('(expression)');
+    expect(await row('amount_cents').locator('.badge.cls').textContent()).toBe('confidential');
+    expect(await row('amount_cents').locator('.cls-reason').textContent()).toBe('inherited from source.card_payments_raw.amount_cents');
+    // The link goes to the source's page, at the column, which is highlighted.
+    await row('card_last4').locator('a.column-link').click();
+    await node.waitForURL(/nodes\/source\/card_payments_raw\.html#col-card_number$/);
+    expect(await node.locator('#col-card_number:target').count()).toBe(1);
+    await node.close();
+
+    const spend = await open(pathToFileURL(join(paymentsSite, 'nodes/model/customer_spend_5m.html')).href);
+    const total = spend.locator('#columns tbody tr', { has: spend.locator('#col-total_amount_cents') });
+    expect(await total.locator('a.column-link').textContent()).toBe('payments_clean.amount_cents');
+    expect(await total.textContent()).toContain('(aggregate)');
+    const windowStart = spend.locator('#columns tbody tr', { has: spend.locator('#col-window_start') });
+    expect(await windowStart.textContent()).toContain('(window)');
+    await shot(spend, 'payments-node-customer_spend_5m-columns', true);
+    await spend.close();
+  });
+});
+
 describe('hostile descriptions', () => {
   it('shows markup as text and runs none of it', async () => {
     const pages = ['index.html', 'lineage.html', 'nodes/source/raw_events.html', 'nodes/model/cleaned.html', 'nodes/test/cleaned_ids.html', 'nodes/exposure/evil_app.html'];

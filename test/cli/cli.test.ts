@@ -144,6 +144,26 @@ describe('lineage and ls', () => {
     expect(bad.stderr).toContain('did you mean "high_risk_payments"?');
   });
 
+  it('shows a column up and down with --column, as text and JSON', () => {
+    const text = cli(['lineage', '-p', EXAMPLE, '--column', 'payments_clean.card_last4']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('◀ source card_payments_raw.card_number [highly_sensitive] (expression)');
+    expect(text.stdout).toContain('▶ model payments_to_postgres.card_last4');
+    const json = JSON.parse(cli(['lineage', '-p', EXAMPLE, '--column', 'card_payments_raw.amount_cents', '--format', 'json']).stdout) as {
+      column: { node: string };
+      upstream: unknown[];
+      downstream: { node: string; column: string; transform: string; children: { node: string; column: string }[] }[];
+    };
+    expect(json.column.node).toBe('source.card_payments_raw');
+    expect(json.upstream).toEqual([]);
+    const clean = json.downstream.find((d) => d.node === 'model.payments_clean');
+    expect(clean).toMatchObject({ column: 'amount_cents', transform: 'direct' });
+    expect(clean!.children.map((c) => `${c.node}.${c.column}`)).toContain('model.customer_spend_5m.total_amount_cents');
+    const bad = cli(['lineage', '-p', EXAMPLE, '--column', 'payments_clean.card_numbr']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('COLUMN_NOT_FOUND');
+  });
+
   it('lists selected nodes', () => {
     const r = cli(['ls', '-p', EXAMPLE, '--select', 'tag:finance', '--exclude', 'type:exposure']);
     expect(r.code).toBe(0);

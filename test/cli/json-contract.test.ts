@@ -62,6 +62,8 @@ describe('--format json: offline commands', () => {
     const missing = expectDocument(['lineage', '-p', dir, '--model', 'nope'], 'streamt-lineage', { ok: false });
     expect((missing.doc.diagnostics as { code: string }[]).map((d) => d.code)).toEqual(['NODE_NOT_FOUND']);
     expectDocument(['lineage', '-p', empty], 'streamt-lineage', { ok: false });
+    expectDocument(['lineage', '-p', EXAMPLE, '--column', 'payments_clean.card_last4'], 'streamt-lineage', { ok: true });
+    expectDocument(['lineage', '-p', EXAMPLE, '--column', 'payments_clean.nope'], 'streamt-lineage', { ok: false });
     expectDocument(['compile', '-p', dir, '--dry-run'], 'streamt-compile', { ok: true });
     expectDocument(['compile', '-p', bad], 'streamt-compile', { ok: false });
     expectDocument(['docs', 'generate', '-p', dir], 'streamt-docs', { ok: true });

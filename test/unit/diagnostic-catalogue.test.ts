@@ -61,7 +61,7 @@ const cases: { code: string; invalid: Files; valid: Files; env?: string }[] = [
   },
   {
     code: 'SECURITY_POLICIES_NOT_ENFORCED',
-    invalid: models('  - name: m\n    materialized: topic\n    security:\n      policies:\n        - mask: {column: order_id, method: hash}\n'),
+    invalid: models('  - name: m\n    materialized: virtual_topic\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n    security:\n      policies:\n        - mask: {column: order_id, method: hash}\n'),
     valid: { ...models('  - name: m\n    materialized: virtual_topic\n    sql: SELECT order_id FROM {{ source("orders_raw") }}\n    security:\n      policies:\n        - mask: {column: order_id, method: hash}\n'), 'stream_project.yml': GATEWAY },
   },
   {

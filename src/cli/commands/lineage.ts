@@ -1,5 +1,6 @@
 import { error, hasErrors } from '../../core/diagnostics.js';
 import { closest } from '../../core/suggest.js';
+import { columnLineage, findColumn, renderColumnLineage } from '../../lineage/columns.js';
 import { findNode, lineageView, renderAsciiTree, renderMermaid, type LineageView } from '../../lineage/lineage.js';
 import type { OutputFormat } from '../../ui/contract.js';
 import type { Output } from '../../ui/output.js';
@@ -13,6 +14,7 @@ export interface LineageOptions extends GlobalOptions, SelectionOptions {
   model?: string;
   upstream?: boolean;
   downstream?: boolean;
+  column?: string;
   tests?: boolean;
 }
 
@@ -49,6 +51,21 @@ export function lineageCommand(opts: LineageOptions, out: Output, env: Readonly<
   const { result, report } = frontEndForViews(opts, out, env, 'streamt-lineage', json);
   if (!result.resolved) return report.finish(false);
   const resolved = result.resolved;
+  if (opts.column !== undefined) {
+    const found = findColumn(resolved, opts.column);
+    if ('error' in found) {
+      report.diagnostics([error('COLUMN_NOT_FOUND', found.error, found.hint ? { hint: found.hint } : {})]);
+      return report.finish(false);
+    }
+    const view = columnLineage(resolved, found.ref);
+    if (json) return report.finish(true, { column: view.column, upstream: view.upstream, downstream: view.downstream, exposures: view.exposures });
+    if (opts.format === 'mermaid') {
+      report.diagnostics([error('MISSING_OPTION', '--column shows text or --format json', { hint: 'drop --format mermaid' })]);
+      return report.finish(false);
+    }
+    out.out(renderColumnLineage(view));
+    return ExitCode.OK;
+  }
   let focus: string | undefined;
   if (opts.model) {
     focus = findNode(resolved, opts.model);

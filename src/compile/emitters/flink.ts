@@ -11,6 +11,7 @@ import type { CompileContext, NodeTable, Rowtime, TableColumn } from '../context
 import { option, quoteIdent, safeType } from '../quote.js';
 import type { FlinkJobSpec } from '../types.js';
 import { commentText, nodeError } from './common.js';
+import { maskedQuery, writesThroughGateway } from './masking.js';
 import { flinkConnectionOptions } from '../kafka-identity.js';
 
 export interface FlinkJobOutput {
@@ -186,14 +187,18 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   if (out.columns) {
     const cols = columnLines(ctx, node.id, out.columns.map((c) => ({ name: c.name, type: c.type })), diagnostics);
     if (sinkConnector === 'upsert-kafka' && out.primaryKey.length) cols.push(`PRIMARY KEY (${out.primaryKey.map(quoteIdent).join(', ')}) NOT ENFORCED`);
-    const opts = [option('connector', sinkConnector), option('topic', out.topic), ...flinkConnectionOptions(ctx, ctx.bootstrapServers(), clusterName)];
+    // A model that encrypts writes through the Gateway's proxy, which encrypts on produce.
+    const opts = [option('connector', sinkConnector), option('topic', out.topic), ...flinkConnectionOptions(ctx, writesThroughGateway(ctx, m) ?? ctx.bootstrapServers(), clusterName)];
     opts.push(...formatOptions(ctx, out, sinkConnector === 'upsert-kafka' || out.keyFields.length > 0, 'sink'));
     opts.push(...deliveryOptions(eff.delivery, pipelineName));
     statements.push(createTable(sinkName, cols, opts));
   }
 
-  const query = (m.renderedSql ?? '').replace(/\s+$/, '').replace(/;\s*$/, '').replace(/^\s*\n/, '');
-  statements.push(`INSERT INTO ${quoteIdent(sinkName)}\n${query}\n`);
+  const rendered = (m.renderedSql ?? '').replace(/\s+$/, '').replace(/;\s*$/, '').replace(/^\s*\n/, '');
+  // Masks for every reader are applied in the job: the topic never holds the clear value.
+  const unmasked = (m.analysis?.columns ?? out.columns ?? []).map((c) => ({ name: c.name, type: c.type ?? 'STRING' }));
+  const query = maskedQuery(ctx, m, rendered, unmasked, diagnostics);
+  if (query !== undefined) statements.push(`INSERT INTO ${quoteIdent(sinkName)}\n${query}\n`);
 
   // An input or the output could not be declared: the reason is reported (here or at the source).
   if (!complete || !out.columns || diagnostics.slice(errorsBefore).some((d) => d.severity === 'error')) return undefined;

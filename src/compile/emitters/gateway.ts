@@ -79,6 +79,8 @@ export function emitGatewayRules(ctx: CompileContext, m: ResolvedModel, diagnost
   const byRole = new Map<string, Policy[]>();
   for (const p of node.policies) {
     if (p.kind !== 'mask' && p.kind !== 'encrypt') continue;
+    // A mask for every reader of a Flink-written topic is applied in the job (./masking.ts).
+    if (p.kind === 'mask' && !p.forRoles.length && (m.materialized === 'flink' || m.materialized === 'topic')) continue;
     for (const role of p.forRoles.length ? p.forRoles : ['']) {
       const list = byRole.get(role) ?? [];
       list.push(p);
@@ -110,6 +112,7 @@ export function emitGatewayRules(ctx: CompileContext, m: ResolvedModel, diagnost
         interceptor(`${base}.encrypt${suffix}`, PLUGIN.encrypt, 100, {
           topic: topicRegex,
           recordValue: { fields: encrypts.map((p) => ({ fieldName: p.column, keySecretId: ctx.vault.scrub(p.key), algorithm: 'AES128_GCM' })) },
+          ...(gw.kms ? { kmsConfig: ctx.vault.scrubValue(gw.kms, node.id) } : {}),
         }, `streamt: encryption on model ${node.name}${role ? ` for role ${role}` : ''}`, role || undefined),
       );
     }

@@ -51,7 +51,7 @@ CREATE TEMPORARY TABLE `payment_counts__output` (
 ) WITH (
   'connector' = 'upsert-kafka',
   'topic' = 'payment_counts',
-  'properties.bootstrap.servers' = 'localhost:9092',
+  'properties.bootstrap.servers' = 'localhost:6969',
   'key.format' = 'raw',
   'value.format' = 'json',
   'sink.delivery-guarantee' = 'at-least-once'
