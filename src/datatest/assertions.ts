@@ -226,6 +226,10 @@ const EVALUATORS: Record<string, (c: Config, rs: readonly SampleRecord[], ctx: E
     return { status: 'skipped', failures: 0, examples: [], message: 'custom_sql runs SQL, which sample tests cannot evaluate in process; make it a continuous test to have Flink evaluate it' };
   },
 
+  schema() {
+    return { status: 'skipped', failures: 0, examples: [], message: 'the schema assertion is evaluated by continuous tests; a schema test (type: schema) checks sampled records against the declared schema' };
+  },
+
   max_latency() {
     return { status: 'skipped', failures: 0, examples: [], message: 'max_latency compares two topics end to end, which a sample of one topic cannot measure' };
   },

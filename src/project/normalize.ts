@@ -64,20 +64,23 @@ function eventTime(written: WrittenSource['event_time']): EventTime | undefined 
   return et;
 }
 
-const REF_CALL = /^\s*(ref|source|model)\s*\(\s*(["'])([^"']+)\2\s*\)\s*$/;
+const REF_CALL = /^\s*(ref|source|model)\s*\(\s*(["'])([^"']+)\2\s*(?:,\s*(?:(?:version|v)\s*=\s*)?(\d+)\s*)?\)\s*$/;
 
 /** One input reference in any accepted spelling. */
 export function parseRefEntry(entry: unknown, path: PathSegment[], defaultKind: InputRef['kind']): InputRef | undefined {
   if (typeof entry === 'string') {
     const call = REF_CALL.exec(entry);
-    if (call) return { kind: call[1] === 'source' ? 'source' : 'model', name: call[3]!, path };
+    // A version pins a model; `source("s", version=1)` is no reference (reported as not found).
+    if (call && !(call[1] === 'source' && call[4] !== undefined))
+      return { kind: call[1] === 'source' ? 'source' : 'model', name: call[3]!, path, ...(call[4] !== undefined ? { version: Number(call[4]), versionPath: path } : {}) };
     return { kind: defaultKind, name: entry.trim(), path };
   }
   if (entry && typeof entry === 'object') {
     const o = entry as Record<string, string>;
+    const pinned = (o as { version?: number }).version !== undefined ? { version: (o as { version?: number }).version!, versionPath: [...path, 'version'] } : {};
     if (o.source) return { kind: 'source', name: o.source, path: [...path, 'source'] };
-    if (o.ref) return { kind: 'model', name: o.ref, path: [...path, 'ref'] };
-    if (o.model) return { kind: 'model', name: o.model, path: [...path, 'model'] };
+    if (o.ref) return { kind: 'model', name: o.ref, path: [...path, 'ref'], ...pinned };
+    if (o.model) return { kind: 'model', name: o.model, path: [...path, 'model'], ...pinned };
   }
   return undefined;
 }

@@ -303,11 +303,11 @@ const ColumnSchema = z
 const RefEntry = z.union(
   [
     z.string(),
-    z.strictObject({ ref: z.string() }),
+    z.strictObject({ ref: z.string(), version: z.number().int().positive().optional().describe('The model version read (default: the latest)') }),
     z.strictObject({ source: z.string() }),
-    z.strictObject({ model: z.string() }),
+    z.strictObject({ model: z.string(), version: z.number().int().positive().optional().describe('The model version read (default: the latest)') }),
   ],
-  { error: 'expected a name, ref("name"), source("name") or an object {ref|source|model: name}' },
+  { error: 'expected a name, ref("name"), ref("name", version=N), source("name") or an object {ref|source|model: name} (refs may add version: N)' },
 );
 
 const FromSchema = z
@@ -591,6 +591,9 @@ export const AssertionSchemas = {
       }),
     ),
   }),
+  schema: z
+    .strictObject({ columns: z.array(z.string()).min(1).optional() })
+    .describe('Continuous tests: each record is a JSON object whose declared columns (or the listed ones) read as their declared types, NOT NULL ones present'),
   custom_sql: z.strictObject({
     sql: z.string().optional(),
     expect: z.union([z.string(), z.number()]).optional(),

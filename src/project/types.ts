@@ -36,6 +36,10 @@ export interface InputRef {
   name: string;
   /** Where in the YAML entry the reference was written. */
   path: PathSegment[];
+  /** The model version pinned (`{ref: m, version: 1}`, `ref("m", version=1)`); absent: the latest. */
+  version?: number;
+  /** Where the pinned version was written (the `version` key, or the ref string). */
+  versionPath?: PathSegment[];
 }
 
 interface NodeBase {

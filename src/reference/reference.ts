@@ -115,7 +115,7 @@ export function yamlReference(): string {
   out.push(
     '## Assertions',
     '',
-    'Each entry of a test\'s `assertions:` is a one-key mapping: `not_null`, `accepted_values` (alias `allowed_values`), `range`, `accepted_types`, `unique_key`, `foreign_key`, `max_lag`, `max_latency`, `throughput`, `distribution`, `custom_sql`. Unknown assertions and unknown parameters are errors.',
+    'Each entry of a test\'s `assertions:` is a one-key mapping: `not_null`, `accepted_values` (alias `allowed_values`), `range`, `accepted_types`, `unique_key`, `foreign_key`, `max_lag`, `max_latency`, `throughput`, `distribution`, `schema` (continuous tests), `custom_sql`. Unknown assertions and unknown parameters are errors.',
     '',
   );
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';

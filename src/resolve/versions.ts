@@ -3,10 +3,11 @@
  * topic `<topic>.v<N>` (its subject `<topic>.v<N>-value`), so several versions of one model run
  * side by side while their consumers move. `ref("name")`, `from:`, exposures and tests naming
  * the bare name read the latest (highest) version; `ref("name", version=N)` (dbt: `v=N`) pins
- * one. See docs/schemas.md#contracts-and-versions.
+ * one, and so do `{ref: name, version: N}` and `ref("name", version=N)` in `from:` and in an
+ * exposure's `consumes:` / `depends_on:`. See docs/schemas.md#contracts-and-versions.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
-import type { InputRef, ModelNode, Project } from '../project/types.js';
+import type { ExposureNode, InputRef, ModelNode, Project } from '../project/types.js';
 
 export interface ModelVersions {
   /** The node name a reference reads: the pinned version, the latest one, or the name itself. Undefined: no such version. */
@@ -62,15 +63,33 @@ export function withModelVersions(project: Project, diagnostics: Diagnostic[]): 
     },
     versionsOf: (base) => byBase.get(base) ?? [],
   };
-  if (!renamed.size) return { project, versions };
+  const pinsSomething = (refs: InputRef[]) => refs.some((r) => r.version !== undefined);
+  if (!renamed.size && !project.models.some((m) => pinsSomething(m.from)) && !project.exposures.some((e) => pinsSomething(e.consumes) || pinsSomething(e.dependsOn)))
+    return { project, versions };
 
-  // References by bare name read the latest version.
-  const latest = (ref: InputRef): InputRef => (byBase.has(ref.name) && ref.kind !== 'source' ? { ...ref, name: versions.nodeName(ref.name)! } : ref);
+  // References by bare name read the latest version; `{ref: m, version: N}` reads version N, and
+  // a version that does not exist is reported at the reference (then dropped, so it is reported once).
+  const pin = (owner: ModelNode | ExposureNode) => (ref: InputRef): InputRef | undefined => {
+    if (ref.kind === 'source') return ref;
+    if (ref.version === undefined) return byBase.has(ref.name) ? { ...ref, name: versions.nodeName(ref.name)! } : ref;
+    const name = versions.nodeName(ref.name, ref.version);
+    if (name !== undefined) return { ...ref, name };
+    const known = versions.versionsOf(ref.name);
+    diagnostics.push(
+      error('MODEL_VERSION_NOT_FOUND', known.length ? `Model "${ref.name}" has no version ${ref.version}` : `Model "${ref.name}" is not versioned: version ${ref.version} of it reads nothing`, {
+        ...owner.at(ref.versionPath ?? ref.path),
+        node: owner.id,
+        hint: known.length ? `its versions: ${known.join(', ')}` : `drop the version, or give "${ref.name}" a version: ${ref.version}`,
+      }),
+    );
+    return undefined;
+  };
+  const pinAll = (refs: InputRef[], owner: ModelNode | ExposureNode) => refs.map(pin(owner)).filter((r): r is InputRef => !!r);
   const models = project.models.map((m) => {
     const n = renamed.get(m) ?? m;
-    return n.from.some((r) => byBase.has(r.name)) ? { ...n, from: n.from.map(latest) } : n;
+    return n.from.some((r) => byBase.has(r.name) || r.version !== undefined) ? { ...n, from: pinAll(n.from, n) } : n;
   });
-  const exposures = project.exposures.map((e) => ({ ...e, consumes: e.consumes.map(latest), dependsOn: e.dependsOn.map(latest) }));
+  const exposures = project.exposures.map((e) => ({ ...e, consumes: pinAll(e.consumes, e), dependsOn: pinAll(e.dependsOn, e) }));
   const tests = project.tests.map((t) => (byBase.has(t.target) ? { ...t, target: versions.nodeName(t.target)! } : t));
   return { project: { ...project, models, exposures, tests }, versions };
 }

@@ -220,6 +220,74 @@ describe('model versions', () => {
   });
 });
 
+describe('exposures pin a model version', () => {
+  const files = (consumes: string, extra = '') => ({
+    'stream_project.yml': REGISTRY_PROJECT,
+    'sources/s.yml': SOURCES,
+    'models/orders.yml': `models:
+  - name: orders_clean
+    version: 1
+    deprecation_date: "2027-01-31"
+    sql: SELECT order_id, amount FROM {{ source("orders_raw") }}
+  - name: orders_clean
+    version: 2
+    sql: SELECT order_id, amount FROM {{ source("orders_raw") }}
+  - name: plain
+    sql: SELECT order_id FROM {{ source("orders_raw") }}
+`,
+    'exposures/e.yml': `exposures:
+  - name: app
+    type: application
+    consumes: ${consumes}
+${extra}`,
+  });
+  it('{ref: m, version: 1}, {model: m, version: 1} and ref("m", version=1) read that version', () => {
+    for (const consumes of ['[{ref: orders_clean, version: 1}]', '[{model: orders_clean, version: 1}]', `['ref("orders_clean", version=1)']`, `["ref('orders_clean', v=1)"]`]) {
+      const { resolved, codes } = compile(files(consumes));
+      expect(codes.filter((c) => c.startsWith('MODEL_') || c.startsWith('EXPOSURE_'))).toEqual([]);
+      expect(resolved.dag.parents('exposure.app')).toEqual(['model.orders_clean_v1']);
+    }
+  });
+  it('depends_on pins too; a bare name still reads the latest version', () => {
+    const { resolved } = compile(files('[orders_clean]', '    depends_on: [{ref: orders_clean, version: 1}]\n'));
+    expect(resolved.dag.parents('exposure.app').sort()).toEqual(['model.orders_clean_v1', 'model.orders_clean_v2']);
+  });
+  it('an unknown version is MODEL_VERSION_NOT_FOUND at the version key, reported once', () => {
+    const { diagnostics } = resolveFiles(files('[{ref: orders_clean, version: 3}]'));
+    const found = diagnostics.filter((x) => x.code === 'MODEL_VERSION_NOT_FOUND' || x.code === 'EXPOSURE_MODEL_NOT_FOUND');
+    expect(found.map((d) => [d.code, d.message, d.hint, d.file, d.line, d.column])).toEqual([
+      ['MODEL_VERSION_NOT_FOUND', 'Model "orders_clean" has no version 3', 'its versions: 1, 2', 'exposures/e.yml', 4, 45],
+    ]);
+  });
+  it('a version of an unversioned model is an error at the ref string', () => {
+    const { diagnostics } = resolveFiles(files(`['ref("plain", version=2)']`));
+    const d = diagnostics.find((x) => x.code === 'MODEL_VERSION_NOT_FOUND')!;
+    expect(d.message).toBe('Model "plain" is not versioned: version 2 of it reads nothing');
+    expect([d.file, d.line, d.column]).toEqual(['exposures/e.yml', 4, 16]);
+  });
+  it('a version that is not a positive integer is refused by the schema', () => {
+    expect(resolveFiles(files('[{ref: orders_clean, version: "one"}]')).diagnostics.map((d) => d.code)).toEqual(['INVALID_TYPE']);
+  });
+  it('lineage, impact and the docs site show the pinned edge; plan warns that the exposure reads a deprecated version', async () => {
+    const { resolved, result } = compile(files('[{ref: orders_clean, version: 1}]'));
+    const exposure = result.manifest.exposures.find((e) => e.name === 'app')!;
+    expect(exposure.consumes).toEqual(['model.orders_clean_v1']);
+    const { lineageView, renderAsciiTree } = await import('../../src/lineage/lineage.js');
+    const view = lineageView(resolved);
+    expect(view.edges.filter((e) => e.to === 'app')).toEqual([{ from: 'orders_clean_v1', to: 'app' }]);
+    expect(renderAsciiTree(view)).toContain('orders_clean_v1 (model:flink, v1, deprecated 2027-01-31)');
+    const desired = desiredResources(result.manifest, result.artifacts);
+    expect(desired.filter((r) => r.owner === 'model.orders_clean_v1').flatMap((r) => r.notes ?? [])).toEqual([
+      'model orders_clean_v1 (version 1 of orders_clean) is deprecated from 2027-01-31; still read by exposure app',
+    ]);
+    expect(desired.filter((r) => r.owner === 'model.orders_clean_v1').every((r) => r.impacts.includes('app'))).toBe(true);
+    expect(desired.filter((r) => r.owner === 'model.orders_clean_v2').some((r) => r.impacts.includes('app'))).toBe(false);
+    const { buildDocsModel } = await import('../../src/docs/model.js');
+    const docs = buildDocsModel({ resolved, compiled: result });
+    expect(docs.nodes.find((n) => n.id === 'exposure.app')!.upstream).toEqual(['model.orders_clean_v1']);
+  });
+});
+
 describe('the docs site shows schemas and who a change breaks', () => {
   it("lists a source's nested fields, a model's subject, compatibility and readers", async () => {
     const { buildDocsModel } = await import('../../src/docs/model.js');

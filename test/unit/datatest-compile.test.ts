@@ -109,6 +109,54 @@ describe('compileContinuousTests', () => {
   });
 });
 
+describe('the continuous schema assertion', () => {
+  const typed = (assertion: string, format = '') => {
+    const sources = `sources:\n  - name: orders\n    topic: orders\n${format}    columns:\n      - {name: id, type: STRING NOT NULL}\n      - {name: amount, type: DOUBLE}\n      - {name: at, type: TIMESTAMP_LTZ(3)}\n      - {name: customer, type: "ROW<zip INT>"}\n      - {name: tags, type: ARRAY<STRING>}\n`;
+    const { resolved, diagnostics } = resolveFiles({ 'stream_project.yml': PROJECT, 'sources/s.yml': sources, 'tests/t.yml': `tests:\n  - name: t\n    model: orders\n    type: continuous\n    assertions:\n      - ${assertion}\n` });
+    if (!resolved) throw new Error(JSON.stringify(diagnostics));
+    return compileContinuousTests(resolved);
+  };
+  it('checks every declared column of a JSON topic, naming the field', () => {
+    const out = typed('schema: {}');
+    expect(out.diagnostics).toEqual([]);
+    const sql = out.flinkJobs[0]!.spec.statements.join(';\n');
+    const insert = sql.slice(sql.indexOf('INSERT INTO'));
+    expect(insert).toContain("WHERE `_streamt_value` IS NOT NULL AND (NOT (`_streamt_value` IS JSON OBJECT) OR (JSON_VALUE(`_streamt_value`, '$[''id'']') IS NULL AND JSON_QUERY(`_streamt_value`, '$[''id'']') IS NULL)");
+    expect(insert).toContain("TRY_CAST(JSON_VALUE(`_streamt_value`, '$[''amount'']') AS DOUBLE) IS NULL");
+    // Timestamps in SQL or ISO-8601 text; nested fields only when the row is an object.
+    expect(insert).toContain("TRY_CAST(REPLACE(REPLACE(JSON_VALUE(`_streamt_value`, '$[''at'']'), 'T', ' '), 'Z', '') AS TIMESTAMP(3)) IS NULL");
+    expect(insert).toContain("(JSON_QUERY(`_streamt_value`, '$[''customer'']') IS JSON OBJECT AND JSON_QUERY(`_streamt_value`, '$[''customer''][''zip'']') IS NOT NULL");
+    expect(insert).toContain("NOT (JSON_QUERY(`_streamt_value`, '$[''tags'']') IS JSON ARRAY)");
+    expect(insert).toContain("'customer.zip = '");
+    // The typed view casts without NOT NULL and keeps composite columns as their JSON text.
+    expect(sql).toContain('TRY_CAST(`id` AS STRING) AS `id`');
+    expect(sql).toContain("JSON_QUERY(`_streamt_value`, '$[''tags'']') AS `tags`");
+    expect(sql).not.toMatch(/TRY_CAST\([^)]*NOT NULL\)/);
+    expect(sql).not.toMatch(/TRY_CAST\(`(customer|tags)`/);
+  });
+  it('columns: limits it to the listed ones; an unknown one skips it', () => {
+    const sql = typed('schema: {columns: [amount]}').flinkJobs[0]!.spec.statements.join(';\n');
+    expect(sql.slice(sql.indexOf('INSERT INTO'))).not.toContain("'$[''id'']'");
+    const out = typed('schema: {columns: [nope]}');
+    expect(out.skipped.get('t')).toEqual([{ index: 0, assertion: 'schema', reason: '"orders" has no column nope' }]);
+  });
+  it('is skipped on Avro topics, whose records the job decodes with their registered schema', () => {
+    const { resolved } = resolveFiles({
+      'stream_project.yml': PROJECT + '  schema_registry:\n    url: http://localhost:8081\n',
+      'sources/s.yml': 'sources:\n  - name: orders\n    topic: orders\n    schema: {format: avro}\n    columns:\n      - {name: id, type: STRING}\n',
+      'tests/t.yml': 'tests:\n  - name: t\n    model: orders\n    type: continuous\n    assertions:\n      - schema: {}\n      - not_null: {columns: [id]}\n',
+    });
+    const out = compileContinuousTests(resolved!);
+    expect(out.skipped.get('t')![0]).toMatchObject({ index: 0, assertion: 'schema' });
+    expect(out.skipped.get('t')![0]!.reason).toContain('schema test');
+  });
+  it('sample tests skip it, pointing at schema tests', () => {
+    const r = project(test('sample', '      - schema: {}\n'));
+    const result = evaluateSample(r.project.tests[0]!, [{ key: 'k', value: { order_id: 'o' }, partition: 0, offset: 0, timestamp: 0 }] as never, { now: 0 });
+    expect(result.assertions[0]).toMatchObject({ assertion: 'schema', status: 'skipped' });
+  });
+});
+
 describe('schema tests', () => {
   it('checks test columns and declared types against the inferred schema', () => {
     const r = project(test('schema', '      - not_null: {columns: [order_id, nope]}\n      - accepted_types: {amount: double, order_id: int}\n      - throughput: {min_per_second: 1}\n'));

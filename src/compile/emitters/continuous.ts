@@ -26,6 +26,7 @@ import { option, quoteIdent, quoteLiteral, safeType } from '../quote.js';
 import { acceptedTypes, bucketName, FLINK_TYPE, typeFamily, type Bucket } from '../test-specs.js';
 import type { FlinkJobArtifact, FlinkJobSpec, TopicArtifact, TopicSpec } from '../types.js';
 import { commentText } from './common.js';
+import { rowFields, typeRoot } from '../../sql/types.js';
 import { createTable, type JobKafkaAccess } from './flink.js';
 
 export interface ContinuousTestsOutput {
@@ -175,9 +176,14 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
   } else {
     const cols = [`${quoteIdent(K)} STRING`, `${quoteIdent(V)} STRING`, ...meta];
     statements.push(createTable(IN, cols, [...readOpts, option('value.format', 'raw')]));
-    const fields = columns.map((c) => `JSON_VALUE(${quoteIdent(V)}, ${quoteLiteral(jsonPath(c.name))}) AS ${quoteIdent(c.name)}`);
+    // A ROW, MAP or ARRAY column is its JSON text (JSON_VALUE reads scalars only), kept as text in
+    // the typed view: Flink casts no STRING to them. Casts drop NOT NULL (Flink's parser refuses
+    // `TRY_CAST(x AS STRING NOT NULL)`).
+    const composite = (type: string) => ['ROW', 'MAP', 'ARRAY', 'MULTISET'].includes(typeRoot(type));
+    const fields = columns.map((c) => `${composite(c.type) ? 'JSON_QUERY' : 'JSON_VALUE'}(${quoteIdent(V)}, ${quoteLiteral(jsonPath(c.name))}) AS ${quoteIdent(c.name)}`);
     statements.push(createView(ROWS, [K, V, P, O, TS, RT].map(quoteIdent).concat(fields), IN));
-    statements.push(createView(TYPED, [K, V, P, O, TS, RT].map(quoteIdent).concat(columns.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${typeOf(c.type)}) AS ${quoteIdent(c.name)}`)), ROWS));
+    const typed = (c: { name: string; type: string }) => (composite(c.type) ? quoteIdent(c.name) : `TRY_CAST(${quoteIdent(c.name)} AS ${typeOf(c.type.replace(/\s+NOT\s+NULL\s*$/i, ''))}) AS ${quoteIdent(c.name)}`);
+    statements.push(createView(TYPED, [K, V, P, O, TS, RT].map(quoteIdent).concat(columns.map(typed)), ROWS));
   }
   statements.push(
     createTable(
@@ -366,6 +372,21 @@ function compileOne(ctx: CompileContext, test: TestNode, violationsTopicName: st
         });
         return;
       }
+      case 'schema': {
+        if (avro) {
+          skipped.push({ index: i, assertion: a.type, reason: 'an Avro topic is decoded with its registered schema by the job itself (a record that does not decode stops it); check its records with a schema test' });
+          return;
+        }
+        const only = cfg.columns as string[] | undefined;
+        if (only && missing(a, i, only)) return;
+        const checks = schemaChecks(columns.filter((x) => !only || only.includes(x.name)));
+        const notObject = `NOT (${c(V)} IS JSON OBJECT)`;
+        const pred = `${c(V)} IS NOT NULL AND (${[notObject, ...checks.map((x) => x.pred)].join(' OR ')})`;
+        const details = `CASE WHEN ${notObject} THEN 'the value is not a JSON object' ELSE CONCAT_WS('; ', ${checks.map((x) => `CASE WHEN ${x.pred} THEN ${x.details} END`).join(', ')}) END`;
+        queries.push(violation(a, i, details, c(ROWS), pred));
+        dlqRowPredicates.push(`(${pred})`);
+        return;
+      }
       case 'custom_sql': {
         const cond = customCondition(cfg);
         if (!cond.ok) {
@@ -480,7 +501,51 @@ function formatDurationOption(ms: number): string {
 }
 
 function jsonPath(name: string): string {
-  return `$['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  return `$${pathStep(name)}`;
+}
+
+function pathStep(name: string): string {
+  return `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}
+
+/**
+ * The `schema` assertion over a raw JSON value (column `_streamt_value`): per declared column, a
+ * predicate a record that Flink's `json` format would not read into the declared type meets, and
+ * the text naming the field. What Flink can tell from the text (judged on the stack, see
+ * docs/testing.md#assertions): a NOT NULL column that is missing or null; a scalar column whose
+ * value is an object or an array, or whose text `TRY_CAST` cannot read as the type (timestamps in
+ * SQL or ISO-8601 text); a ROW or MAP
+ * column that is not an object, an ARRAY or MULTISET column that is not an array. STRING columns
+ * take any value (the json format keeps an object's text), BYTES/BINARY ones are not checked, and
+ * the fields of a ROW are checked the same way when the row is there; array and map elements are not.
+ */
+export function schemaChecks(columns: readonly { name: string; type: string }[], parent?: { path: string; name: string; present: string }): { field: string; pred: string; details: string }[] {
+  const out: { field: string; pred: string; details: string }[] = [];
+  for (const col of columns) {
+    const path = (parent?.path ?? '$') + pathStep(col.name);
+    const field = parent ? `${parent.name}.${col.name}` : col.name;
+    const value = `JSON_VALUE(${quoteIdent(V)}, ${quoteLiteral(path)})`;
+    const query = `JSON_QUERY(${quoteIdent(V)}, ${quoteLiteral(path)})`;
+    const notNull = /\bNOT\s+NULL\s*$/i.test(col.type);
+    const base = col.type.replace(/\s+NOT\s+NULL\s*$/i, '').trim();
+    const root = typeRoot(base);
+    const present = `(${value} IS NOT NULL OR ${query} IS NOT NULL)`;
+    const within = (pred: string) => (parent ? `(${parent.present} AND ${pred})` : `(${pred})`);
+    if (notNull) out.push({ field, pred: within(`${value} IS NULL AND ${query} IS NULL`), details: quoteLiteral(`${field} is missing or null (declared ${col.type})`) });
+    if (root === 'ROW' || root === 'MAP' || root === 'ARRAY' || root === 'MULTISET') {
+      const shape = root === 'ARRAY' || root === 'MULTISET' ? 'ARRAY' : 'OBJECT';
+      out.push({ field, pred: within(`${value} IS NOT NULL OR (${query} IS NOT NULL AND NOT (${query} IS JSON ${shape}))`), details: `${quoteLiteral(`${field} = `)} || COALESCE(${value}, ${query}) || ${quoteLiteral(` is not ${shape === 'ARRAY' ? 'an array' : 'an object'} (declared ${base})`)}` });
+      if (root === 'ROW') out.push(...schemaChecks(rowFields(base), { path, name: field, present: parent ? `(${parent.present} AND ${query} IS JSON OBJECT)` : `${query} IS JSON OBJECT` }));
+      continue;
+    }
+    if (['STRING', 'VARCHAR', 'CHAR', 'BYTES', 'BINARY', 'VARBINARY', 'RAW'].includes(root)) continue;
+    // Timestamps: Flink's json format reads SQL (`2024-01-01 10:00:00`) or ISO-8601
+    // (`2024-01-01T10:00:00Z`) text, as the table says; TRY_CAST reads only the first, so both are
+    // brought to it.
+    const cast = root === 'TIMESTAMP' || root === 'TIMESTAMP_LTZ' ? `TRY_CAST(REPLACE(REPLACE(${value}, 'T', ' '), 'Z', '') AS TIMESTAMP(3))` : `TRY_CAST(${value} AS ${safeType(base) ?? base})`;
+    out.push({ field, pred: within(`${query} IS NOT NULL OR (${value} IS NOT NULL AND ${cast} IS NULL)`), details: `${quoteLiteral(`${field} = `)} || COALESCE(${value}, ${query}) || ${quoteLiteral(` does not read as ${base}`)}` });
+  }
+  return out;
 }
 
 /** An exact interval literal with a leading precision that fits (Flink rejects SECOND(9, 3)). */
