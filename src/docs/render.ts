@@ -72,6 +72,12 @@ function columnClassification(c: DocsColumn): string {
   return parts.join(' ');
 }
 
+/** The column's name, its anchor, and a link to its path highlighted in the lineage graph. */
+function columnName(d: DocsNode, c: DocsColumn, root: string): string {
+  const href = `${root}lineage.html#${encodeURIComponent(d.id)}/${encodeURIComponent(c.name)}`;
+  return `<span id="col-${h(c.name)}">${h(c.name)}</span> <a class="column-path-link" href="${h(href)}" title="Highlight this column's lineage path in the graph">show in graph</a>`;
+}
+
 /** The input columns a model column derives from, each linked to its node's page and column. */
 function derivesFrom(model: DocsModel, c: DocsColumn, root: string): string {
   if (!c.derivesFrom) return '<span class="muted">unknown</span>';
@@ -189,7 +195,7 @@ export function renderNodePage(model: DocsModel, d: DocsNode, opts: RenderOption
         ? table(
             ['Column', 'Type', 'Classification', 'Derives from', 'Description'],
             d.columns.map((c) => [
-              `<span id="col-${h(c.name)}">${h(c.name)}</span>`,
+              columnName(d, c, root),
               c.type ? `<code>${h(c.type)}</code>` : '',
               columnClassification(c),
               derivesFrom(model, c, root),
@@ -199,7 +205,7 @@ export function renderNodePage(model: DocsModel, d: DocsNode, opts: RenderOption
           )
         : table(
             ['Column', 'Type', 'Classification', 'Description'],
-            d.columns.map((c) => [`<span id="col-${h(c.name)}">${h(c.name)}</span>`, c.type ? `<code>${h(c.type)}</code>` : '', c.classification ? badge(c.classification, `cls cls-${c.classification}`) : '', h(c.description ?? '')]),
+            d.columns.map((c) => [d.kind === 'source' ? columnName(d, c, root) : `<span id="col-${h(c.name)}">${h(c.name)}</span>`, c.type ? `<code>${h(c.type)}</code>` : '', c.classification ? badge(c.classification, `cls cls-${c.classification}`) : '', h(c.description ?? '')]),
           ),
       'columns',
     ),
@@ -381,6 +387,13 @@ export function graphData(model: DocsModel): unknown {
       if (d.upstreamClassification) n.upstreamClassification = d.upstreamClassification;
       if (d.test?.result) n.status = d.test.result.status;
       if (d.impacted.length) n.impacted = d.impacted.map((x) => index.get(x));
+      // Column-level lineage, for highlighting a column's path: [name] or [name, [[input node, input column], ...]].
+      if (d.columns.length && (d.kind === 'source' || d.kind === 'model')) {
+        n.columns = d.columns.map((c) => {
+          const inputs = (c.derivesFrom ?? []).filter((i) => index.has(i.id)).map((i) => [index.get(i.id), i.column]);
+          return inputs.length ? [c.name, inputs] : [c.name];
+        });
+      }
       return n;
     }),
     edges: model.edges.map((e) => [index.get(e.from), index.get(e.to)]),

@@ -78,6 +78,13 @@
       children[e[0]].push(e[1]);
       parents[e[1]].push(e[0]);
     });
+    // Column-level lineage reversed: for each node, the model columns derived from its columns.
+    var derived = nodes.map(function () { return []; });
+    nodes.forEach(function (n, c) {
+      (n.columns || []).forEach(function (col) {
+        (col[1] || []).forEach(function (input) { derived[input[0]].push([c, col[0], input[1]]); });
+      });
+    });
 
     var viewport = svgEl('g', { id: 'viewport' });
     var bandLayer = svgEl('g', { class: 'bands' });
@@ -89,12 +96,16 @@
     svg.appendChild(viewport);
 
     // Elements are made once; a layout only moves them, shows or hides them and sets edge paths.
-    var edgeEls = edges.map(function () {
-      var path = svgEl('path', { class: 'edge filtered-out' });
+    var edgeEls = edges.map(function (e) {
+      var path = svgEl('path', { class: 'edge filtered-out', 'data-edge': nodes[e[0]].id + '>' + nodes[e[1]].id });
       edgeLayer.appendChild(path);
       return path;
     });
 
+    var subEls = [];
+    function subText(n) {
+      return [n.kind, n.materialized || n.type || n.status || ''].filter(Boolean).join(' · ');
+    }
     var nodeEls = nodes.map(function (n, i) {
       var classes = ['node', 'filtered-out', 'kind-' + n.kind];
       if (n.status) classes.push('status-' + n.status);
@@ -109,8 +120,9 @@
       label.textContent = truncate(n.name, 28);
       g.appendChild(label);
       var sub = svgEl('text', { x: 8, y: 25, class: 'sub' });
-      sub.textContent = [n.kind, n.materialized || n.type || n.status || ''].filter(Boolean).join(' · ');
+      sub.textContent = subText(n);
       g.appendChild(sub);
+      subEls.push(sub);
       g.addEventListener('keydown', function (ev) {
         if (ev.key === 'Enter' || ev.key === ' ') {
           ev.preventDefault();
@@ -433,6 +445,7 @@
       var parts = [];
       parts.push((current ? current.count : nodes.length) + ' of ' + nodes.length + ' nodes');
       if (focused >= 0) parts.push('around ' + nodes[focused].name);
+      if (path) parts.push('column ' + path.column + ': ' + path.nodes.length + ' node' + (path.nodes.length === 1 ? '' : 's') + ' on its path');
       if (search.value.trim()) parts.push(matches.length + ' match' + (matches.length === 1 ? '' : 'es'));
       status.textContent = parts.join(' · ');
     }
@@ -461,11 +474,92 @@
       for (var d in down) family[d] = true;
       return family;
     }
+    // ---- a column's path: its input columns up to the sources, the columns derived from it down ----
+    /** Does `input` (a column the lineage names) stand for `target`? A nested field is part of its column (as in `streamt lineage --column`). */
+    function covers(input, target) {
+      return input === target || input.indexOf(target + '.') === 0 || target.indexOf(input + '.') === 0;
+    }
+    function hasColumn(i, column) {
+      return (nodes[i].columns || []).some(function (c) { return c[0] === column || c[0] === column.split('.')[0]; });
+    }
+    /**
+     * The nodes, columns and edges on a column's path: up, the columns it derives from, to the
+     * sources; down, the model columns derived from it, to the sinks, and the exposures reading a
+     * node that carries one of them. Returns { column, nodes, columns: {node: [col]}, edges: {k: true}, up, down }.
+     */
+    function columnPath(i, column) {
+      var cols = {};
+      var on = {};
+      var pathEdges = {};
+      var up = {};
+      var down = {};
+      function add(j, c) {
+        cols[j] = cols[j] || [];
+        if (cols[j].indexOf(c) < 0) cols[j].push(c);
+      }
+      function link(a, b) { on[a + '>' + b] = true; }
+      add(i, column);
+      var stack = [[i, column]];
+      var seen = {};
+      while (stack.length) {
+        var r = stack.pop();
+        if (seen[r[0] + ':' + r[1]]) continue;
+        seen[r[0] + ':' + r[1]] = true;
+        var l = null;
+        (nodes[r[0]].columns || []).forEach(function (c) { if (!l && c[1] && (c[0] === r[1] || covers(c[0], r[1]))) l = c; });
+        if (!l) continue;
+        l[1].forEach(function (input) {
+          add(input[0], input[1]);
+          up[input[0]] = true;
+          link(input[0], r[0]);
+          stack.push([input[0], input[1]]);
+        });
+      }
+      stack = [[i, column]];
+      seen = {};
+      while (stack.length) {
+        r = stack.pop();
+        if (seen[r[0] + ':' + r[1]]) continue;
+        seen[r[0] + ':' + r[1]] = true;
+        derived[r[0]].forEach(function (d) {
+          if (!covers(d[2], r[1])) return;
+          add(d[0], d[1]);
+          down[d[0]] = true;
+          link(r[0], d[0]);
+          stack.push([d[0], d[1]]);
+        });
+        children[r[0]].forEach(function (c) {
+          if (nodes[c].kind !== 'exposure') return;
+          add(c, 'reads ' + nodes[r[0]].name + '.' + r[1]);
+          down[c] = true;
+          link(r[0], c);
+        });
+      }
+      edges.forEach(function (e, k) { if (on[e[0] + '>' + e[1]]) pathEdges[k] = true; });
+      return { column: column, nodes: Object.keys(cols).map(Number), columns: cols, edges: pathEdges, up: up, down: down };
+    }
+    var path = null;
+    function showPath(i, column) {
+      path = column && hasColumn(i, column) ? columnPath(i, column) : null;
+      svg.classList.toggle('column-mode', !!path);
+      nodeEls.forEach(function (g, j) {
+        var cols = path && path.columns[j];
+        g.classList.toggle('on-path', !!cols);
+        subEls[j].textContent = cols ? truncate(cols.join(', '), 34) : subText(nodes[j]);
+        if (cols) g.setAttribute('data-path-columns', cols.join(','));
+        else g.removeAttribute('data-path-columns');
+      });
+      edgeEls.forEach(function (p, k) { p.classList.toggle('on-path', !!(path && path.edges[k])); });
+    }
+
     var focused = -1;
-    function focus(i) {
+    var focusedColumn = '';
+    function focus(i, column) {
       focused = i;
+      focusedColumn = i >= 0 ? column || '' : '';
       nodeEls.forEach(function (g) { g.classList.remove('in-focus', 'selected', 'upstream', 'downstream'); });
       edgeEls.forEach(function (p) { p.classList.remove('in-focus'); });
+      showPath(i, focusedColumn);
       if (i < 0) {
         svg.classList.remove('focus-mode');
         panel.hidden = true;
@@ -489,21 +583,25 @@
       showPanel(i, Object.keys(up).length, Object.keys(down).length);
       refresh();
     }
-    function select(i) {
+    function select(i, column) {
       if (i === undefined || i < 0) return;
-      setHash(nodes[i].id);
+      setHash(nodes[i].id, column);
     }
-    function setHash(id) {
-      if (id) location.hash = encodeURIComponent(id);
+    /** The URL carries the focus, and the selected column after a slash: `#model.payments_clean/card_last4`. */
+    function setHash(id, column) {
+      if (id) location.hash = encodeURIComponent(id) + (column ? '/' + encodeURIComponent(column) : '');
       else if (history.replaceState) {
         history.replaceState(null, '', location.pathname + location.search);
         onHash();
       } else location.hash = '';
     }
     function onHash() {
-      var id = decodeURIComponent(location.hash.replace(/^#/, ''));
+      var raw = location.hash.replace(/^#/, '');
+      var slash = raw.indexOf('/');
+      var id = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
+      var column = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
       var i = id && Object.prototype.hasOwnProperty.call(byId, id) ? byId[id] : -1;
-      if (i !== focused) focus(i);
+      if (i !== focused || (i >= 0 && column !== focusedColumn)) focus(i, column);
     }
     window.addEventListener('hashchange', onHash);
     document.addEventListener('keydown', function (ev) {
@@ -522,6 +620,39 @@
       ids.forEach(function (j) { box.appendChild(nodeButton(j)); });
       if (!ids.length) box.appendChild(el('span', { class: 'muted' }, 'none'));
       wrap.appendChild(box);
+      return wrap;
+    }
+    /** The node's columns: choosing one highlights its path; choosing it again clears it. */
+    function columnSection(i) {
+      var wrap = el('section', { class: 'panel-columns' });
+      wrap.appendChild(el('h3', {}, 'Columns (' + nodes[i].columns.length + '): choose one to see its path'));
+      var box = el('div', { class: 'chips' });
+      nodes[i].columns.forEach(function (c) {
+        var chosen = path && c[0] === path.column;
+        var b = el('button', { type: 'button', class: 'column-chip', 'aria-pressed': chosen ? 'true' : 'false', 'data-column': c[0] }, c[0]);
+        b.addEventListener('click', function () { select(i, chosen ? '' : c[0]); });
+        box.appendChild(b);
+      });
+      wrap.appendChild(box);
+      return wrap;
+    }
+    /** Every node on the selected column's path, upstream first, with its columns on the path. */
+    function pathSection() {
+      var wrap = el('section', { class: 'column-path' });
+      wrap.appendChild(el('h3', {}, 'Path of ' + nodes[focused].name + '.' + path.column));
+      var clear = el('button', { type: 'button', class: 'clear-column' }, 'Clear column');
+      clear.addEventListener('click', function () { select(focused, ''); });
+      wrap.appendChild(clear);
+      var rank = function (j) { return path.up[j] ? 0 : j === focused ? 1 : 2; };
+      var list = el('ul', { class: 'path-list' });
+      path.nodes.slice().sort(function (a, b) { return rank(a) - rank(b) || (nodes[a].name < nodes[b].name ? -1 : nodes[a].name > nodes[b].name ? 1 : 0); }).forEach(function (j) {
+        var li = el('li', { 'data-id': nodes[j].id });
+        li.appendChild(el('span', { class: 'muted' }, path.up[j] ? '▲ ' : j === focused ? '● ' : '▼ '));
+        li.appendChild(nodeButton(j));
+        li.appendChild(el('span', { class: 'path-columns' }, ' ' + path.columns[j].join(', ')));
+        list.appendChild(li);
+      });
+      wrap.appendChild(list);
       return wrap;
     }
     function showPanel(i, upCount, downCount) {
@@ -552,6 +683,8 @@
       panel.appendChild(dl);
       var open = el('a', { class: 'button', href: n.page }, 'Open the page');
       panel.appendChild(open);
+      if (n.columns && n.columns.length) panel.appendChild(columnSection(i));
+      if (path) panel.appendChild(pathSection());
       panel.appendChild(listSection('Direct upstream', parents[i]));
       panel.appendChild(listSection('Direct downstream', children[i]));
       if (n.kind !== 'test') panel.appendChild(listSection('Impacted exposures', n.impacted || []));

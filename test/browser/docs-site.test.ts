@@ -13,7 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsGenerateCommand } from '../../src/cli/commands/docs.js';
+import { runFrontEnd } from '../../src/cli/pipeline.js';
 import { layoutDag } from '../../src/docs/layout.js';
+import { columnLineage, type ColumnLineageNode } from '../../src/lineage/columns.js';
+import type { NodeId } from '../../src/project/types.js';
 import { Output } from '../../src/ui/output.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
@@ -343,6 +346,113 @@ describe('column lineage and classification', () => {
     expect(await windowStart.textContent()).toContain('(window)');
     await shot(spend, 'payments-node-customer_spend_5m-columns', true);
     await spend.close();
+  });
+});
+
+/**
+ * A column's path as `streamt lineage --column` computes it (src/lineage/columns.ts, not the
+ * browser's code): the node of every column on it with those columns, the exposures reading a
+ * node carrying the column or one derived from it (with what they read), and the graph edges
+ * the derivations run along.
+ */
+function expectedPath(data: GraphData, node: NodeId, column: string): { columns: Record<string, string[]>; edges: string[] } {
+  const resolved = runFrontEnd({ projectDir: join(REPO, 'examples/payments') }, {}).resolved!;
+  const view = columnLineage(resolved, { node, column });
+  const columns: Record<string, string[]> = { [node]: [column] };
+  const edges = new Set<string>();
+  const add = (id: string, col: string) => (columns[id] ??= []).includes(col) || columns[id]!.push(col);
+  const walk = (list: ColumnLineageNode[], from: { node: string; column: string }, dir: 'up' | 'down') => {
+    for (const c of list) {
+      add(c.node, c.column);
+      edges.add(dir === 'up' ? `${c.node}>${from.node}` : `${from.node}>${c.node}`);
+      walk(c.children, c, dir);
+    }
+  };
+  walk(view.upstream, { node, column }, 'up');
+  walk(view.downstream, { node, column }, 'down');
+  // Exposures read the column's node or a node derived from it (upstream nodes carry input columns, not this one).
+  const down = new Set([node]);
+  const collect = (list: ColumnLineageNode[]) => list.forEach((c) => (down.add(c.node), collect(c.children)));
+  collect(view.downstream);
+  for (const name of view.exposures) {
+    const exposure = `exposure.${name}`;
+    for (const [a, b] of data.edges) {
+      const from = data.nodes[a]!.id;
+      if (data.nodes[b]!.id !== exposure || !down.has(from as NodeId)) continue;
+      for (const col of columns[from]!) add(exposure, `reads ${from.slice(from.indexOf('.') + 1)}.${col}`);
+      edges.add(`${from}>${exposure}`);
+    }
+  }
+  for (const id of Object.keys(columns)) columns[id]!.sort();
+  return { columns, edges: [...edges].sort() };
+}
+
+const opacityOf = async (page: Page, id: string): Promise<number> =>
+  Number(await page.evaluate(`getComputedStyle(document.querySelector('g.node[data-id=${JSON.stringify(id)}]')).opacity`));
+
+/** The nodes and edges highlighted on the graph, with the columns each node lists. */
+async function highlighted(page: Page): Promise<{ columns: Record<string, string[]>; edges: string[] }> {
+  const nodes = await page.$$eval('#graph.column-mode g.node.on-path', (els) => els.map((e) => [e.getAttribute('data-id')!, e.getAttribute('data-path-columns')!] as const));
+  const edges = await page.$$eval('#graph.column-mode path.edge.on-path:not(.filtered-out)', (els) => els.map((e) => e.getAttribute('data-edge')!));
+  return { columns: Object.fromEntries(nodes.map(([id, cols]) => [id, cols.split(',').sort()])), edges: edges.sort() };
+}
+
+describe('a column\'s path in the graph', () => {
+  it('highlights every node and edge on the path of a 3-level chain and of a join, lists the columns, carries it in the URL and clears', async () => {
+    const data = graphData(paymentsSite);
+    // From the model page's column table: "show in graph" on an aggregate of a 3-level chain.
+    const spend = await open(pathToFileURL(join(paymentsSite, 'nodes/model/customer_spend_5m.html')).href);
+    await spend.locator('#columns tbody tr', { has: spend.locator('#col-total_amount_cents') }).locator('a.column-path-link').click();
+    await spend.waitForURL(/lineage\.html#model\.customer_spend_5m\/total_amount_cents$/);
+    await spend.waitForSelector('svg#graph[data-ready="true"]');
+    const chain = expectedPath(data, 'model.customer_spend_5m', 'total_amount_cents');
+    expect(chain.columns).toMatchObject({
+      'source.card_payments_raw': ['amount_cents'],
+      'model.payments_clean': ['amount_cents'],
+      'model.customer_spend_5m': ['total_amount_cents'],
+    });
+    expect(chain.edges).toEqual(expect.arrayContaining(['source.card_payments_raw>model.payments_clean', 'model.payments_clean>model.customer_spend_5m']));
+    await expect.poll(() => highlighted(spend), { timeout: 20_000 }).toEqual(chain);
+    // Off the path: drawn (in the focus) but dimmed, e.g. the exposure producing the source.
+    expect(await spend.locator('g.node.on-path').count()).toBe(Object.keys(chain.columns).length);
+    expect(await spend.locator('g.node[data-id="exposure.payments_api"]').isVisible()).toBe(true);
+    expect(await opacityOf(spend, 'exposure.payments_api')).toBeLessThan(1);
+    expect(await opacityOf(spend, 'model.payments_clean')).toBe(1);
+    // The panel lists every node on the path with its columns; the node box shows them too.
+    const pathList = spend.locator('#panel .column-path li');
+    expect(await pathList.count()).toBe(Object.keys(chain.columns).length);
+    expect(await spend.locator('#panel .column-path li[data-id="source.card_payments_raw"] .path-columns').textContent()).toBe(' amount_cents');
+    expect(await spend.locator('g.node[data-id="model.payments_clean"] text.sub').textContent()).toBe('amount_cents');
+    expect(await spend.locator('#status').textContent()).toContain(`column total_amount_cents: ${Object.keys(chain.columns).length} nodes on its path`);
+    await shot(spend, 'payments-column-path-chain');
+    await spend.close();
+
+    // A shared link opens on a joined column: the customers side of the join, not the payments side.
+    const page = await openGraph(paymentsSite, '#model.payments_enriched/risk_band');
+    const joined = expectedPath(data, 'model.payments_enriched', 'risk_band');
+    expect(joined.columns).toMatchObject({ 'source.customers': ['risk_band'], 'model.payments_enriched': ['risk_band'], 'model.high_risk_payments': ['risk_band'] });
+    expect(joined.columns['model.payments_clean']).toBeUndefined();
+    expect(Object.keys(joined.columns).some((id) => id.startsWith('exposure.'))).toBe(true);
+    await expect.poll(() => highlighted(page), { timeout: 20_000 }).toEqual(joined);
+    await shot(page, 'payments-column-path-join');
+
+    // Choosing another column of the node in the panel: the other side of the join, in the URL.
+    await page.locator('#panel button.column-chip[data-column="amount_cents"]').click();
+    await waitForHash(page, '#model.payments_enriched/amount_cents');
+    const other = expectedPath(data, 'model.payments_enriched', 'amount_cents');
+    expect(other.columns).toMatchObject({ 'source.card_payments_raw': ['amount_cents'], 'model.payments_clean': ['amount_cents'] });
+    expect(other.columns['source.customers']).toBeUndefined();
+    await expect.poll(() => highlighted(page), { timeout: 20_000 }).toEqual(other);
+    expect(await page.locator('#panel button.column-chip[aria-pressed="true"]').textContent()).toBe('amount_cents');
+
+    // Clearing the column keeps the focus on the node; nothing is highlighted or dimmed any more.
+    await page.locator('#panel button.clear-column').click();
+    await waitForHash(page, '#model.payments_enriched');
+    expect(await page.locator('#graph.column-mode').count()).toBe(0);
+    expect(await page.locator('g.node.on-path, path.edge.on-path').count()).toBe(0);
+    expect(await page.locator('g.node[data-id="model.payments_clean"] text.sub').textContent()).toBe('model · flink');
+    expect(await page.locator('#panel-title').textContent()).toBe('payments_enriched');
+    await page.close();
   });
 });
 

@@ -55,6 +55,20 @@ describe('the site for examples/payments', () => {
     for (const script of ['assets/app.js', 'assets/layout.js']) expect(files.get(script), script).not.toMatch(/fetch\(|XMLHttpRequest|import\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('carries each column\'s input columns in the graph data, and links each column to its path in the graph', () => {
+    const data = graphData(files.get('lineage.html')!);
+    const index = (id: string) => data.nodes.findIndex((n) => n.id === id);
+    const columns = (id: string) => data.nodes[index(id)]!.columns as [string, [number, string][]?][];
+    // A source's columns have no inputs; a model column lists the (node index, column) it derives from.
+    expect(columns('source.customers').find((c) => c[0] === 'risk_band')).toEqual(['risk_band']);
+    expect(columns('model.payments_enriched').find((c) => c[0] === 'risk_band')).toEqual(['risk_band', [[index('source.customers'), 'risk_band']]]);
+    expect(columns('model.customer_spend_5m').find((c) => c[0] === 'total_amount_cents')).toEqual(['total_amount_cents', [[index('model.payments_clean'), 'amount_cents']]]);
+    expect(data.nodes[index('exposure.finance_dashboard')]!.columns).toBeUndefined();
+    const page = files.get(model.byId.get('model.payments_enriched')!.page)!;
+    expect(page).toContain('<a class="column-path-link" href="../../lineage.html#model.payments_enriched/risk_band"');
+    expect(files.get(model.byId.get('source.customers')!.page)!).toContain('href="../../lineage.html#source.customers/risk_band"');
+  });
+
   it('ships the layout engine to the lineage page only, before the app that uses it', () => {
     expect(files.get('assets/layout.js')).toContain('var streamtLayout = (function layoutEngine()');
     expect([...files.get('lineage.html')!.matchAll(/<script src="([^"]+)">/g)].map((m) => m[1])).toEqual(['assets/layout.js', 'assets/app.js']);
