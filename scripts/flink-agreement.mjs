@@ -76,10 +76,10 @@ for (const file of corpusFiles) {
 const namesFile = join(root, 'src/sql/flink-names.ts');
 const flinkNames = runJudge([], true);
 const listing = (kind) => flinkNames.filter((l) => l.startsWith(`${kind} `)).map((l) => l.slice(kind.length + 1));
-const namesSource = renderNames(listing('reserved'), listing('function'));
+const namesSource = renderNames(listing('reserved'), listing('function'), listing('signature'), listing('typed'));
 if (process.argv.includes('--flink-names')) {
   writeFileSync(namesFile, namesSource);
-  console.log(`Wrote ${listing('reserved').length} reserved words and ${listing('function').length} function names to src/sql/flink-names.ts`);
+  console.log(`Wrote ${listing('reserved').length} reserved words and ${listing('function').length} function names and ${listing('signature').length + listing('typed').length} operand signatures to src/sql/flink-names.ts`);
   process.exit(0);
 }
 const namesCurrent = existsSync(namesFile) && readFileSync(namesFile, 'utf8') === namesSource;
@@ -143,7 +143,7 @@ function compareJob(s, f) {
   return diffs;
 }
 
-function renderNames(reserved, functions) {
+function renderNames(reserved, functions, signatures, typed) {
   // Words in a template string, wrapped: compact, and no quoted upper-case literal looks like a diagnostic code.
   const list = (words) => {
     const lines = [];
@@ -168,6 +168,24 @@ export const FLINK_RESERVED_WORDS: ReadonlySet<string> = ${list(reserved)};
 
 /** Functions Flink SQL can call (built-in; streamt projects register no user-defined functions). */
 export const FLINK_FUNCTIONS: ReadonlySet<string> = ${list(functions)};
+
+/**
+ * Allowed operand signatures of Flink's plain Calcite-style functions (SqlOperator.getAllowedSignatures()),
+ * one per line: \`NAME 'NAME(<FAMILY>, ...)'\`. Flink's validator checks these operand families with
+ * implicit type coercion off.
+ */
+export const FLINK_SIGNATURES_TEXT = \`
+${signatures.map((l) => l.replace(/[`\\$]/g, (c) => `\\${c}`)).join('\n')}
+\`;
+
+/**
+ * Expected signatures of the built-in functions of Flink's new type inference stack (their input type
+ * strategies), one per line: \`NAME NAME(name <FAMILY>, ...)\`. A call none of them takes is refused
+ * with "Invalid input arguments.".
+ */
+export const FLINK_TYPED_SIGNATURES_TEXT = \`
+${typed.map((l) => l.replace(/[`\\$]/g, (c) => `\\${c}`)).join('\n')}
+\`;
 `;
 }
 

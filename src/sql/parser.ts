@@ -900,7 +900,9 @@ class Parser {
       this.i++;
       return { kind: 'call', name: word, args: [], distinct: false, star: false, pos };
     }
-    if (RESERVED.has(word) || (FLINK_RESERVED_WORDS.has(word) && next.text !== '(')) return this.fail('Expected an expression', t, true);
+    // LEFT(s, n) and RIGHT(s, n) are calls: Flink's grammar takes the join keywords as function names.
+    const keywordCall = (word === 'LEFT' || word === 'RIGHT') && next.text === '(';
+    if (!keywordCall && (RESERVED.has(word) || (FLINK_RESERVED_WORDS.has(word) && next.text !== '('))) return this.fail('Expected an expression', t, true);
     return this.identifierChain();
   }
 

@@ -11,6 +11,7 @@ import { subquery } from './subqueries.js';
 import { UNKNOWN, type Scope, type SelectContext, type TimeKind, type Typed } from './relation.js';
 import { exprStart, exprText } from './expressions.js';
 import { FLINK_FUNCTIONS } from './flink-names.js';
+import { checkOperandSignatures, checkTypedSignatures } from './signatures.js';
 import { calciteTypeName, commonType, comparableTypes, isIntervalType, isNumericType, isTimestampType, numericArithmeticType, splitNullability, typeArguments, typeFamily, typeRoot } from './types.js';
 
 export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: SelectContext): Typed {
@@ -274,6 +275,8 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
     unknownFunction(cx, call, args);
     return UNKNOWN;
   }
+  const signaturesChecked = checkOperandSignatures(cx, call, args);
+  checkTypedSignatures(cx, call, args);
   const rule = functionRule(name);
   if (!rule) {
     const ml = cx.mlOutputs(call);
@@ -284,7 +287,7 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
     cx.warn('SQL_UNKNOWN_FUNCTION', `Unknown function ${name}: assumed to be a user-defined function returning STRING`, call.pos, `Wrap the call in CAST(${name}(...) AS <type>) to declare its type.`);
     return { type: 'STRING', nullable: true };
   }
-  checkCharacterOperands(cx, call, args);
+  if (!signaturesChecked) checkCharacterOperands(cx, call, args);
   const result = rule(args);
   const typed: Typed = { type: result.type, nullable: result.nullable ?? args.some((a) => a.nullable) };
   // Calcite's "nullable if empty": NULL over no row, so NOT NULL only per group, unfiltered, of a NOT NULL value.
