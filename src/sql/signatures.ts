@@ -18,6 +18,9 @@ const APPROX_ROOTS = new Set(['FLOAT', 'REAL', 'DOUBLE']);
 /** Calcite's SqlTypeFamily membership, for the families Flink's signatures use. */
 const FAMILIES: Record<string, (type: string) => boolean> = {
   ANY: () => true,
+  // IF's first form, as Flink's operator table prints it.
+  ANY_TYPE: () => true,
+  NUMERIC_TYPE: (t) => typeFamily(t) === 'numeric',
   CHARACTER: (t) => typeFamily(t) === 'character',
   BINARY: (t) => typeFamily(t) === 'binary',
   STRING: (t) => typeFamily(t) === 'character' || typeFamily(t) === 'binary',

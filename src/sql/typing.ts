@@ -93,7 +93,11 @@ export function typeExpr(cx: AnalysisContext, expr: Expr, scope: Scope, ctx?: Se
       if (expr.operand) typeExpr(cx, expr.operand, scope, ctx);
       const results: Typed[] = [];
       for (const w of expr.whens) {
-        typeExpr(cx, w.when, scope, ctx);
+        const when = typeExpr(cx, w.when, scope, ctx);
+        // A searched CASE takes conditions (Flink's validator: "Expected a boolean type").
+        if (!expr.operand && when.type !== undefined && !['boolean', 'null', 'other'].includes(typeFamily(when.type))) {
+          cx.error('SQL_TYPE_MISMATCH', `Expected a boolean type: WHEN ${exprText(w.when)} is a ${when.type}`, exprStart(expr), `Compare it: WHEN ${exprText(w.when)} <> 0.`);
+        }
         results.push(typeExpr(cx, w.then, scope, ctx));
       }
       if (expr.else) results.push(typeExpr(cx, expr.else, scope, ctx));
@@ -265,6 +269,15 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
     const ltz = [a, b].map((x) => (x?.type === undefined ? undefined : typeRoot(x.type) === 'TIMESTAMP_LTZ'));
     if (ltz[0] !== undefined && ltz[1] !== undefined && ltz[0] !== ltz[1]) {
       cx.error('SQL_TYPE_MISMATCH', `TIMESTAMP_LTZ only supports diff between the same type: TIMESTAMPDIFF of ${a!.type} and ${b!.type}`, call.pos, 'CAST both to TIMESTAMP_LTZ(3), or use LOCALTIMESTAMP instead of CURRENT_TIMESTAMP.');
+    }
+  }
+  if (name === 'NULLIF' && args.length === 2 && args[0]?.type !== undefined && args[1]?.type !== undefined) {
+    const [a, b] = [args[0].type, args[1].type];
+    const simple = (t: string) => ['numeric', 'character', 'boolean', 'date', 'time', 'timestamp', 'binary'].includes(typeFamily(t));
+    // Flink types a character literal CHAR(n).
+    const named = (t: string, e: Expr | undefined) => (e?.kind === 'literal' && e.literal === 'string' ? 'CHAR' : calciteTypeName(t));
+    if (simple(a) && simple(b) && typeFamily(a) !== typeFamily(b)) {
+      cx.error('SQL_TYPE_MISMATCH', `implicit type conversion between ${named(a, call.args[0])} and ${named(b, call.args[1])} is not supported now`, call.pos, `CAST one argument: NULLIF(${exprText(call.args[0]!)}, CAST(${exprText(call.args[1]!)} AS ${a})).`);
     }
   }
   if (name === 'JSON_QUERY' && call.returning) return { ...splitNullability(call.returning), nullable: true };
