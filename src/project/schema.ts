@@ -189,7 +189,7 @@ const FlinkSettingsSchema = z
     restart_attempts: z.number().int().min(1).optional().describe('Restart attempts before the job is FAILED (default: 10; for exponential-delay, counted again after an hour without failure)'),
     delivery: z.enum(['at_least_once', 'exactly_once']).optional().describe('Delivery guarantee of the Kafka sink (default: at_least_once; exactly_once writes in Kafka transactions committed on each checkpoint)'),
     state_backend: z.enum(['hashmap', 'rocksdb', 'filesystem', 'memory']).optional().describe("State backend (state.backend.type): hashmap keeps state on the heap, rocksdb on local disk; filesystem and memory are older names of hashmap. Default: the cluster's"),
-    state_ttl_ms: z.number().int().nonnegative().describe('Idle state retention in ms (0 disables)').optional(),
+    state_ttl_ms: z.number().int().describe('Idle state retention in ms (0 disables)').optional(),
   })
   .describe('Flink job settings');
 
