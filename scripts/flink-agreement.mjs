@@ -125,7 +125,8 @@ if (asJson) {
   if (staleIds.length) console.log(`Stored Flink verdicts differ from Flink's answer today (run --capture and review): ${staleIds.join(', ')}`);
   console.log(`Flink agreement: ${agree}/${report.length} jobs and queries (${((100 * agree) / report.length).toFixed(1)}%), of which ${cases.filter((c) => c.corpus).length} corpus queries`);
 }
-process.exit(0);
+// No process.exit here: it would cut a large --json report written to a pipe short (stdout is asynchronous on pipes).
+process.exitCode = 0;
 
 /** A compiled job: accepted, changelog of the sink input, upsert key of the sink, the model's columns. */
 function compareJob(s, f) {
