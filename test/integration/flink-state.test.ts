@@ -107,11 +107,12 @@ describe('Flink state: checkpoints, offsets and the settings streamt sends', () 
     expect(readdirSync(join(dirs, 'checkpoints'))).toContain(jid);
 
     // table.exec.state.ttl: the ttl job forgets a key idle for more than 1 s, so its count starts
-    // again at 1; the counts job (no TTL) never does. Each round waits until the record is counted
-    // and the next one is sent after that, so the state eventually idles past the TTL however fast
-    // the machine is.
+    // again at 1; the counts job (no TTL) never does. Each round waits until the record is counted,
+    // then leaves the key idle for longer than the TTL (the state's processing-time clock) before
+    // the next one: on a quiet machine the rounds alone can follow each other faster than 1 s.
     let sent = 0;
     const restarted = await eventually('the ttl job to count key t from 1 again', async () => {
+      if (sent > 0) await new Promise((r) => setTimeout(r, 2_000));
       await produce(source, [record('t', 1)]);
       sent++;
       await eventually(`record ${sent} of t counted by the counts job`, async () => (await latestN(counts, 't')) === sent);
