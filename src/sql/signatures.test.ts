@@ -38,6 +38,9 @@ describe('function operand typing derived from Flink', () => {
     expect(errorsOf('REGEXP_EXTRACT(id, 1)')[0]!.message).toBe(
       "Cannot apply 'REGEXP_EXTRACT' to arguments of type 'REGEXP_EXTRACT(<VARCHAR(2147483647)>, <INTEGER>)'. Supported form(s): 'REGEXP_EXTRACT(<CHARACTER>, <CHARACTER>, <INTEGER>)' 'REGEXP_EXTRACT(<CHARACTER>, <CHARACTER>)'",
     );
+    // A character literal is CHAR(n) in Flink's message (Flink 1.20.3's planner through the SQL Gateway, verbatim).
+    expect(errorsOf("LPAD(id, 'x', 'y')")[0]!.message).toBe("Cannot apply 'LPAD' to arguments of type 'LPAD(<VARCHAR(2147483647)>, <CHAR(1)>, <CHAR(1)>)'. Supported form(s): 'LPAD(<CHARACTER>, <INTEGER>, <CHARACTER>)'");
+    expect(errorsOf("CONVERT_TZ(id, 1, 'UTC')")[0]!.message).toBe("Cannot apply 'CONVERT_TZ' to arguments of type 'CONVERT_TZ(<VARCHAR(2147483647)>, <INTEGER>, <CHAR(3)>)'. Supported form(s): 'CONVERT_TZ(<CHARACTER>, <CHARACTER>, <CHARACTER>)'");
   });
 
   it('says "Invalid input arguments." for the new type inference stack, as Flink does', () => {

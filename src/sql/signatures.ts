@@ -73,7 +73,7 @@ export function checkOperandSignatures(cx: AnalysisContext, call: Expr & { kind:
   if (sameArity.length === 0 || args.some((a) => a.type === undefined || typeFamily(a.type) === 'other')) return true;
   const fits = (s: Signature) => s.families.every((f, i) => typeFamily(args[i]!.type!) === 'null' || FAMILIES[f]!(args[i]!.type!));
   if (sameArity.some(fits)) return true;
-  const types = args.map((a) => `<${calciteType(a.type!)}>`);
+  const types = args.map((a, i) => `<${literalType(call.args[i]) ?? calciteType(a.type!)}>`);
   const given =
     call.name === 'OVERLAY'
       ? `OVERLAY(${types[0]} PLACING ${types[1]} FROM ${types.slice(2).join(' FOR ')})`
@@ -171,6 +171,13 @@ export function checkTypedSignatures(cx: AnalysisContext, call: Expr & { kind: '
   if (!signatures.some((s) => (s.varargs ? types.length >= s.families.length : types.length === s.families.length))) return;
   const given = `${call.name}(${args.map((a) => `${a.type}${a.nullable ? '' : ' NOT NULL'}`).join(', ')})`;
   cx.error('SQL_TYPE_MISMATCH', `Invalid function call: ${given}. ${strategyMessage(call.name, signatures)} Expected signatures are: ${signatures.map((s) => s.text).join(' ')}`, call.pos, `CAST the arguments to the types ${call.name} takes (Flink converts no argument implicitly to another family).`);
+}
+
+/** Flink types a character literal CHAR(n), n its length in characters ('x' is CHAR(1)). */
+function literalType(e: Expr | undefined): string | undefined {
+  if (e?.kind !== 'literal' || e.literal !== 'string') return undefined;
+  const body = e.text.startsWith("'") && e.text.endsWith("'") && e.text.length >= 2 ? e.text.slice(1, -1).replace(/''/g, "'") : e.text;
+  return `CHAR(${[...body].length})`;
 }
 
 /** A type as Calcite prints it in an operand signature (VARCHAR(2147483647) for STRING). */
