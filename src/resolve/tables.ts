@@ -9,6 +9,7 @@ import type { EventTime, NodeId, Project, SourceNode } from '../project/types.js
 import type { InputTable } from '../sql/index.js';
 import { effectiveTopic } from './rules.js';
 import type { ResolvedModel } from './types.js';
+import { detectFormat } from '../schemas/index.js';
 
 /** The Flink format of a topic's values: plain rows, or the change events of a CDC source. */
 export type ValueFormat = 'json' | 'avro-confluent' | 'protobuf' | 'debezium-json' | 'debezium-avro-confluent' | 'canal-json' | 'maxwell-json';
@@ -72,23 +73,8 @@ export function sourceFormat(s: SourceNode): ValueFormat {
   return 'json';
 }
 
-export function detectFormat(definition: string | undefined): 'avro' | 'json' | 'protobuf' | undefined {
-  if (definition === undefined) return undefined;
-  const text = definition.trim();
-  if (/^(syntax|package|message|import|option)\b/m.test(text) && !text.startsWith('{')) return 'protobuf';
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const o = parsed as Record<string, unknown>;
-      if (o.type === 'record' || o.type === 'enum' || o.type === 'fixed') return 'avro';
-      return 'json';
-    }
-    if (Array.isArray(parsed)) return 'avro'; // an Avro union
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
+/** How a definition's format is recognised lives with the schema mappings (src/schemas). */
+export { detectFormat };
 
 /** The Flink value format of a source: its CDC format, else its schema's format. */
 function sourceValueFormat(s: SourceNode): ValueFormat {
