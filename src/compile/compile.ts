@@ -13,7 +13,7 @@ import { emitContinuousTests } from './emitters/continuous.js';
 import { emitFlinkJob, type JobKafkaAccess } from './emitters/flink.js';
 import { checkClientSecurity } from './kafka-identity.js';
 import { emitGatewayRules } from './emitters/gateway.js';
-import { emitModelSchema, emitSourceSchema } from './emitters/schemas.js';
+import { emitSourceSchema, modelOutputSchema, type ModelOutputSchema } from './emitters/schemas.js';
 import { emitTopic } from './emitters/topics.js';
 import { nodeError, stableJson } from './emitters/common.js';
 import { policyPlacementDiagnostics } from './emitters/masking.js';
@@ -42,6 +42,8 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   const connectors: Pending<ConnectorSpec>[] = [];
   const schemas: Pending<SchemaSpecArtifact>[] = [];
   const rules: Pending<GatewaySpec>[] = [];
+  /** Every model's output schema, registered or only derived: the manifest shows them. */
+  const outputSchemas = new Map<NodeId, ModelOutputSchema>();
   /** The Kafka clients compiled (jobs, connectors) and what they read and write: their ACLs. */
   const clients: KafkaClient[] = [];
   const hasGateway = !!resolved.project.runtime.conduktor?.gateway;
@@ -59,7 +61,9 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
         clients.push({ addr: `flink.job.${m.node.name}`, owner: id, runtime: 'flink', cluster: job.spec.cluster, access: job.access });
       }
     }
-    const modelSchema = emitModelSchema(ctx, m, diagnostics);
+    const output = modelOutputSchema(ctx, m, diagnostics);
+    if (output) outputSchemas.set(id, output);
+    const modelSchema = output?.registered ? output.spec : undefined;
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
     const connector = emitConnector(ctx, m, diagnostics, (envelope) => {
       topics.push({ addr: `kafka.topic.${envelope.topic.name}`, owner: id, fileName: envelope.topic.name, spec: envelope.topic, content: stableJson });
@@ -138,7 +142,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   const acls: Pending<AclSpec>[] = emitAcls(ctx, clients, selected, diagnostics).map((spec) => ({ addr: `kafka.acl.${spec.name}`, owner: spec.name as NodeId, fileName: spec.name, spec, content: stableJson }));
   artifacts.acls = finish('acls', '.json', acls, (s) => s);
 
-  const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z' };
+  const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z', outputSchemas };
   if (opts.streamtVersion !== undefined) manifestOpts.streamtVersion = opts.streamtVersion;
   if (opts.selection) manifestOpts.selection = opts.selection;
   if (opts.selectors) manifestOpts.selectors = opts.selectors;

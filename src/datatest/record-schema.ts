@@ -10,7 +10,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { RawRecord } from '../adapters/kafka/sample.js';
 import { CompileContext, sourceFormat } from '../compile/context.js';
-import { emitModelSchema, modelJsonSchema } from '../compile/emitters/schemas.js';
+import { modelJsonSchema, modelOutputSchema } from '../compile/emitters/schemas.js';
 import { lockedEntry } from '../schemas/lock.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import type { SchemaLookup } from './decode.js';
@@ -29,8 +29,7 @@ export interface DeclaredSchema {
 }
 
 /**
- * A model's output schema (Avro or JSON Schema, as compiled; a JSON model without a registered
- * one: the JSON Schema of its columns); a source's inline definition or locked subject, else the
+ * A model's output schema (Avro or JSON Schema, as compiled, registered or only derived); a source's inline definition or locked subject, else the
  * JSON Schema of its declared columns. Undefined when there is none to check against (Protobuf,
  * columns unknown).
  */
@@ -38,10 +37,10 @@ export function declaredSchemaOf(resolved: ResolvedProject, target: string): Dec
   const ctx = new CompileContext(resolved);
   const m = resolved.models.get(target);
   if (m) {
-    const compiled = emitModelSchema(ctx, m);
-    if (compiled && compiled.schema_type !== 'PROTOBUF') return { type: compiled.schema_type, schema: compiled.schema, origin: `the output schema of model "${target}" (${compiled.subject})` };
-    const t = ctx.table(m.node.id);
-    if (t?.format === 'json' && t.columns?.length) return { type: 'JSON', schema: JSON.stringify(modelJsonSchema(target, t.columns)), origin: `the JSON Schema of model "${target}"'s columns` };
+    const out = modelOutputSchema(ctx, m);
+    if (out && out.spec.schema_type !== 'PROTOBUF') {
+      return { type: out.spec.schema_type, schema: out.spec.schema, origin: out.registered ? `the output schema of model "${target}" (${out.spec.subject})` : `the JSON Schema of model "${target}"'s columns` };
+    }
     return undefined;
   }
   const s = resolved.project.sources.find((x) => x.name === target);

@@ -3,6 +3,7 @@ import type { Column, NodeId } from '../project/types.js';
 import { materializationOf, type ResolvedModel, type ResolvedProject } from '../resolve/types.js';
 import type { CompileContext } from '../compile/context.js';
 import type { Artifacts } from '../compile/types.js';
+import type { ModelOutputSchema } from '../compile/emitters/schemas.js';
 import { MANIFEST_VERSION, type Manifest, type ManifestColumn, type ManifestModelColumn } from './schema.js';
 
 export interface ManifestOptions {
@@ -10,6 +11,8 @@ export interface ManifestOptions {
   streamtVersion?: string;
   selection?: ReadonlySet<NodeId>;
   selectors?: { select: string[]; exclude: string[] };
+  /** Each model's output schema as compiled (registered, or only derived without a registry). */
+  outputSchemas?: ReadonlyMap<NodeId, ModelOutputSchema>;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -25,6 +28,10 @@ function modelColumn(m: ResolvedModel, c: Column, base: ManifestColumn): Manifes
     masked_at_read_for: [...(cls?.maskedAtReadFor ?? [])],
     lineage: lineage ? { inputs: lineage.inputs.map((i) => ({ node: i.node, column: i.column })), transform: lineage.transform, partial: lineage.partial ?? false } : null,
   };
+}
+
+function outputSchema(o: ModelOutputSchema | undefined) {
+  return o ? { subject: o.spec.subject, schema_type: o.spec.schema_type, registered: o.registered, schema: o.spec.schema } : null;
 }
 
 export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: ManifestOptions): Manifest {
@@ -79,6 +86,8 @@ export function buildManifest(ctx: CompileContext, artifacts: Artifacts, opts: M
         materialized: m.materialized,
         materialization_reason: m.materializationReason,
         topic: m.materialized === 'sink' ? null : table?.topic ?? null,
+        value_format: m.materialized === 'sink' || !table ? null : table.format,
+        output_schema: outputSchema(opts.outputSchemas?.get(m.node.id)),
         key: [...m.node.key],
         inputs: [...m.inputs],
         changelog: m.analysis?.changelog ?? null,

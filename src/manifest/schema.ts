@@ -75,6 +75,21 @@ const ModelSchema = z
     materialized: z.enum(['topic', 'virtual_topic', 'flink', 'sink']),
     materialization_reason: str('Why this materialization was chosen'),
     topic: nullableStr('Output topic (virtual topic name for virtual_topic; null for sinks)'),
+    value_format: z
+      .enum(['json', 'avro-confluent', 'protobuf', 'debezium-json', 'debezium-avro-confluent', 'canal-json', 'maxwell-json'])
+      .nullable()
+      .optional()
+      .describe("Value format of the output topic (null for sinks): output_format, else Avro when a registry is configured and a Flink job writes the topic, else JSON; a virtual topic keeps its input's"),
+    output_schema: z
+      .object({
+        subject: str('Registry subject of the topic\'s values (<topic>-value)'),
+        schema_type: z.enum(['AVRO', 'JSON', 'PROTOBUF']),
+        registered: z.boolean().describe('true when streamt registers it (a registry is configured); false: derived only'),
+        schema: str('The schema text: Avro, or a JSON Schema (draft-07)'),
+      })
+      .nullable()
+      .optional()
+      .describe('The output schema derived from the output columns (docs/schemas.md#model-outputs); null when the columns are unknown or nothing is written'),
     key: z.array(z.string()).describe('Message key columns'),
     inputs: z.array(nodeId).describe('Direct inputs'),
     changelog: z.enum(['append', 'updating']).nullable().describe('Whether the result is append-only or updating; null without SQL'),

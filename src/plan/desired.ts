@@ -72,10 +72,11 @@ export function desiredResources(manifest: Manifest, artifacts: Artifacts): Desi
     deps.delete(r.addr);
     r.dependsOn = [...deps].sort();
     r.impacts = exposuresBelow(r.owner);
+    // A sink model is read by its Kafka Connect connector (named after it).
     const readers = (dag.get(r.owner)?.downstream ?? [])
       .map((d) => dag.get(d))
       .filter((n) => n?.type === 'model' || n?.type === 'exposure')
-      .map((n) => `${n!.type} ${n!.name}`)
+      .map((n) => `${n!.materialized === 'sink' ? 'connector' : n!.type} ${n!.name}`)
       .sort();
     if (readers.length) r.readers = readers;
   }

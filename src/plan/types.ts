@@ -38,7 +38,7 @@ export interface DesiredResource<S = DesiredSpec> {
   dependsOn: string[];
   /** Exposures downstream of the owner node. */
   impacts: string[];
-  /** The models and exposures that read the owner node directly (`model x`, `exposure y`). */
+  /** The models, exposures and sink connectors that read the owner node directly (`model x`, `exposure y`, `connector z`). */
   readers?: string[];
   /** Notes plan shows with the change (e.g. the owner model's deprecation date). */
   notes?: string[];

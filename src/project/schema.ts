@@ -206,7 +206,7 @@ export const DefaultsSchema = z
         output_format: z
           .enum(['avro', 'json'])
           .optional()
-          .describe('Value format of every model\'s topic and its output schema (Avro subject, or JSON Schema): see docs/schemas.md'),
+          .describe('Value format of every model\'s topic and its output schema (Avro subject, or JSON Schema); without it, Avro when runtime.schema_registry is configured, else JSON: see docs/schemas.md'),
       })
       .optional()
       .describe('Defaults for models'),
@@ -544,7 +544,7 @@ export const ModelSchema = z
     output_format: z
       .enum(['avro', 'json'])
       .optional()
-      .describe('Value format of the output topic: avro (an Avro subject <topic>-value, needs runtime.schema_registry) or json (a JSON Schema, registered when a registry is configured); default: defaults.models.output_format, else Avro when the model reads Avro with a registry, JSON otherwise'),
+      .describe('Value format of the output topic: avro (an Avro subject <topic>-value, needs runtime.schema_registry) or json (its JSON Schema is registered when a registry is configured); default: defaults.models.output_format, else Avro when runtime.schema_registry is configured and a Flink job writes the topic, JSON otherwise. Changing the format of a topic already written is a breaking change (see docs/plan-apply.md)'),
     contract: z
       .strictObject({ enforced: z.boolean() })
       .optional()

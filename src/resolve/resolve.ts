@@ -306,7 +306,17 @@ export function resolveProject(written: Project): ResolvedProject {
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     applyMaskTypes(m, gateway);
-    tables.set(m.node.id, modelTable(m, project, inputTables(m, tables)));
+    const table = modelTable(m, project, inputTables(m, tables));
+    tables.set(m.node.id, table);
+    if (table.formatNote) {
+      diagnostics.push(
+        info('MODEL_OUTPUT_JSON_FALLBACK', `Model "${m.node.name}" writes JSON, not Avro, although a schema registry is configured: ${table.formatNote}`, {
+          ...m.node.at(['sql']),
+          node: m.node.id,
+          hint: 'CAST the column to a type Avro can hold to write Avro, or set output_format: json to make the choice explicit',
+        }),
+      );
+    }
   }
 
   // 5. Sources: what their declaration must say, and what the Flink jobs reading them need.

@@ -10,6 +10,7 @@ import type { InputTable } from '../sql/index.js';
 import { effectiveTopic } from './rules.js';
 import type { ResolvedModel } from './types.js';
 import { detectFormat } from '../schemas/index.js';
+import { isCharacterType, rowFields, splitNullability, typeArguments, typeRoot } from '../sql/types.js';
 
 /** The Flink format of a topic's values: plain rows, or the change events of a CDC source. */
 export type ValueFormat = 'json' | 'avro-confluent' | 'protobuf' | 'debezium-json' | 'debezium-avro-confluent' | 'canal-json' | 'maxwell-json';
@@ -49,6 +50,8 @@ export interface NodeTable {
    * (e.g. `json.timestamp-format.standard` = `ISO-8601` for JSON Schema date-times).
    */
   formatOptions?: Record<string, string>;
+  /** A model that writes JSON by default although a registry is configured: why it is not Avro. */
+  formatNote?: string;
   /** Registry subject of the value schema, for Avro. */
   subject?: string;
   /** append: every record is an insert; updating: a changelog (updates and deletes). */
@@ -120,7 +123,7 @@ export function sourceTable(s: SourceNode): NodeTable {
 export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable[]): NodeTable {
   const node = m.node;
   const topic = effectiveTopic(node, project).name;
-  const format = modelFormat(m, project, inputs);
+  const { format, note } = modelFormat(m, project, inputs);
   const changelog = m.analysis?.changelog ?? (inputs.some((i) => i.changelog === 'updating') ? 'updating' : 'append');
   const t: NodeTable = {
     id: node.id,
@@ -132,6 +135,7 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
     primaryKey: [],
     keyFields: [],
   };
+  if (note) t.formatNote = note;
   if (m.columns.length) t.columns = m.columns.map((c) => ({ name: c.name, type: c.type ?? 'STRING' }));
   if (m.materialized === 'sink') {
     // A sink writes no topic: it is never read by a job.
@@ -162,16 +166,62 @@ export function modelTable(m: ResolvedModel, project: Project, inputs: NodeTable
 }
 
 /**
- * The model's `output_format` (else `defaults.models.output_format`) when set; else Avro in,
- * Avro out (when a registry is configured), JSON otherwise.
+ * The value format of a model's topic, and why when the default could not be Avro. A Gateway
+ * virtual topic keeps its input's. Otherwise the model's `output_format` (else
+ * `defaults.models.output_format`) when set; else, with a registry configured, Avro for a model
+ * whose Flink job writes the topic (unless a column has no Avro type Flink's avro-confluent format
+ * can write: then JSON, and the reason); JSON otherwise (no registry, or a plain topic streamt
+ * does not write). See docs/schemas.md "Which format a model writes".
  */
-function modelFormat(m: ResolvedModel, project: Project, inputs: NodeTable[]): ValueFormat {
-  if (m.materialized === 'virtual_topic') return inputs[0]?.format ?? 'json';
+export function modelFormat(m: ResolvedModel, project: Project, inputs: NodeTable[]): { format: ValueFormat; note?: string } {
+  if (m.materialized === 'virtual_topic') return { format: inputs[0]?.format ?? 'json' };
   const declared = declaredOutputFormat(m, project);
-  if (declared === 'json') return 'json';
-  if (declared === 'avro' && project.runtime.schema_registry?.url) return 'avro-confluent';
-  if (project.runtime.schema_registry?.url && inputs.some((i) => isRegistryFormat(i.format))) return 'avro-confluent';
-  return 'json';
+  const registry = !!project.runtime.schema_registry?.url;
+  if (declared === 'json') return { format: 'json' };
+  if (declared === 'avro') return { format: registry ? 'avro-confluent' : 'json' };
+  if (!registry || !writesWithFlink(m)) return { format: 'json' };
+  for (const c of m.columns) {
+    const why = avroUnwritable(c.type ?? 'STRING');
+    if (why) return { format: 'json', note: `column ${c.name} is ${c.type}: ${why}` };
+  }
+  return { format: 'avro-confluent' };
+}
+
+/** A model whose topic a Flink job of its own writes (not a plain topic, a sink or a virtual topic). */
+export function writesWithFlink(m: ResolvedModel): boolean {
+  return (m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined;
+}
+
+/**
+ * Why Flink 1.20's avro-confluent format cannot write a column of this type (its sink derives the
+ * Avro schema with AvroSchemaConverter.convertToSchema under the default, legacy, timestamp
+ * mapping), or undefined when it can.
+ */
+export function avroUnwritable(flinkType: string): string | undefined {
+  const { type } = splitNullability(flinkType);
+  const root = typeRoot(type);
+  const precision = /^\w+\s*\(\s*(\d+)/.exec(type)?.[1];
+  if (root === 'TIMESTAMP_LTZ' || /WITH\s+LOCAL\s+TIME\s+ZONE/i.test(type)) return 'Flink writes no Avro type for a TIMESTAMP_LTZ (CAST it to TIMESTAMP(3))';
+  if (/WITH\s+TIME\s+ZONE/i.test(type)) return 'Flink writes no Avro type for a TIMESTAMP WITH TIME ZONE';
+  if (root === 'TIMESTAMP' && Number(precision ?? 6) > 3) return 'Avro timestamps written by Flink have at most millisecond precision (CAST it to TIMESTAMP(3))';
+  if (root === 'TIME' && Number(precision ?? 0) > 3) return 'Avro times written by Flink have at most millisecond precision';
+  if (root === 'INTERVAL' || root === 'RAW' || root === 'NULL' || root === 'SYMBOL' || root === 'STRUCTURED') return `Flink writes no Avro type for ${root}`;
+  if (root === 'MAP' || root === 'MULTISET') {
+    const [k, v] = typeArguments(type);
+    if (k && !isCharacterType(splitNullability(k).type)) return `an Avro map's keys are strings (the key type is ${k})`;
+    return root === 'MAP' && v ? avroUnwritable(v) : undefined;
+  }
+  if (root === 'ARRAY') {
+    const [e] = typeArguments(type);
+    return e ? avroUnwritable(e) : undefined;
+  }
+  if (root === 'ROW') {
+    for (const f of rowFields(type)) {
+      const why = avroUnwritable(f.type);
+      if (why) return why;
+    }
+  }
+  return undefined;
 }
 
 /** The output format a model declares (its own, else the project's default), if any. */

@@ -43,9 +43,66 @@ describe('model output schemas', () => {
     expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('json');
   });
 
-  it('without output_format a JSON model registers nothing (as before)', () => {
-    const { result } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+  it('without output_format, a model whose Flink job writes its topic writes Avro when a registry is configured', () => {
+    const { result, resolved, codes } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    expect(codes.filter((c) => c.startsWith('MODEL_OUTPUT'))).toEqual([]);
+    const job = result.artifacts.flinkJobs[0]!.spec;
+    expect(job.value_format).toBe('avro-confluent');
+    // The sink table writes avro-confluent under the model's subject.
+    const sink = job.statements.find((st) => st.includes("'topic' = 'big_orders'"))!;
+    expect(sink).toContain("'format' = 'avro-confluent'");
+    expect(sink).toContain("'avro-confluent.subject' = 'big_orders-value'");
+    const subject = result.artifacts.schemas.find((x) => x.owner === 'model.big_orders')!;
+    expect(subject.spec).toMatchObject({ subject: 'big_orders-value', schema_type: 'AVRO' });
+    expect((JSON.parse(subject.spec.schema) as { fields: { name: string }[] }).fields.map((f) => f.name)).toEqual(['order_id', 'amount', 'status']);
+    expect(resolved.tables.get('model.big_orders')!.format).toBe('avro-confluent');
+    const m = result.manifest.models.find((x) => x.name === 'big_orders')!;
+    expect(m.value_format).toBe('avro-confluent');
+    expect(m.output_schema).toMatchObject({ subject: 'big_orders-value', schema_type: 'AVRO', registered: true });
+  });
+
+  it('defaults.models.output_format: json keeps JSON, and its JSON Schema is registered', () => {
+    const project = REGISTRY_PROJECT + 'defaults:\n  models:\n    output_format: json\n';
+    const { result } = compile({ 'stream_project.yml': project, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('json');
+    expect(result.artifacts.schemas.map((x) => [x.spec.subject, x.spec.schema_type])).toEqual([['big_orders-value', 'JSON']]);
+  });
+
+  it('without a registry a model writes JSON; its JSON Schema is derived (manifest) but nothing is registered', () => {
+    const { result, codes } = compile({ 'stream_project.yml': PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    expect(codes.filter((c) => c.startsWith('MODEL_OUTPUT'))).toEqual([]);
+    expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('json');
     expect(result.artifacts.schemas).toEqual([]);
+    const m = result.manifest.models.find((x) => x.name === 'big_orders')!;
+    expect(m.value_format).toBe('json');
+    expect(m.output_schema).toMatchObject({ subject: 'big_orders-value', schema_type: 'JSON', registered: false });
+    expect(JSON.parse(m.output_schema!.schema)).toMatchObject({ title: 'big_orders', properties: { amount: { type: ['integer', 'null'] } } });
+  });
+
+  it('a column Flink cannot write as Avro keeps the default model in JSON, and says why', () => {
+    const ltz = MODEL.replace('status FROM', 'status, CURRENT_TIMESTAMP AS seen_at FROM');
+    const { result, diagnostics } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': ltz });
+    expect(result.artifacts.flinkJobs[0]!.spec.value_format).toBe('json');
+    const d = diagnostics.find((x) => x.code === 'MODEL_OUTPUT_JSON_FALLBACK')!;
+    expect(d.severity).toBe('info');
+    expect(d.message).toContain('column seen_at is TIMESTAMP_LTZ(3)');
+    expect(d.file).toBe('models/m.yml');
+    // With a registry, its JSON Schema is registered for the topic.
+    expect(result.artifacts.schemas.map((x) => x.spec.schema_type)).toEqual(['JSON']);
+    // Declared Avro, the same column is an error at output_format.
+    const declared = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': ltz.replace('  - name: big_orders\n', '  - name: big_orders\n    output_format: avro\n') });
+    const e = declared.diagnostics.find((x) => x.code === 'MODEL_OUTPUT_AVRO_UNSUPPORTED')!;
+    expect(e.severity).toBe('error');
+    expect(e.line).toBe(3);
+  });
+
+  it('readers follow the format: a downstream job reads the Avro topic with avro-confluent', () => {
+    const models = MODEL + '  - name: downstream\n    sql: SELECT order_id, amount FROM {{ ref("big_orders") }}\n';
+    const { result } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': models });
+    const job = result.artifacts.flinkJobs.find((j) => j.spec.name.endsWith('.downstream'))!.spec;
+    const source = job.statements.find((st) => st.includes("'topic' = 'big_orders'"))!;
+    expect(source).toContain("'format' = 'avro-confluent'");
+    expect(job.value_format).toBe('avro-confluent');
   });
 
   it('defaults.models.output_format: avro makes a JSON-fed model write Avro with its subject', () => {
@@ -188,7 +245,8 @@ describe('model versions', () => {
     expect(result.artifacts.flinkJobs.map((j) => j.spec.name).sort()).toEqual(['streamt.demo.orders_clean_v1', 'streamt.demo.orders_clean_v2', 'streamt.demo.reader']);
     expect(resolved.models.get('reader')!.inputs).toEqual(['model.orders_clean_v2']);
     expect(resolved.dag.parents('exposure.app')).toEqual(['model.orders_clean_v2']);
-    expect(result.artifacts.schemas.map((s) => s.spec.subject)).toEqual(['orders_clean.v2-value']);
+    // v1 and reader write Avro (the default with a registry), v2 JSON with its JSON Schema.
+    expect(result.artifacts.schemas.map((s) => [s.spec.subject, s.spec.schema_type])).toEqual([['orders_clean.v1-value', 'AVRO'], ['orders_clean.v2-value', 'JSON'], ['reader-value', 'AVRO']]);
   });
   it('ref("m", version=1) and dbt\'s ref(\'m\', v=1) pin a version', () => {
     for (const sql of ['SELECT order_id FROM {{ ref("orders_clean", version=1) }}', "SELECT order_id FROM {{ ref('orders_clean', v=1) }}"]) {

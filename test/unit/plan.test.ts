@@ -87,12 +87,13 @@ describe('desired resources of examples/payments', () => {
   const by = (addr: string) => desired.find((d) => d.addr === addr)!;
 
   it('orders a node subject → topic → job and jobs after their upstream resources', () => {
-    expect(by('flink.job.payments_clean').dependsOn).toEqual(['kafka.topic.payments_clean', 'sr.subject.payments.raw.v1-value']);
-    expect(by('flink.job.customer_spend_5m').dependsOn).toEqual(['flink.job.payments_clean', 'kafka.topic.customer_spend_5m', 'kafka.topic.payments_clean']);
+    // The models write JSON (output_format: json) and, with the registry, register its JSON Schema.
+    expect(by('flink.job.payments_clean').dependsOn).toEqual(['kafka.topic.payments_clean', 'sr.subject.payments.raw.v1-value', 'sr.subject.payments_clean-value']);
+    expect(by('flink.job.customer_spend_5m').dependsOn).toEqual(['flink.job.payments_clean', 'kafka.topic.customer_spend_5m', 'kafka.topic.payments_clean', 'sr.subject.customer_spend_5m-value', 'sr.subject.payments_clean-value']);
     // The JDBC sink reads the Connect envelope written by the job streamt adds for it.
     expect(by('connect.connector.payments_to_postgres').dependsOn).toEqual(['flink.job.payments_clean', 'flink.job.payments_to_postgres.connect', 'kafka.topic.payments_clean', 'kafka.topic.payments_to_postgres.connect']);
     expect(by('flink.job.payments_to_postgres.connect').dependsOn).toContain('kafka.topic.payments_to_postgres.connect');
-    expect(by('kafka.topic.customer_spend_5m').dependsOn).toEqual([]);
+    expect(by('kafka.topic.customer_spend_5m').dependsOn).toEqual(['sr.subject.customer_spend_5m-value']);
   });
   it('knows which exposures each resource impacts and which jobs are stateful', () => {
     expect(by('flink.job.payments_clean').impacts).toEqual(['finance_dashboard', 'fraud_scoring_service']);

@@ -4,6 +4,7 @@
  * it. When the change breaks state compatibility (see `stateCompatibility`) the plan says so and
  * needs an explicit choice (`--allow-state-reset`): cancel and start without state.
  */
+import { formatChangeAllowed, formatChangeBlocker, jobValueFormat } from '../../plan/format-change.js';
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
 import type { FlinkPlannerFacts, ObservedFlinkJob } from './job-handler.js';
@@ -202,6 +203,9 @@ export interface FlinkDiffInput {
   spec: FlinkJobSpec;
   hash: string;
   stateful: boolean;
+  /** Who reads the model's topic (`model x`, `exposure y`, `connector z`) and the exposures downstream: named by a format change. */
+  readers?: readonly string[];
+  impacts?: readonly string[];
 }
 
 /** The job as recorded when it was last applied. */
@@ -215,6 +219,15 @@ export interface PreviousJob {
 
 export function diffFlinkJob(desired: FlinkDiffInput, observed: ObservedFlinkJob, previous: PreviousJob | undefined, opts: { allowStateReset: boolean }): Proposal {
   const p = diffJob(desired, observed, previous, opts);
+  // The topic keeps its records: a job that writes it in another format than the recorded one
+  // breaks its readers (src/plan/format-change.ts).
+  const before = jobValueFormat(previous?.spec);
+  const after = desired.spec.value_format;
+  if (p.action !== 'no-op' && before && before !== after && previous?.spec.output_topic === desired.spec.output_topic) {
+    p.fields = [{ field: 'value_format', before, after }, ...p.fields];
+    if (opts.allowStateReset) p.reasons.push(formatChangeAllowed(desired.spec.output_topic, before, after));
+    else if (!p.blocked) p.blocked = formatChangeBlocker(desired.spec.output_topic, before, after, desired.readers ?? [], desired.impacts ?? []);
+  }
   const planner = observed.planner;
   if (p.action === 'no-op' || !planner) return p;
   const d = planner.desired;

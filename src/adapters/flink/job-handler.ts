@@ -91,7 +91,7 @@ export const flinkJobHandler: ResourceHandler<FlinkJobSpec, ObservedFlinkJob> = 
   },
 
   diff: (d, o, entry, ctx) =>
-    diffFlinkJob({ spec: d.spec, hash: d.hash, stateful: !!d.stateful }, o, entry?.kind === 'flink_job' ? { hash: entry.hash, spec: entry.spec as FlinkJobSpec, ...(entry.savepoint ? { savepoint: entry.savepoint } : {}), ...(entry.stateful !== undefined ? { stateful: entry.stateful } : {}) } : undefined, { allowStateReset: ctx.allowStateReset }),
+    diffFlinkJob({ spec: d.spec, hash: d.hash, stateful: !!d.stateful, readers: d.readers ?? [], impacts: d.impacts }, o, entry?.kind === 'flink_job' ? { hash: entry.hash, spec: entry.spec as FlinkJobSpec, ...(entry.savepoint ? { savepoint: entry.savepoint } : {}), ...(entry.stateful !== undefined ? { stateful: entry.stateful } : {}) } : undefined, { allowStateReset: ctx.allowStateReset }),
   changeFacts: (d, o, entry, p) => {
     const facts: ReturnType<NonNullable<ResourceHandler['changeFacts']>> = { stateful: !!d.stateful };
     const jobs = o.active.map((j) => j.jid);

@@ -8,6 +8,7 @@ import type { SchemaSpecArtifact } from '../../compile/types.js';
 import type { ObservedBase, Proposal } from '../../plan/types.js';
 import type { ResourceHandler } from '../handler.js';
 import { diffSubject, sameSchema } from './diff.js';
+import { formatChangeAllowed, formatChangeBlocker, subjectValueFormat } from '../../plan/format-change.js';
 
 export interface ObservedSubject extends ObservedBase {
   kind: 'subject';
@@ -54,6 +55,24 @@ export function withReaders(p: Proposal, readers: readonly string[], impacts: re
   return p;
 }
 
+/**
+ * A model subject whose latest version has another schema type (a JSON Schema becoming Avro):
+ * the topic's value format changes, which breaks its readers (src/plan/format-change.ts). Blocked
+ * unless --allow-state-reset, which replaces the subject (deleted, then registered anew: a
+ * registry refuses a new version of another type).
+ */
+export function formatChange(p: Proposal, desired: SchemaSpecArtifact, o: ObservedSubject, readers: readonly string[], impacts: readonly string[], allowStateReset: boolean): Proposal {
+  const before = o.exists && o.latest ? subjectValueFormat(o.latest.schemaType) : undefined;
+  const after = subjectValueFormat(desired.schema_type);
+  if (!before || !after || before === after) return p;
+  const topic = desired.subject.replace(/-value$/, '');
+  const q: Proposal = { ...p, action: 'replace', fields: [{ field: 'schema_type', before: o.latest!.schemaType, after: desired.schema_type }, ...p.fields.filter((f) => f.field !== 'schema_type')] };
+  delete q.blocked;
+  if (allowStateReset) q.reasons = [...p.reasons, `${formatChangeAllowed(topic, before, after)}: the subject is deleted and registered anew`];
+  else q.blocked = formatChangeBlocker(topic, before, after, readers, impacts);
+  return q;
+}
+
 export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject> = {
   kind: 'subject',
   addrPrefix: 'sr.subject.',
@@ -77,7 +96,7 @@ export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject
     return out;
   },
 
-  diff: (d, o) => (d.readOnly ? checkSourceSubject(d.spec, o) : withReaders(diffSubject(d.spec, o), d.readers ?? [], d.impacts)),
+  diff: (d, o, _entry, ctx) => (d.readOnly ? checkSourceSubject(d.spec, o) : formatChange(withReaders(diffSubject(d.spec, o), d.readers ?? [], d.impacts), d.spec, o, d.readers ?? [], d.impacts, ctx.allowStateReset)),
   fingerprintFacts: (o) => ({ exists: o.exists, version: o.latest?.version, id: o.latest?.id, compatibility: o.compatibility }),
   deletable: (entry) => !isSourceOwned(entry?.owner),
 
@@ -92,6 +111,9 @@ export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject
       return 'deleted';
     }
     const spec = change.desired as SchemaSpecArtifact;
+    // A new schema type (a format change, --allow-state-reset): a registry takes no version of
+    // another type under a subject, so the subject starts again.
+    if (change.action === 'replace' && change.fields.some((f) => f.field === 'schema_type')) await sr.delete(change.name);
     if (spec.compatibility && change.fields.some((f) => f.field === 'compatibility')) await sr.setCompatibility(spec.subject, spec.compatibility);
     if (change.action === 'create' || change.fields.some((f) => f.field === 'schema')) await sr.register(spec);
     return 'kept';

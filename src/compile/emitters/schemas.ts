@@ -10,6 +10,7 @@ import type { SourceNode } from '../../project/types.js';
 import type { ResolvedModel } from '../../resolve/types.js';
 import { consumerCompatibility } from '../../resolve/contracts.js';
 import { declaredOutputFormat, detectFormat, type CompileContext } from '../context.js';
+import { avroUnwritable, writesWithFlink } from '../../resolve/tables.js';
 import type { SchemaSpecArtifact } from '../types.js';
 import { nodeError } from './common.js';
 
@@ -37,32 +38,56 @@ export function emitSourceSchema(ctx: CompileContext, s: SourceNode, diagnostics
   };
 }
 
+/** A model's output schema, and whether it is registered (with a registry) or only derived. */
+export interface ModelOutputSchema {
+  spec: SchemaSpecArtifact;
+  /** Registered for the topic by the registry handler; false: derived only (no registry). */
+  registered: boolean;
+}
+
 /**
- * A model's output schema, derived once from its output columns: Avro (exactly what Flink's
- * avro-confluent sink derives and registers) or, for a model that declares `output_format: json`
- * with a registry configured, a JSON Schema of the records Flink's `json` format writes. Its
+ * A model's output schema, derived once from its output columns in the format its topic is
+ * written in (src/resolve/tables.ts modelFormat): Avro (exactly what Flink's avro-confluent sink
+ * derives and registers) or a JSON Schema of the records Flink's `json` format writes. It is
+ * registered when a registry is configured (a plain topic's only when its output_format is
+ * declared: streamt does not write it), else only derived (manifest, schema tests). Its
  * compatibility level is the one the exposures reading the model ask (their `contracts:`).
  */
-export function emitModelSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = []): SchemaSpecArtifact | undefined {
+export function modelOutputSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = []): ModelOutputSchema | undefined {
   if (m.materialized !== 'flink' && m.materialized !== 'topic') return undefined;
   const t = ctx.table(m.node.id);
   const declared = declaredOutputFormat(m, ctx.project);
+  const at = m.node.outputFormat ? ['output_format'] : [];
   if (declared === 'avro' && !ctx.registryUrl()) {
-    diagnostics.push(nodeError(ctx, m.node.id, 'MODEL_OUTPUT_FORMAT_NO_REGISTRY', `Model "${m.node.name}" writes Avro (output_format: avro), but no schema registry is configured`, 'configure runtime.schema_registry, or use output_format: json', m.node.outputFormat ? ['output_format'] : []));
+    diagnostics.push(nodeError(ctx, m.node.id, 'MODEL_OUTPUT_FORMAT_NO_REGISTRY', `Model "${m.node.name}" writes Avro (output_format: avro), but no schema registry is configured`, 'configure runtime.schema_registry, or use output_format: json', at));
     return undefined;
   }
   if (!t || !t.columns) return undefined;
+  if (t.format === 'avro-confluent' && declared === 'avro') {
+    const bad = t.columns.map((c) => ({ c, why: avroUnwritable(c.type) })).find((x) => x.why);
+    if (bad) {
+      diagnostics.push(nodeError(ctx, m.node.id, 'MODEL_OUTPUT_AVRO_UNSUPPORTED', `Model "${m.node.name}" writes Avro (output_format: avro), but column ${bad.c.name} is ${bad.c.type}: ${bad.why}`, 'CAST the column to a type Avro can hold, or use output_format: json', at));
+      return undefined;
+    }
+  }
   const compatibility = consumerCompatibility(ctx.resolved, m.node.id)?.level ?? null;
+  const registerable = !!ctx.registryUrl() && (writesWithFlink(m) || declared !== undefined);
   if (t.format === 'json') {
-    if (declared !== 'json' || !ctx.registryUrl()) return undefined;
-    return { subject: `${t.topic}-value`, schema_type: 'JSON', schema: JSON.stringify(modelJsonSchema(m.node.name, t.columns)), compatibility };
+    const spec: SchemaSpecArtifact = { subject: `${t.topic}-value`, schema_type: 'JSON', schema: JSON.stringify(modelJsonSchema(m.node.name, t.columns)), compatibility };
+    return { spec, registered: registerable };
   }
   if (t.format !== 'avro-confluent' || !t.subject) return undefined;
   // Exactly the sink table's types (what Flink's avro-confluent sink derives and registers): its
   // columns are nullable unless declared NOT NULL, and upsert-kafka's primary key is NOT NULL.
   const pk = new Set(t.changelog === 'updating' ? t.primaryKey : []);
   const fields = t.columns.map((c) => ({ name: c.name, type: c.type, nullable: !pk.has(c.name) && splitNullability(c.type).nullable }));
-  return { subject: t.subject, schema_type: 'AVRO', schema: JSON.stringify(avroRecord(fields, 'org.apache.flink.avro.generated.record')), compatibility };
+  return { spec: { subject: t.subject, schema_type: 'AVRO', schema: JSON.stringify(avroRecord(fields, 'org.apache.flink.avro.generated.record')), compatibility }, registered: true };
+}
+
+/** The output schema a model registers for its topic, if any (see modelOutputSchema). */
+export function emitModelSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = []): SchemaSpecArtifact | undefined {
+  const out = modelOutputSchema(ctx, m, diagnostics);
+  return out?.registered ? out.spec : undefined;
 }
 
 /** The JSON Schema of the values Flink's `json` format writes for these columns (draft-07). */

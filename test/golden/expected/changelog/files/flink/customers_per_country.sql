@@ -57,7 +57,9 @@ CREATE TEMPORARY TABLE `customers_per_country__output` (
   'topic' = 'customers_per_country',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'customers_per_country-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

@@ -58,7 +58,9 @@ CREATE TEMPORARY TABLE `french_customers__output` (
   'topic' = 'french_customers',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'french_customers-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

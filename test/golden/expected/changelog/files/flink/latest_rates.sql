@@ -54,7 +54,9 @@ CREATE TEMPORARY TABLE `latest_rates__output` (
   'topic' = 'latest_rates',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'latest_rates-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

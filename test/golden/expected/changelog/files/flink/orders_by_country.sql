@@ -74,7 +74,9 @@ CREATE TEMPORARY TABLE `orders_by_country__output` (
   'connector' = 'kafka',
   'topic' = 'orders_by_country',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json',
+  'format' = 'avro-confluent',
+  'avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'avro-confluent.subject' = 'orders_by_country-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

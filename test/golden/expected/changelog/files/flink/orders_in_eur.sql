@@ -74,7 +74,9 @@ CREATE TEMPORARY TABLE `orders_in_eur__output` (
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
   'key.fields' = 'order_id',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'orders_in_eur-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

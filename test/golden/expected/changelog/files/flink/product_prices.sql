@@ -53,7 +53,9 @@ CREATE TEMPORARY TABLE `product_prices__output` (
   'topic' = 'product_prices',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'json',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'product_prices-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

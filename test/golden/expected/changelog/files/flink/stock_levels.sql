@@ -52,7 +52,9 @@ CREATE TEMPORARY TABLE `stock_levels__output` (
   'topic' = 'stock_levels',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'raw',
-  'value.format' = 'json',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'value.avro-confluent.subject' = 'stock_levels-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 

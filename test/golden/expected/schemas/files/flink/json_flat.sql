@@ -65,7 +65,9 @@ CREATE TEMPORARY TABLE `json_flat__output` (
   'connector' = 'kafka',
   'topic' = 'json_flat',
   'properties.bootstrap.servers' = 'localhost:9092',
-  'format' = 'json',
+  'format' = 'avro-confluent',
+  'avro-confluent.url' = 'http://localhost:8081/apis/ccompat/v7',
+  'avro-confluent.subject' = 'json_flat-value',
   'sink.delivery-guarantee' = 'at-least-once'
 );
 
