@@ -131,7 +131,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   selection(program.command('plan').description('compare the project with the live systems and show what apply would change'), 'nodes to plan (orphans are only looked for without --select/--exclude)')
     .option('--prune', 'delete resources this project owns but no longer declares (orphans)')
-    .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint (the job restarts without state)')
+    .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint (the job restarts without state), and changes of a live topic\'s value format')
     .option('--out <file>', 'save the plan as JSON, for streamt apply <file>')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
@@ -156,7 +156,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   applyLike(
     selection(program.command('apply [plan-file]').description('apply a plan: a saved plan.json exactly (refused if the live state moved), or a fresh plan after you type yes'), 'nodes to apply')
       .option('--prune', 'delete orphans (resources this project owns but no longer declares)')
-      .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint'),
+      .option('--allow-state-reset', 'allow Flink changes that cannot restore state from a savepoint, and changes of a live topic\'s value format'),
   ).action(async (planFile: string | undefined, opts: Sel & { prune?: boolean; allowStateReset?: boolean; autoApprove?: boolean; confirm?: boolean; force?: boolean; parallelism: string; lockTimeout: string; verbose?: boolean; format: Format }, cmd: Command) => {
     const { applyCommand } = await import('./commands/apply.js');
     setExit(await applyCommand(planFile, { ...globals(cmd), ...opts, command: command(cmd), ask: await ask() }, out(cmd), io.env));
