@@ -13,7 +13,7 @@ import { leasePrefix } from '../../src/adapters/kafka/record.js';
 import { ApplyLease, leaseHolder, readLease } from '../../src/apply/lease.js';
 import { leaseLog } from '../../src/apply/workflow.js';
 import { cancelJobAfterTest, createTopics, endpoints, http, kafkaClient, onCleanup, registry, SqlGatewaySession, stackConfig, uniqueTopic, waitForJobRunning } from './helpers.js';
-import { changesOf, cleanupProject, letters, miniProject, modelsYaml, runtimeYaml, TestProject } from './plan-helpers.js';
+import { changesOf, cleanupProject, JSON_DEFAULTS, JSON_MODELS, letters, miniProject, modelsYaml, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'streamt.js');
 const TERMINAL = ['CANCELED', 'FAILED', 'FINISHED'];
@@ -345,7 +345,7 @@ describe('a submission whose answer is lost', () => {
     const port = proxy.port;
     onCleanup('stop the SQL Gateway proxy', () => proxy.close());
     project.write({
-      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.sqlGatewayUrl, `http://127.0.0.1:${port}`)}`,
+      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.sqlGatewayUrl, `http://127.0.0.1:${port}`)}${JSON_DEFAULTS}`,
       'models/models.yml': modelsYaml(names, { withSink: false, withTotals: false }),
     });
 
@@ -405,7 +405,7 @@ describe('the job is looked up again right before each submit', () => {
     onCleanup('stop the Flink REST proxy', () => proxy.close());
     cleanupProject(project); // before the proxy stops (clean-ups run last-registered first)
     project.write({
-      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.restUrl, `http://127.0.0.1:${proxy.port}`)}`,
+      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml().replace(stackConfig.flink.restUrl, `http://127.0.0.1:${proxy.port}`)}${JSON_DEFAULTS}`,
       'models/models.yml': modelsYaml(names, { withSink: false, withTotals: false }),
     });
     const r = await project.cli(['apply', '--auto-approve'], {
@@ -433,7 +433,7 @@ describe('exact ownership between projects whose names share a prefix', () => {
     const projects = [`pay_${sfx}`, `pay_${sfx}_eu`, `pay_${sfx}-eu`].map((name, i) => {
       const model = `orders_${sfx}_${i}`;
       const p = new TestProject(name, {
-        'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+        'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
         'sources/s.yml': `sources:\n  - name: orders\n    topic: ${source}\n    schema: {format: avro}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
         'models/m.yml': `models:\n  - name: ${model}\n    sql: SELECT k, v FROM {{ source("orders") }} WHERE v > 0\n`,
       });

@@ -3,11 +3,11 @@
 // needs --allow-state-reset.
 import { describe, expect, it } from 'vitest';
 import { createTopics, endpoints, eventually, http, kafkaClient, produce } from './helpers.js';
-import { changesOf, cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
+import { changesOf, cleanupProject, JSON_MODELS, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 function project(sfx: string, where: string, groupBy = 'k'): Record<string, string> {
   return {
-    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}\ndefaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}\ndefaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
     'sources/s.yml': `sources:\n  - name: events\n    topic: it.upg.${sfx}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
     'models/m.yml': `models:
   - name: counts_${sfx}

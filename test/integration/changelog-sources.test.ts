@@ -5,7 +5,7 @@
 // apply-payments.test.ts (examples/payments).
 import { describe, expect, it } from 'vitest';
 import { createTopics, eventually, produce } from './helpers.js';
-import { cleanupProject, latestByKey, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, JSON_DEFAULTS, latestByKey, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
 
 /** A Debezium change event as the Postgres connector writes it with JsonConverter, schemas disabled. */
 function change(op: 'c' | 'u' | 'd', before: Record<string, unknown> | null, after: Record<string, unknown> | null, tsMs: number) {
@@ -18,7 +18,7 @@ describe('a Debezium JSON CDC source', () => {
     const sfx = letters();
     const names = { project: `cdc_${sfx}`, customers: `crm.public.customers.${sfx}`, orders: `shop.orders.${sfx}`, perCountry: `customers_per_country_${sfx}`, withCountry: `orders_with_country_${sfx}` };
     const project = new TestProject(names.project, {
-      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml()}`,
+      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml()}${JSON_DEFAULTS}`,
       'sources/sources.yml': `sources:
   - name: customers
     topic: ${names.customers}

@@ -4,6 +4,12 @@ import { resolveProject } from '../../src/resolve/resolve.js';
 import type { ResolvedProject } from '../../src/resolve/types.js';
 import { stackConfig } from './helpers.js';
 
+/**
+ * The registry is off unless asked for. With it, models would write Avro by default (docs/schemas.md
+ * "Which format a model writes"); the tests that ask for it read Avro sources, not models, so
+ * no output_format is set here. A test that turns the registry on and reads a model's records as
+ * JSON must declare output_format: json itself.
+ */
 export function stackRuntime(registry = false): string {
   return `runtime:
   kafka:

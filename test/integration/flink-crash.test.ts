@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { kill, start } from '../../stack/api.mjs';
 import { committedOffsets, createTopics, eventually, flinkCheckpoints, flinkJob, kafkaClient, readToEnd, runningJobId, taskManagerKafkaConfigs } from './helpers.js';
-import { cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, JSON_MODELS, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
 
@@ -24,7 +24,7 @@ ${flink.replace(/^/gm, '        ')}
       SELECT k, COUNT(*) AS n, SUM(v) AS total FROM {{ source("events") }} GROUP BY k
 `;
   return {
-    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
     'sources/s.yml': `sources:\n  - name: events\n    topic: it.crash.${sfx}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
     'models/m.yml': `models:\n${[
       model(`eo_${sfx}`, 'checkpoint_interval_ms: 2000\ndelivery: exactly_once'),

@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { committedOffsets, createTopics, endpoints, eventually, flinkCheckpoints, flinkJob, http, jobManagerLogLines, onCleanup, produce, readToEnd, runningJobId, taskManagerKafkaConfigs } from './helpers.js';
-import { cleanupProject, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, JSON_MODELS, latestByKey, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const record = (k: string, v: number) => ({ key: k, value: JSON.stringify({ k, v }) });
 
 /** A project whose models count records per key (stateful: a GROUP BY aggregation). */
 function project(sfx: string, models: { name: string; where?: string; flink: string }[], dirs: { checkpointDir?: string; savepointDir?: string } = {}): Record<string, string> {
   return {
-    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml(dirs)}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+    'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml(dirs)}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
     'sources/s.yml': `sources:\n  - name: events\n    topic: it.state.${sfx}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
     'models/m.yml': `models:\n${models
       .map(

@@ -4,7 +4,7 @@
 // decimal columns travel as Connect logical types; ARRAY and ROW as their JSON text.
 import { describe, expect, it } from 'vitest';
 import { createTopics, dropTableAfterTest, eventually, pgQuery, produce, stackConfig } from './helpers.js';
-import { cleanupProject, letters, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, JSON_DEFAULTS, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 // name, Flink type, the JSON value produced, the value PostgreSQL returns (psql text), its column type.
 const TYPES: [string, string, unknown, string, string][] = [
@@ -33,7 +33,7 @@ describe('a JDBC sink', () => {
     const columns = TYPES.map(([n, t]) => `      - { name: ${n}, type: "${t}" }`).join('\n');
     const pg = stackConfig.postgres;
     const project = new TestProject(names.project, {
-      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml()}`,
+      'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml()}${JSON_DEFAULTS}`,
       'sources/s.yml': `sources:\n  - name: typed\n    topic: ${names.topic}\n    columns:\n      - { name: id, type: STRING }\n${columns}\n`,
       'models/m.yml': `models:
   - name: ${names.sink}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTopics, endpoints, eventually, http, httpOk, kafkaClient, produce, registry, SqlGatewaySession } from './helpers.js';
-import { cleanupProject, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, JSON_MODELS, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const sources = (sfx: string) => `sources:
   - name: payments
@@ -31,7 +31,7 @@ const sources = (sfx: string) => `sources:
       - { name: customer_id, type: STRING }
       - { name: segment, type: STRING }
 `;
-const projectYaml = (name: string) => `project:\n  name: ${name}\n${runtimeYaml()}\ndefaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`;
+const projectYaml = (name: string) => `project:\n  name: ${name}\n${runtimeYaml()}\ndefaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`;
 
 /** What the project left on the stack: topics, subjects, running jobs, record entries. */
 async function traces(project: string, topics: string[]): Promise<string[]> {

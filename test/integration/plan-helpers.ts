@@ -31,6 +31,16 @@ ${o.checkpointDir ? `        checkpoint_dir: ${o.checkpointDir}\n` : ''}${o.save
         rest_url: ${o.connectUrl ?? stackConfig.connect.url}
 `;
 
+/**
+ * With the registry of runtimeYaml, models write Avro by default (docs/schemas.md "Which format a
+ * model writes"). The tests built on these helpers read model records as JSON and are about other
+ * things (plans, upgrades, state, connectors, masking), so their projects declare JSON explicitly
+ * with these lines; the default itself is contracts-default-format.test.ts's subject.
+ * `JSON_MODELS` goes under an existing `defaults:`, `JSON_DEFAULTS` is a whole `defaults:` block.
+ */
+export const JSON_MODELS = '  models:\n    output_format: json\n';
+export const JSON_DEFAULTS = `defaults:\n${JSON_MODELS}`;
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -140,7 +150,7 @@ export function miniProject(o: { sfx?: string; connectUrl?: string; env?: string
   name: ${names.project}
 ${runtimeYaml(o.connectUrl ? { connectUrl: o.connectUrl } : {})}
 defaults:
-  topic:
+${JSON_MODELS}  topic:
     partitions: 1
     replication_factor: 1
 `,

@@ -40,6 +40,8 @@ describe('JSON Schema records read by a Flink job', () => {
       'models/m.yml': `models:
   - name: ${model}
     materialized: flink
+    # The records are read back as JSON (with the registry, models write Avro unless they say so).
+    output_format: json
     sql: |
       SELECT id, amount + 1 AS amount_plus, ratio * 2 AS ratio_twice, ok,
              CAST(event_at AS STRING) AS at_text, EXTRACT(DAY FROM \`day\`) AS day_of_month, HOUR(clock) AS hour_of_clock,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTopics, eventually, produce } from './helpers.js';
 import { join } from 'node:path';
-import { cleanupProject, cli, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
+import { cleanupProject, cli, JSON_MODELS, letters, readAll, runtimeYaml, TestProject } from './plan-helpers.js';
 
 const CARD = '4111111111111111';
 const EMAIL = 'jane@example.com';
@@ -18,7 +18,7 @@ describe('masking in Flink SQL (standalone)', () => {
     const masked = `masked_${sfx}`;
     const downstream = `downstream_${sfx}`;
     const project = new TestProject(name, {
-      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\nrules:\n  security:\n    sensitive_columns_require_masking: true\n`,
+      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\nrules:\n  security:\n    sensitive_columns_require_masking: true\n`,
       'sources/raw.yml': `sources:
   - name: raw
     topic: ${raw}

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
 import { createTopics, eventually, gatewayAdmin, kafkaClient, produce, stackConfig, uniqueName } from './helpers.js';
-import { changesOf, cleanupProject, letters, miniProject, modelsYaml, runtimeYaml, TestProject } from './plan-helpers.js';
+import { changesOf, cleanupProject, JSON_DEFAULTS, letters, miniProject, modelsYaml, runtimeYaml, TestProject } from './plan-helpers.js';
 
 describe('status', () => {
   it('shows live state, drift and the lag of consumer groups declared on exposures', async () => {
@@ -50,7 +50,7 @@ describe('Gateway rules', () => {
     const sfx = letters();
     const gw = stackConfig.gateway;
     const files = (where: string) => ({
-      'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}  conduktor:\n    gateway:\n      admin_url: ${gw.url}\n      username: ${gw.adminUser}\n      password: ${gw.adminPassword}\n`,
+      'stream_project.yml': `project:\n  name: it_${sfx}\n${runtimeYaml()}  conduktor:\n    gateway:\n      admin_url: ${gw.url}\n      username: ${gw.adminUser}\n      password: ${gw.adminPassword}\n${JSON_DEFAULTS}`,
       'sources/s.yml': `sources:\n  - name: events\n    topic: it.gw.${sfx}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
       'models/m.yml': `models:\n  - name: big_${sfx}\n    sql: |\n      SELECT k, v FROM {{ source("events") }} WHERE v ${where}\n`,
     });

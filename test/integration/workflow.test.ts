@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { OUTPUT_SCHEMAS, type OutputFormat } from '../../src/ui/contract.js';
 import { createTopics, deleteSubjectAfterTest, deleteTopics, endpoints, eventually, http, onCleanup, produce, registry, stackConfig } from './helpers.js';
-import { changesOf, cleanupProject, letters, runtimeYaml, TestProject } from './plan-helpers.js';
+import { changesOf, cleanupProject, JSON_MODELS, letters, runtimeYaml, TestProject } from './plan-helpers.js';
 
 function doc(r: { stdout: string }, format: OutputFormat): any {
   const d = JSON.parse(r.stdout);
@@ -92,7 +92,7 @@ describe('build, show, freshness, destroy', () => {
       { key: 'c', value: JSON.stringify({ k: 'c', v: 7 }), timestamp: String(now - 3_000) },
     ]);
     const p = new TestProject(name, {
-      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
       'sources/s.yml': `sources:
   - name: events
     topic: ${source}
