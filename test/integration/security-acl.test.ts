@@ -5,7 +5,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createTopics, dropTableAfterTest, eventually, pgQuery, stackConfig } from './helpers.js';
-import { changesOf, cleanupProject, letters, TestProject } from './plan-helpers.js';
+import { changesOf, cleanupProject, JSON_MODELS, letters, TestProject } from './plan-helpers.js';
 
 const SASL = stackConfig.kafka.sasl;
 type User = keyof typeof SASL.users;
@@ -126,7 +126,7 @@ runtime:
           sasl_username: ${u.connect.username}
           sasl_password: ${u.connect.password}
 defaults:
-  topic:
+${JSON_MODELS}  topic:
     partitions: 1
     replication_factor: 1
 `,
