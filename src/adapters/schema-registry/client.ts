@@ -41,7 +41,8 @@ export class SchemaRegistryAdapter {
     };
     const cfg = await this.http.get<{ compatibilityLevel?: string; compatibility?: string }>(`/config/${enc(subject)}`, { accept: [404] });
     o.compatibility = cfg.status === 404 ? null : (cfg.body.compatibilityLevel ?? cfg.body.compatibility ?? null);
-    if (desired && !sameSchema(desired, o.latest!)) {
+    // A schema of another type is a format change (planned as such), not an evolution to judge.
+    if (desired && !sameSchema(desired, o.latest!) && o.latest!.schemaType === desired.schema_type) {
       const r = await this.http.call<{ is_compatible: boolean; messages?: string[] }>('POST', `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`, {
         body: { schema: desired.schema, schemaType: desired.schema_type },
         accept: [404, 409, 422],
