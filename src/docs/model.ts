@@ -152,6 +152,10 @@ function schemaSections(node: SourceNode | ModelNode, d: DocsNode, resolved: Res
     facts.push(['format', subject.schema_type === 'JSON' ? 'JSON Schema' : 'Avro'], ['from', 'derived from the output columns'], ['subject', subject.subject]);
     const asked = consumerCompatibility(resolved, node.id);
     facts.push(['compatibility', subject.compatibility ? `${subject.compatibility}${asked ? ` (asked by exposure ${asked.exposures.join(', exposure ')})` : ''}` : 'the registry default']);
+  } else {
+    // Derived but registered nowhere (no schema registry): the manifest's output schema.
+    const out = compiled?.manifest.models.find((m) => m.id === node.id)?.output_schema;
+    if (out) facts.push(['format', out.schema_type === 'JSON' ? 'JSON Schema' : 'Avro'], ['from', 'derived from the output columns'], ['subject', `${out.subject} (not registered: no schema registry is configured)`]);
   }
   if (!facts.length) return [];
   const readers = readersOf(resolved, node.id);

@@ -373,6 +373,18 @@ describe('the docs site shows schemas and who a change breaks', () => {
     });
     expect(Object.fromEntries(model.facts)).toMatchObject({ version: '2 of by_country', 'deprecated from': '2030-01-01' });
   });
+
+  it("shows a model's JSON Schema derived without a registry, as not registered", async () => {
+    const { buildDocsModel } = await import('../../src/docs/model.js');
+    const { resolved, result } = compile({ 'stream_project.yml': PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': MODEL });
+    const docs = buildDocsModel({ resolved, compiled: result });
+    const model = docs.nodes.find((n) => n.id === 'model.big_orders')!;
+    expect(Object.fromEntries(model.sections.find((s) => s.title === 'Schema')!.rows)).toMatchObject({
+      format: 'JSON Schema',
+      from: 'derived from the output columns',
+      subject: 'big_orders-value (not registered: no schema registry is configured)',
+    });
+  });
 });
 
 describe('selecting a versioned model', () => {
