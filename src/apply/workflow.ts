@@ -52,7 +52,7 @@ export function compileForLive(resolved: ResolvedProject, sel: { select?: string
 }
 
 export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
-  return new LiveSystems(project.runtime, project.name, o);
+  return new LiveSystems(project.runtime, project.name, { ...o, environment: project.environment?.name ?? null });
 }
 
 /** The ownership record's lease partition, as the apply lease reads and writes it (./lease.ts). */
