@@ -65,7 +65,7 @@ async function jobsNamed(name: string): Promise<{ jid: string; state: string }[]
   const r = await http('GET', `${endpoints.flinkRest}/jobs/overview`);
   return (r.body?.jobs ?? []).filter((j: { name: string }) => j.name === name).map((j: { jid: string; state: string }) => ({ jid: j.jid, state: j.state }));
 }
-const active = (jobs: { state: string }[]) => jobs.filter((j) => !TERMINAL.includes(j.state));
+const active = <T extends { state: string }>(jobs: T[]): T[] => jobs.filter((j) => !TERMINAL.includes(j.state));
 
 /**
  * A TCP proxy in front of the SQL Gateway. `swallow`: the INSERT request is dropped and the
