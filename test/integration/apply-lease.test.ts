@@ -496,7 +496,7 @@ describe('environments on one cluster', () => {
     const source = `it.envs.orders.${sfx}`;
     await createTopics([{ topic: source }]);
     const p = new TestProject(name, {
-      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
       'environments/dev.yml': 'environment:\n  name: dev\n',
       'environments/prod.yml': 'environment:\n  name: prod\n',
       'sources/s.yml': `sources:\n  - name: orders\n    topic: ${source}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
