@@ -113,8 +113,10 @@ export const subjectHandler: ResourceHandler<SchemaSpecArtifact, ObservedSubject
     const spec = change.desired as SchemaSpecArtifact;
     // A new schema type (a format change, --allow-state-reset): a registry takes no version of
     // another type under a subject, so the subject starts again.
-    if (change.action === 'replace' && change.fields.some((f) => f.field === 'schema_type')) await sr.delete(change.name);
-    if (spec.compatibility && change.fields.some((f) => f.field === 'compatibility')) await sr.setCompatibility(spec.subject, spec.compatibility);
+    const retyped = change.action === 'replace' && change.fields.some((f) => f.field === 'schema_type');
+    if (retyped) await sr.delete(change.name);
+    // A deleted subject may lose its level with it: set it again.
+    if (spec.compatibility && (retyped || change.fields.some((f) => f.field === 'compatibility'))) await sr.setCompatibility(spec.subject, spec.compatibility);
     if (change.action === 'create' || change.fields.some((f) => f.field === 'schema')) await sr.register(spec);
     return 'kept';
   },
