@@ -96,6 +96,12 @@ describe('model output schemas', () => {
     expect(e.line).toBe(3);
   });
 
+  it("knows the types Flink's avro-confluent format cannot write (legacy timestamp mapping)", async () => {
+    const { avroUnwritable } = await import('../../src/resolve/tables.js');
+    for (const ok of ['STRING', 'BIGINT NOT NULL', 'DECIMAL(10, 2)', 'TIMESTAMP(3)', 'TIME(0)', 'TIME', 'DATE', 'BYTES', 'ARRAY<STRING>', 'MAP<STRING, BIGINT>', 'ROW<a INT, b TIMESTAMP(3)>']) expect(avroUnwritable(ok), ok).toBeUndefined();
+    for (const bad of ['TIMESTAMP_LTZ(3)', 'TIMESTAMP(3) WITH LOCAL TIME ZONE', 'TIMESTAMP', 'TIMESTAMP(6)', 'TIME(6)', 'MAP<INT, STRING>', 'MULTISET<BIGINT>', 'ARRAY<TIMESTAMP_LTZ(3)>', 'ROW<a ROW<b TIMESTAMP(9)>>', 'INTERVAL DAY']) expect(avroUnwritable(bad), bad).toBeDefined();
+  });
+
   it('readers follow the format: a downstream job reads the Avro topic with avro-confluent', () => {
     const models = MODEL + '  - name: downstream\n    sql: SELECT order_id, amount FROM {{ ref("big_orders") }}\n';
     const { result } = compile({ 'stream_project.yml': REGISTRY_PROJECT, 'sources/s.yml': SOURCES, 'models/m.yml': models });
