@@ -9,6 +9,7 @@ import { error, hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { readProjectFiles } from '../project/files.js';
 import { loadProject, type ProjectFiles } from '../project/load.js';
 import type { AnalysisMemo } from '../resolve/memo.js';
+import type { Memo } from '../core/memo.js';
 import type { Project } from '../project/types.js';
 import { resolveProject } from '../resolve/resolve.js';
 import type { ResolvedProject } from '../resolve/types.js';
@@ -54,7 +55,7 @@ export interface PipelineResult {
 export function runFrontEnd(
   opts: GlobalOptions,
   processEnv: Readonly<Record<string, string | undefined>>,
-  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo } = {},
+  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo } = {},
 ): PipelineResult {
   const root = resolvePath(opts.projectDir);
   const cliVars = parseVars(opts.vars);
@@ -63,6 +64,7 @@ export function runFrontEnd(
   const loadOpts: Parameters<typeof loadProject>[1] = { processEnv, offline: !mode.live };
   if (opts.env !== undefined) loadOpts.env = opts.env;
   if (processEnv.STREAMT_ENV) loadOpts.envFromVariable = processEnv.STREAMT_ENV;
+  if (mode.yamlValues) loadOpts.yamlValues = mode.yamlValues;
   const loaded = loadProject(files, loadOpts);
   if (!loaded.project || hasErrors(loaded.diagnostics)) {
     // Shape errors make resolution meaningless; report them first.

@@ -8,7 +8,9 @@
  *   (streamt's version and build, the options, every project file's content, the values of the
  *   environment variables the files name). Same key: the same diagnostics, without loading.
  * - `analyses`: the SQL analyses of the last run, each keyed by its own inputs (memo.ts), so
- *   after an edit only the edited models and those downstream whose inputs changed are analysed.
+ *   after an edit only the edited models and those downstream whose inputs changed are analysed;
+ * - `yamlValues`: each YAML file's value, keyed by the sha256 of its text, so after an edit only
+ *   the edited files are parsed.
  *
  * The file is `sha256(payload) ‖ payload`, the payload v8's structured serialization stamped with
  * the format, streamt's version and build. A missing, truncated, corrupted, other-format or
@@ -28,7 +30,7 @@ import type { CachedAnalysis } from '../resolve/memo.js';
 
 export const CACHE_DIR = '.streamt/cache';
 export const CACHE_FILE = 'validate.bin';
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What `validate` prints about a valid project, without the project. */
 export interface ProjectSummary {
@@ -44,6 +46,8 @@ export interface ProjectSummary {
 export interface ValidateCache {
   result?: { key: string; diagnostics: Diagnostic[]; summary?: ProjectSummary };
   analyses: Map<string, CachedAnalysis>;
+  /** The YAML values of the files (project/yaml.ts), by the sha256 of their text. */
+  yamlValues: Map<string, string>;
 }
 
 interface Payload extends ValidateCache {
@@ -76,7 +80,7 @@ export function cachePath(root: string): string {
 
 /** The cache of this build, or an empty one when there is none that can be trusted. */
 export function readValidateCache(root: string, stamp: string): ValidateCache {
-  const empty: ValidateCache = { analyses: new Map() };
+  const empty: ValidateCache = { analyses: new Map(), yamlValues: new Map() };
   let bytes: Buffer;
   try {
     bytes = readFileSync(cachePath(root));
@@ -88,12 +92,18 @@ export function readValidateCache(root: string, stamp: string): ValidateCache {
   if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(0, 32))) return empty;
   try {
     const p = deserialize(payload) as Partial<Payload> | null;
-    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !(p.analyses instanceof Map)) return empty;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !strings(p.analyses) || !strings(p.yamlValues)) return empty;
     const result = p.result && typeof p.result.key === 'string' && Array.isArray(p.result.diagnostics) ? p.result : undefined;
-    return result ? { analyses: p.analyses, result } : { analyses: p.analyses };
+    return result ? { analyses: p.analyses, yamlValues: p.yamlValues, result } : { analyses: p.analyses, yamlValues: p.yamlValues };
   } catch {
     return empty;
   }
+}
+
+function strings(m: unknown): m is Map<string, string> {
+  if (!(m instanceof Map)) return false;
+  for (const [k, v] of m) if (typeof k !== 'string' || typeof v !== 'string') return false;
+  return true;
 }
 
 /** Writes the cache atomically (temporary file, then rename); a folder that cannot be written is left uncached. */

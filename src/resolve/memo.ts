@@ -7,14 +7,11 @@
  * src/cli/validate-cache.ts, reads and writes them; nothing here touches the file system).
  */
 import { createHash } from 'node:crypto';
+import { jsonExact, type Memo } from '../core/memo.js';
 import { parseQuery, type AnalyzeOptions, type InputTable, type SqlAnalysis } from '../sql/index.js';
 
-export interface AnalysisMemo {
-  /** Analyses of an earlier run, by key. Never modified. */
-  previous: ReadonlyMap<string, CachedAnalysis>;
-  /** Filled by this run: every analysis it used, by key (what the next run may reuse). */
-  next: Map<string, CachedAnalysis>;
-}
+/** Analyses by key (analysisKey), as JSON (toCached). */
+export type AnalysisMemo = Memo;
 
 /**
  * The key of one analysis: sha256 of its arguments as JSON, or undefined (not remembered) when
@@ -39,29 +36,23 @@ export function toCached(a: SqlAnalysis): CachedAnalysis | undefined {
   return jsonExact(rest) ? JSON.stringify(rest) : undefined;
 }
 
-/** True when `JSON.parse(JSON.stringify(v))` is a value equal to `v` in every respect a phase can see. */
-export function jsonExact(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
-  if (typeof v !== 'object') return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!(i in v) || !jsonExact(v[i])) return false;
-    return true;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k])) return false;
-  return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
-}
-
 /**
  * An analysis again, from its remembered form (a fresh object each time: phases may change what
- * they are given), with the query tree parsed again the first time it is read (only the Gateway's
- * SQL check reads it). `analyzeSql` sets `query` to `parseQuery(sql)` exactly when it parsed the SQL.
+ * they are given), with the query tree parsed again the first time it is read (lazyQuery).
  */
 export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
   const a = JSON.parse(c) as SqlAnalysis;
-  if (!a.parsed) return a;
+  if (a.parsed) lazyQuery(a, sql);
+  return a;
+}
+
+/**
+ * Makes `a.query` a getter that parses `sql` again the first time it is read: the trees of 10,000
+ * models are a sixth of resolve's heap, and only the Gateway's SQL check reads one, once, right
+ * after the analysis. Only for an analysis of `sql` that parsed (`analyzeSql` sets `query` to
+ * `parseQuery(sql)`), so the tree read back is the same.
+ */
+export function lazyQuery(a: SqlAnalysis, sql: string): void {
   let query: SqlAnalysis['query'];
   let parsed = false;
   Object.defineProperty(a, 'query', {
@@ -79,5 +70,4 @@ export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
       parsed = true;
     },
   });
-  return a;
 }

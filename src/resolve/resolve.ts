@@ -19,7 +19,7 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
-import { analysisKey, fromCached, toCached, type AnalysisMemo } from './memo.js';
+import { analysisKey, fromCached, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
 
 export interface ResolveOptions {
   /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
@@ -312,6 +312,8 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
       diagnostics.push(...checkContract(m));
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
+    // The query tree was read (Gateway SQL); keep the heap small from here on (memo.ts).
+    if (m.analysis?.parsed && m.renderedSql !== undefined) lazyQuery(m.analysis, m.renderedSql);
     applyMaskTypes(m, gateway);
     tables.set(m.node.id, modelTable(m, project, inputTables(m, tables)));
   }

@@ -10,6 +10,7 @@ import { resolve as resolvePath } from 'node:path';
 import { readProjectFiles } from '../../project/files.js';
 import type { Project } from '../../project/types.js';
 import type { AnalysisMemo } from '../../resolve/memo.js';
+import type { Memo } from '../../core/memo.js';
 import { packageVersion } from '../main.js';
 import { buildStamp, readValidateCache, runKey, writeValidateCache, type ProjectSummary } from '../validate-cache.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
@@ -75,12 +76,13 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
     return report(opts, out, { diagnostics: cache.result.diagnostics, root }, undefined, cache.result.summary);
   }
   const analyses: AnalysisMemo = { previous: cache.analyses, next: new Map() };
-  const front = runFrontEnd(opts, env, { files, analyses });
+  const yamlValues: Memo = { previous: cache.yamlValues, next: new Map() };
+  const front = runFrontEnd(opts, env, { files, analyses, yamlValues });
   const diagnostics = validateDiagnostics(front);
   const p = front.project;
   // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
   // nor one that did not load (its secrets are not known).
-  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next });
+  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next });
   return report(opts, out, { ...front, diagnostics });
 }
 
