@@ -19,6 +19,8 @@ export interface LiveOptions {
   /** Overall time limit of one HTTP call with its retries. */
   timeLimitMs?: number;
   stateTopic?: string;
+  /** The environment applies run in: written into each record entry (src/plan/plan.ts foreignEntries). */
+  environment?: string | null;
 }
 
 const PLACEHOLDER = /\$\{(?:env|secret|file):[^}]*\}/g;
@@ -140,6 +142,7 @@ export class LiveSystems implements LiveContext {
       ...(change.stateful !== undefined ? { stateful: change.stateful } : {}),
       applied_at: meta.now().toISOString(),
       streamt_version: meta.streamtVersion,
+      environment: this.opts.environment ?? null,
     });
     // Record-only: the live resource is left as it is (adopted, or a read-only one forgotten).
     if (change.recordOnly) return change.action === 'delete' ? null : entry();

@@ -17,7 +17,8 @@ import { hasHandler } from '../adapters/registry.js';
 import { absent, actionable, fingerprint, plan } from '../plan/plan.js';
 import type { DesiredResource, Observed, OwnershipRecord, Plan, PlanOptions, RecordEntry, ResourceChange } from '../plan/types.js';
 import { execute, type ExecuteEvents, type Outcome } from './execute.js';
-import type { LeaseLog } from './lease.js';
+import { ApplyLease, type LeaseHolder, type LeaseLog } from './lease.js';
+import { leasePrefix } from '../adapters/kafka/record.js';
 
 export interface Compiled {
   result: CompileResult;
@@ -51,13 +52,28 @@ export function compileForLive(resolved: ResolvedProject, sel: { select?: string
 }
 
 export function liveSystems(project: Project, o: { timeLimitMs?: number } = {}): LiveSystems {
-  return new LiveSystems(project.runtime, project.name, o);
+  return new LiveSystems(project.runtime, project.name, { ...o, environment: project.environment?.name ?? null });
 }
 
 /** The ownership record's lease partition, as the apply lease reads and writes it (./lease.ts). */
 export function leaseLog(live: LiveSystems): LeaseLog {
   const store = live.records();
   return { append: (key, value) => store.appendLease(key, value), read: (from) => store.readLease(from) };
+}
+
+/**
+ * Runs `change` holding the apply lease of the project and environment, as apply does (waiting
+ * up to `timeoutMs` for an apply that holds it; LeaseHeldError when it is still held), and
+ * releases it after. For the live changes other commands make (test's pause_model).
+ */
+export async function underApplyLease<T>(live: LiveSystems, project: Project, o: { holder: LeaseHolder; streamtVersion: string; timeoutMs: number }, change: () => Promise<T>): Promise<T> {
+  const environment = project.environment?.name ?? null;
+  const lease = await ApplyLease.acquire(leaseLog(live), { prefix: leasePrefix(project.name, environment), project: project.name, environment, holder: o.holder, streamtVersion: o.streamtVersion, timeoutMs: o.timeoutMs });
+  try {
+    return await change();
+  } finally {
+    await lease.release().catch(() => {});
+  }
 }
 
 export async function makePlan(live: LiveSystems, project: Project, compiled: Compiled, options: PlanOptions, now: Date, streamtVersion: string): Promise<{ plan: Plan; record: OwnershipRecord; observed: Map<string, Observed> }> {

@@ -8,6 +8,8 @@ import { ServiceError } from '../adapters/http.js';
 import { probeSystems, requiredSystems, type ProbeNeeds, type SystemCheck } from '../adapters/probe.js';
 import type { CompileResult } from '../compile/types.js';
 import type { Project } from '../project/types.js';
+import type { LeaseHolder } from '../apply/lease.js';
+import { hostname, userInfo } from 'node:os';
 
 /** Where the runtime is declared: the environment file when one is active. */
 export function runtimeFile(project: Project): string {
@@ -62,4 +64,15 @@ export function serviceDiagnostic(e: unknown, project?: Project): Diagnostic | u
     message: e.message,
     hint: e.unreachable ? `start it, or fix ${KEY_OF[e.service] ?? 'its URL under runtime'}${where}` : `see the ${e.service} logs for details`,
   };
+}
+
+/** Who takes the lease: user@host, pid and command line. */
+export function leaseHolderOf(command: string | undefined, env: Readonly<Record<string, string | undefined>>): LeaseHolder {
+  let user = env.USER ?? env.USERNAME ?? 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    /* no passwd entry (some containers) */
+  }
+  return { user, host: hostname(), pid: process.pid, command: command ?? 'streamt apply' };
 }

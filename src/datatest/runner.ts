@@ -12,6 +12,7 @@ import { evaluateSample } from './evaluate.js';
 import { FlinkAdapter, TERMINAL_STATES } from '../adapters/flink/client.js';
 import { readTopic, type ReadOptions, type ReadResult } from '../adapters/kafka/sample.js';
 import { LiveSystems } from '../adapters/live.js';
+import { LeaseHeldError, describeHolder } from '../apply/lease.js';
 import type { SchemaRegistryAdapter } from '../adapters/schema-registry/client.js';
 import { evaluateSchemaTest, subjectOf } from './schema-test.js';
 import { checkRecords, declaredSchemaOf } from './record-schema.js';
@@ -31,6 +32,13 @@ export interface RunOptions {
   post?: Poster;
   /** Called before each test runs (progress). */
   onTest?: (test: TestNode) => void;
+  /**
+   * Runs `change` while holding the project's apply lease (src/apply/lease.ts): pause_model
+   * stops a live job as apply does, so it must not race an apply that is upgrading or
+   * resubmitting that job. Rejects with LeaseHeldError when an apply still holds the lease after
+   * the wait. Without it (library use), the change runs unguarded.
+   */
+  underLease?: <T>(change: () => Promise<T>) => Promise<T>;
 }
 
 export const DEFAULT_SAMPLE_SIZE = 100;
@@ -196,7 +204,7 @@ async function runActions(resolved: ResolvedProject, test: TestNode, result: Tes
         break;
       }
       case 'pause_model':
-        out.push(await pauseModel(resolved, test));
+        out.push(await pauseModel(resolved, test, opts.underLease));
         break;
       case 'block_deploy':
         out.push({ action: 'block_deploy', status: 'done', message: 'streamt apply refuses to deploy until this test passes' });
@@ -207,7 +215,7 @@ async function runActions(resolved: ResolvedProject, test: TestNode, result: Tes
 }
 
 /** Stops the tested model's Flink job with a savepoint; apply resumes it from there. */
-export async function pauseModel(resolved: ResolvedProject, test: TestNode): Promise<ActionOutcome> {
+export async function pauseModel(resolved: ResolvedProject, test: TestNode, underLease: NonNullable<RunOptions['underLease']> = (change) => change()): Promise<ActionOutcome> {
   const m = resolved.models.get(test.target);
   if (!m || (m.materialized !== 'flink' && m.materialized !== 'topic') || m.renderedSql === undefined) {
     return { action: 'pause_model', status: 'skipped', message: `"${test.target}" has no Flink job to pause` };
@@ -216,11 +224,17 @@ export async function pauseModel(resolved: ResolvedProject, test: TestNode): Pro
   if (!flink) return { action: 'pause_model', status: 'failed', message: 'no Flink REST URL is configured' };
   const name = `streamt.${resolved.project.name}.${m.node.name}`;
   try {
-    const job = await currentJob(flink, name);
-    if (!job || job.state !== 'RUNNING') return { action: 'pause_model', status: 'skipped', message: `job ${name} is ${job ? job.state : 'not deployed'}; nothing to pause` };
-    const location = await flink.stopWithSavepoint(job.id);
-    return { action: 'pause_model', status: 'done', message: `stopped job ${name} (${job.id}) with savepoint ${location}; streamt apply resumes it` };
+    // The job is looked up under the lease: an apply that held it may have replaced the job.
+    return await underLease(async (): Promise<ActionOutcome> => {
+      const job = await currentJob(flink, name);
+      if (!job || job.state !== 'RUNNING') return { action: 'pause_model', status: 'skipped', message: `job ${name} is ${job ? job.state : 'not deployed'}; nothing to pause` };
+      const location = await flink.stopWithSavepoint(job.id);
+      return { action: 'pause_model', status: 'done', message: `stopped job ${name} (${job.id}) with savepoint ${location}; streamt apply resumes it` };
+    });
   } catch (e) {
+    if (e instanceof LeaseHeldError) {
+      return { action: 'pause_model', status: 'failed', message: `did not pause ${name}: an apply of this project holds the apply lease (${describeHolder(e.holder)}); run streamt test again when it has finished` };
+    }
     return { action: 'pause_model', status: 'failed', message: `could not pause ${name}: ${(e as Error).message}` };
   }
 }

@@ -37,6 +37,29 @@ export interface PlanInput {
   locate?: (d: DesiredResource, b: Blocker) => SourceLocation | undefined;
 }
 
+/**
+ * The record entries written by another environment of the project (entries carry the
+ * environment that applied them; older ones carry none and are taken as this run's).
+ */
+export function foreignEntries(record: OwnershipRecord, environment: string | null): Map<string, RecordEntry> {
+  const out = new Map<string, RecordEntry>();
+  for (const [addr, e] of record.entries) if (e.environment !== undefined && e.environment !== environment) out.set(addr, e);
+  return out;
+}
+
+function envName(environment: string | null | undefined): string {
+  return environment ? `environment ${environment}` : 'no environment (--env not given)';
+}
+
+/** ENVIRONMENT_CONFLICT: a declared resource another environment of the project applied on this cluster. */
+function environmentConflict(addr: string, other: RecordEntry, project: string, environment: string | null): Blocker {
+  return {
+    code: 'ENVIRONMENT_CONFLICT',
+    message: `${addr} was applied on this cluster by ${envName(other.environment)} of project ${project} (at ${other.applied_at}); this plan is for ${envName(environment)}. Two environments of one project cannot share a Kafka cluster: they share the ownership record's keys and the Flink job names streamt.${project}.<model>, so each would change and prune the other's resources`,
+    hint: `give each environment its own cluster (runtime in environments/<name>.yml), or move it: destroy it from ${other.environment ? `--env ${other.environment}` : 'the run without --env'} first`,
+  };
+}
+
 export function flinkPrefix(project: string): string {
   return `streamt.${project}.`;
 }
@@ -78,9 +101,14 @@ export function plan(input: PlanInput): Plan {
   const changes: ResourceChange[] = [];
   const declared = new Set(input.desired.map((d) => d.addr));
   const secrets = input.secrets ?? [];
+  // Entries another environment of this project wrote on this cluster are not this run's: never
+  // its orphans, and a declared resource one of them holds cannot be planned (both environments
+  // would apply it under one record key and one job name).
+  const foreign = foreignEntries(input.record, input.environment);
   for (const d of input.desired) {
     const h = handlerFor(d.kind);
-    const entry = input.record.entries.get(d.addr);
+    const other = foreign.get(d.addr);
+    const entry = other ? undefined : input.record.entries.get(d.addr);
     const o = input.observed.get(d.addr) ?? h.absent(d.name);
     const p = h.diff(d, o, entry, { allowStateReset: input.options.allowStateReset, resolve: input.resolve });
     if (p.blocked && input.locate) {
@@ -103,6 +131,7 @@ export function plan(input: PlanInput): Plan {
       c.hash = d.hash;
     }
     if (h.changeFacts) Object.assign(c, h.changeFacts(d, o, entry, p));
+    if (other) c.blocked = environmentConflict(d.addr, other, input.project, input.environment);
     if (d.notes?.length) c.warnings = [...(c.warnings ?? []), ...d.notes];
     // A resource that already matches but was never recorded (e.g. apply stopped before writing
     // the record) is adopted by recording it: an update without changes to the live system.
@@ -120,9 +149,9 @@ export function plan(input: PlanInput): Plan {
 
   if (input.includeOrphans) {
     const orphanAddrs = new Map<string, { kind: ResourceKind; name: string; entry?: RecordEntry }>();
-    for (const [addr, e] of input.record.entries) if (!declared.has(addr)) orphanAddrs.set(addr, { kind: e.kind, name: e.name, entry: e });
+    for (const [addr, e] of input.record.entries) if (!declared.has(addr) && !foreign.has(addr)) orphanAddrs.set(addr, { kind: e.kind, name: e.name, entry: e });
     for (const [addr, o] of input.observed) {
-      if (declared.has(addr) || orphanAddrs.has(addr)) continue;
+      if (declared.has(addr) || orphanAddrs.has(addr) || foreign.has(addr)) continue;
       // Owned by name (Flink jobs and Gateway interceptors named streamt.<project>.*).
       const h = handlerFor(o.kind);
       if (h.ownedByName?.(o, input.project) && h.exists(o)) orphanAddrs.set(addr, { kind: o.kind, name: String(o.name ?? o.subject ?? addr) });

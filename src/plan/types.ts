@@ -74,6 +74,8 @@ export interface RecordEntry {
   savepoint?: string;
   applied_at: string;
   streamt_version: string;
+  /** The environment whose apply wrote the entry (null: none); absent in entries of older versions. */
+  environment?: string | null;
 }
 
 export interface OwnershipRecord {

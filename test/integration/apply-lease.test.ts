@@ -65,7 +65,7 @@ async function jobsNamed(name: string): Promise<{ jid: string; state: string }[]
   const r = await http('GET', `${endpoints.flinkRest}/jobs/overview`);
   return (r.body?.jobs ?? []).filter((j: { name: string }) => j.name === name).map((j: { jid: string; state: string }) => ({ jid: j.jid, state: j.state }));
 }
-const active = (jobs: { state: string }[]) => jobs.filter((j) => !TERMINAL.includes(j.state));
+const active = <T extends { state: string }>(jobs: T[]): T[] => jobs.filter((j) => !TERMINAL.includes(j.state));
 
 /**
  * A TCP proxy in front of the SQL Gateway. `swallow`: the INSERT request is dropped and the
@@ -485,5 +485,54 @@ describe('exact ownership between projects whose names share a prefix', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('stream_project.yml:2:9 error INVALID_VALUE project.name');
     expect(r.stderr).toContain('use e.g. "pay_eu" instead of "pay.eu"');
+  });
+});
+
+describe('environments on one cluster', () => {
+  it('dev applied: prod of the same project on the same cluster is blocked naming both environments, changes nothing, and never prunes dev', async () => {
+    const sfx = letters();
+    const name = `envs_${sfx}`;
+    const model = `orders_${sfx}`;
+    const source = `it.envs.orders.${sfx}`;
+    await createTopics([{ topic: source }]);
+    const p = new TestProject(name, {
+      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+      'environments/dev.yml': 'environment:\n  name: dev\n',
+      'environments/prod.yml': 'environment:\n  name: prod\n',
+      'sources/s.yml': `sources:\n  - name: orders\n    topic: ${source}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
+      'models/m.yml': `models:\n  - name: ${model}\n    sql: SELECT k, v FROM {{ source("orders") }} WHERE v > 0\n`,
+    });
+    onCleanup(`clean up project ${name} (dev)`, async () => {
+      p.remove('models');
+      await p.cli(['apply', '--auto-approve', '--prune', '--env', 'dev']);
+      for (const j of active(await jobsNamed(`streamt.${name}.${model}`))) await http('PATCH', `${endpoints.flinkRest}/jobs/${j.jid}?mode=cancel`);
+    });
+    await p.apply(['--env', 'dev']);
+    const live = new LiveSystems({ kafka: { bootstrap_servers: stackConfig.kafka.bootstrapServers } } as never, 'it');
+    onCleanup('close Kafka', () => live.close());
+    const recorded = async () => Object.fromEntries([...(await live.records().read(name)).entries].map(([addr, e]) => [addr, `${e.environment} ${e.applied_at}`]));
+    const before = await recorded();
+    expect(Object.keys(before).sort()).toEqual([`flink.job.${model}`, `kafka.topic.${model}`]);
+    for (const v of Object.values(before)) expect(v).toMatch(/^dev /);
+    const jobs = active(await jobsNamed(`streamt.${name}.${model}`));
+    expect(jobs).toHaveLength(1);
+
+    const plan = await p.planJson(['--env', 'prod', '--prune']);
+    const blocked = plan.changes.filter((c: any) => c.blocked).map((c: any) => [c.addr, c.blocked.code]);
+    expect(blocked.sort()).toEqual([
+      [`flink.job.${model}`, 'ENVIRONMENT_CONFLICT'],
+      [`kafka.topic.${model}`, 'ENVIRONMENT_CONFLICT'],
+    ]);
+    expect(plan.changes.find((c: any) => c.addr === `flink.job.${model}`).blocked.message).toContain(`applied on this cluster by environment dev of project ${name}`);
+    const refused = await p.cli(['apply', '--auto-approve', '--env', 'prod']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('APPLY_PLAN_BLOCKED');
+    // prod with no models and --prune: dev's resources are not its orphans.
+    p.remove('models');
+    const prunePlan = await p.planJson(['--env', 'prod', '--prune']);
+    expect(changesOf(prunePlan)).toEqual([]);
+    expect((await p.cli(['apply', '--auto-approve', '--prune', '--env', 'prod'])).code).toBe(0);
+    expect(active(await jobsNamed(`streamt.${name}.${model}`))).toEqual(jobs);
+    expect(await recorded()).toEqual(before);
   });
 });

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { KafkaAdapter } from '../../src/adapters/kafka/client.js';
 import { readTopic } from '../../src/adapters/kafka/sample.js';
 import { runTests } from '../../src/datatest/runner.js';
+import { ApplyLease, leaseHolder, readLease } from '../../src/apply/lease.js';
+import { leaseLog, liveSystems, underApplyLease } from '../../src/apply/workflow.js';
+import { leasePrefix } from '../../src/adapters/kafka/record.js';
 import { FlinkAdapter } from '../../src/adapters/flink/client.js';
 import type { TestResult } from '../../src/datatest/types.js';
 import { run } from '../../src/cli/main.js';
@@ -291,10 +294,27 @@ describe('streamt test (CLI) with on_failure actions', () => {
       'models/m.yml': `models:\n  - name: clean\n    topic: {name: ${output}}\n    materialized: flink\n    sql: SELECT id, amount FROM {{ source("raw") }}\n`,
       'tests/t.yml': 'tests:\n  - name: positive\n    model: clean\n    type: sample\n    assertions:\n      - range: {column: amount, min: 0}\n    on_failure:\n      actions:\n        - pause_model: true\n',
     });
-    const [result] = await runTests(resolved, resolved.project.tests, { env: {} });
+    // An apply of the project holds the lease: pause_model waits for it, then refuses naming it,
+    // and the job is left running (it never races an apply that may be replacing that job).
+    const live = liveSystems(resolved.project);
+    const underLease = <T>(change: () => Promise<T>) => underApplyLease(live, resolved.project, { holder: { user: 'tester', host: 'ci', pid: 1, command: 'streamt test' }, streamtVersion: 'test', timeoutMs: 3_000 }, change);
+    const applying = await ApplyLease.acquire(leaseLog(live), { prefix: leasePrefix(project, null), project, environment: null, holder: { user: 'alice', host: 'laptop', pid: 4242, command: 'streamt apply' }, streamtVersion: 'test', timeoutMs: 0 });
+    try {
+      const [held] = await runTests(resolved, resolved.project.tests, { env: {}, underLease });
+      expect(held).toMatchObject({ status: 'fail', failures: 1 });
+      expect(held!.actions[0]).toMatchObject({ action: 'pause_model', status: 'failed' });
+      expect(held!.actions[0]!.message).toMatch(/did not pause .*holds the apply lease \(alice@laptop, pid 4242, `streamt apply`/);
+      expect((await flinkJob(insert.jobID!)).state).toBe('RUNNING');
+    } finally {
+      await applying.release();
+    }
+    // The apply has finished: pause_model takes the lease itself, stops the job, releases it.
+    const [result] = await runTests(resolved, resolved.project.tests, { env: {}, underLease });
     expect(result).toMatchObject({ status: 'fail', failures: 1 });
     expect(result!.actions).toHaveLength(1);
     expect(result!.actions[0]).toMatchObject({ action: 'pause_model', status: 'done' });
+    expect(leaseHolder(await readLease(leaseLog(live), leasePrefix(project, null)), Date.now())).toBeUndefined();
+    await live.close();
     const location = /savepoint (\S+);/.exec(result!.actions[0]!.message)![1]!;
     expect(existsSync(fileURLToPath(location.startsWith('file:') ? location : `file://${location}`))).toBe(true);
     const job = await flinkJob(insert.jobID!);

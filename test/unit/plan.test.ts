@@ -73,6 +73,46 @@ describe('plan', () => {
     expect(text).toContain('apply refuses this plan');
   });
 
+  it('never plans, prunes or adopts what another environment of the project applied on this cluster', () => {
+    const spec = topicRes('a').spec;
+    const byDev = (addr: string, name: string, kind: RecordEntry['kind'] = 'topic'): RecordEntry => ({ ...entry(addr, kind, name, spec, 'h-a'), environment: 'dev' });
+    const rec: OwnershipRecord = {
+      project: 'p',
+      entries: new Map([
+        ['kafka.topic.a', byDev('kafka.topic.a', 'a')],
+        ['kafka.topic.dev_only', byDev('kafka.topic.dev_only', 'dev_only')],
+        ['flink.job.m', byDev('flink.job.m', 'streamt.p.m', 'flink_job')],
+        ['kafka.topic.mine', { ...entry('kafka.topic.mine', 'topic', 'mine', spec), environment: 'prod' }],
+        ['kafka.topic.legacy', entry('kafka.topic.legacy', 'topic', 'legacy', spec)],
+      ]),
+    };
+    const observed = new Map<string, Observed>([
+      ['kafka.topic.a', { kind: 'topic', name: 'a', exists: true, partitions: 1, replicationFactor: 1, config: {} }],
+      ['kafka.topic.dev_only', { kind: 'topic', name: 'dev_only', exists: true, partitions: 1, replicationFactor: 1, config: {} }],
+      ['flink.job.m', { kind: 'flink_job', name: 'streamt.p.m', active: [{ jid: 'j1', state: 'RUNNING', startTime: 1 }] }],
+      ['kafka.topic.mine', { kind: 'topic', name: 'mine', exists: true, partitions: 1, replicationFactor: 1, config: {} }],
+      ['kafka.topic.legacy', { kind: 'topic', name: 'legacy', exists: true, partitions: 1, replicationFactor: 1, config: {} }],
+    ]);
+    const p = plan({ ...base, environment: 'prod', desired: [topicRes('a')], observed, record: rec, options: opts({ prune: true }) });
+    // The declared topic dev applied is blocked, naming both environments; apply refuses the plan.
+    const a = p.changes.find((c) => c.addr === 'kafka.topic.a')!;
+    expect(a.blocked).toMatchObject({ code: 'ENVIRONMENT_CONFLICT' });
+    expect(a.blocked!.message).toContain('applied on this cluster by environment dev of project p');
+    expect(a.blocked!.message).toContain('this plan is for environment prod');
+    expect(a.blocked!.hint).toContain('--env dev');
+    expect(p.summary.blocked).toBe(1);
+    // dev's other resources (its job too, though named streamt.p.*) are not prod's orphans; prod's
+    // own entries and entries from before environments were recorded are.
+    expect(p.changes.filter((c) => c.orphan).map((c) => [c.addr, c.action])).toEqual([
+      ['kafka.topic.legacy', 'delete'],
+      ['kafka.topic.mine', 'delete'],
+    ]);
+    // The same record read by dev: nothing is in conflict.
+    const dev = plan({ ...base, environment: 'dev', desired: [topicRes('a')], observed, record: rec, options: opts() });
+    expect(dev.changes.find((c) => c.addr === 'kafka.topic.a')!.action).toBe('no-op');
+    expect(dev.summary.blocked).toBe(0);
+  });
+
   it('renders no changes plainly', () => {
     const p = plan({ ...base, desired: [], observed: new Map(), record: empty, options: opts() });
     expect(renderPlan(p, new Chalk({ level: 0 }))).toContain('No changes.');

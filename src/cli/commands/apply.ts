@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { hasErrors, type Diagnostic } from '../../core/diagnostics.js';
 import { applyPlan, compileForLive, leaseLog, liveSystems, makePlan, staleChanges, verifySavedPlan } from '../../apply/workflow.js';
-import { ApplyLease, LEASE_TTL_MS, LeaseHeldError, describeHolder, holderJson, type LeaseHolder } from '../../apply/lease.js';
+import { ApplyLease, LEASE_TTL_MS, LeaseHeldError, describeHolder, holderJson } from '../../apply/lease.js';
 import { leasePrefix } from '../../adapters/kafka/record.js';
 import { formatDuration, parseDuration } from '../../datatest/duration.js';
 import { blockDeployMaxAge, readDeployBlockers } from '../../datatest/index.js';
@@ -19,7 +18,7 @@ import { ExitCode } from '../exit-codes.js';
 import { packageVersion } from '../main.js';
 import { runFrontEnd, type GlobalOptions } from '../pipeline.js';
 import { confirmApply } from '../confirm.js';
-import { preflight } from '../live.js';
+import { leaseHolderOf, preflight } from '../live.js';
 import { selectContext } from '../selection.js';
 import { reportDiagnostics, serviceDiagnostic } from './plan.js';
 
@@ -70,17 +69,6 @@ export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
       rl.close();
     }
   };
-}
-
-/** Who takes the lease: user@host, pid and command line. */
-export function leaseHolderOf(command: string | undefined, env: Readonly<Record<string, string | undefined>>): LeaseHolder {
-  let user = env.USER ?? env.USERNAME ?? 'unknown';
-  try {
-    user = userInfo().username || user;
-  } catch {
-    /* no passwd entry (some containers) */
-  }
-  return { user, host: hostname(), pid: process.pid, command: command ?? 'streamt apply' };
 }
 
 function scopeOf(project: string, environment: string | null): string {

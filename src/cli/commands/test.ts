@@ -9,13 +9,15 @@ import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnost
 import { parseDuration } from '../../datatest/duration.js';
 import { buildRunResults, runFailed } from '../../datatest/run-results.js';
 import { runTests } from '../../datatest/runner.js';
+import { LEASE_TTL_MS } from '../../apply/lease.js';
+import { liveSystems, underApplyLease } from '../../apply/workflow.js';
 import type { TestResult, TestStatus } from '../../datatest/types.js';
 import type { NodeId, TestNode } from '../../project/types.js';
 import { select } from '../../select/selector.js';
 import { document } from '../../ui/contract.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import { plural } from '../../ui/plural.js';
-import { preflight } from '../live.js';
+import { leaseHolderOf, preflight } from '../live.js';
 import { selectContext, type SelectionOptions } from '../selection.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
@@ -91,12 +93,18 @@ export async function testCommand(opts: TestCommandOptions, out: Output, env: Re
   if (!json && diagnostics.some((d) => d.severity !== 'info')) out.err(renderDiagnostics(diagnostics.filter((d) => d.severity !== 'info'), c, sourceLinesFrom(front.root)) + '\n');
   if (!tests.length && !json) out.err('No tests selected.');
 
+  // pause_model changes a live job: it waits for a running apply (a killed one's lease expires
+  // within LEASE_TTL_MS) rather than racing it.
+  let leaseLive: ReturnType<typeof liveSystems> | undefined;
+  const underLease = <T>(change: () => Promise<T>): Promise<T> =>
+    underApplyLease((leaseLive ??= liveSystems(resolved.project)), resolved.project, { holder: leaseHolderOf('streamt test', env), streamtVersion: packageVersion(), timeoutMs: LEASE_TTL_MS }, change);
   const results = await runTests(resolved, tests, {
     env,
     sinceMs,
     sampleFrom: opts.from ?? 'latest',
     onTest: json ? undefined : (t) => out.err(c.dim(`  running ${t.type} test ${t.name} on ${t.target}…`)),
-  });
+    underLease,
+  }).finally(() => leaseLive?.close());
   const runResults = buildRunResults(results, tests, {
     version: packageVersion(),
     generatedAt: now().toISOString(),
