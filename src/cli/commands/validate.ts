@@ -27,8 +27,9 @@ export interface ValidateOptions extends GlobalOptions {
 
 /**
  * Every diagnostic `compile` would report on this input, without writing anything: load, resolve
- * and, when those are clean, the whole compiler in memory (its files are dropped). A green
- * `validate` therefore means `compile` succeeds; test/unit/validate-compile.test.ts keeps the two
+ * and, when those are clean, the compiler's emitters in memory (compileDiagnostics: no file,
+ * hash or manifest is built). A green `validate` therefore means `compile` succeeds;
+ * test/cli/validate-compile.test.ts keeps the two
  * in step on every fixture, golden and example project.
  */
 export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
