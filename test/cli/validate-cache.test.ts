@@ -8,8 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
-import { cachePath } from '../../src/cli/validate-cache.js';
+import { packageVersion, run } from '../../src/cli/main.js';
+import { buildStamp, cachePath, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
 import { BIN, REPO } from './helpers.js';
 
 interface Run {
@@ -174,6 +174,23 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     expect(json.code).toBe(0);
     expect(await validate(dir, ['--format', 'json'])).toEqual(json);
     expect(readFileSync(cachePath(dir))).toEqual(good);
+  });
+
+  it('written by another version or build: ignored, even when its key matches', async () => {
+    const dir = copy(EXAMPLE);
+    const [json] = await expectSameEverywhere(dir);
+    const good = readFileSync(cachePath(dir));
+    const stamp = buildStamp(packageVersion());
+    expect(buildStamp('0.0.0-other')).not.toBe(stamp);
+    const cache = readValidateCache(dir, stamp);
+    expect(cache.result?.diagnostics.length).toBeGreaterThan(0);
+    // The same key with other diagnostics, stamped by another build: replayed, it would print none.
+    for (const other of [buildStamp('0.0.0-other'), 'another build']) {
+      writeValidateCache(dir, other, { ...cache, result: { ...cache.result!, diagnostics: [] } });
+      expect(readValidateCache(dir, stamp).result).toBeUndefined();
+      expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+      expect(readFileSync(cachePath(dir))).toEqual(good);
+    }
   });
 
   it('--no-cache neither reads nor writes it; an unwritable folder is not an error', async () => {
