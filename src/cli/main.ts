@@ -84,8 +84,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--strict', 'treat warnings as failures')
     .option('-v, --verbose', 'also show notes (info diagnostics)')
     .option('--flink', "also put every Flink job through Flink's planner (EXPLAIN on the SQL Gateway of runtime.flink; nothing is submitted)")
+    .option('--no-cache', 'ignore and do not write the incremental cache (.streamt/cache/): analyse everything again')
     .addOption(formatOption())
-    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; format: Format }, cmd: Command) => {
+    .action(async (opts: { strict?: boolean; verbose?: boolean; flink?: boolean; cache: boolean; format: Format }, cmd: Command) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExit(await validateCommand({ ...globals(cmd), ...opts }, out(cmd), io.env));
     });
@@ -233,8 +234,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('clean')
-    .description('remove what streamt generated in the project: generated/ and site/ (only folders streamt wrote)')
-    .option('--target <dir>', 'a folder to remove instead of generated/ and site/ (repeatable)', collect)
+    .description("remove what streamt generated in the project: generated/, site/ and validate's cache .streamt/ (only folders streamt wrote)")
+    .option('--target <dir>', 'a folder to remove instead of generated/, site/ and .streamt/ (repeatable)', collect)
     .addOption(formatOption())
     .action(async (opts: { target?: string[]; format: Format }, cmd: Command) => {
       const { cleanCommand } = await import('./commands/clean.js');

@@ -7,7 +7,9 @@ import { join, resolve as resolvePath } from 'node:path';
 import { yamlLib } from '../project/yaml-lib.js';
 import { error, hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { readProjectFiles } from '../project/files.js';
-import { loadProject } from '../project/load.js';
+import { loadProject, type ProjectFiles } from '../project/load.js';
+import type { AnalysisMemo } from '../resolve/memo.js';
+import type { Memo } from '../core/memo.js';
 import type { Project } from '../project/types.js';
 import { resolveProject } from '../resolve/resolve.js';
 import type { ResolvedProject } from '../resolve/types.js';
@@ -50,14 +52,19 @@ export interface PipelineResult {
  * connection settings and secrets stay `${env:NAME}` placeholders, so a PR check or a docs job
  * needs no production password.
  */
-export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<string, string | undefined>>, mode: { live?: boolean } = {}): PipelineResult {
+export function runFrontEnd(
+  opts: GlobalOptions,
+  processEnv: Readonly<Record<string, string | undefined>>,
+  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo } = {},
+): PipelineResult {
   const root = resolvePath(opts.projectDir);
   const cliVars = parseVars(opts.vars);
   if (cliVars.diagnostic) return { diagnostics: [cliVars.diagnostic], root };
-  const files = readProjectFiles(root);
+  const files = mode.files ?? readProjectFiles(root);
   const loadOpts: Parameters<typeof loadProject>[1] = { processEnv, offline: !mode.live };
   if (opts.env !== undefined) loadOpts.env = opts.env;
   if (processEnv.STREAMT_ENV) loadOpts.envFromVariable = processEnv.STREAMT_ENV;
+  if (mode.yamlValues) loadOpts.yamlValues = mode.yamlValues;
   const loaded = loadProject(files, loadOpts);
   if (!loaded.project || hasErrors(loaded.diagnostics)) {
     // Shape errors make resolution meaningless; report them first.
@@ -67,7 +74,7 @@ export function runFrontEnd(opts: GlobalOptions, processEnv: Readonly<Record<str
   }
   // --vars win over vars: of the project and the environment (dbt's precedence).
   if (cliVars.vars) loaded.project.vars = { ...loaded.project.vars, ...cliVars.vars };
-  const resolved = resolveProject(loaded.project);
+  const resolved = resolveProject(loaded.project, mode.analyses ? { analyses: mode.analyses } : {});
   return { project: loaded.project, resolved, diagnostics: [...loaded.diagnostics, ...resolved.diagnostics], root };
 }
 

@@ -34,6 +34,19 @@ interface Pending<S> {
 }
 
 export function compileProject(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string } = {}): CompileResult {
+  return compile(resolved, opts, false) as CompileResult;
+}
+
+/**
+ * The diagnostics `compileProject` reports, and nothing else (validate): the same emitters run,
+ * but no spec is scrubbed of secrets or hashed, and no file or manifest is built, since nothing of
+ * them is kept. test/unit/validate-compile.test.ts keeps the two in step.
+ */
+export function compileDiagnostics(resolved: ResolvedProject): Diagnostic[] {
+  return compile(resolved, { renderFiles: false }, true).diagnostics;
+}
+
+function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string }, diagnosticsOnly: boolean): CompileResult | { diagnostics: Diagnostic[] } {
   const ctx = new CompileContext(resolved);
   const diagnostics: Diagnostic[] = [];
   const selected = (id: NodeId) => !opts.selection || opts.selection.has(id);
@@ -105,6 +118,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
     return [...list]
       .sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0))
       .map((p) => {
+        if (diagnosticsOnly) return { addr: p.addr, owner: p.owner, file: '', hash: '', spec: specOf(p.spec) };
         const spec = ctx.vault.scrubStrings(p.spec);
         const file = namer.name(p.fileName, ext);
         files.set(file, opts.renderFiles === false ? '' : p.content(spec));
@@ -141,6 +155,7 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
   diagnostics.push(...checkClientSecurity(ctx, artifacts.flinkJobs.length > 0));
   const acls: Pending<AclSpec>[] = emitAcls(ctx, clients, selected, diagnostics).map((spec) => ({ addr: `kafka.acl.${spec.name}`, owner: spec.name as NodeId, fileName: spec.name, spec, content: stableJson }));
   artifacts.acls = finish('acls', '.json', acls, (s) => s);
+  if (diagnosticsOnly) return { diagnostics };
 
   const manifestOpts: Parameters<typeof buildManifest>[2] = { compiledAt: opts.compiledAt ?? '1970-01-01T00:00:00.000Z', outputSchemas };
   if (opts.streamtVersion !== undefined) manifestOpts.streamtVersion = opts.streamtVersion;

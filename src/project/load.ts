@@ -6,6 +6,7 @@
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { error, hasErrors, warning, type Diagnostic } from '../core/diagnostics.js';
+import type { Memo } from '../core/memo.js';
 import { didYouMean } from '../core/suggest.js';
 import { normalizeExposure, normalizeModel, normalizeSource, normalizeTest, type EntryContext } from './normalize.js';
 import {
@@ -56,6 +57,8 @@ export interface LoadOptions {
    * settings and secrets that are not set stay placeholders instead of being errors.
    */
   offline?: boolean;
+  /** YAML values of an earlier run to reuse, and where this run's go (incremental validate, core/memo.ts). */
+  yamlValues?: Memo;
 }
 
 export interface LoadResult {
@@ -163,12 +166,12 @@ function pickEnvironment(files: ProjectFiles, opts: LoadOptions, peek: ProjectPe
   return matches[0];
 }
 
-function readText(file: SourceFile, diagnostics: Diagnostic[]): YamlFile | undefined {
+function readText(file: SourceFile, diagnostics: Diagnostic[], memo?: Memo): YamlFile | undefined {
   if (file.problem) {
     diagnostics.push(file.problem);
     return undefined;
   }
-  const parsed = parseYaml(file.path, file.text ?? '');
+  const parsed = parseYaml(file.path, file.text ?? '', memo);
   diagnostics.push(...parsed.diagnostics);
   return parsed.yaml;
 }
@@ -188,7 +191,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
     return { diagnostics };
   }
 
-  const projectYaml = readText(files.projectFile, diagnostics);
+  const projectYaml = readText(files.projectFile, diagnostics, opts.yamlValues);
   const envFile = pickEnvironment(files, opts, peekProject(projectYaml), diagnostics);
   if (envFile === null) return { diagnostics };
   const envName = envFile ? environmentNameOf(envFile.path) : undefined;
@@ -202,8 +205,8 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   const env: Record<string, string | undefined> = { ...dotenv };
   for (const [k, v] of Object.entries(opts.processEnv)) if (v !== undefined) env[k] = v;
 
-  const envYaml = envFile ? readText(envFile, diagnostics) : undefined;
-  const resourceYamls = files.resourceFiles.map((f) => readText(f, diagnostics)).filter((y): y is YamlFile => !!y);
+  const envYaml = envFile ? readText(envFile, diagnostics, opts.yamlValues) : undefined;
+  const resourceYamls = files.resourceFiles.map((f) => readText(f, diagnostics, opts.yamlValues)).filter((y): y is YamlFile => !!y);
   if (!projectYaml || (envFile && !envYaml)) return { diagnostics };
 
   // Interpolate everywhere, then report every missing variable at once.
@@ -348,16 +351,25 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
       );
       continue;
     }
-    const keysOnly = ResourceFileSchema.extend({
-      sources: z.array(z.unknown()).optional(),
-      models: z.array(z.unknown()).optional(),
-      tests: z.array(z.unknown()).optional(),
-      exposures: z.array(z.unknown()).optional(),
-    }).safeParse(value);
+    const keysOnly = resourceKeysSchema().safeParse(value);
     if (!keysOnly.success) diagnostics.push(...zodIssuesToDiagnostics(keysOnly.error.issues, y, [], ResourceFileSchema, value, y.file));
     collectSections(y, value as Record<string, unknown>, project, diagnostics);
   }
+  // Every value is read: what the nodes keep of it they hold themselves, and positions come from
+  // the text (the Document, built on demand). A 10,000-model project keeps tens of MB less.
+  for (const y of [projectYaml, ...(envYaml ? [envYaml] : []), ...resourceYamls]) y.fastValue = undefined;
   return { project, diagnostics };
+}
+
+/** A resource file's top-level keys, its sections not yet looked into: built once, not per file. */
+let resourceKeys: z.ZodType | undefined;
+function resourceKeysSchema(): z.ZodType {
+  return (resourceKeys ??= ResourceFileSchema.extend({
+    sources: z.array(z.unknown()).optional(),
+    models: z.array(z.unknown()).optional(),
+    tests: z.array(z.unknown()).optional(),
+    exposures: z.array(z.unknown()).optional(),
+  }));
 }
 
 function collectSections(yaml: YamlFile, value: Record<string, unknown>, project: Project, diagnostics: Diagnostic[]): void {

@@ -11,7 +11,9 @@
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, parseEvents } from 'js-yaml';
 import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { yamlLib } from './yaml-lib.js';
+import { createHash } from 'node:crypto';
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { jsonExact, type Memo } from '../core/memo.js';
 
 export type PathSegment = string | number;
 
@@ -109,10 +111,33 @@ export function fastYamlValue(text: string): { value: unknown } | undefined {
   }
 }
 
-export function parseYaml(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
-  const fast = fastYamlValue(text);
+export function parseYaml(file: string, text: string, memo?: Memo): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const fast = memo ? rememberedFastValue(text, memo) : fastYamlValue(text);
   if (fast) return { yaml: new ParsedYaml(file, text, fast), diagnostics: [] };
   return parseYamlDocument(file, text);
+}
+
+/**
+ * The fast path's value of a file remembered from an earlier run (incremental validate), by the
+ * sha256 of the file's text; '' remembers that the fast path declined it. A value JSON would not
+ * give back exactly is not remembered.
+ */
+function rememberedFastValue(text: string, memo: Memo): { value: unknown } | undefined {
+  const key = createHash('sha256').update(text).digest('base64');
+  const known = memo.next.get(key) ?? memo.previous.get(key);
+  if (known !== undefined) {
+    try {
+      const value = known === '' ? undefined : { value: JSON.parse(known) as unknown };
+      memo.next.set(key, known);
+      return value;
+    } catch {
+      // Not trusted: read again below.
+    }
+  }
+  const fast = fastYamlValue(text);
+  if (!fast) memo.next.set(key, '');
+  else if (jsonExact(fast.value)) memo.next.set(key, JSON.stringify(fast.value));
+  return fast;
 }
 
 /** The full path: the `yaml` Document with positions; its errors become diagnostics. */

@@ -7,7 +7,7 @@ import { closest, didYouMean } from '../core/suggest.js';
 import { Dag } from '../graph/dag.js';
 import type { Classification, Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
 import type { PathSegment } from '../project/yaml.js';
-import { analyzeSql, type InputTable } from '../sql/index.js';
+import { analyzeSql, type AnalyzeOptions, type InputTable, type SqlAnalysis } from '../sql/index.js';
 import { renderTemplate, type TemplateCall } from '../template/render.js';
 import { checkAccess as checkExposureAccess } from './access.js';
 import { applyMaskTypes, classifyModel, modelLineage } from './columns.js';
@@ -19,6 +19,12 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
+import { analysisKey, fromCached, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
+
+export interface ResolveOptions {
+  /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
+  analyses?: AnalysisMemo;
+}
 
 /** How a node name appears in rendered SQL: a backtick-quoted identifier. */
 export function quoteName(name: string): string {
@@ -115,7 +121,7 @@ function accessAllowed(target: { access?: string; group?: string }, from: ModelN
   return true;
 }
 
-export function resolveProject(written: Project): ResolvedProject {
+export function resolveProject(written: Project, opts: ResolveOptions = {}): ResolvedProject {
   const diagnostics: Diagnostic[] = [];
   // Sources whose schema is known (inline or locked) get their columns from it, once, here.
   // Versioned models become one node per version (`<name>_v<N>`), before names are checked.
@@ -295,7 +301,8 @@ export function resolveProject(written: Project): ResolvedProject {
       for (const [name, cols] of Object.entries(m.node.mlOutputs)) {
         if (cols.length && cols.every((c) => c.type !== undefined)) mlOutputs[name] = cols.map((c) => ({ name: c.name, type: c.type! }));
       }
-      const analysis = analyzeSql(m.renderedSql, inputs, Object.keys(mlOutputs).length ? { mlOutputs } : {});
+      const options = Object.keys(mlOutputs).length ? { mlOutputs } : {};
+      const analysis = analyze(m.renderedSql, inputs, options, opts.analyses);
       m.analysis = analysis;
       for (const d of analysis.diagnostics) {
         const loc = d.line !== undefined ? m.node.atString(['sql'], d.line, d.column ?? 1) : m.node.at(['sql']);
@@ -305,6 +312,8 @@ export function resolveProject(written: Project): ResolvedProject {
       diagnostics.push(...checkContract(m));
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
+    // The query tree was read (Gateway SQL); keep the heap small from here on (memo.ts).
+    if (m.analysis?.parsed && m.renderedSql !== undefined) lazyQuery(m.analysis, m.renderedSql);
     applyMaskTypes(m, gateway);
     const table = modelTable(m, project, inputTables(m, tables));
     tables.set(m.node.id, table);
@@ -390,6 +399,27 @@ export function resolveProject(written: Project): ResolvedProject {
   resolved.access = access.access;
   diagnostics.push(...access.diagnostics);
   return resolved;
+}
+
+/** `analyzeSql`, or the same analysis remembered from an earlier run (memo.ts). */
+function analyze(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions, memo: AnalysisMemo | undefined): SqlAnalysis {
+  if (!memo) return analyzeSql(sql, inputs, options);
+  const key = analysisKey(sql, inputs, options);
+  if (key === undefined) return analyzeSql(sql, inputs, options);
+  const known = memo.next.get(key) ?? memo.previous.get(key);
+  if (known) {
+    try {
+      const analysis = fromCached(known, sql);
+      memo.next.set(key, known);
+      return analysis;
+    } catch {
+      // An entry that does not read back is not trusted: analysed again below.
+    }
+  }
+  const analysis = analyzeSql(sql, inputs, options);
+  const cached = toCached(analysis);
+  if (cached !== undefined) memo.next.set(key, cached);
+  return analysis;
 }
 
 /** A `ref()` call with the node name of the version it reads; undefined (reported) when the version does not exist. */

@@ -58,15 +58,18 @@ export function sameTree(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameTree(x, b[i]));
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
-  const keys = (o: object) =>
-    Object.entries(o)
-      .filter(([k, v]) => k !== 'pos' && v !== undefined)
-      .map(([k]) => k)
-      .sort();
-  const ka = keys(a);
-  const kb = keys(b);
-  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
-  return ka.every((k) => sameTree((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  // Without building key lists (this runs for every GROUP BY and key comparison): every defined
+  // key of a is defined in b with the same tree, and b has no more defined keys.
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k of Object.keys(ra)) {
+    if (k === 'pos' || ra[k] === undefined) continue;
+    defined++;
+    if (!Object.prototype.propertyIsEnumerable.call(rb, k) || rb[k] === undefined || !sameTree(ra[k], rb[k])) return false;
+  }
+  for (const k of Object.keys(rb)) if (k !== 'pos' && rb[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** A short display form of an expression for messages. */

@@ -40,7 +40,7 @@ interface GraphData {
 /** Copies a project, adds optional run results, generates its site; returns the site folder. */
 async function buildSite(project: string, runResults?: string): Promise<string> {
   const root = join(work, project.replace(/\W+/g, '_'));
-  cpSync(project, root, { recursive: true, filter: (src) => src !== join(project, 'generated') });
+  cpSync(project, root, { recursive: true, filter: (src) => src !== join(project, 'generated') && src !== join(project, '.streamt') });
   if (runResults) {
     mkdirSync(join(root, 'generated'), { recursive: true });
     cpSync(runResults, join(root, 'generated', 'run_results.json'));

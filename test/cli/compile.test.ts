@@ -1,5 +1,5 @@
 /** `streamt compile` on the built binary (the unit project's global setup builds it). */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeProject } from '../helpers/project.js';
@@ -7,9 +7,10 @@ import { cli, REPO, STACK_TRACE } from './helpers.js';
 
 function copyExample(): string {
   const dir = writeProject({});
-  // Never the output a previous `npm run example` left in examples/payments/generated.
+  // Never the output a previous `npm run example` left in examples/payments/generated, nor the
+  // cache a validate of the example writes (and may be renaming into place while this copies).
   const from = join(REPO, 'examples/payments');
-  cpSync(from, dir, { recursive: true, filter: (src) => src !== join(from, 'generated') });
+  cpSync(from, dir, { recursive: true, filter: (src) => src !== join(from, 'generated') && src !== join(from, '.streamt') });
   return dir;
 }
 
@@ -84,7 +85,10 @@ describe('streamt compile', () => {
   });
 
   it('keeps hostile resource names inside the output folder', () => {
-    const dir = writeProject({ ...Object.fromEntries(readdirSync(join(REPO, 'test/golden/cases/quoting')).map((f) => [f, readFileSync(join(REPO, 'test/golden/cases/quoting', f), 'utf8')])) });
+    // Its files (validate's cache folder .streamt/ may be there, from tests that validate the case in place).
+    const quoting = join(REPO, 'test/golden/cases/quoting');
+    const files = readdirSync(quoting).filter((f) => statSync(join(quoting, f)).isFile());
+    const dir = writeProject(Object.fromEntries(files.map((f) => [f, readFileSync(join(quoting, f), 'utf8')])));
     const r = cli(['compile', '-p', dir]);
     expect(r.code, r.stderr).toBe(0);
     const topics = readdirSync(join(dir, 'generated/topics'));

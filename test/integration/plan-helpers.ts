@@ -219,7 +219,10 @@ export function paymentsCopy(sfx: string): { project: TestProject; names: { proj
   const files: Record<string, string> = {};
   const walk = (dir: string, rel = '') => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(dir, e.name), `${rel}${e.name}/`);
+      if (e.isDirectory()) {
+        // Not validate's cache, which a validate of the example may be renaming into place.
+        if (e.name !== '.streamt') walk(join(dir, e.name), `${rel}${e.name}/`);
+      }
       else files[`${rel}${e.name}`] = readFileSync(join(dir, e.name), 'utf8');
     }
   };

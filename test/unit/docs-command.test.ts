@@ -24,9 +24,10 @@ afterAll(() => {
 function copyProject(dir: string): string {
   const root = mkdtempSync(join(tmpdir(), 'streamt-docs-'));
   copies.push(root);
-  // Never the output a previous `npm run example` or `streamt compile` left in the example.
+  // Never the output a previous `npm run example` or `streamt compile` left in the example, nor
+  // the cache a validate of it writes (and may be renaming into place while this copies).
   const from = join(REPO, dir);
-  cpSync(from, root, { recursive: true, filter: (src) => src !== join(from, 'generated') });
+  cpSync(from, root, { recursive: true, filter: (src) => src !== join(from, 'generated') && src !== join(from, '.streamt') });
   return root;
 }
 

@@ -1,7 +1,8 @@
 /**
- * `streamt clean` (dbt clean): removes what streamt generated in the project, `generated/` and
- * `site/` by default, or the folders named with `--target`. Only folders streamt wrote are
- * removed (a compile's manifest.json, a docs site's marker, or only run_results.json), and only
+ * `streamt clean` (dbt clean): removes what streamt generated in the project, `generated/`,
+ * `site/` and validate's cache `.streamt/` by default, or the folders named with `--target`. Only
+ * folders streamt wrote are removed (a compile's manifest.json, a docs site's marker, only
+ * run_results.json, or only validate's cache), and only
  * inside the project folder; anything else is refused and left as it is.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,13 +19,20 @@ export interface CleanOptions extends GlobalOptions {
   format?: 'text' | 'json';
 }
 
-export const DEFAULT_CLEAN_TARGETS = ['generated', 'site'];
+export const DEFAULT_CLEAN_TARGETS = ['generated', 'site', '.streamt'];
+
+/** validate's cache folder (.streamt/ holding only cache/validate.bin and its temporary files). */
+function isValidateCache(dir: string, entries: string[]): boolean {
+  if (!entries.length || !entries.every((e) => e === 'cache')) return false;
+  const cache = resolve(dir, 'cache');
+  return statSync(cache).isDirectory() && readdirSync(cache).every((e) => e === 'validate.bin' || /^validate\.bin\..*\.tmp$/.test(e));
+}
 
 /** Why a folder must not be removed (undefined: it is streamt's output). */
 function refusal(dir: string): string | undefined {
   if (!statSync(dir).isDirectory()) return 'it is not a folder';
   const entries = readdirSync(dir);
-  if (!entries.length || entries.includes(SITE_MARKER)) return undefined;
+  if (!entries.length || entries.includes(SITE_MARKER) || isValidateCache(dir, entries)) return undefined;
   if (entries.includes('manifest.json')) {
     try {
       const m = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as { manifest_version?: unknown };

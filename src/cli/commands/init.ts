@@ -27,6 +27,7 @@ export function schemaDir(): string {
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir).sort()) {
+    if (e === '.streamt') continue; // a validate's cache (.streamt/cache/), never part of a template
     const full = join(dir, e);
     if (statSync(full).isDirectory()) out.push(...listFiles(full));
     else out.push(full);

@@ -1,11 +1,18 @@
 import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnostics.js';
-import { compileProject } from '../../compile/compile.js';
+import { compileDiagnostics, compileProject } from '../../compile/compile.js';
 import { document } from '../../ui/contract.js';
 import type { CompileResult } from '../../compile/types.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
+import { resolve as resolvePath } from 'node:path';
+import { readProjectFiles } from '../../project/files.js';
+import type { Project } from '../../project/types.js';
+import type { AnalysisMemo } from '../../resolve/memo.js';
+import type { Memo } from '../../core/memo.js';
+import { packageVersion } from '../main.js';
+import { buildStamp, readValidateCache, runKey, writeValidateCache, type ProjectSummary } from '../validate-cache.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
 
 export interface ValidateOptions extends GlobalOptions {
@@ -14,16 +21,20 @@ export interface ValidateOptions extends GlobalOptions {
   format?: 'text' | 'json';
   /** Also put every compiled Flink job through Flink's planner (the SQL Gateway of runtime.flink). */
   flink?: boolean;
+  /** `--no-cache`: false. */
+  cache?: boolean;
 }
 
 /**
  * Every diagnostic `compile` would report on this input, without writing anything: load, resolve
- * and, when those are clean, the whole compiler in memory (its files are dropped). A green
- * `validate` therefore means `compile` succeeds; test/unit/validate-compile.test.ts keeps the two
+ * and, when those are clean, the compiler's emitters in memory (compileDiagnostics: no file,
+ * hash or manifest is built). A green `validate` therefore means `compile` succeeds;
+ * test/cli/validate-compile.test.ts keeps the two
  * in step on every fixture, golden and example project.
  */
 export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
-  return validateInMemory(front).diagnostics;
+  if (!front.resolved || hasErrors(front.diagnostics)) return front.diagnostics;
+  return [...front.diagnostics, ...compileDiagnostics(front.resolved)];
 }
 
 function validateInMemory(front: PipelineResult): { diagnostics: Diagnostic[]; compiled?: CompileResult } {
@@ -39,11 +50,47 @@ function validateInMemory(front: PipelineResult): { diagnostics: Diagnostic[]; c
  * so the project is loaded as for plan (connection settings and secrets resolved).
  */
 export function validateCommand(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number | Promise<number> {
-  if (!opts.flink) {
-    const front = runFrontEnd(opts, env);
+  if (opts.flink) return validateWithFlink(opts, out, env);
+  return validateIncrementally(opts, out, env);
+}
+
+/**
+ * validate with the cache of `.streamt/cache/` (validate-cache.ts): the same diagnostics as a run
+ * without it, computed again only where an input changed. `--no-cache` takes the same path
+ * (the same call depth: a YAML file nested deeper than the stack reports what the stack allows)
+ * without reading or writing the cache.
+ */
+function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number {
+  const root = resolvePath(opts.projectDir);
+  const files = readProjectFiles(root);
+  if (opts.cache === false) {
+    const front = runFrontEnd(opts, env, { files });
     return report(opts, out, { ...front, diagnostics: validateDiagnostics(front) });
   }
-  return validateWithFlink(opts, out, env);
+  const stamp = buildStamp(packageVersion());
+  const cache = readValidateCache(root, stamp);
+  const keyOptions: { env?: string; vars?: string; offline: boolean } = { offline: true };
+  if (opts.env !== undefined) keyOptions.env = opts.env;
+  if (opts.vars !== undefined) keyOptions.vars = opts.vars;
+  const key = runKey(stamp, files, keyOptions, env);
+  if (cache.result?.key === key && cache.result.summary) {
+    return report(opts, out, { diagnostics: cache.result.diagnostics, root }, undefined, cache.result.summary);
+  }
+  const analyses: AnalysisMemo = { previous: cache.analyses, next: new Map() };
+  const yamlValues: Memo = { previous: cache.yamlValues, next: new Map() };
+  const front = runFrontEnd(opts, env, { files, analyses, yamlValues });
+  const diagnostics = validateDiagnostics(front);
+  const p = front.project;
+  // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
+  // nor one that did not load (its secrets are not known).
+  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next });
+  return report(opts, out, { ...front, diagnostics });
+}
+
+function summaryOf(p: Project): ProjectSummary {
+  const s: ProjectSummary = { name: p.name, sources: p.sources.length, models: p.models.length, tests: p.tests.length, exposures: p.exposures.length, rules: Object.keys(p.rules).length > 0 };
+  if (p.environment) s.environment = p.environment.name;
+  return s;
 }
 
 async function validateWithFlink(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): Promise<number> {
@@ -64,7 +111,7 @@ async function validateWithFlink(opts: ValidateOptions, out: Output, env: Readon
   }
 }
 
-function report(opts: ValidateOptions, out: Output, result: PipelineResult, flink?: { note: string; accepted: number; jobs: number }): number {
+function report(opts: ValidateOptions, out: Output, result: PipelineResult, flink?: { note: string; accepted: number; jobs: number }, cached?: ProjectSummary): number {
   if (result.project) out.addSecrets(result.project.secrets);
   const { errors, warnings } = countBySeverity(result.diagnostics);
   const valid = !hasErrors(result.diagnostics) && !(opts.strict && warnings > 0);
@@ -82,10 +129,10 @@ function report(opts: ValidateOptions, out: Output, result: PipelineResult, flin
   if (hidden) out.err(out.errColor.dim(`${hidden} note${hidden === 1 ? '' : 's'} hidden; --verbose shows them`));
   const c = out.errColor;
   if (valid) {
-    const p = result.project!;
-    const env = p.environment ? ` (${p.environment.name})` : '';
-    const counts = [plural(p.sources.length, 'source'), plural(p.models.length, 'model'), plural(p.tests.length, 'test'), plural(p.exposures.length, 'exposure')].join(', ');
-    const rules = `${Object.keys(p.rules).length ? '; governance rules passed' : ''}${flink ? `; ${flink.note}` : ''}`;
+    const p = cached ?? summaryOf(result.project!);
+    const env = p.environment !== undefined ? ` (${p.environment})` : '';
+    const counts = [plural(p.sources, 'source'), plural(p.models, 'model'), plural(p.tests, 'test'), plural(p.exposures, 'exposure')].join(', ');
+    const rules = `${p.rules ? '; governance rules passed' : ''}${flink ? `; ${flink.note}` : ''}`;
     const tail = warnings ? ` with ${summaryLine(result.diagnostics, c)}` : '';
     out.err(`${c.green('✓')} Project "${p.name}"${env} is valid${tail}: ${counts}${rules}`);
     return ExitCode.OK;

@@ -1,0 +1,26 @@
+/**
+ * Values remembered between runs (incremental validate): a pure phase gets the values of an
+ * earlier run and fills those it used this run, by key; the CLI's cache reads and writes them
+ * (src/cli/validate-cache.ts). Values are JSON text, remembered only when JSON gives them back
+ * exactly (`jsonExact`), so a remembered value is the value the phase would compute.
+ */
+export interface Memo {
+  /** Values of an earlier run, by key. Never modified. */
+  previous: ReadonlyMap<string, string>;
+  /** Filled by this run: every value it used, by key (what the next run may reuse). */
+  next: Map<string, string>;
+}
+
+/** True when `JSON.parse(JSON.stringify(v))` is a value equal to `v` in every respect a phase can see. */
+export function jsonExact(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !jsonExact(v[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k])) return false;
+  return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
+}

@@ -1,0 +1,73 @@
+/**
+ * Incremental validate: SQL analyses remembered between runs, keyed by everything the analysis is
+ * a function of (the rendered SQL, its inputs' tables, the options). `analyzeSql` is pure, so a
+ * remembered analysis is the analysis (remembered only when JSON gives it back exactly): an edited model gets a new key, and so does every model
+ * downstream whose inputs' columns, time attributes, changelog or key changed; the others are
+ * reused. Pure: the previous analyses come in, the ones this run used go out (the CLI's cache,
+ * src/cli/validate-cache.ts, reads and writes them; nothing here touches the file system).
+ */
+import { createHash } from 'node:crypto';
+import { jsonExact, type Memo } from '../core/memo.js';
+import { parseQuery, type AnalyzeOptions, type InputTable, type SqlAnalysis } from '../sql/index.js';
+
+/** Analyses by key (analysisKey), as JSON (toCached). */
+export type AnalysisMemo = Memo;
+
+/**
+ * The key of one analysis: sha256 of its arguments as JSON, or undefined (not remembered) when
+ * JSON would not tell two different arguments apart (an `undefined` value, a number JSON cannot
+ * write back, anything but plain objects, arrays, strings, numbers, booleans and null).
+ */
+export function analysisKey(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions): string | undefined {
+  const args = [sql, inputs, options];
+  if (!jsonExact(args)) return undefined;
+  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+}
+
+/**
+ * The remembered form: the analysis without its query tree, as JSON. A string is a copy no phase
+ * can change, is written to the cache as it is, and is parsed only when it is used. Undefined
+ * when JSON would not give the same value back (then it is simply analysed again next time).
+ */
+export type CachedAnalysis = string;
+
+export function toCached(a: SqlAnalysis): CachedAnalysis | undefined {
+  const { query: _query, ...rest } = a;
+  return jsonExact(rest) ? JSON.stringify(rest) : undefined;
+}
+
+/**
+ * An analysis again, from its remembered form (a fresh object each time: phases may change what
+ * they are given), with the query tree parsed again the first time it is read (lazyQuery).
+ */
+export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
+  const a = JSON.parse(c) as SqlAnalysis;
+  if (a.parsed) lazyQuery(a, sql);
+  return a;
+}
+
+/**
+ * Makes `a.query` a getter that parses `sql` again the first time it is read: the trees of 10,000
+ * models are a sixth of resolve's heap, and only the Gateway's SQL check reads one, once, right
+ * after the analysis. Only for an analysis of `sql` that parsed (`analyzeSql` sets `query` to
+ * `parseQuery(sql)`), so the tree read back is the same.
+ */
+export function lazyQuery(a: SqlAnalysis, sql: string): void {
+  let query: SqlAnalysis['query'];
+  let parsed = false;
+  Object.defineProperty(a, 'query', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!parsed) {
+        query = parseQuery(sql);
+        parsed = true;
+      }
+      return query;
+    },
+    set(v: SqlAnalysis['query']) {
+      query = v;
+      parsed = true;
+    },
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * Incremental validate (issue 15, item 4): with its cache (.streamt/cache/validate.bin) validate
+ * reports exactly what it reports without it, whatever changed since the cache was written, and
+ * a cache it cannot trust is ignored and rewritten.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageVersion, run } from '../../src/cli/main.js';
+import { buildStamp, cachePath, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
+import { BIN, REPO } from './helpers.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function validate(dir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const stream = (append: (s: string) => void) => ({ write: (s: string) => (append(String(s)), true), isTTY: false }) as unknown as NodeJS.WritableStream;
+  const code = await run(['validate', '-p', dir, ...extra], { stdout: stream((s) => (stdout += s)), stderr: stream((s) => (stderr += s)), env: { NO_COLOR: '1', ...env } });
+  return { code, stdout, stderr };
+}
+
+/** The same run three ways: without the cache, with the cache as the last run left it, and once more (the cache now current). */
+async function expectSameEverywhere(dir: string, env: Record<string, string> = {}): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const extra of [['--format', 'json'], ['--verbose'], []]) {
+    const cold = await validate(dir, [...extra, '--no-cache'], env);
+    const warm = await validate(dir, extra, env);
+    const again = await validate(dir, extra, env);
+    expect(warm).toEqual(cold);
+    expect(again).toEqual(cold);
+    out.push(cold);
+  }
+  return out;
+}
+
+function copy(src: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'streamt-cache-')), 'project');
+  cpSync(src, dir, { recursive: true, filter: (p) => !p.includes('.streamt') });
+  return dir;
+}
+
+const edit = (dir: string, file: string, change: (text: string) => string) => {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  expect(after, `the edit of ${file} changed nothing`).not.toBe(before);
+  writeFileSync(path, after);
+};
+
+const diagnosticCodes = (r: Run) => (JSON.parse(r.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code);
+
+const EXAMPLE = join(REPO, 'examples', 'payments');
+
+describe('validate with its cache reports what it reports without it', () => {
+  it('on every fixture, golden case and example, cold and warm', async () => {
+    const roots = ['test/fixtures/malformed', 'test/golden/cases', 'examples'].map((r) => join(REPO, r));
+    for (const root of roots) {
+      for (const name of readdirSync(root).sort()) {
+        if (!statSync(join(root, name)).isDirectory()) continue;
+        const dir = copy(join(root, name));
+        // A file nested deeper than the stack (deep-nesting) gets as many YAML_SYNTAX diagnostics
+        // as the stack allows, and the first run in a process, before the parser is optimized,
+        // has less of it (cache or not): one run first, so each comparison sees the same stack.
+        if (name === 'deep-nesting') await validate(dir, ['--no-cache']);
+        await expectSameEverywhere(dir);
+      }
+    }
+  });
+
+  it("after an edit of a model's SQL, of a column a downstream model reads, of the project file, and after files are deleted and added", async () => {
+    const dir = copy(EXAMPLE);
+    await expectSameEverywhere(dir);
+    expect(existsSync(cachePath(dir))).toBe(true);
+
+    // A model's SQL: a filter more.
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+    const [sql] = await expectSameEverywhere(dir);
+    expect(sql!.code).toBe(0);
+
+    // Rename a column that downstream models read: their analysis must change too.
+    edit(dir, 'models/payments.yml', (t) => t.replace('        customer_id,\n        SUBSTR', '        customer_id AS customer,\n        SUBSTR'));
+    const [renamed] = await expectSameEverywhere(dir);
+    expect(renamed!.code).toBe(1);
+    expect(diagnosticCodes(renamed!)).toContain('SQL_UNKNOWN_COLUMN');
+
+    // And back: the remembered analyses of the first state are right again.
+    edit(dir, 'models/payments.yml', (t) => t.replace('customer_id AS customer,', 'customer_id,'));
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+
+    // The project file: its name, and a governance rule.
+    edit(dir, 'stream_project.yml', (t) => t.replace(/name: [a-z_-]+/, 'name: renamed-project'));
+    await expectSameEverywhere(dir);
+
+    // A file deleted (the tests), then one added (a model reading a column that does not exist).
+    rmSync(join(dir, 'tests'), { recursive: true });
+    await expectSameEverywhere(dir);
+    writeFileSync(join(dir, 'models', 'extra.yml'), 'models:\n  - name: extra\n    sql: SELECT nope FROM {{ ref("payments_clean") }}\n');
+    const [added] = await expectSameEverywhere(dir);
+    expect(diagnosticCodes(added!)).toContain('SQL_UNKNOWN_COLUMN');
+  });
+
+  it('after a change of a source schema and of the schema lock', async () => {
+    const dir = copy(join(REPO, 'test', 'golden', 'cases', 'schemas'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'schemas.lock.yml', (t) => t.replace('"name": "amount_cents"', '"name": "amount"'));
+    const [lock] = await expectSameEverywhere(dir);
+    expect(lock!.code).toBe(1);
+    edit(dir, 'schemas.lock.yml', (t) => t.replace('"name": "amount"', '"name": "amount_cents"'));
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+
+    const example = copy(EXAMPLE);
+    await expectSameEverywhere(example);
+    edit(example, 'sources/payments.yml', (t) => t.replace(/- name: amount_cents/, '- name: amount'));
+    expect((await expectSameEverywhere(example))[0]!.code).toBe(1);
+  });
+
+  it('after a change of an environment variable the files name, of --vars and of --env', async () => {
+    const dir = copy(EXAMPLE);
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', "AND amount_cents > {{ var('min_amount', 0) }} AND currency <> '${SKIP_CURRENCY:-XXX}'"));
+    await expectSameEverywhere(dir, { SKIP_CURRENCY: 'EUR' });
+    await expectSameEverywhere(dir, { SKIP_CURRENCY: 'USD' });
+    for (const vars of ['{min_amount: 5}', '{min_amount: "x"}']) {
+      const cold = await validate(dir, ['--vars', vars, '--no-cache', '--format', 'json']);
+      expect(await validate(dir, ['--vars', vars, '--format', 'json'])).toEqual(cold);
+      expect(await validate(dir, ['--vars', vars, '--format', 'json'])).toEqual(cold);
+    }
+    const cold = await validate(dir, ['--env', 'prod', '--no-cache']);
+    expect(cold.code).toBe(1);
+    expect(await validate(dir, ['--env', 'prod'])).toEqual(cold);
+  });
+});
+
+describe('a cache validate cannot trust is ignored and rewritten', () => {
+  const damages: Record<string, (bytes: Buffer) => Buffer> = {
+    corrupted: (b) => {
+      const c = Buffer.from(b);
+      c[c.length - 10] = c[c.length - 10]! ^ 0xff;
+      return c;
+    },
+    truncated: (b) => b.subarray(0, Math.floor(b.length / 2)),
+    empty: () => Buffer.alloc(0),
+    'not a cache': () => Buffer.from('hello, world\n'.repeat(10)),
+  };
+  for (const [what, damage] of Object.entries(damages)) {
+    it(what, async () => {
+      const dir = copy(EXAMPLE);
+      const [json] = await expectSameEverywhere(dir);
+      const good = readFileSync(cachePath(dir));
+      writeFileSync(cachePath(dir), damage(good));
+      expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+      // Rewritten: whole again.
+      expect(readFileSync(cachePath(dir))).toEqual(good);
+    });
+  }
+
+  it('stale: written by another build or for other files, its result is not replayed', async () => {
+    const dir = copy(EXAMPLE);
+    await expectSameEverywhere(dir);
+    const good = readFileSync(cachePath(dir));
+    // A cache of another project (same analyses, other result) replayed here would print its verdict.
+    const other = copy(EXAMPLE);
+    edit(other, 'models/payments.yml', (t) => t.replace('{{ ref("payments_clean") }}', '{{ ref("payments_clena") }}'));
+    const otherRun = await validate(other, ['--format', 'json']);
+    expect(otherRun.code).toBe(1);
+    writeFileSync(cachePath(dir), readFileSync(cachePath(other)));
+    const json = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(json.code).toBe(0);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+    expect(readFileSync(cachePath(dir))).toEqual(good);
+  });
+
+  it('written by another version or build: ignored, even when its key matches', async () => {
+    const dir = copy(EXAMPLE);
+    const [json] = await expectSameEverywhere(dir);
+    const good = readFileSync(cachePath(dir));
+    const stamp = buildStamp(packageVersion());
+    expect(buildStamp('0.0.0-other')).not.toBe(stamp);
+    const cache = readValidateCache(dir, stamp);
+    expect(cache.result?.diagnostics.length).toBeGreaterThan(0);
+    // The same key with other diagnostics, stamped by another build: replayed, it would print none.
+    for (const other of [buildStamp('0.0.0-other'), 'another build']) {
+      writeValidateCache(dir, other, { ...cache, result: { ...cache.result!, diagnostics: [] } });
+      expect(readValidateCache(dir, stamp).result).toBeUndefined();
+      expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+      expect(readFileSync(cachePath(dir))).toEqual(good);
+    }
+  });
+
+  it('--no-cache neither reads nor writes it; an unwritable folder is not an error', async () => {
+    const dir = copy(EXAMPLE);
+    const json = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(existsSync(join(dir, '.streamt'))).toBe(false);
+    // A file where the cache folder would be: the cache cannot be written, validate still answers.
+    writeFileSync(join(dir, '.streamt'), 'not a folder');
+    expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+    expect(readFileSync(join(dir, '.streamt'), 'utf8')).toBe('not a folder');
+  });
+
+  it('a project whose files resolve a secret is not cached', async () => {
+    const dir = copy(EXAMPLE);
+    edit(dir, 'stream_project.yml', (t) => t.replace(/bootstrap_servers: .*/, 'bootstrap_servers: localhost:9092\n    sasl_password: ${KAFKA_SASL_PASSWORD}'));
+    const cold = await validate(dir, ['--no-cache'], { KAFKA_SASL_PASSWORD: 'hunter2-secret' });
+    expect(await validate(dir, [], { KAFKA_SASL_PASSWORD: 'hunter2-secret' })).toEqual(cold);
+    expect(existsSync(cachePath(dir))).toBe(false);
+  });
+
+  it('two validates at once leave one whole cache', async () => {
+    const dir = copy(EXAMPLE);
+    const json = await validate(dir, ['--format', 'json', '--no-cache']);
+    const once = () =>
+      new Promise<number>((done) => {
+        const child = spawn(process.execPath, [BIN, 'validate', '-p', dir, '--format', 'json'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+        child.on('close', (code) => done(code ?? -1));
+      });
+    expect(await Promise.all([once(), once(), once()])).toEqual([0, 0, 0]);
+    expect(readdirSync(join(dir, '.streamt', 'cache'))).toEqual(['validate.bin']);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+  });
+});
+
+describe('streamt clean removes the cache', () => {
+  it('with generated/ and site/', async () => {
+    const dir = copy(EXAMPLE);
+    await validate(dir);
+    expect(existsSync(cachePath(dir))).toBe(true);
+    const r = await run(['clean', '-p', dir, '--format', 'json'], { stdout: { write: () => true } as unknown as NodeJS.WritableStream, stderr: { write: () => true } as unknown as NodeJS.WritableStream, env: {} });
+    expect(r).toBe(0);
+    expect(existsSync(join(dir, '.streamt'))).toBe(false);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Incremental validate's memos (core/memo.ts, resolve/memo.ts, project/yaml.ts): a remembered
+ * value is exactly what the phase computes, and a value JSON would not give back is not remembered.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jsonExact, type Memo } from '../../src/core/memo.js';
+import { readProjectFiles } from '../../src/project/files.js';
+import { loadProject } from '../../src/project/load.js';
+import { parseYaml } from '../../src/project/yaml.js';
+import { resolveProject } from '../../src/resolve/resolve.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const memo = (previous: ReadonlyMap<string, string> = new Map()): Memo => ({ previous, next: new Map() });
+
+describe('jsonExact', () => {
+  it('accepts what JSON gives back unchanged, refuses the rest', () => {
+    expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
+    for (const v of [{ a: undefined }, [1, , 2], NaN, Infinity, -0, new Date(0), new Map(), Object.create(null), { f: () => 1 }, 1n, undefined].entries()) {
+      expect(jsonExact(v[1]), `case ${v[0]}`).toBe(false);
+    }
+  });
+});
+
+describe('remembered analyses and YAML values are the computed ones', () => {
+  for (const dir of ['examples/payments', 'test/golden/cases/schemas', 'test/golden/cases/virtual', 'test/golden/cases/changelog']) {
+    it(dir, () => {
+      const files = readProjectFiles(join(REPO, dir));
+      const run = (analyses?: Memo, yamlValues?: Memo) => {
+        const loaded = loadProject(files, { processEnv: {}, offline: true, ...(yamlValues ? { yamlValues } : {}) });
+        return { loaded, resolved: resolveProject(loaded.project!, analyses ? { analyses } : {}) };
+      };
+      const plain = run();
+      const first = { analyses: memo(), yamlValues: memo() };
+      run(first.analyses, first.yamlValues);
+      expect(first.analyses.next.size).toBeGreaterThan(0);
+      expect(first.yamlValues.next.size).toBeGreaterThan(0);
+      const second = { analyses: memo(first.analyses.next), yamlValues: memo(first.yamlValues.next) };
+      const warm = run(second.analyses, second.yamlValues);
+      // Every value came from the memo, and nothing new was computed.
+      expect([...second.analyses.next.keys()].sort()).toEqual([...first.analyses.next.keys()].sort());
+      expect(warm.loaded.diagnostics).toEqual(plain.loaded.diagnostics);
+      expect(warm.resolved.diagnostics).toEqual(plain.resolved.diagnostics);
+      for (const [name, m] of plain.resolved.models) {
+        const w = warm.resolved.models.get(name)!;
+        // Including the query tree, parsed again when read.
+        expect(w.analysis, name).toEqual(m.analysis);
+        expect(w.analysis?.query, name).toEqual(m.analysis?.query);
+        expect(w.columns).toEqual(m.columns);
+        expect(w.columnLineage).toEqual(m.columnLineage);
+        expect(w.materialized).toEqual(m.materialized);
+      }
+    });
+  }
+
+  it('a YAML value JSON cannot give back (.inf) is read again, not remembered', () => {
+    const m = memo();
+    const text = 'a: .inf\nb: 1\n';
+    const first = parseYaml('f.yml', text, m);
+    expect(first.yaml?.fastValue?.value).toEqual({ a: Infinity, b: 1 });
+    expect(m.next.size).toBe(0);
+    const plain = 'a: 1\n';
+    parseYaml('g.yml', plain, m);
+    expect(m.next.size).toBe(1);
+    expect(parseYaml('g.yml', plain, memo(m.next)).yaml?.fastValue?.value).toEqual({ a: 1 });
+  });
+});
