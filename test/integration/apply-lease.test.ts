@@ -433,7 +433,7 @@ describe('exact ownership between projects whose names share a prefix', () => {
     const projects = [`pay_${sfx}`, `pay_${sfx}_eu`, `pay_${sfx}-eu`].map((name, i) => {
       const model = `orders_${sfx}_${i}`;
       const p = new TestProject(name, {
-        'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+        'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
         'sources/s.yml': `sources:\n  - name: orders\n    topic: ${source}\n    schema: {format: avro}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
         'models/m.yml': `models:\n  - name: ${model}\n    sql: SELECT k, v FROM {{ source("orders") }} WHERE v > 0\n`,
       });
@@ -496,7 +496,7 @@ describe('environments on one cluster', () => {
     const source = `it.envs.orders.${sfx}`;
     await createTopics([{ topic: source }]);
     const p = new TestProject(name, {
-      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n${JSON_MODELS}  topic:\n    partitions: 1\n    replication_factor: 1\n`,
+      'stream_project.yml': `project:\n  name: ${name}\n${runtimeYaml()}defaults:\n  topic:\n    partitions: 1\n    replication_factor: 1\n`,
       'environments/dev.yml': 'environment:\n  name: dev\n',
       'environments/prod.yml': 'environment:\n  name: prod\n',
       'sources/s.yml': `sources:\n  - name: orders\n    topic: ${source}\n    columns:\n      - { name: k, type: STRING }\n      - { name: v, type: BIGINT }\n`,
@@ -512,7 +512,8 @@ describe('environments on one cluster', () => {
     onCleanup('close Kafka', () => live.close());
     const recorded = async () => Object.fromEntries([...(await live.records().read(name)).entries].map(([addr, e]) => [addr, `${e.environment} ${e.applied_at}`]));
     const before = await recorded();
-    expect(Object.keys(before).sort()).toEqual([`flink.job.${model}`, `kafka.topic.${model}`]);
+    // With the registry, the model writes Avro and registers its subject (docs/schemas.md).
+    expect(Object.keys(before).sort()).toEqual([`flink.job.${model}`, `kafka.topic.${model}`, `sr.subject.${model}-value`]);
     for (const v of Object.values(before)) expect(v).toMatch(/^dev /);
     const jobs = active(await jobsNamed(`streamt.${name}.${model}`));
     expect(jobs).toHaveLength(1);
@@ -522,6 +523,7 @@ describe('environments on one cluster', () => {
     expect(blocked.sort()).toEqual([
       [`flink.job.${model}`, 'ENVIRONMENT_CONFLICT'],
       [`kafka.topic.${model}`, 'ENVIRONMENT_CONFLICT'],
+      [`sr.subject.${model}-value`, 'ENVIRONMENT_CONFLICT'],
     ]);
     expect(plan.changes.find((c: any) => c.addr === `flink.job.${model}`).blocked.message).toContain(`applied on this cluster by environment dev of project ${name}`);
     const refused = await p.cli(['apply', '--auto-approve', '--env', 'prod']);

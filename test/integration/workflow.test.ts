@@ -163,8 +163,9 @@ describe('build, show, freshness, destroy', () => {
     const destroyed = await p.cli(['destroy', '--auto-approve', '--format', 'json']);
     const d = doc(destroyed, 'streamt-destroy');
     expect(destroyed.code, destroyed.stdout).toBe(0);
-    expect(d.outcomes.map((o: any) => o.addr).sort()).toEqual([`flink.job.${model}`, `kafka.topic.${model}`]);
-    expect(changesOf(await p.planJson()).sort()).toEqual([`flink.job.${model} create`, `kafka.topic.${model} create`]);
+    // The model's JSON Schema is registered with the registry (docs/schemas.md#model-outputs): it goes too.
+    expect(d.outcomes.map((o: any) => o.addr).sort()).toEqual([`flink.job.${model}`, `kafka.topic.${model}`, `sr.subject.${model}-value`]);
+    expect(changesOf(await p.planJson()).sort()).toEqual([`flink.job.${model} create`, `kafka.topic.${model} create`, `sr.subject.${model}-value create`]);
     const jobs = await http('GET', `${endpoints.flinkRest}/jobs/overview`);
     expect((jobs.body?.jobs ?? []).filter((j: any) => j.name === `streamt.${name}.${model}` && j.state === 'RUNNING')).toEqual([]);
     const again = await p.cli(['destroy', '--auto-approve']);
