@@ -181,7 +181,8 @@ describe('one apply at a time per project and environment', () => {
     const winner = ra.code === 0 ? { run: a, out: ra } : { run: b, out: rb };
     const loser = ra.code === 0 ? rb : ra;
     expect([ra.code, rb.code].sort(), `${ra.stderr}\n----\n${rb.stderr}`).toEqual([0, 1]);
-    expect(winner.out.stderr).toContain('Apply complete: 4 applied, 0 failed, 0 skipped');
+    // Two models, each a subject (its registered JSON Schema), a topic and a job.
+    expect(winner.out.stderr).toContain('Apply complete: 6 applied, 0 failed, 0 skipped');
     expect(loser.stderr).toContain('APPLY_LOCKED');
     expect(loser.stderr).toContain(`Another apply of project ${names.project} holds the apply lease:`);
     expect(loser.stderr).toContain(`, pid ${winner.run.pid}, \`streamt apply --auto-approve -p ${project.dir}\`, since `);
@@ -213,7 +214,7 @@ describe('one apply at a time per project and environment', () => {
 
     const killed = streamt(['apply', '--auto-approve', '-p', project.dir]);
     await killed.waitFor(/Apply lease taken \(claim ([0-9a-f]{16})\)/);
-    await killed.waitFor(/Applying 2 changes/);
+    await killed.waitFor(/Applying 3 changes/);
     killed.kill('SIGKILL');
     const k = await killed.done;
     expect(k.signal).toBe('SIGKILL');
@@ -275,7 +276,7 @@ describe('an interrupted apply', () => {
     await createTopics([{ topic: names.source }]);
     cleanupProject(project);
     const run = streamt(['apply', '--auto-approve', '--parallelism', '1', '-p', project.dir]);
-    await run.waitFor(/Applying 4 changes/);
+    await run.waitFor(/Applying 6 changes/);
     run.kill('SIGINT');
     const r = await run.done;
     expect(r.signal).toBeNull();
@@ -326,12 +327,13 @@ describe('an apply never acts without its lease', () => {
       },
     }, out, { ...process.env, NO_COLOR: '1' });
     expect(code).toBe(1);
-    expect(err).toContain(`kafka.topic.${names.clean} failed: the apply lease (claim ${claim}) was lost: `);
+    // The first changes are the models' subjects (their JSON Schemas), before their topics.
+    expect(err).toContain(`sr.subject.${names.clean}-value failed: the apply lease (claim ${claim}) was lost: `);
     expect(err).toMatch(/was lost: (it was broken with streamt unlock|it was not renewed within 45 s)/);
     expect(err).toContain('error APPLY_LEASE_LOST This apply lost its lease');
-    expect(err).toContain('0 applied, 2 failed, 2 skipped');
+    expect(err).toContain('0 applied, 2 failed, 4 skipped');
     expect(active(await jobsNamed(`streamt.${names.project}.${names.clean}`))).toEqual([]);
-    expect(changesOf(await project.planJson(['-e', 'prod']))).toHaveLength(4);
+    expect(changesOf(await project.planJson(['-e', 'prod']))).toHaveLength(6);
   });
 });
 
