@@ -47,13 +47,14 @@ describe('apply: orphans, failures and safety', () => {
     project.write({ 'models/models.yml': modelsYaml(names, { withTotals: false, withSink: false }) });
     const kept = await project.planJson();
     expect(changesOf(kept)).toEqual([]);
-    expect(kept.changes.filter((c: any) => c.orphan).map((c: any) => c.addr).sort()).toEqual([`connect.connector.${names.sink}`, `flink.job.${names.totals}`, `kafka.topic.${names.totals}`]);
+    // Each model registers its output schema (a JSON Schema here: JSON with a registry), so its subject is an orphan too.
+    expect(kept.changes.filter((c: any) => c.orphan).map((c: any) => c.addr).sort()).toEqual([`connect.connector.${names.sink}`, `flink.job.${names.totals}`, `kafka.topic.${names.totals}`, `sr.subject.${names.totals}-value`]);
     const text = await project.cli(['plan', '--detailed-exitcode']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Orphans, owned by this project but no longer declared');
 
     const pruned = await project.planJson(['--prune']);
-    expect(changesOf(pruned)).toEqual([`connect.connector.${names.sink} delete`, `flink.job.${names.totals} delete`, `kafka.topic.${names.totals} delete`]);
+    expect(changesOf(pruned)).toEqual([`connect.connector.${names.sink} delete`, `flink.job.${names.totals} delete`, `kafka.topic.${names.totals} delete`, `sr.subject.${names.totals}-value delete`]);
     await project.apply(['--prune']);
 
     const connectors = await http('GET', `${endpoints.connect}/connectors`);
@@ -108,7 +109,8 @@ describe('apply: orphans, failures and safety', () => {
     const refused = await project.cli(['apply', ...env]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('APPLY_CONFIRMATION_REQUIRED');
-    expect((await project.planJson(env)).summary.create).toBe(2);
+    // The model's Avro subject (the default with a registry), its topic and its job.
+    expect((await project.planJson(env)).summary.create).toBe(3);
 
     const { applyCommand } = await import('../../src/cli/commands/apply.js');
     const { Output } = await import('../../src/ui/output.js');
@@ -127,7 +129,7 @@ describe('apply: orphans, failures and safety', () => {
     expect(blocked.stderr).toContain('APPLY_DESTRUCTIVE_BLOCKED');
     const forced = await project.cli(['apply', '--prune', '--confirm', '--force', ...env]);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stderr).toContain('2 applied, 0 failed, 0 skipped');
+    expect(forced.stderr).toContain('3 applied, 0 failed, 0 skipped');
     // The clean-up runs without the environment: put the runtime back in the project file.
     project.remove('environments');
     project.write({ 'stream_project.yml': `project:\n  name: ${names.project}\n${runtimeYaml()}` });

@@ -14,7 +14,8 @@ describe('plan', () => {
     const first = await project.cli(['plan', '--detailed-exitcode']);
     expect(first.code, first.stderr).toBe(2);
     expect(first.stdout).toContain(`+   kafka.topic.${names.clean}`);
-    expect(first.stdout).toMatch(/Plan: 5 to create, 0 to update, 0 to replace, 0 to delete\./);
+    // Two topics, two jobs, the connector and the two models' subjects (their registered JSON Schemas).
+    expect(first.stdout).toMatch(/Plan: 7 to create, 0 to update, 0 to replace, 0 to delete\./);
 
     await project.apply();
     const again = await project.cli(['plan', '--detailed-exitcode']);
