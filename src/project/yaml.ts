@@ -8,7 +8,7 @@
  * fast path refuses, goes through the `yaml` Document as before, which reports the diagnostics
  * (test/unit/yaml-fast.test.ts: the same values, and the same diagnostics at the same positions).
  */
-import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
+import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { yamlLib } from './yaml-lib.js';
 import { createHash } from 'node:crypto';
@@ -162,8 +162,37 @@ function rememberedFastValue(text: string, memo: Memo): { value: unknown } | und
   return fast;
 }
 
+/**
+ * Deeper than this, a file is refused before `yaml` reads it. `yaml` composes recursively: a
+ * file nested about 1,000 levels deep overflowed the stack at a depth that depended on how much
+ * stack the caller had used and on whether V8 had optimized the parser yet, so the same file gave
+ * one or two diagnostics at different columns, and once a fatal V8 error (a RegExp compiled with
+ * the stack exhausted) instead of a diagnostic. js-yaml's parser counts the depth and stops at a
+ * limit; project files never come near this one.
+ */
+export const MAX_YAML_DEPTH = 128;
+
+function tooDeep(file: string, text: string): Diagnostic | undefined {
+  try {
+    parseEvents(text, { maxDepth: MAX_YAML_DEPTH + 1 }); // js-yaml refuses a depth equal to maxDepth
+  } catch (e) {
+    // Any other error: `yaml` reports it below, as before.
+    if (e instanceof YAMLException && e.reason.startsWith('nesting exceeded maxDepth') && e.mark) {
+      return error('YAML_SYNTAX', `nested deeper than ${MAX_YAML_DEPTH} levels`, {
+        file,
+        line: e.mark.line + 1,
+        column: e.mark.column + 1,
+        hint: 'flatten the structure: no project file needs that many nested lists or mappings',
+      });
+    }
+  }
+  return undefined;
+}
+
 /** The full path: the `yaml` Document with positions; its errors become diagnostics. */
 export function parseYamlDocument(file: string, text: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const deep = tooDeep(file, text);
+  if (deep) return { diagnostics: [deep] };
   const lines = new (yamlLib().LineCounter)();
   const doc = yamlLib().parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
   const diagnostics: Diagnostic[] = [];

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fastYamlValue, interpolate, locate, locateInString, outlineLocate, parseYaml, parseYamlDocument, toValue, type PathSegment } from '../../src/project/yaml.js';
+import { MAX_YAML_DEPTH, fastYamlValue, interpolate, locate, locateInString, outlineLocate, parseYaml, parseYamlDocument, toValue, type PathSegment } from '../../src/project/yaml.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -189,5 +189,29 @@ describe('the YAML fast path gives what the full path gives', () => {
     expect(locate(y, ['models', 0, 'name'])).toEqual({ file: 'stream_project.yml', line: 7, column: 11 });
     expect(locateInString(y, ['models', 0, 'sql'], 1, 8)).toEqual({ file: 'stream_project.yml', line: 9, column: 14 });
     expect(y.fastValue).toBeDefined();
+  });
+
+  it('a file nested deeper than the limit gets one diagnostic, the same every time, and never reaches the recursive parser', () => {
+    const deep = `models: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const first = parseYaml('m.yml', deep);
+    expect(first.yaml).toBeUndefined();
+    // The mapping is level 1, bracket k level k + 1: js-yaml's mark is just past the bracket
+    // that went one level too deep (bracket 128, at column 8 + 128).
+    expect(first.diagnostics.map((d) => [d.code, d.message, d.line, d.column])).toEqual([['YAML_SYNTAX', `nested deeper than ${MAX_YAML_DEPTH} levels`, 1, 8 + MAX_YAML_DEPTH + 1]]);
+    // Deep in the stack or not, warm or cold: the same answer.
+    const nested = (n: number): ReturnType<typeof parseYaml> => (n === 0 ? parseYaml('m.yml', deep) : nested(n - 1));
+    for (let i = 0; i < 20; i++) expect(nested(i * 300).diagnostics).toEqual(first.diagnostics);
+    let block = 'a:\n';
+    for (let i = 1; i < 2000; i++) block += `${' '.repeat(i)}a:\n`;
+    expect(parseYaml('b.yml', block).diagnostics.map((d) => d.message)).toEqual([`nested deeper than ${MAX_YAML_DEPTH} levels`]);
+    // Up to the limit, files the fast path declines (over its own depth of 100) are read as before.
+    const within = `a: ${'['.repeat(MAX_YAML_DEPTH - 1)}1${']'.repeat(MAX_YAML_DEPTH - 1)}\n`;
+    expect(fastYamlValue(within)).toBeUndefined();
+    const read = parseYaml('w.yml', within);
+    expect(read.diagnostics).toEqual([]);
+    let value = toValue(read.yaml!).value as { a: unknown };
+    let depth = 0;
+    for (let v: unknown = value.a; Array.isArray(v); v = v[0]) depth++;
+    expect(depth).toBe(MAX_YAML_DEPTH - 1);
   });
 });
