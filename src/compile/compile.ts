@@ -121,7 +121,9 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
       .map((p) => {
         // Only the addresses and owners are read after this (duplicates, ACLs): no copy of the spec.
         if (diagnosticsOnly) return { addr: p.addr, owner: p.owner, file: '', hash: '', spec: p.spec as unknown as O };
-        const spec = ctx.vault.scrubStrings(p.spec);
+        // Without a known secret there is nothing to scrub: the emitter's spec is used as it is
+        // (nothing changes an artifact's spec after this), not copied.
+        const spec = ctx.vault.empty ? p.spec : ctx.vault.scrubStrings(p.spec);
         const file = namer.name(p.fileName, ext);
         files.set(file, opts.renderFiles === false ? '' : p.content(spec));
         const clean = specOf(spec);
