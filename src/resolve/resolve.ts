@@ -313,7 +313,13 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     // The query tree was read (Gateway SQL); keep the heap small from here on (memo.ts).
-    if (m.analysis?.parsed && m.renderedSql !== undefined) lazyQuery(m.analysis, m.renderedSql);
+    if (m.analysis?.parsed && m.renderedSql !== undefined) {
+      // A copy without the tree: turning the existing property into the getter would put the
+      // analysis in V8's dictionary mode.
+      const { query: _query, ...rest } = m.analysis;
+      m.analysis = rest;
+      lazyQuery(m.analysis, m.renderedSql);
+    }
     applyMaskTypes(m, gateway);
     const table = modelTable(m, project, inputTables(m, tables));
     tables.set(m.node.id, table);
