@@ -291,11 +291,20 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
   // (topic, columns, time attributes, format, changelog, key) once, for every later phase.
   const tables = new Map<NodeId, NodeTable>();
   for (const s of lookup.sources.values()) tables.set(s.id, sourceTable(s));
+  // What the analyser sees of a table, derived once per table, not once per reader (the analyser
+  // only reads its inputs).
+  const inputViews = new WeakMap<NodeTable, InputTable>();
+  const inputOf = (t: NodeTable | undefined): InputTable => {
+    if (!t) return inputTableOf(t);
+    let view = inputViews.get(t);
+    if (!view) inputViews.set(t, (view = inputTableOf(t)));
+    return view;
+  };
   for (const id of modelDag.topologicalOrder()) {
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
-      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputTableOf(tables.get(i));
+      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputOf(tables.get(i));
       for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
       const mlOutputs: Record<string, { name: string; type: string }[]> = {};
       for (const [name, cols] of Object.entries(m.node.mlOutputs)) {
