@@ -48,6 +48,7 @@ export function compileDiagnostics(resolved: ResolvedProject): Diagnostic[] {
 
 function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string }, diagnosticsOnly: boolean): CompileResult | { diagnostics: Diagnostic[] } {
   const ctx = new CompileContext(resolved);
+  ctx.diagnosticsOnly = diagnosticsOnly;
   const diagnostics: Diagnostic[] = [];
   const selected = (id: NodeId) => !opts.selection || opts.selection.has(id);
   const topics: Pending<TopicSpec>[] = [];
@@ -74,7 +75,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
         clients.push({ addr: `flink.job.${m.node.name}`, owner: id, runtime: 'flink', cluster: job.spec.cluster, access: job.access });
       }
     }
-    const output = modelOutputSchema(ctx, m, diagnostics);
+    const output = modelOutputSchema(ctx, m, diagnostics, diagnosticsOnly);
     if (output) outputSchemas.set(id, output);
     const modelSchema = output?.registered ? output.spec : undefined;
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
@@ -118,8 +119,11 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
     return [...list]
       .sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0))
       .map((p) => {
-        if (diagnosticsOnly) return { addr: p.addr, owner: p.owner, file: '', hash: '', spec: specOf(p.spec) };
-        const spec = ctx.vault.scrubStrings(p.spec);
+        // Only the addresses and owners are read after this (duplicates, ACLs): no copy of the spec.
+        if (diagnosticsOnly) return { addr: p.addr, owner: p.owner, file: '', hash: '', spec: p.spec as unknown as O };
+        // Without a known secret there is nothing to scrub: the emitter's spec is used as it is
+        // (nothing changes an artifact's spec after this), not copied.
+        const spec = ctx.vault.empty ? p.spec : ctx.vault.scrubStrings(p.spec);
         const file = namer.name(p.fileName, ext);
         files.set(file, opts.renderFiles === false ? '' : p.content(spec));
         const clean = specOf(spec);

@@ -13,6 +13,11 @@ export { declaredOutputFormat, detectFormat, sourceFormat } from '../resolve/tab
 export class CompileContext {
   readonly project: Project;
   readonly vault: SecretVault;
+  /**
+   * validate's in-memory compile (compileDiagnostics): emitters report every diagnostic but may
+   * skip text nobody reads (a Flink job's script).
+   */
+  diagnosticsOnly = false;
 
   constructor(readonly resolved: ResolvedProject) {
     this.project = resolved.project;

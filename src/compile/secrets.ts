@@ -28,6 +28,11 @@ export class SecretVault {
     this.ordered = [...this.byValue.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   }
 
+  /** True when no secret value is known: scrubbing changes nothing. */
+  get empty(): boolean {
+    return this.ordered.length === 0;
+  }
+
   /** Replaces every known secret value inside a string by its placeholder. */
   scrub(text: string): string {
     let out = text;

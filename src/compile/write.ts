@@ -5,11 +5,40 @@
  * earlier compiles that are no longer produced disappear.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isSafeRelativePath } from './paths.js';
 
 export class OutputRefused extends Error {}
+
+/** Text longer than this is encoded and written a piece at a time. */
+const CHUNK = 1 << 20;
+
+/**
+ * Writes a new file (`wx`: never one that exists). A large text (the manifest of 10,000 models is
+ * 70 MB) is encoded a megabyte at a time: writeFileSync would first encode all of it into one
+ * Buffer, as large again outside the heap, at the moment the process holds the most.
+ */
+function writeNew(full: string, content: string): void {
+  if (content.length <= CHUNK) {
+    writeFileSync(full, content, { flag: 'wx' });
+    return;
+  }
+  const fd = openSync(full, 'wx');
+  try {
+    for (let i = 0; i < content.length; ) {
+      let end = Math.min(i + CHUNK, content.length);
+      // Never split a surrogate pair: each half alone would be encoded as U+FFFD.
+      const last = content.charCodeAt(end - 1);
+      if (end < content.length && last >= 0xd800 && last <= 0xdbff) end--;
+      const bytes = Buffer.from(content.slice(i, end), 'utf8');
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      i = end;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Whether `dir` holds what a previous `streamt compile` wrote (or nothing). */
 function replaceable(dir: string): boolean {
@@ -72,7 +101,7 @@ export function writeOutputAtomically(outDir: string, files: ReadonlyMap<string,
       folders.add(dirname(full));
     }
     for (const folder of folders) if (folder !== tmp) mkdirSync(folder, { recursive: true });
-    for (const [full, content] of targets) writeFileSync(full, content, { flag: 'wx' });
+    for (const [full, content] of targets) writeNew(full, content);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -20,9 +20,13 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
 function modelColumn(m: ResolvedModel, c: Column, base: ManifestColumn): ManifestModelColumn {
   const cls = m.columnClasses?.[c.name];
   const lineage = m.columnLineage?.find((l) => l.column === c.name);
+  // Written out rather than spread (this runs for every column of every model): the same keys in the same order.
   return {
-    ...base,
+    name: base.name,
+    type: base.type,
+    nullable: base.nullable,
     classification: cls?.classification ?? base.classification,
+    description: base.description,
     classification_reason: cls?.reason ?? null,
     masked: cls?.masked ?? null,
     masked_at_read_for: [...(cls?.maskedAtReadFor ?? [])],

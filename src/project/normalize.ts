@@ -149,32 +149,46 @@ function base(w: { name: string; description?: string | undefined; owner?: strin
   const b = {
     name: w.name,
     file: ctx.yaml.file,
-    loc: undefined as unknown as ReturnType<Locator>, // set by lazyLoc once the node is built
+    // `loc` is added by lazyLoc once the node is built (an accessor: see there).
     at: ctx.at,
     atString: ctx.atString,
     tags: w.tags ?? [],
     meta: w.meta ?? {},
-  } as { name: string; file: string; loc: ReturnType<Locator>; at: Locator; atString: StringLocator; tags: string[]; meta: Record<string, unknown>; description?: string; owner?: string };
+  } as unknown as { name: string; file: string; loc: ReturnType<Locator>; at: Locator; atString: StringLocator; tags: string[]; meta: Record<string, unknown>; description?: string; owner?: string };
   if (w.description !== undefined) b.description = w.description;
   if (w.owner !== undefined) b.owner = w.owner;
   return b;
+}
+
+/** Each node's location once located (or assigned), for lazyLoc's accessor. */
+const locs = new WeakMap<object, ReturnType<Locator>>();
+
+function readLoc(this: { at: Locator }): ReturnType<Locator> {
+  let loc = locs.get(this);
+  if (loc === undefined) {
+    loc = this.at(['name']);
+    locs.set(this, loc);
+  }
+  return loc;
+}
+
+function writeLoc(this: object, value: ReturnType<Locator>): void {
+  locs.set(this, value);
 }
 
 /**
  * A node's `loc` is located the first time it is read (a diagnostic, the manifest): locating
  * builds its file's YAML Document, which a project without problems never needs. Spreading the
  * node reads it, so this is applied to the finished node.
+ *
+ * The accessor is added as a new property with the same getter and setter functions for every
+ * node (the node's own `at` locates it; the value is kept in a WeakMap), so every node of a kind
+ * keeps one shape. Turning an existing data property into an accessor, or giving each node its
+ * own closures, makes V8 put each node in dictionary mode: every later read of any of its fields
+ * is a hash lookup (measured: docs/development.md, "validate and compile from scratch").
  */
-function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, ctx: EntryContext): T {
-  let loc: ReturnType<Locator> | undefined;
-  Object.defineProperty(node, 'loc', {
-    enumerable: true,
-    configurable: true,
-    get: () => (loc ??= ctx.at(['name'])),
-    set: (value: ReturnType<Locator>) => {
-      loc = value;
-    },
-  });
+function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, _ctx: EntryContext): T {
+  Object.defineProperty(node, 'loc', { enumerable: true, configurable: true, get: readLoc, set: writeLoc });
   return node;
 }
 

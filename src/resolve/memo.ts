@@ -46,28 +46,28 @@ export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
   return a;
 }
 
+/** The SQL each lazy analysis parses again, and its tree once parsed (or assigned). */
+const lazySql = new WeakMap<object, string>();
+const lazyTrees = new WeakMap<object, SqlAnalysis['query']>();
+
+function readQuery(this: SqlAnalysis): SqlAnalysis['query'] {
+  if (!lazyTrees.has(this)) lazyTrees.set(this, parseQuery(lazySql.get(this)!));
+  return lazyTrees.get(this);
+}
+
+function writeQuery(this: SqlAnalysis, v: SqlAnalysis['query']): void {
+  lazyTrees.set(this, v);
+}
+
 /**
  * Makes `a.query` a getter that parses `sql` again the first time it is read: the trees of 10,000
  * models are a sixth of resolve's heap, and only the Gateway's SQL check reads one, once, right
  * after the analysis. Only for an analysis of `sql` that parsed (`analyzeSql` sets `query` to
- * `parseQuery(sql)`), so the tree read back is the same.
+ * `parseQuery(sql)`), so the tree read back is the same. One getter and setter for every analysis
+ * (state in WeakMaps), added to an analysis that has no `query` of its own yet: that keeps the
+ * analyses out of V8's dictionary mode (see normalize.ts, lazyLoc).
  */
 export function lazyQuery(a: SqlAnalysis, sql: string): void {
-  let query: SqlAnalysis['query'];
-  let parsed = false;
-  Object.defineProperty(a, 'query', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (!parsed) {
-        query = parseQuery(sql);
-        parsed = true;
-      }
-      return query;
-    },
-    set(v: SqlAnalysis['query']) {
-      query = v;
-      parsed = true;
-    },
-  });
+  lazySql.set(a, sql);
+  Object.defineProperty(a, 'query', { enumerable: true, configurable: true, get: readQuery, set: writeQuery });
 }

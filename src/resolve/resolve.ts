@@ -291,11 +291,20 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
   // (topic, columns, time attributes, format, changelog, key) once, for every later phase.
   const tables = new Map<NodeId, NodeTable>();
   for (const s of lookup.sources.values()) tables.set(s.id, sourceTable(s));
+  // What the analyser sees of a table, derived once per table, not once per reader (the analyser
+  // only reads its inputs).
+  const inputViews = new WeakMap<NodeTable, InputTable>();
+  const inputOf = (t: NodeTable | undefined): InputTable => {
+    if (!t) return inputTableOf(t);
+    let view = inputViews.get(t);
+    if (!view) inputViews.set(t, (view = inputTableOf(t)));
+    return view;
+  };
   for (const id of modelDag.topologicalOrder()) {
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
-      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputTableOf(tables.get(i));
+      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputOf(tables.get(i));
       for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
       const mlOutputs: Record<string, { name: string; type: string }[]> = {};
       for (const [name, cols] of Object.entries(m.node.mlOutputs)) {
@@ -313,7 +322,13 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     // The query tree was read (Gateway SQL); keep the heap small from here on (memo.ts).
-    if (m.analysis?.parsed && m.renderedSql !== undefined) lazyQuery(m.analysis, m.renderedSql);
+    if (m.analysis?.parsed && m.renderedSql !== undefined) {
+      // A copy without the tree: turning the existing property into the getter would put the
+      // analysis in V8's dictionary mode.
+      const { query: _query, ...rest } = m.analysis;
+      m.analysis = rest;
+      lazyQuery(m.analysis, m.renderedSql);
+    }
     applyMaskTypes(m, gateway);
     const table = modelTable(m, project, inputTables(m, tables));
     tables.set(m.node.id, table);

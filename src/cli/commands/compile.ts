@@ -60,7 +60,8 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
     if (!json) out.err(`${c.red('✗')} Compile failed: ${summaryLine(diagnostics, c)}; ${opts.dryRun ? 'nothing would be written' : `${outDir} is unchanged`}`);
     return code;
   }
-  const files = [...result.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, content]) => ({ path, bytes: Buffer.byteLength(content), ...(json ? { hash: contentHash(content) } : {}) })); // hashes only for --format json
+  // Sizes only for --format json and --dry-run, hashes only for --format json.
+  const listing = () => [...result.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, content]) => ({ path, bytes: Buffer.byteLength(content), ...(json ? { hash: contentHash(content) } : {}) }));
   const a = result.artifacts;
   const counts = { topics: a.topics.length, flink_jobs: a.flinkJobs.length, connectors: a.connectors.length, schemas: a.schemas.length, gateway_rules: a.gatewayRules.length };
   try {
@@ -78,9 +79,10 @@ export function compileCommand(opts: CompileCommandOptions, out: Output, env: Re
       return finish(false);
     }
   }
-  if (json) return finish(true, { artifacts: counts, files });
+  if (json) return finish(true, { artifacts: counts, files: listing() });
   finish(true);
   if (opts.dryRun) {
+    const files = listing();
     out.err(`Would write ${files.length} files to ${outDir}:`);
     for (const f of files) out.err(`  ${f.path} ${c.dim(`(${f.bytes} bytes)`)}`);
   }

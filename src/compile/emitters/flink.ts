@@ -205,12 +205,15 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
   access.writes.push(out.topic);
   if (eff.delivery === 'exactly_once') access.transactionalIdPrefix = pipelineName;
 
-  const header = [
-    `-- Flink job for model ${commentText(node.name)} of project ${commentText(ctx.projectName)}, compiled by streamt.`,
-    `-- Materialized ${m.materialized}: ${commentText(m.materializationReason)}.`,
-    '-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.',
-  ].join('\n');
-  const sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
+  let sql = '';
+  if (!ctx.diagnosticsOnly) {
+    const header = [
+      `-- Flink job for model ${commentText(node.name)} of project ${commentText(ctx.projectName)}, compiled by streamt.`,
+      `-- Materialized ${m.materialized}: ${commentText(m.materializationReason)}.`,
+      '-- Run the whole script in a fresh SQL Gateway session; its SET and RESET statements apply to this job only.',
+    ].join('\n');
+    sql = header + '\n\n' + statements.map((s) => `${s};`).join('\n\n') + '\n';
+  }
   const spec: FlinkJobSpec = {
     name: pipelineName,
     cluster: clusterName,
@@ -225,7 +228,7 @@ export function emitFlinkJob(ctx: CompileContext, m: ResolvedModel, diagnostics:
     value_format: out.format === 'avro-confluent' ? 'avro-confluent' : 'json',
     key_format: out.keyFields.length ? out.keyFormat ?? 'json' : null,
     key_fields: out.keyFields,
-    statements: statements.map((s) => s.replace(/\n$/, '')),
+    statements: ctx.diagnosticsOnly ? [] : statements.map((s) => s.replace(/\n$/, '')),
   };
   return { spec, sql, access };
 }

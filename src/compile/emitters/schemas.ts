@@ -53,7 +53,11 @@ export interface ModelOutputSchema {
  * declared: streamt does not write it), else only derived (manifest, schema tests). Its
  * compatibility level is the one the exposures reading the model ask (their `contracts:`).
  */
-export function modelOutputSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = []): ModelOutputSchema | undefined {
+/**
+ * @param shapeOnly validate's in-memory compile: the same diagnostics and subject, but no schema
+ *   text (empty) and no compatibility level, since nothing reads them there.
+ */
+export function modelOutputSchema(ctx: CompileContext, m: ResolvedModel, diagnostics: Diagnostic[] = [], shapeOnly = false): ModelOutputSchema | undefined {
   if (m.materialized !== 'flink' && m.materialized !== 'topic') return undefined;
   const t = ctx.table(m.node.id);
   const declared = declaredOutputFormat(m, ctx.project);
@@ -70,8 +74,13 @@ export function modelOutputSchema(ctx: CompileContext, m: ResolvedModel, diagnos
       return undefined;
     }
   }
-  const compatibility = consumerCompatibility(ctx.resolved, m.node.id)?.level ?? null;
   const registerable = !!ctx.registryUrl() && (writesWithFlink(m) || declared !== undefined);
+  if (shapeOnly) {
+    if (t.format === 'json') return { spec: { subject: `${t.topic}-value`, schema_type: 'JSON', schema: '', compatibility: null }, registered: registerable };
+    if (t.format !== 'avro-confluent' || !t.subject) return undefined;
+    return { spec: { subject: t.subject, schema_type: 'AVRO', schema: '', compatibility: null }, registered: true };
+  }
+  const compatibility = consumerCompatibility(ctx.resolved, m.node.id)?.level ?? null;
   if (t.format === 'json') {
     const spec: SchemaSpecArtifact = { subject: `${t.topic}-value`, schema_type: 'JSON', schema: JSON.stringify(modelJsonSchema(m.node.name, t.columns)), compatibility };
     return { spec, registered: registerable };
