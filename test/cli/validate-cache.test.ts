@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageVersion, run } from '../../src/cli/main.js';
-import { buildStamp, cachePath, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
+import { buildStamp, cachePath, memoPath, readMemos, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
 import { BIN, REPO } from './helpers.js';
 
 interface Run {
@@ -160,6 +160,41 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     });
   }
 
+  for (const [what, damage] of Object.entries({ ...damages, 'followed by junk': (b: Buffer) => Buffer.concat([b, Buffer.from('junk')]) })) {
+    it(`memo.log ${what}: its whole records only, then rewritten`, async () => {
+      const dir = copy(EXAMPLE);
+      await expectSameEverywhere(dir);
+      const good = readFileSync(memoPath(dir));
+      edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+      writeFileSync(memoPath(dir), damage(good));
+      await expectSameEverywhere(dir);
+      const stamp = buildStamp(packageVersion());
+      const after = readMemos(dir, stamp);
+      expect(after.log.appendable).toBe(true);
+      expect(after.analyses.size).toBeGreaterThan(0);
+    });
+  }
+
+  it('memo.log: an edit appends what it computed, the values before it stay as they were', async () => {
+    const dir = copy(EXAMPLE);
+    await expectSameEverywhere(dir);
+    const before = readFileSync(memoPath(dir));
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp);
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+    await expectSameEverywhere(dir);
+    const after = readFileSync(memoPath(dir));
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.subarray(0, before.length)).toEqual(before);
+    const second = readMemos(dir, stamp);
+    for (const [k, v] of first.analyses) expect(second.analyses.get(k)).toBe(v);
+    expect(second.analyses.size).toBeGreaterThan(first.analyses.size);
+    // Back to the first state: every value is in the log already, nothing is written.
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 10', 'AND amount_cents > 0'));
+    await expectSameEverywhere(dir);
+    expect(readFileSync(memoPath(dir))).toEqual(after);
+  });
+
   it('stale: written by another build or for other files, its result is not replayed', async () => {
     const dir = copy(EXAMPLE);
     await expectSameEverywhere(dir);
@@ -220,7 +255,7 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
         child.on('close', (code) => done(code ?? -1));
       });
     expect(await Promise.all([once(), once(), once()])).toEqual([0, 0, 0]);
-    expect(readdirSync(join(dir, '.streamt', 'cache'))).toEqual(['validate.bin']);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
     expect(await validate(dir, ['--format', 'json'])).toEqual(json);
   });
 });
