@@ -13,7 +13,8 @@
  * - `memo.log`, large (12 MB at 10,000 models), append-only: records of remembered values, each
  *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues}`
  *   (arrays of [key, value] strings). `analyses`: the SQL analyses, each keyed by its own inputs
- *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text. A
+ *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text;
+ *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts). A
  *   run after one edit appends one record with the values it computed (a few kB) instead of
  *   rewriting every value; when the log holds more than twice the values the last run used, or
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
@@ -61,6 +62,8 @@ export interface Memos {
   analyses: Map<string, CachedAnalysis>;
   /** The YAML values of the files (project/yaml.ts), by the sha256 of their text. */
   yamlValues: Map<string, string>;
+  /** The normalized nodes (project/memo.ts), by the sha256 of their entry. */
+  nodes: Map<string, string>;
 }
 
 export interface ValidateCache extends Memos {
@@ -127,7 +130,7 @@ export function readCachedResult(root: string, stamp: string): CachedResult | un
 
 /** The remembered values of `memo.log` written by this build, up to its first damaged record. */
 export function readMemos(root: string, stamp: string): Memos & { log: MemoLogState } {
-  const memos: Memos = { analyses: new Map(), yamlValues: new Map() };
+  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map() };
   const log: MemoLogState = { appendable: false, entries: 0 };
   let bytes: Buffer;
   try {
@@ -161,7 +164,8 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
     }
     for (const [k, v] of record.analyses) memos.analyses.set(k, v);
     for (const [k, v] of record.yamlValues) memos.yamlValues.set(k, v);
-    log.entries += record.analyses.length + record.yamlValues.length;
+    for (const [k, v] of record.nodes) memos.nodes.set(k, v);
+    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length;
   }
   log.appendable = clean && at > 0;
   return { ...memos, log };
@@ -169,11 +173,11 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
 
 type Pairs = [string, string][];
 
-function readRecord(payload: Buffer, stamp: string): { analyses: Pairs; yamlValues: Pairs } | undefined {
+function readRecord(payload: Buffer, stamp: string): { analyses: Pairs; yamlValues: Pairs; nodes: Pairs } | undefined {
   try {
-    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown } | null;
-    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues)) return undefined;
-    return { analyses: p.analyses, yamlValues: p.yamlValues };
+    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown } | null;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes)) return undefined;
+    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes };
   } catch {
     return undefined;
   }
@@ -187,13 +191,13 @@ function pairs(v: unknown): v is Pairs {
 
 /** The cache of this build (both files), or an empty one when there is none that can be trusted. */
 export function readValidateCache(root: string, stamp: string): ValidateCache {
-  const { analyses, yamlValues } = readMemos(root, stamp);
+  const { analyses, yamlValues, nodes } = readMemos(root, stamp);
   const result = readCachedResult(root, stamp);
-  return result ? { analyses, yamlValues, result } : { analyses, yamlValues };
+  return result ? { analyses, yamlValues, nodes, result } : { analyses, yamlValues, nodes };
 }
 
-function record(stamp: string, analyses: Pairs, yamlValues: Pairs): Buffer {
-  const payload = serialize({ format: FORMAT, stamp, analyses, yamlValues });
+function record(stamp: string, memos: Record<keyof Memos, Pairs>): Buffer {
+  const payload = serialize({ format: FORMAT, stamp, ...memos });
   const head = Buffer.allocUnsafe(4);
   head.writeUInt32LE(payload.length, 0);
   return Buffer.concat([head, sha256(payload), payload]);
@@ -229,18 +233,18 @@ export function writeValidateCache(root: string, stamp: string, cache: ValidateC
       const payload = serialize({ format: FORMAT, stamp, result: cache.result });
       replace(cachePath(root), Buffer.concat([sha256(payload), payload]));
     }
-    const used = cache.analyses.size + cache.yamlValues.size;
+    const used = cache.analyses.size + cache.yamlValues.size + cache.nodes.size;
     if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
       const fresh = (m: Map<string, string>, before: Map<string, string>): Pairs => [...m].filter(([k]) => !before.has(k));
-      const analyses = fresh(cache.analyses, previous.analyses);
-      const yamlValues = fresh(cache.yamlValues, previous.yamlValues);
-      if (!analyses.length && !yamlValues.length) return;
-      if (previous.log.entries + analyses.length + yamlValues.length <= 2 * used) {
-        appendFileSync(memoPath(root), record(stamp, analyses, yamlValues));
+      const added = { analyses: fresh(cache.analyses, previous.analyses), yamlValues: fresh(cache.yamlValues, previous.yamlValues), nodes: fresh(cache.nodes, previous.nodes) };
+      const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
+      if (!count) return;
+      if (previous.log.entries + count <= 2 * used) {
+        appendFileSync(memoPath(root), record(stamp, added));
         return;
       }
     }
-    replace(memoPath(root), record(stamp, [...cache.analyses], [...cache.yamlValues]));
+    replace(memoPath(root), record(stamp, { analyses: [...cache.analyses], yamlValues: [...cache.yamlValues], nodes: [...cache.nodes] }));
   } catch {
     // Not cached: the next run computes again.
   }

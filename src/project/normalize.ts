@@ -165,7 +165,7 @@ function base(w: { name: string; description?: string | undefined; owner?: strin
  * builds its file's YAML Document, which a project without problems never needs. Spreading the
  * node reads it, so this is applied to the finished node.
  */
-function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, ctx: EntryContext): T {
+export function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, ctx: EntryContext): T {
   let loc: ReturnType<Locator> | undefined;
   Object.defineProperty(node, 'loc', {
     enumerable: true,

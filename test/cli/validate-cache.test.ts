@@ -98,6 +98,30 @@ describe('validate with its cache reports what it reports without it', () => {
     edit(dir, 'stream_project.yml', (t) => t.replace(/name: [a-z_-]+/, 'name: renamed-project'));
     await expectSameEverywhere(dir);
 
+    // A governance rule: every model now needs a tag it does not have; then back.
+    edit(dir, 'stream_project.yml', (t) => t.replace('    require_owner: true', '    require_owner: true\n    require_tests: true\n    required_tags: [tier]'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'stream_project.yml', (t) => t.replace('\n    require_tests: true\n    required_tags: [tier]', ''));
+    await expectSameEverywhere(dir);
+
+    // A test: an assertion on a column that does not exist, then a model it names that does not.
+    edit(dir, 'tests/payments.yml', (t) => t.replace('column: status', 'column: state'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'tests/payments.yml', (t) => t.replace('model: payments_clean', 'model: payments_clena'));
+    const [test] = await expectSameEverywhere(dir);
+    expect(test!.code).toBe(1);
+
+    // An exposure: it reads a model that does not exist, then one that does.
+    edit(dir, 'exposures/apps.yml', (t) => t.replace('- ref: high_risk_payments', '- ref: high_risk_paymentz'));
+    const [exposure] = await expectSameEverywhere(dir);
+    expect(exposure!.code).toBe(1);
+    edit(dir, 'exposures/apps.yml', (t) => t.replace('- ref: high_risk_paymentz', '- ref: payments_clean'));
+    await expectSameEverywhere(dir);
+
+    // The same entry moved within its file: its diagnostics' positions move with it.
+    edit(dir, 'models/payments.yml', (t) => `# a comment above every model\n\n${t}`);
+    await expectSameEverywhere(dir);
+
     // A file deleted (the tests), then one added (a model reading a column that does not exist).
     rmSync(join(dir, 'tests'), { recursive: true });
     await expectSameEverywhere(dir);

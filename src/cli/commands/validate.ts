@@ -78,12 +78,13 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   const memos = readMemos(root, stamp);
   const analyses: AnalysisMemo = { previous: memos.analyses, next: new Map() };
   const yamlValues: Memo = { previous: memos.yamlValues, next: new Map() };
-  const front = runFrontEnd(opts, env, { files, analyses, yamlValues });
+  const nodes: Memo = { previous: memos.nodes, next: new Map() };
+  const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes });
   const diagnostics = validateDiagnostics(front);
   const p = front.project;
   // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
   // nor one that did not load (its secrets are not known).
-  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next }, memos);
+  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
   return report(opts, out, { ...front, diagnostics });
 }
 
