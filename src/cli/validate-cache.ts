@@ -7,11 +7,12 @@
  * - `validate.bin`, small: the diagnostics of the last run and the key of everything they are a
  *   function of (streamt's version and build, the options, every project file's content, the
  *   values of the environment variables the files name). Same key: the same diagnostics, without
- *   loading, and without reading the other file. `sha256(payload) ‖ payload`, the payload v8's
- *   structured serialization stamped with the format, streamt's version and build; written to a
- *   temporary file renamed over the old one.
- * - `memo.log`, large (12 MB at 10,000 models), append-only: records of remembered values, each
- *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues}`
+ *   loading, and without reading the other file. A first line naming the format and the build
+ *   (a file of another one is rejected on that line alone), then `sha256(payload) ‖ payload`, the
+ *   payload v8's structured serialization stamped again with both; written to a temporary file
+ *   renamed over the old one.
+ * - `memo.log`, large (18 MB at 10,000 models), append-only: records of remembered values, each
+ *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes}`
  *   (arrays of [key, value] strings). `analyses`: the SQL analyses, each keyed by its own inputs
  *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text;
  *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts). A
@@ -28,7 +29,7 @@
  * secret is written to disk), and a folder that cannot be written is simply not cached.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -107,13 +108,29 @@ export function memoPath(root: string): string {
 
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
-/** The last run's result, when `validate.bin` is whole and of this build. Reads nothing else. */
+/** The first line of `validate.bin`: the format and the build, read before anything else. */
+const resultHeader = (stamp: string): Buffer => Buffer.from(`streamt-validate-cache ${FORMAT} ${stamp}\n`);
+
+/**
+ * The last run's result, when `validate.bin` is whole and of this build. Reads nothing else, and
+ * of a file of another format or build only its first line.
+ */
 export function readCachedResult(root: string, stamp: string): CachedResult | undefined {
+  const header = resultHeader(stamp);
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(cachePath(root));
+    fd = openSync(cachePath(root), 'r');
+    const head = Buffer.alloc(header.length);
+    if (readSync(fd, head, 0, head.length, 0) !== head.length || !head.equals(header)) return undefined;
+    const size = fstatSync(fd).size;
+    if (size > MAX_RESULT_BYTES) return undefined;
+    bytes = Buffer.alloc(size - header.length);
+    if (readSync(fd, bytes, 0, bytes.length, header.length) !== bytes.length) return undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (bytes.length <= 32) return undefined;
   const payload = bytes.subarray(32);
@@ -127,6 +144,9 @@ export function readCachedResult(root: string, stamp: string): CachedResult | un
     return undefined;
   }
 }
+
+/** More than any result (a few hundred bytes, or diagnostics): a bigger file is not read. */
+const MAX_RESULT_BYTES = 1 << 30;
 
 /** The remembered values of `memo.log` written by this build, up to its first damaged record. */
 export function readMemos(root: string, stamp: string): Memos & { log: MemoLogState } {
@@ -231,7 +251,7 @@ export function writeValidateCache(root: string, stamp: string, cache: ValidateC
     mkdirSync(join(root, CACHE_DIR), { recursive: true });
     if (cache.result) {
       const payload = serialize({ format: FORMAT, stamp, result: cache.result });
-      replace(cachePath(root), Buffer.concat([sha256(payload), payload]));
+      replace(cachePath(root), Buffer.concat([resultHeader(stamp), sha256(payload), payload]));
     }
     const used = cache.analyses.size + cache.yamlValues.size + cache.nodes.size;
     if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {

@@ -1,60 +1,119 @@
 /**
- * A small directed graph over graphlib with the operations streamt needs, all deterministic:
- * topological order (ties broken by id), waves of independent nodes, cycles with their full
- * path, ancestors and descendants.
+ * A small directed graph with the operations streamt needs, all deterministic: topological order
+ * (ties broken by id), waves of independent nodes, cycles with their full path, ancestors and
+ * descendants. Plain maps of sets rather than @dagrejs/graphlib: building the two graphs of a
+ * 10,000-model project and finding their cycles took about 0.2 s each with graphlib, 0.02 s with
+ * these (docs/development.md).
  */
-import { Graph, alg } from '@dagrejs/graphlib';
-
 export class Dag<Id extends string = string, Data = unknown> {
-  private readonly g = new Graph({ directed: true });
+  private readonly data_ = new Map<Id, Data>();
+  private readonly out = new Map<Id, Set<Id>>();
+  private readonly in = new Map<Id, Set<Id>>();
 
   addNode(id: Id, data: Data): void {
-    this.g.setNode(id, data as never);
+    this.data_.set(id, data);
+    if (!this.out.has(id)) {
+      this.out.set(id, new Set());
+      this.in.set(id, new Set());
+    }
   }
 
   /** Edges to unknown nodes are ignored: a missing reference is reported by validation, not here. */
-  addEdge(from: Id, to: Id, label?: string): void {
-    if (!this.g.hasNode(from) || !this.g.hasNode(to) || from === to) return;
-    this.g.setEdge(from, to, label);
+  addEdge(from: Id, to: Id, _label?: string): void {
+    const out = this.out.get(from);
+    const into = this.in.get(to);
+    if (!out || !into || from === to) return;
+    out.add(to);
+    into.add(from);
   }
 
   has(id: string): id is Id {
-    return this.g.hasNode(id);
+    return this.out.has(id as Id);
   }
 
   data(id: Id): Data {
-    return this.g.node(id) as Data;
+    return this.data_.get(id) as Data;
   }
 
   nodes(): Id[] {
-    return (this.g.nodes() as Id[]).sort();
+    return [...this.out.keys()].sort();
   }
 
   edges(): { from: Id; to: Id }[] {
-    return this.g
-      .edges()
-      .map((e) => ({ from: e.v as Id, to: e.w as Id }))
-      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+    const out: { from: Id; to: Id }[] = [];
+    for (const [from, tos] of this.out) for (const to of tos) out.push({ from, to });
+    return out.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   }
 
   parents(id: Id): Id[] {
-    return ((this.g.predecessors(id) ?? []) as Id[]).sort();
+    return [...(this.in.get(id) ?? [])].sort();
   }
 
   children(id: Id): Id[] {
-    return ((this.g.successors(id) ?? []) as Id[]).sort();
+    return [...(this.out.get(id) ?? [])].sort();
   }
 
   /** Every cycle's nodes in order, starting from its smallest id: [a, b, c] means a -> b -> c -> a. */
   cycles(): Id[][] {
     const out: Id[][] = [];
-    for (const component of alg.tarjan(this.g) as Id[][]) {
-      if (component.length === 1 && !this.g.hasEdge(component[0]!, component[0]!)) continue;
+    for (const component of this.components()) {
       const members = new Set(component);
       const start = [...component].sort()[0]!;
       out.push(this.pathWithin(start, members));
     }
     return out.sort((a, b) => a[0]!.localeCompare(b[0]!));
+  }
+
+  /** The strongly connected components of more than one node (Tarjan's, iterative: no recursion on long chains). */
+  private components(): Id[][] {
+    let next = 0;
+    const index = new Map<Id, number>();
+    const low = new Map<Id, number>();
+    const stack: Id[] = [];
+    const onStack = new Set<Id>();
+    const found: Id[][] = [];
+    const visit = (v: Id) => {
+      index.set(v, next);
+      low.set(v, next);
+      next++;
+      stack.push(v);
+      onStack.add(v);
+    };
+    for (const root of this.out.keys()) {
+      if (index.has(root)) continue;
+      visit(root);
+      const work: [Id, Iterator<Id>][] = [[root, this.out.get(root)!.values()]];
+      while (work.length) {
+        const [v, successors] = work[work.length - 1]!;
+        const step = successors.next();
+        if (!step.done) {
+          const w = step.value;
+          if (!index.has(w)) {
+            visit(w);
+            work.push([w, this.out.get(w)!.values()]);
+          } else if (onStack.has(w)) {
+            low.set(v, Math.min(low.get(v)!, index.get(w)!));
+          }
+          continue;
+        }
+        work.pop();
+        if (work.length) {
+          const u = work[work.length - 1]![0];
+          low.set(u, Math.min(low.get(u)!, low.get(v)!));
+        }
+        if (low.get(v) === index.get(v)) {
+          const component: Id[] = [];
+          let w: Id;
+          do {
+            w = stack.pop()!;
+            onStack.delete(w);
+            component.push(w);
+          } while (w !== v);
+          if (component.length > 1) found.push(component);
+        }
+      }
+    }
+    return found;
   }
 
   /** A simple cycle through `start` inside one strongly connected component (BFS back to start). */
