@@ -151,7 +151,7 @@ export class Dag<Id extends string = string, Data = unknown> {
   /** Groups of nodes whose parents are all in earlier groups: what can run in parallel. */
   waves(): Id[][] {
     const indegree = new Map<Id, number>();
-    for (const id of this.nodes()) indegree.set(id, this.parents(id).length);
+    for (const id of this.nodes()) indegree.set(id, this.in.get(id)!.size);
     const waves: Id[][] = [];
     let ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id).sort();
     const placed = new Set<Id>();
@@ -160,7 +160,8 @@ export class Dag<Id extends string = string, Data = unknown> {
       const next: Id[] = [];
       for (const id of ready) {
         placed.add(id);
-        for (const child of this.children(id)) {
+        // Each wave is sorted: the order children are counted down in does not matter.
+        for (const child of this.out.get(id)!) {
           const d = indegree.get(child)! - 1;
           indegree.set(child, d);
           if (d === 0) next.push(child);
