@@ -28,17 +28,22 @@ const NOT_DATA = new Set(['at', 'atString', 'loc']);
 export function toCachedNode(node: object): string | undefined {
   const data: Record<string, unknown> = {};
   for (const k of Object.keys(node)) data[k] = NOT_DATA.has(k) ? 0 : (node as Record<string, unknown>)[k];
-  if (!jsonExact(data) || !tree(data, new Set())) return undefined;
+  if (!exactTree(data, new Set())) return undefined;
   return JSON.stringify(data);
 }
 
-/** True when no object or array is reached twice. */
-function tree(v: unknown, seen: Set<object>): boolean {
-  if (!v || typeof v !== 'object') return true;
+/** `jsonExact`, and no object or array reached twice (one walk). */
+function exactTree(v: unknown, seen: Set<object>): boolean {
+  if (v === null || typeof v !== 'object') return jsonExact(v);
   if (seen.has(v)) return false;
   seen.add(v);
-  for (const x of Array.isArray(v) ? v : Object.values(v)) if (!tree(x, seen)) return false;
-  return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !exactTree(v[i], seen)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v) if (!exactTree((v as Record<string, unknown>)[k], seen)) return false;
+  return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
 }
 
 /** A node again, from its remembered form: a fresh object, with the locators of its entry. */
