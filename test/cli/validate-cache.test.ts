@@ -4,6 +4,7 @@
  * a cache it cannot trust is ignored and rewritten.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +218,58 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 10', 'AND amount_cents > 0'));
     await expectSameEverywhere(dir);
     expect(readFileSync(memoPath(dir))).toEqual(after);
+  });
+
+  it('memo.log: compacted when it holds more than twice the values a run used', async () => {
+    const dir = copy(EXAMPLE);
+    await validate(dir);
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp).log.entries;
+    let grew = false;
+    for (let i = 1; i <= 40; i++) {
+      edit(dir, 'models/payments.yml', (t) => t.replace(/AND amount_cents > \d+/, `AND amount_cents > ${i}`));
+      await validate(dir);
+      const log = readMemos(dir, stamp).log;
+      expect(log.appendable).toBe(true);
+      expect(log.entries).toBeLessThanOrEqual(2 * first + 10);
+      if (log.entries > first) grew = true;
+    }
+    expect(grew).toBe(true);
+    const cold = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(cold);
+  });
+
+  it('memo.log: validates appending at once leave a log of whole records', async () => {
+    const dir = copy(EXAMPLE);
+    const child = (extra: string[] = []) =>
+      new Promise<{ code: number; stdout: string }>((done) => {
+        const c = spawn(process.execPath, [BIN, 'validate', '-p', dir, '--format', 'json', ...extra], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+        let stdout = '';
+        c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        c.on('close', (code) => done({ code: code ?? -1, stdout }));
+      });
+    // Each record: u32 length, sha256 of the payload, the payload; whole up to the end.
+    const records = (b: Buffer): number => {
+      let at = 0;
+      let n = 0;
+      while (at < b.length) {
+        const end = at + 36 + b.readUInt32LE(at);
+        expect(end).toBeLessThanOrEqual(b.length);
+        expect(createHash('sha256').update(b.subarray(at + 36, end)).digest()).toEqual(b.subarray(at + 4, at + 36));
+        at = end;
+        n++;
+      }
+      return n;
+    };
+    await child();
+    expect(records(readFileSync(memoPath(dir)))).toBe(1);
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+    const cold = await child(['--no-cache']);
+    // Three runs at once, each appending the values of the edit (or rewriting the log).
+    expect((await Promise.all([child(), child(), child()])).map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(records(readFileSync(memoPath(dir)))).toBeGreaterThanOrEqual(1);
+    expect(await child()).toEqual(cold);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
   });
 
   it('stale: written by another build or for other files, its result is not replayed', async () => {
