@@ -3,7 +3,7 @@
  * plan/apply/docs. A superset of the seeds' manifest. Same input, same bytes, `compiled_at` aside.
  * docs/schema/manifest.schema.json is generated from this schema (a test keeps them equal).
  */
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 
 export const MANIFEST_VERSION = 1;
 

@@ -4,7 +4,7 @@
  * bad model does not hide the others), and normalize. All problems come back as diagnostics.
  */
 import { parseEnv } from 'node:util';
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 import { error, hasErrors, warning, type Diagnostic } from '../core/diagnostics.js';
 import type { Memo } from '../core/memo.js';
 import { didYouMean } from '../core/suggest.js';

@@ -6,7 +6,7 @@
  * Aliases from the seeds and the Python reference implementation are accepted here and folded
  * into one shape by normalize.ts.
  */
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 
 const str = (description: string) => z.string().describe(description);
 const optStr = (description: string) => z.string().optional().describe(description);

@@ -8,7 +8,7 @@
  * fast path refuses, goes through the `yaml` Document as before, which reports the diagnostics
  * (test/unit/yaml-fast.test.ts: the same values, and the same diagnostics at the same positions).
  */
-import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, parseEvents } from 'js-yaml';
+import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { yamlLib } from './yaml-lib.js';
 import { createHash } from 'node:crypto';
@@ -48,6 +48,9 @@ class ParsedYaml implements YamlFile {
   places?: { memo: Memo; text: string };
   #doc?: Document.Parsed;
   #lines?: LineCounter;
+  /** The fast path's map of node positions, built the first time a diagnostic is located; null: not representable. */
+  #outline?: Outline | null;
+  #lineStarts?: number[];
   constructor(
     readonly file: string,
     readonly text: string,
@@ -65,6 +68,25 @@ class ParsedYaml implements YamlFile {
   get lines(): LineCounter {
     if (!this.#lines) this.#build();
     return this.#lines!;
+  }
+  /** Whether positions can come from the outline (the Document is not built yet and the fast path read the file). */
+  get outline(): Outline | undefined {
+    if (this.#doc) return undefined;
+    if (this.#outline === undefined) this.#outline = outlineOf(this.text);
+    return this.#outline ?? undefined;
+  }
+  /** `yaml`'s LineCounter.linePos without the Document: line and column (both 1-based) of an offset. */
+  linePos(offset: number): { line: number; col: number } {
+    if (this.#lines) return this.#lines.linePos(offset);
+    const starts = (this.#lineStarts ??= lineStartsOf(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
   }
   #build(): void {
     const lines = new (yamlLib().LineCounter)();
@@ -208,6 +230,157 @@ function yamlHint(code: string): string {
   }
 }
 
+/**
+ * Positions without the `yaml` Document. Locating a diagnostic used to build its file's Document,
+ * which loads the `yaml` package (about 50 modules) and parses the file a second time: most of a
+ * small project's validate when a single note (AMBIGUOUS_MATERIALIZATION) is located. A file the
+ * fast path read is plain YAML (no anchors, aliases, tags or merge keys), so js-yaml's events give
+ * every node's offset; the outline holds just those offsets and the keys, and gives the same
+ * offsets as the Document's `range[0]` (test/unit/yaml-fast.test.ts compares them on every path of
+ * every fixture). Where it cannot match exactly (a key that is not a plain word or a quoted string,
+ * an empty value, a block scalar whose indicator it cannot find), a lookup that reaches it gives
+ * up and the Document is built as before.
+ */
+interface OutlineNode {
+  /** Offset of the node as `yaml` gives it in `range[0]` (the quote or block indicator included); -1: unknown. */
+  start: number;
+  kind: 'map' | 'seq' | 'scalar';
+  /** The `yaml` Scalar type, for locateInString. */
+  type?: Scalar.Type;
+  /** undefined: a key the outline cannot read exactly as `yaml` does. */
+  keys?: (string | undefined)[];
+  keyNodes?: OutlineNode[];
+  items?: OutlineNode[];
+}
+type Outline = OutlineNode;
+
+/** A plain key that the YAML 1.2 Core schema leaves as the same string. */
+const PLAIN_WORD_KEY = /^[A-Za-z_]/; // Core schema: a plain scalar starting so is a string, but for the words below
+const CORE_NON_STRINGS = /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$/;
+
+function outlineOf(text: string): Outline | null {
+  try {
+    const events = parseEvents(text, {});
+    const stack: OutlineNode[] = [];
+    /** For each open map: the key waiting for its value (undefined: a key comes next). */
+    const pendingKey: (string | undefined)[] = [];
+    let root: OutlineNode | undefined;
+    let previousEnd = 0;
+    const add = (node: OutlineNode, keyText?: string | null): boolean => {
+      const parent = stack[stack.length - 1];
+      if (!parent) {
+        root = node;
+        return true;
+      }
+      if (parent.kind === 'seq') {
+        parent.items!.push(node);
+        return true;
+      }
+      const top = pendingKey.length - 1;
+      if (pendingKey[top] === undefined) {
+        if (keyText === undefined) return false;
+        pendingKey[top] = keyText ?? '';
+        parent.keys!.push(keyText ?? undefined);
+        parent.keyNodes!.push(node);
+      } else {
+        parent.items!.push(node);
+        pendingKey[top] = undefined;
+      }
+      return true;
+    };
+    for (const e of events) {
+      if (e.type === EVENT_ID.DOCUMENT) continue;
+      if (e.type === EVENT_ID.POP) {
+        const closed = stack.pop();
+        if (closed?.kind === 'map') pendingKey.pop();
+        continue;
+      }
+      if (e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE) {
+        const node: OutlineNode = e.type === EVENT_ID.MAPPING ? { start: e.start, kind: 'map', keys: [], keyNodes: [], items: [] } : { start: e.start, kind: 'seq', items: [] };
+        if (!add(node)) return null; // a collection as a key
+        stack.push(node);
+        if (node.kind === 'map') pendingKey.push(undefined);
+        previousEnd = e.start + 1;
+        continue;
+      }
+      if (e.type !== EVENT_ID.SCALAR) return null;
+      let start = e.valueStart; // -1 for an empty value: `yaml` places it after the indicator
+      const parent = stack[stack.length - 1];
+      const isKey = parent?.kind === 'map' && pendingKey[pendingKey.length - 1] === undefined;
+      let type: Scalar.Type = 'PLAIN';
+      switch (e.style) {
+        case SCALAR_STYLE.SINGLE_QUOTED:
+        case SCALAR_STYLE.DOUBLE_QUOTED:
+          start = e.valueStart - 1;
+          type = e.style === SCALAR_STYLE.SINGLE_QUOTED ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE';
+          if (text[start] !== (type === 'QUOTE_SINGLE' ? "'" : '"')) start = -1;
+          break;
+        case SCALAR_STYLE.LITERAL_BLOCK:
+        case SCALAR_STYLE.FOLDED_BLOCK: {
+          type = e.style === SCALAR_STYLE.LITERAL_BLOCK ? 'BLOCK_LITERAL' : 'BLOCK_FOLDED';
+          // The indicator is on the header line, which ends where the content starts.
+          const headerEnd = text.lastIndexOf('\n', e.valueStart - 1);
+          const headerStart = Math.max(previousEnd, text.lastIndexOf('\n', headerEnd - 1) + 1);
+          const indicator = type === 'BLOCK_LITERAL' ? '|' : '>';
+          const at = text.indexOf(indicator, headerStart);
+          start = headerEnd < 0 || at < 0 || at >= headerEnd ? -1 : at;
+          break;
+        }
+      }
+      let keyText: string | null | undefined;
+      if (isKey) {
+        const raw = e.valueStart < 0 ? '' : getScalarValue(text, e);
+        keyText = start < 0 || (type === 'PLAIN' && (!PLAIN_WORD_KEY.test(raw) || CORE_NON_STRINGS.test(raw))) ? null : raw;
+      }
+      if (!add({ start, kind: 'scalar', type }, keyText)) return null;
+      if (e.valueEnd >= 0) previousEnd = e.valueEnd;
+    }
+    return root ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The outline node at `path`, or the deepest existing ancestor, as nodeAt does on the Document. */
+function outlineAt(outline: Outline, path: readonly PathSegment[], which: 'key' | 'value'): OutlineNode | undefined {
+  let node = outline;
+  let keyNode: OutlineNode | undefined;
+  for (const seg of path) {
+    keyNode = undefined;
+    if (node.kind === 'map') {
+      const i = node.keys!.indexOf(String(seg));
+      if (i === -1) return node.keys!.includes(undefined) ? undefined : node;
+      keyNode = node.keyNodes![i]!;
+      node = node.items![i] ?? keyNode;
+    } else if (node.kind === 'seq' && typeof seg === 'number') {
+      const item = node.items![seg];
+      if (item === undefined) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  const found = which === 'key' && keyNode ? keyNode : node;
+  return found.start < 0 ? undefined : found;
+}
+
+/** Exposed for the parity test: the outline's position of `path`, or undefined when the file has no outline. */
+export function outlineLocate(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value' = 'value'): Loc | undefined {
+  if (!(yaml instanceof ParsedYaml)) return undefined;
+  const outline = yaml.outline;
+  if (!outline) return undefined;
+  const node = outlineAt(outline, path, which);
+  if (!node) return undefined;
+  const p = yaml.linePos(node.start);
+  return { file: yaml.file, line: p.line, column: p.col };
+}
+
 /** The node at `path`, or the deepest existing ancestor. */
 function nodeAt(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value'): Node | undefined {
   let node: unknown = yaml.doc.contents;
@@ -236,6 +409,8 @@ export function locate(yaml: YamlFile, path: readonly PathSegment[], which: 'key
 }
 
 function locateInDocument(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value'): Loc {
+  const fast = outlineLocate(yaml, path, which);
+  if (fast) return fast;
   const node = nodeAt(yaml, path, which);
   const offset = node?.range?.[0] ?? 0;
   const p = yaml.lines.linePos(offset);
@@ -251,13 +426,24 @@ export function locateInString(yaml: YamlFile, path: readonly PathSegment[], val
 }
 
 function locateInStringOf(yaml: YamlFile, path: readonly PathSegment[], valueLine: number, valueColumn: number): Loc {
-  const node = nodeAt(yaml, path, 'value');
-  if (!node || !yamlLib().isScalar(node) || !node.range) return locate(yaml, path);
-  const start = yaml.lines.linePos(node.range[0]);
-  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+  let scalar: { start: number; type: Scalar.Type | undefined } | undefined;
+  let linePos: (offset: number) => { line: number; col: number };
+  const outline = yaml instanceof ParsedYaml ? yaml.outline : undefined;
+  const outlined = outline && outlineAt(outline, path, 'value');
+  if (outlined) {
+    if (outlined.kind === 'scalar') scalar = { start: outlined.start, type: outlined.type };
+    linePos = (offset) => (yaml as ParsedYaml).linePos(offset);
+  } else {
+    const node = nodeAt(yaml, path, 'value');
+    if (node && yamlLib().isScalar(node) && node.range) scalar = { start: node.range[0], type: node.type };
+    linePos = (offset) => yaml.lines.linePos(offset);
+  }
+  if (!scalar) return locate(yaml, path);
+  const start = linePos(scalar.start);
+  if (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED') {
     // Content starts on the line after the `|` indicator, at the block's indentation. Only the
     // lines up to the first non-blank one are scanned: this runs for every located SQL call.
-    let lineStartOffset = yaml.text.indexOf('\n', node.range[0]) + 1;
+    let lineStartOffset = yaml.text.indexOf('\n', scalar.start) + 1;
     let blank = 0;
     let indent = 0;
     while (lineStartOffset > 0 && lineStartOffset < yaml.text.length) {
@@ -273,7 +459,7 @@ function locateInStringOf(yaml: YamlFile, path: readonly PathSegment[], valueLin
     }
     return { file: yaml.file, line: start.line + 1 + blank + (valueLine - 1), column: indent + valueColumn };
   }
-  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+  const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE' ? 1 : 0;
   if (valueLine === 1) return { file: yaml.file, line: start.line, column: start.col + quoted + valueColumn - 1 };
   return { file: yaml.file, line: start.line + valueLine - 1, column: valueColumn };
 }

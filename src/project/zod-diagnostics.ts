@@ -2,7 +2,7 @@
  * Turns zod issues into located diagnostics: UNKNOWN_KEY with "did you mean", MISSING_KEY,
  * INVALID_TYPE and INVALID_VALUE. Values are never echoed for keys that look secret.
  */
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 import { didYouMean } from '../core/suggest.js';
 import { locate, looksSecret, type PathSegment, type YamlFile } from './yaml.js';

@@ -4,7 +4,7 @@
  * A test compares the committed docs with what these functions produce.
  */
 import type { Command, Option } from 'commander';
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 import { EnvironmentFileSchema, ProjectFileSchema, ResourceFileSchema } from '../project/schema.js';
 
 type JsonSchema = {

@@ -4,7 +4,7 @@
  * call the registry; plan compares it with the registry. Pure: text in, text out.
  */
 import { yamlLib } from '../project/yaml-lib.js';
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 
 export const LOCK_FILE = 'schemas.lock.yml';

@@ -5,7 +5,7 @@
  * schemas (`npm run docs:reference`), and test/cli/json-contract.test.ts validates real outputs
  * against them. A breaking change to a document bumps its format_version.
  */
-import { z } from 'zod';
+import { z } from '../core/zod.js';
 
 export const FORMAT_VERSION = 1;
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fastYamlValue, interpolate, locate, locateInString, parseYaml, parseYamlDocument, toValue, type PathSegment } from '../../src/project/yaml.js';
+import { fastYamlValue, interpolate, locate, locateInString, outlineLocate, parseYaml, parseYamlDocument, toValue, type PathSegment } from '../../src/project/yaml.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -128,5 +128,66 @@ describe('the YAML fast path gives what the full path gives', () => {
   it('a missing variable is located in a file read by the fast path', () => {
     const y = parseYaml('a.yml', 'name: x\ntopic: ${NOPE}\n').yaml!;
     expect(interpolate(y, {}).missing).toEqual([{ variable: 'NOPE', loc: { file: 'a.yml', line: 2, column: 8 } }]);
+  });
+
+  /** Every path of a value, and beside each mapping and sequence one child that does not exist. */
+  function pathsOf(value: unknown, prefix: PathSegment[] = [], out: PathSegment[][] = []): PathSegment[][] {
+    out.push(prefix);
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
+      out.push([...prefix, value.length], [...prefix, 'name']);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
+      out.push([...prefix, 'no_such_key'], [...prefix, 0]);
+    } else {
+      out.push([...prefix, 'deeper']);
+    }
+    return out;
+  }
+
+  it('positions come from js-yaml\'s events without the Document, the same as the Document gives, on every path of every file', () => {
+    const texts: [string, string][] = Object.entries(CASES);
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory() && e.name !== 'node_modules') walk(p);
+        else if (/\.ya?ml$/.test(e.name)) texts.push([relative(root, p), readFileSync(p, 'utf8')]);
+      }
+    };
+    for (const d of ['test', 'examples', 'templates']) walk(join(root, d));
+    let outlined = 0;
+    let compared = 0;
+    for (const [name, text] of texts) {
+      const fast = parseYaml(name, text).yaml;
+      const full = parseYamlDocument(name, text).yaml;
+      if (!fast?.fastValue || !full) continue;
+      for (const path of pathsOf(fast.fastValue.value)) {
+        for (const which of ['value', 'key'] as const) {
+          compared++;
+          const fromOutline = outlineLocate(fast, path, which);
+          if (!fromOutline) continue;
+          outlined++;
+          expect(fromOutline, `${name} ${JSON.stringify(path)} ${which}`).toEqual(locate(full, path, which));
+        }
+        for (const [line, column] of [[1, 1], [1, 3], [2, 2]] as const) {
+          expect(locateInString(fast, path, line, column), `${name} ${JSON.stringify(path)} in string`).toEqual(locateInString(full, path, line, column));
+        }
+      }
+      // The comparisons above never built the Document of the fast file.
+      expect(fast.fastValue, name).toBeDefined();
+    }
+    // Nearly every lookup is answered without the Document (empty values and numeric keys are not).
+    expect(compared).toBeGreaterThan(5000);
+    expect(outlined / compared).toBeGreaterThan(0.95);
+  });
+
+  it('locating a note, a key or a position in SQL of a file read by the fast path never builds its Document', () => {
+    const text = 'project:\n  name: p\nruntime:\n  kafka:\n    bootstrap_servers: localhost:9092\nmodels:\n  - name: "quoted"\n    sql: |\n      SELECT 1\n';
+    const y = parseYaml('stream_project.yml', text).yaml!;
+    expect(locate(y, ['runtime'], 'key')).toEqual({ file: 'stream_project.yml', line: 3, column: 1 });
+    expect(locate(y, ['runtime'])).toEqual({ file: 'stream_project.yml', line: 4, column: 3 });
+    expect(locate(y, ['models', 0, 'name'])).toEqual({ file: 'stream_project.yml', line: 7, column: 11 });
+    expect(locateInString(y, ['models', 0, 'sql'], 1, 8)).toEqual({ file: 'stream_project.yml', line: 9, column: 14 });
+    expect(y.fastValue).toBeDefined();
   });
 });
