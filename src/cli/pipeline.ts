@@ -55,7 +55,7 @@ export interface PipelineResult {
 export function runFrontEnd(
   opts: GlobalOptions,
   processEnv: Readonly<Record<string, string | undefined>>,
-  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo } = {},
+  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo; nodes?: Memo } = {},
 ): PipelineResult {
   const root = resolvePath(opts.projectDir);
   const cliVars = parseVars(opts.vars);
@@ -65,6 +65,7 @@ export function runFrontEnd(
   if (opts.env !== undefined) loadOpts.env = opts.env;
   if (processEnv.STREAMT_ENV) loadOpts.envFromVariable = processEnv.STREAMT_ENV;
   if (mode.yamlValues) loadOpts.yamlValues = mode.yamlValues;
+  if (mode.nodes) loadOpts.nodes = mode.nodes;
   const loaded = loadProject(files, loadOpts);
   if (!loaded.project || hasErrors(loaded.diagnostics)) {
     // Shape errors make resolution meaningless; report them first.

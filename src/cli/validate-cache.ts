@@ -1,26 +1,35 @@
 /**
  * The incremental validate cache (like dbt's partial parsing), an I/O edge as files.ts is: it
- * reads and writes `<project>/.streamt/cache/validate.bin` and nothing else; the phases stay pure
+ * reads and writes `<project>/.streamt/cache/` and nothing else; the phases stay pure
  * (resolve/memo.ts takes the remembered analyses and returns the ones a run used).
  *
- * What it holds:
- * - `result`: the diagnostics of the last run and the key of everything they are a function of
- *   (streamt's version and build, the options, every project file's content, the values of the
- *   environment variables the files name). Same key: the same diagnostics, without loading.
- * - `analyses`: the SQL analyses of the last run, each keyed by its own inputs (memo.ts), so
- *   after an edit only the edited models and those downstream whose inputs changed are analysed;
- * - `yamlValues`: each YAML file's value, keyed by the sha256 of its text, so after an edit only
- *   the edited files are parsed.
+ * Two files, so that each run reads and writes only what it needs:
+ * - `validate.bin`, small: the diagnostics of the last run and the key of everything they are a
+ *   function of (streamt's version and build, the options, every project file's content, the
+ *   values of the environment variables the files name). Same key: the same diagnostics, without
+ *   loading, and without reading the other file. A first line naming the format and the build
+ *   (a file of another one is rejected on that line alone), then `sha256(payload) ‖ payload`, the
+ *   payload v8's structured serialization stamped again with both; written to a temporary file
+ *   renamed over the old one.
+ * - `memo.log`, large (18 MB at 10,000 models), append-only: records of remembered values, each
+ *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes}`
+ *   (arrays of [key, value] strings). `analyses`: the SQL analyses, each keyed by its own inputs
+ *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text;
+ *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts). A
+ *   run after one edit appends one record with the values it computed (a few kB) instead of
+ *   rewriting every value; when the log holds more than twice the values the last run used, or
+ *   ends with anything but whole records of this build, it is rewritten (compacted) to those
+ *   values. Every value is keyed by exactly what it is a function of, so a value of an older run
+ *   that is still in the log is still right.
  *
- * The file is `sha256(payload) ‖ payload`, the payload v8's structured serialization stamped with
- * the format, streamt's version and build. A missing, truncated, corrupted, other-format or
- * other-build file is ignored (and rewritten), never trusted. Writes go to a temporary file
- * renamed over the old one, so two validates at once leave one whole file or the other. A
- * project whose files resolve a secret value is not cached (no secret is written to disk), and a
- * folder that cannot be written is simply not cached.
+ * A missing, truncated, corrupted, other-format or other-build file or record is ignored (and
+ * rewritten), never trusted: reading stops at the first record whose length or checksum is wrong.
+ * Two validates at once leave whole files: renames are atomic, and an append is one `write` of a
+ * record with its own checksum. A project whose files resolve a secret value is not cached (no
+ * secret is written to disk), and a folder that cannot be written is simply not cached.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -30,7 +39,8 @@ import type { CachedAnalysis } from '../resolve/memo.js';
 
 export const CACHE_DIR = '.streamt/cache';
 export const CACHE_FILE = 'validate.bin';
-const FORMAT = 2;
+export const MEMO_FILE = 'memo.log';
+const FORMAT = 3;
 
 /** What `validate` prints about a valid project, without the project. */
 export interface ProjectSummary {
@@ -43,16 +53,30 @@ export interface ProjectSummary {
   rules: boolean;
 }
 
-export interface ValidateCache {
-  result?: { key: string; diagnostics: Diagnostic[]; summary?: ProjectSummary };
+export interface CachedResult {
+  key: string;
+  diagnostics: Diagnostic[];
+  summary?: ProjectSummary;
+}
+
+export interface Memos {
   analyses: Map<string, CachedAnalysis>;
   /** The YAML values of the files (project/yaml.ts), by the sha256 of their text. */
   yamlValues: Map<string, string>;
+  /** The normalized nodes (project/memo.ts), by the sha256 of their entry. */
+  nodes: Map<string, string>;
 }
 
-interface Payload extends ValidateCache {
-  format: number;
-  stamp: string;
+export interface ValidateCache extends Memos {
+  result?: CachedResult;
+}
+
+/** What reading `memo.log` found: whether a record can be appended to it as it is, and how many values it holds. */
+export interface MemoLogState {
+  /** The log ends with whole records of this build (nothing to skip): appending keeps it readable. */
+  appendable: boolean;
+  /** Values in the log, counting every record (repeated keys too). */
+  entries: number;
 }
 
 /**
@@ -78,49 +102,178 @@ export function cachePath(root: string): string {
   return join(root, CACHE_DIR, CACHE_FILE);
 }
 
-/** The cache of this build, or an empty one when there is none that can be trusted. */
-export function readValidateCache(root: string, stamp: string): ValidateCache {
-  const empty: ValidateCache = { analyses: new Map(), yamlValues: new Map() };
+export function memoPath(root: string): string {
+  return join(root, CACHE_DIR, MEMO_FILE);
+}
+
+const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
+
+/** The first line of `validate.bin`: the format and the build, read before anything else. */
+const resultHeader = (stamp: string): Buffer => Buffer.from(`streamt-validate-cache ${FORMAT} ${stamp}\n`);
+
+/**
+ * The last run's result, when `validate.bin` is whole and of this build. Reads nothing else, and
+ * of a file of another format or build only its first line.
+ */
+export function readCachedResult(root: string, stamp: string): CachedResult | undefined {
+  const header = resultHeader(stamp);
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(cachePath(root));
+    fd = openSync(cachePath(root), 'r');
+    const head = Buffer.alloc(header.length);
+    if (readSync(fd, head, 0, head.length, 0) !== head.length || !head.equals(header)) return undefined;
+    const size = fstatSync(fd).size;
+    if (size > MAX_RESULT_BYTES) return undefined;
+    bytes = Buffer.alloc(size - header.length);
+    if (readSync(fd, bytes, 0, bytes.length, header.length) !== bytes.length) return undefined;
   } catch {
-    return empty;
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (bytes.length <= 32) return empty;
+  if (bytes.length <= 32) return undefined;
   const payload = bytes.subarray(32);
-  if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(0, 32))) return empty;
+  if (!sha256(payload).equals(bytes.subarray(0, 32))) return undefined;
   try {
-    const p = deserialize(payload) as Partial<Payload> | null;
-    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !strings(p.analyses) || !strings(p.yamlValues)) return empty;
-    const result = p.result && typeof p.result.key === 'string' && Array.isArray(p.result.diagnostics) ? p.result : undefined;
-    return result ? { analyses: p.analyses, yamlValues: p.yamlValues, result } : { analyses: p.analyses, yamlValues: p.yamlValues };
+    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; result?: Partial<CachedResult> } | null;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp) return undefined;
+    const r = p.result;
+    return r && typeof r === 'object' && typeof r.key === 'string' && Array.isArray(r.diagnostics) ? (r as CachedResult) : undefined;
   } catch {
-    return empty;
+    return undefined;
   }
 }
 
-function strings(m: unknown): m is Map<string, string> {
-  if (!(m instanceof Map)) return false;
-  for (const [k, v] of m) if (typeof k !== 'string' || typeof v !== 'string') return false;
+/** More than any result (a few hundred bytes, or diagnostics): a bigger file is not read. */
+const MAX_RESULT_BYTES = 1 << 30;
+
+/** The remembered values of `memo.log` written by this build, up to its first damaged record. */
+export function readMemos(root: string, stamp: string): Memos & { log: MemoLogState } {
+  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map() };
+  const log: MemoLogState = { appendable: false, entries: 0 };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(memoPath(root));
+  } catch {
+    return { ...memos, log };
+  }
+  let at = 0;
+  let clean = true;
+  while (at < bytes.length) {
+    if (bytes.length - at < 36) {
+      clean = false;
+      break;
+    }
+    const length = bytes.readUInt32LE(at);
+    const end = at + 36 + length;
+    if (end > bytes.length) {
+      clean = false;
+      break;
+    }
+    const payload = bytes.subarray(at + 36, end);
+    if (!sha256(payload).equals(bytes.subarray(at + 4, at + 36))) {
+      clean = false;
+      break;
+    }
+    at = end;
+    const record = readRecord(payload, stamp);
+    if (!record) {
+      clean = false;
+      continue;
+    }
+    for (const [k, v] of record.analyses) memos.analyses.set(k, v);
+    for (const [k, v] of record.yamlValues) memos.yamlValues.set(k, v);
+    for (const [k, v] of record.nodes) memos.nodes.set(k, v);
+    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length;
+  }
+  log.appendable = clean && at > 0;
+  return { ...memos, log };
+}
+
+type Pairs = [string, string][];
+
+function readRecord(payload: Buffer, stamp: string): { analyses: Pairs; yamlValues: Pairs; nodes: Pairs } | undefined {
+  try {
+    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown } | null;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes)) return undefined;
+    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes };
+  } catch {
+    return undefined;
+  }
+}
+
+function pairs(v: unknown): v is Pairs {
+  if (!Array.isArray(v)) return false;
+  for (const e of v) if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string') return false;
   return true;
 }
 
-/** Writes the cache atomically (temporary file, then rename); a folder that cannot be written is left uncached. */
-export function writeValidateCache(root: string, stamp: string, cache: ValidateCache): void {
-  const file = cachePath(root);
+/** The cache of this build (both files), or an empty one when there is none that can be trusted. */
+export function readValidateCache(root: string, stamp: string): ValidateCache {
+  const { analyses, yamlValues, nodes } = readMemos(root, stamp);
+  const result = readCachedResult(root, stamp);
+  return result ? { analyses, yamlValues, nodes, result } : { analyses, yamlValues, nodes };
+}
+
+/** A record of `memo.log`, in parts (the payload is not copied: 18 MB at 10,000 models). */
+function record(stamp: string, memos: Record<keyof Memos, Pairs>): Buffer[] {
+  const payload = serialize({ format: FORMAT, stamp, ...memos });
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32LE(payload.length, 0);
+  return [head, sha256(payload), payload];
+}
+
+/** Writes `parts` to `file` through a temporary file renamed over it. */
+function replace(file: string, parts: Buffer[]): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const payload = serialize({ format: FORMAT, stamp, ...cache } satisfies Payload);
-    writeFileSync(tmp, Buffer.concat([createHash('sha256').update(payload).digest(), payload]));
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
-  } catch {
+  } catch (e) {
     try {
       rmSync(tmp, { force: true });
     } catch {
       // Nothing was written there either.
     }
+    throw e;
+  }
+}
+
+/**
+ * Writes the cache; a folder that cannot be written is left uncached. The result replaces
+ * `validate.bin`. The values this run used (`cache.analyses`, `cache.yamlValues`) go to
+ * `memo.log`: given what the log held when it was read (`previous`, `log`), only the values it
+ * did not hold are appended, unless the log must be compacted (see the header); without them the
+ * log is rewritten whole.
+ */
+export function writeValidateCache(root: string, stamp: string, cache: ValidateCache, previous?: Memos & { log: MemoLogState }): void {
+  try {
+    mkdirSync(join(root, CACHE_DIR), { recursive: true });
+    if (cache.result) {
+      const payload = serialize({ format: FORMAT, stamp, result: cache.result });
+      replace(cachePath(root), [resultHeader(stamp), sha256(payload), payload]);
+    }
+    const used = cache.analyses.size + cache.yamlValues.size + cache.nodes.size;
+    if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
+      const fresh = (m: Map<string, string>, before: Map<string, string>): Pairs => [...m].filter(([k]) => !before.has(k));
+      const added = { analyses: fresh(cache.analyses, previous.analyses), yamlValues: fresh(cache.yamlValues, previous.yamlValues), nodes: fresh(cache.nodes, previous.nodes) };
+      const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
+      if (!count) return;
+      if (previous.log.entries + count <= 2 * used) {
+        // One write of the whole record (a few kB): a validate running at once cannot interleave with it.
+        appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
+        return;
+      }
+    }
+    replace(memoPath(root), record(stamp, { analyses: [...cache.analyses], yamlValues: [...cache.yamlValues], nodes: [...cache.nodes] }));
+  } catch {
+    // Not cached: the next run computes again.
   }
 }
 

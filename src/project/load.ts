@@ -20,7 +20,8 @@ import {
   type Runtime,
   type SectionName,
 } from './schema.js';
-import type { EnvironmentInfo, Locator, Project } from './types.js';
+import type { EnvironmentInfo, ExposureNode, Locator, ModelNode, Project, SourceNode, TestNode } from './types.js';
+import { fromCachedNode, nodeKey, toCachedNode } from './memo.js';
 import { interpolate, locate, locateInString, parseYaml, toValue, type Loc, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import { parseLock } from '../schemas/lock.js';
@@ -59,6 +60,8 @@ export interface LoadOptions {
   offline?: boolean;
   /** YAML values of an earlier run to reuse, and where this run's go (incremental validate, core/memo.ts). */
   yamlValues?: Memo;
+  /** Normalized nodes of an earlier run to reuse, and where this run's go (project/memo.ts). */
+  nodes?: Memo;
 }
 
 export interface LoadResult {
@@ -328,7 +331,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
     }
   }
 
-  collectSections(projectYaml, projectValue as Record<string, unknown>, project, diagnostics);
+  collectSections(projectYaml, projectValue as Record<string, unknown>, project, diagnostics, opts.nodes);
   for (const y of resourceYamls) {
     const read = toValue(y);
     if (read.diagnostic) {
@@ -353,7 +356,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
     }
     const keysOnly = resourceKeysSchema().safeParse(value);
     if (!keysOnly.success) diagnostics.push(...zodIssuesToDiagnostics(keysOnly.error.issues, y, [], ResourceFileSchema, value, y.file));
-    collectSections(y, value as Record<string, unknown>, project, diagnostics);
+    collectSections(y, value as Record<string, unknown>, project, diagnostics, opts.nodes);
   }
   // Every value is read: what the nodes keep of it they hold themselves, and positions come from
   // the text (the Document, built on demand). A 10,000-model project keeps tens of MB less.
@@ -372,19 +375,12 @@ function resourceKeysSchema(): z.ZodType {
   }));
 }
 
-function collectSections(yaml: YamlFile, value: Record<string, unknown>, project: Project, diagnostics: Diagnostic[]): void {
+function collectSections(yaml: YamlFile, value: Record<string, unknown>, project: Project, diagnostics: Diagnostic[], memo: Memo | undefined): void {
   for (const section of SECTION_NAMES) {
     const list = value[section];
     if (!Array.isArray(list)) continue;
     list.forEach((entry, index) => {
       const path: PathSegment[] = [section, index];
-      const schema = ResourceSections[section] as z.ZodType;
-      const what = describeEntry(section, entry, index);
-      const parsed = schema.safeParse(entry);
-      if (!parsed.success) {
-        diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, yaml, path, schema, entry, what));
-        return;
-      }
       const ctx: EntryContext = {
         yaml,
         at: locatorFor(yaml, path),
@@ -392,8 +388,45 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
         diagnostics,
         path,
       };
-      addNode(section, parsed.data, ctx, project);
+      // Remembered (incremental validate): the node this entry gave last time, without a diagnostic.
+      const key = memo ? nodeKey(section, yaml.file, entry) : undefined;
+      const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
+      if (known !== undefined) {
+        memo!.next.set(key!, known);
+        pushNode(section, fromCachedNode(known, ctx), project);
+        return;
+      }
+      const schema = ResourceSections[section] as z.ZodType;
+      const parsed = schema.safeParse(entry);
+      if (!parsed.success) {
+        const what = describeEntry(section, entry, index);
+        diagnostics.push(...zodIssuesToDiagnostics(parsed.error.issues, yaml, path, schema, entry, what));
+        return;
+      }
+      const before = diagnostics.length;
+      const node = addNode(section, parsed.data, ctx, project);
+      if (key !== undefined && diagnostics.length === before) {
+        const cached = toCachedNode(node);
+        if (cached !== undefined) memo!.next.set(key, cached);
+      }
     });
+  }
+}
+
+function pushNode(section: SectionName, node: SourceNode | ModelNode | TestNode | ExposureNode, project: Project): void {
+  switch (section) {
+    case 'sources':
+      project.sources.push(node as SourceNode);
+      break;
+    case 'models':
+      project.models.push(node as ModelNode);
+      break;
+    case 'tests':
+      project.tests.push(node as TestNode);
+      break;
+    case 'exposures':
+      project.exposures.push(node as ExposureNode);
+      break;
   }
 }
 
@@ -403,21 +436,17 @@ function describeEntry(section: SectionName, entry: unknown, index: number): str
   return typeof name === 'string' ? `${kind} "${name}"` : `${kind} #${index + 1}`;
 }
 
-function addNode(section: SectionName, data: unknown, ctx: EntryContext, project: Project): void {
-  switch (section) {
-    case 'sources':
-      project.sources.push(normalizeSource(data as Parameters<typeof normalizeSource>[0], ctx));
-      break;
-    case 'models':
-      project.models.push(normalizeModel(data as Parameters<typeof normalizeModel>[0], ctx));
-      break;
-    case 'tests':
-      project.tests.push(normalizeTest(data as Parameters<typeof normalizeTest>[0], ctx));
-      break;
-    case 'exposures':
-      project.exposures.push(normalizeExposure(data as Parameters<typeof normalizeExposure>[0], ctx));
-      break;
-  }
+function addNode(section: SectionName, data: unknown, ctx: EntryContext, project: Project): SourceNode | ModelNode | TestNode | ExposureNode {
+  const node =
+    section === 'sources'
+      ? normalizeSource(data as Parameters<typeof normalizeSource>[0], ctx)
+      : section === 'models'
+        ? normalizeModel(data as Parameters<typeof normalizeModel>[0], ctx)
+        : section === 'tests'
+          ? normalizeTest(data as Parameters<typeof normalizeTest>[0], ctx)
+          : normalizeExposure(data as Parameters<typeof normalizeExposure>[0], ctx);
+  pushNode(section, node, project);
+  return node;
 }
 
 export { hasErrors };

@@ -187,7 +187,7 @@ function writeLoc(this: object, value: ReturnType<Locator>): void {
  * own closures, makes V8 put each node in dictionary mode: every later read of any of its fields
  * is a hash lookup (measured: docs/development.md, "validate and compile from scratch").
  */
-function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, _ctx: EntryContext): T {
+export function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, _ctx: EntryContext): T {
   Object.defineProperty(node, 'loc', { enumerable: true, configurable: true, get: readLoc, set: writeLoc });
   return node;
 }

@@ -26,6 +26,13 @@ export interface YamlFile {
   readonly lines: LineCounter;
   /** The plain value read by the fast path, while the Document has not been changed (interpolation). */
   fastValue?: { value: unknown };
+  /**
+   * Positions remembered between runs (incremental validate): `locate` and `locateInString` are
+   * a function of the file's text and their arguments, so with a memo and the sha256 of the text
+   * a position located in an earlier run is read back without building the Document. Only for a
+   * file without `${` (interpolation changes the Document of the others).
+   */
+  places?: { memo: Memo; text: string };
 }
 
 export interface Loc {
@@ -38,6 +45,7 @@ const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as
 
 class ParsedYaml implements YamlFile {
   fastValue?: { value: unknown };
+  places?: { memo: Memo; text: string };
   #doc?: Document.Parsed;
   #lines?: LineCounter;
   /** The fast path's map of node positions, built the first time a diagnostic is located; null: not representable. */
@@ -135,8 +143,28 @@ export function fastYamlValue(text: string): { value: unknown } | undefined {
 
 export function parseYaml(file: string, text: string, memo?: Memo): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
   const fast = memo ? rememberedFastValue(text, memo) : fastYamlValue(text);
-  if (fast) return { yaml: new ParsedYaml(file, text, fast), diagnostics: [] };
+  if (fast) {
+    const yaml = new ParsedYaml(file, text, fast);
+    if (memo && !text.includes('${')) yaml.places = { memo, text: createHash('sha256').update(text).digest('base64') };
+    return { yaml, diagnostics: [] };
+  }
   return parseYamlDocument(file, text);
+}
+
+/** A position remembered for this file's text (YamlFile.places), or computed and remembered. */
+function remembered(yaml: YamlFile, args: unknown[], compute: () => Loc): Loc {
+  const places = yaml.places;
+  if (!places) return compute();
+  const key = `loc:${places.text}:${JSON.stringify(args)}`;
+  const known = places.memo.next.get(key) ?? places.memo.previous.get(key);
+  const at = known === undefined ? undefined : /^(\d+):(\d+)$/.exec(known);
+  if (at) {
+    places.memo.next.set(key, known!);
+    return { file: yaml.file, line: Number(at[1]), column: Number(at[2]) };
+  }
+  const loc = compute();
+  places.memo.next.set(key, `${loc.line}:${loc.column}`);
+  return loc;
 }
 
 /**
@@ -406,6 +434,10 @@ function nodeAt(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'va
 }
 
 export function locate(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value' = 'value'): Loc {
+  return yaml.places ? remembered(yaml, [path, which], () => locateInDocument(yaml, path, which)) : locateInDocument(yaml, path, which);
+}
+
+function locateInDocument(yaml: YamlFile, path: readonly PathSegment[], which: 'key' | 'value'): Loc {
   const fast = outlineLocate(yaml, path, which);
   if (fast) return fast;
   const node = nodeAt(yaml, path, which);
@@ -419,6 +451,10 @@ export function locate(yaml: YamlFile, path: readonly PathSegment[], which: 'key
  * which is how SQL is written; for flow scalars it points into the quoted text.
  */
 export function locateInString(yaml: YamlFile, path: readonly PathSegment[], valueLine: number, valueColumn: number): Loc {
+  return yaml.places ? remembered(yaml, [path, valueLine, valueColumn], () => locateInStringOf(yaml, path, valueLine, valueColumn)) : locateInStringOf(yaml, path, valueLine, valueColumn);
+}
+
+function locateInStringOf(yaml: YamlFile, path: readonly PathSegment[], valueLine: number, valueColumn: number): Loc {
   let scalar: { start: number; type: Scalar.Type | undefined } | undefined;
   let linePos: (offset: number) => { line: number; col: number };
   const outline = yaml instanceof ParsedYaml ? yaml.outline : undefined;

@@ -4,12 +4,13 @@
  * a cache it cannot trust is ignored and rewritten.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageVersion, run } from '../../src/cli/main.js';
-import { buildStamp, cachePath, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
+import { buildStamp, cachePath, memoPath, readMemos, readValidateCache, writeValidateCache } from '../../src/cli/validate-cache.js';
 import { BIN, REPO } from './helpers.js';
 
 interface Run {
@@ -94,6 +95,30 @@ describe('validate with its cache reports what it reports without it', () => {
     edit(dir, 'stream_project.yml', (t) => t.replace(/name: [a-z_-]+/, 'name: renamed-project'));
     await expectSameEverywhere(dir);
 
+    // A governance rule: every model now needs a tag it does not have; then back.
+    edit(dir, 'stream_project.yml', (t) => t.replace('    require_owner: true', '    require_owner: true\n    require_tests: true\n    required_tags: [tier]'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'stream_project.yml', (t) => t.replace('\n    require_tests: true\n    required_tags: [tier]', ''));
+    await expectSameEverywhere(dir);
+
+    // A test: an assertion on a column that does not exist, then a model it names that does not.
+    edit(dir, 'tests/payments.yml', (t) => t.replace('column: status', 'column: state'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'tests/payments.yml', (t) => t.replace('model: payments_clean', 'model: payments_clena'));
+    const [test] = await expectSameEverywhere(dir);
+    expect(test!.code).toBe(1);
+
+    // An exposure: it reads a model that does not exist, then one that does.
+    edit(dir, 'exposures/apps.yml', (t) => t.replace('- ref: high_risk_payments', '- ref: high_risk_paymentz'));
+    const [exposure] = await expectSameEverywhere(dir);
+    expect(exposure!.code).toBe(1);
+    edit(dir, 'exposures/apps.yml', (t) => t.replace('- ref: high_risk_paymentz', '- ref: payments_clean'));
+    await expectSameEverywhere(dir);
+
+    // The same entry moved within its file: its diagnostics' positions move with it.
+    edit(dir, 'models/payments.yml', (t) => `# a comment above every model\n\n${t}`);
+    await expectSameEverywhere(dir);
+
     // A file deleted (the tests), then one added (a model reading a column that does not exist).
     rmSync(join(dir, 'tests'), { recursive: true });
     await expectSameEverywhere(dir);
@@ -156,6 +181,93 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     });
   }
 
+  for (const [what, damage] of Object.entries({ ...damages, 'followed by junk': (b: Buffer) => Buffer.concat([b, Buffer.from('junk')]) })) {
+    it(`memo.log ${what}: its whole records only, then rewritten`, async () => {
+      const dir = copy(EXAMPLE);
+      await expectSameEverywhere(dir);
+      const good = readFileSync(memoPath(dir));
+      edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+      writeFileSync(memoPath(dir), damage(good));
+      await expectSameEverywhere(dir);
+      const stamp = buildStamp(packageVersion());
+      const after = readMemos(dir, stamp);
+      expect(after.log.appendable).toBe(true);
+      expect(after.analyses.size).toBeGreaterThan(0);
+    });
+  }
+
+  it('memo.log: an edit appends what it computed, the values before it stay as they were', async () => {
+    const dir = copy(EXAMPLE);
+    await expectSameEverywhere(dir);
+    const before = readFileSync(memoPath(dir));
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp);
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+    await expectSameEverywhere(dir);
+    const after = readFileSync(memoPath(dir));
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.subarray(0, before.length)).toEqual(before);
+    const second = readMemos(dir, stamp);
+    for (const [k, v] of first.analyses) expect(second.analyses.get(k)).toBe(v);
+    expect(second.analyses.size).toBeGreaterThan(first.analyses.size);
+    // Back to the first state: every value is in the log already, nothing is written.
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 10', 'AND amount_cents > 0'));
+    await expectSameEverywhere(dir);
+    expect(readFileSync(memoPath(dir))).toEqual(after);
+  });
+
+  it('memo.log: compacted when it holds more than twice the values a run used', async () => {
+    const dir = copy(EXAMPLE);
+    await validate(dir);
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp).log.entries;
+    let grew = false;
+    for (let i = 1; i <= 40; i++) {
+      edit(dir, 'models/payments.yml', (t) => t.replace(/AND amount_cents > \d+/, `AND amount_cents > ${i}`));
+      await validate(dir);
+      const log = readMemos(dir, stamp).log;
+      expect(log.appendable).toBe(true);
+      expect(log.entries).toBeLessThanOrEqual(2 * first + 10);
+      if (log.entries > first) grew = true;
+    }
+    expect(grew).toBe(true);
+    const cold = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(cold);
+  });
+
+  it('memo.log: validates appending at once leave a log of whole records', async () => {
+    const dir = copy(EXAMPLE);
+    const child = (extra: string[] = []) =>
+      new Promise<{ code: number; stdout: string }>((done) => {
+        const c = spawn(process.execPath, [BIN, 'validate', '-p', dir, '--format', 'json', ...extra], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+        let stdout = '';
+        c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        c.on('close', (code) => done({ code: code ?? -1, stdout }));
+      });
+    // Each record: u32 length, sha256 of the payload, the payload; whole up to the end.
+    const records = (b: Buffer): number => {
+      let at = 0;
+      let n = 0;
+      while (at < b.length) {
+        const end = at + 36 + b.readUInt32LE(at);
+        expect(end).toBeLessThanOrEqual(b.length);
+        expect(createHash('sha256').update(b.subarray(at + 36, end)).digest()).toEqual(b.subarray(at + 4, at + 36));
+        at = end;
+        n++;
+      }
+      return n;
+    };
+    await child();
+    expect(records(readFileSync(memoPath(dir)))).toBe(1);
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
+    const cold = await child(['--no-cache']);
+    // Three runs at once, each appending the values of the edit (or rewriting the log).
+    expect((await Promise.all([child(), child(), child()])).map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(records(readFileSync(memoPath(dir)))).toBeGreaterThanOrEqual(1);
+    expect(await child()).toEqual(cold);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
+  });
+
   it('stale: written by another build or for other files, its result is not replayed', async () => {
     const dir = copy(EXAMPLE);
     await expectSameEverywhere(dir);
@@ -216,7 +328,7 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
         child.on('close', (code) => done(code ?? -1));
       });
     expect(await Promise.all([once(), once(), once()])).toEqual([0, 0, 0]);
-    expect(readdirSync(join(dir, '.streamt', 'cache'))).toEqual(['validate.bin']);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
     expect(await validate(dir, ['--format', 'json'])).toEqual(json);
   });
 });

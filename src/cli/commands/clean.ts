@@ -21,11 +21,11 @@ export interface CleanOptions extends GlobalOptions {
 
 export const DEFAULT_CLEAN_TARGETS = ['generated', 'site', '.streamt'];
 
-/** validate's cache folder (.streamt/ holding only cache/validate.bin and its temporary files). */
+/** validate's cache folder (.streamt/ holding only cache/validate.bin, cache/memo.log and their temporary files). */
 function isValidateCache(dir: string, entries: string[]): boolean {
   if (!entries.length || !entries.every((e) => e === 'cache')) return false;
   const cache = resolve(dir, 'cache');
-  return statSync(cache).isDirectory() && readdirSync(cache).every((e) => e === 'validate.bin' || /^validate\.bin\..*\.tmp$/.test(e));
+  return statSync(cache).isDirectory() && readdirSync(cache).every((e) => /^(validate\.bin|memo\.log)(\..*\.tmp)?$/.test(e));
 }
 
 /** Why a folder must not be removed (undefined: it is streamt's output). */

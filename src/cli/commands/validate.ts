@@ -12,7 +12,7 @@ import type { Project } from '../../project/types.js';
 import type { AnalysisMemo } from '../../resolve/memo.js';
 import type { Memo } from '../../core/memo.js';
 import { packageVersion } from '../main.js';
-import { buildStamp, readValidateCache, runKey, writeValidateCache, type ProjectSummary } from '../validate-cache.js';
+import { buildStamp, readCachedResult, readMemos, runKey, writeValidateCache, type ProjectSummary } from '../validate-cache.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
 
 export interface ValidateOptions extends GlobalOptions {
@@ -68,22 +68,23 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
     return report(opts, out, { ...front, diagnostics: validateDiagnostics(front) });
   }
   const stamp = buildStamp(packageVersion());
-  const cache = readValidateCache(root, stamp);
   const keyOptions: { env?: string; vars?: string; offline: boolean } = { offline: true };
   if (opts.env !== undefined) keyOptions.env = opts.env;
   if (opts.vars !== undefined) keyOptions.vars = opts.vars;
   const key = runKey(stamp, files, keyOptions, env);
-  if (cache.result?.key === key && cache.result.summary) {
-    return report(opts, out, { diagnostics: cache.result.diagnostics, root }, undefined, cache.result.summary);
-  }
-  const analyses: AnalysisMemo = { previous: cache.analyses, next: new Map() };
-  const yamlValues: Memo = { previous: cache.yamlValues, next: new Map() };
-  const front = runFrontEnd(opts, env, { files, analyses, yamlValues });
+  // Nothing changed: the last run's diagnostics, from the small file alone.
+  const last = readCachedResult(root, stamp);
+  if (last?.key === key && last.summary) return report(opts, out, { diagnostics: last.diagnostics, root }, undefined, last.summary);
+  const memos = readMemos(root, stamp);
+  const analyses: AnalysisMemo = { previous: memos.analyses, next: new Map() };
+  const yamlValues: Memo = { previous: memos.yamlValues, next: new Map() };
+  const nodes: Memo = { previous: memos.nodes, next: new Map() };
+  const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes });
   const diagnostics = validateDiagnostics(front);
   const p = front.project;
   // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
   // nor one that did not load (its secrets are not known).
-  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next });
+  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
   return report(opts, out, { ...front, diagnostics });
 }
 

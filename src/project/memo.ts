@@ -1,0 +1,56 @@
+/**
+ * Incremental validate: normalized nodes remembered between runs. Checking an entry's shape (zod)
+ * and normalizing it are a pure function of the entry's value, its section and its file (the node
+ * keeps the file's path), so a node is remembered by the sha256 of those, as JSON, and built again
+ * from its remembered form after an edit elsewhere. Remembered only when that is exact: the entry
+ * gave no diagnostic (a diagnostic's position depends on the rest of the file, so such entries are
+ * checked again), and JSON gives the node back unchanged (`jsonExact`, and no object reached twice:
+ * a node whose parts share an object would come back with two). The node's locators (`at`,
+ * `atString`) and its lazily located `loc` are not data: they are set again from the entry's place
+ * in its file, in the same property order. Pure: the previous nodes come in, the ones this run
+ * used go out (src/cli/validate-cache.ts reads and writes them).
+ */
+import { createHash } from 'node:crypto';
+import { jsonExact } from '../core/memo.js';
+import type { EntryContext } from './normalize.js';
+import { lazyLoc } from './normalize.js';
+
+/** The key of an entry, or undefined (not remembered) when JSON would not tell its value apart. */
+export function nodeKey(section: string, file: string, entry: unknown): string | undefined {
+  const args = [section, file, entry];
+  if (!jsonExact(args)) return undefined;
+  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+}
+
+const NOT_DATA = new Set(['at', 'atString', 'loc']);
+
+/** The remembered form of a node (its locators left out), or undefined when JSON would not give it back exactly. */
+export function toCachedNode(node: object): string | undefined {
+  const data: Record<string, unknown> = {};
+  for (const k of Object.keys(node)) data[k] = NOT_DATA.has(k) ? 0 : (node as Record<string, unknown>)[k];
+  if (!exactTree(data, new Set())) return undefined;
+  return JSON.stringify(data);
+}
+
+/** `jsonExact`, and no object or array reached twice (one walk). */
+function exactTree(v: unknown, seen: Set<object>): boolean {
+  if (v === null || typeof v !== 'object') return jsonExact(v);
+  if (seen.has(v)) return false;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !exactTree(v[i], seen)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v) if (!exactTree((v as Record<string, unknown>)[k], seen)) return false;
+  return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
+}
+
+/** A node again, from its remembered form: a fresh object, with the locators of its entry. */
+export function fromCachedNode<T extends { loc: unknown }>(cached: string, ctx: EntryContext): T {
+  const node = JSON.parse(cached) as Record<string, unknown>;
+  if ('at' in node) node.at = ctx.at;
+  if ('atString' in node) node.atString = ctx.atString;
+  if ('loc' in node) lazyLoc(node as unknown as { loc: ReturnType<EntryContext['at']> }, ctx);
+  return node as unknown as T;
+}
