@@ -2,7 +2,7 @@
 // The CLI bundled after `tsc` (npm run build, prepare, the unit tests' global setup): tsc's
 // dist/cli/main.js and everything it imports become dist/bundle/cli/streamt.js plus one chunk
 // per lazily imported command, with the small dependencies every command needs inlined (zod,
-// commander, chalk, graphlib, js-yaml). Loading one file instead of ~150 small modules is most of
+// commander, chalk, js-yaml). Loading one file instead of ~150 small modules is most of
 // what start-up still cost (docs/development.md has the measurement). The packages loaded only
 // on demand stay outside: kafkajs (adapters/kafka/internals.ts reaches into its modules), undici,
 // nunjucks, avsc, protobufjs and yaml. dist/bundle/cli/ is three levels deep like
