@@ -20,7 +20,8 @@
  *   rewriting every value; when the log holds more than twice the values the last run used, or
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
  *   values. Every value is keyed by exactly what it is a function of, so a value of an older run
- *   that is still in the log is still right.
+ *   that is still in the log is still right. A rewritten log is records of about 1 MB each,
+ *   serialized one at a time as they are written (never the whole 18 MB payload in memory).
  *
  * A missing, truncated, corrupted, other-format or other-build file or record is ignored (and
  * rewritten), never trusted: reading stops at the first record whose length or checksum is wrong.
@@ -224,8 +225,8 @@ function record(stamp: string, memos: Record<keyof Memos, Pairs>): Buffer[] {
   return [head, sha256(payload), payload];
 }
 
-/** Writes `parts` to `file` through a temporary file renamed over it. */
-function replace(file: string, parts: Buffer[]): void {
+/** Writes `parts` to `file` through a temporary file renamed over it; `parts` is read as it is written. */
+function replace(file: string, parts: Iterable<Buffer>): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     const fd = openSync(tmp, 'w');
@@ -245,6 +246,35 @@ function replace(file: string, parts: Buffer[]): void {
   }
 }
 
+/** About how many characters of keys and values one record of a rewritten log holds. */
+const RECORD_CHARS = 1 << 20;
+
+/**
+ * A whole log of `memos`, as records of about RECORD_CHARS characters each, made one at a time as
+ * they are written: the payload of 10,000 models (18 MB) is never serialized, nor copied into
+ * arrays, at once. A small project's log is one record.
+ */
+function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
+  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [] };
+  let chars = 0;
+  let pending = 0;
+  let written = 0;
+  for (const kind of ['analyses', 'yamlValues', 'nodes'] as const) {
+    for (const [k, v] of memos[kind]) {
+      part[kind].push([k, v]);
+      pending++;
+      chars += k.length + v.length;
+      if (chars >= RECORD_CHARS) {
+        yield* record(stamp, part);
+        part = { analyses: [], yamlValues: [], nodes: [] };
+        chars = pending = 0;
+        written++;
+      }
+    }
+  }
+  if (pending || !written) yield* record(stamp, part);
+}
+
 /**
  * Writes the cache; a folder that cannot be written is left uncached. The result replaces
  * `validate.bin`. The values this run used (`cache.analyses`, `cache.yamlValues`) go to
@@ -261,7 +291,11 @@ export function writeValidateCache(root: string, stamp: string, cache: ValidateC
     }
     const used = cache.analyses.size + cache.yamlValues.size + cache.nodes.size;
     if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
-      const fresh = (m: Map<string, string>, before: Map<string, string>): Pairs => [...m].filter(([k]) => !before.has(k));
+      const fresh = (m: Map<string, string>, before: Map<string, string>): Pairs => {
+        const out: Pairs = [];
+        for (const [k, v] of m) if (!before.has(k)) out.push([k, v]);
+        return out;
+      };
       const added = { analyses: fresh(cache.analyses, previous.analyses), yamlValues: fresh(cache.yamlValues, previous.yamlValues), nodes: fresh(cache.nodes, previous.nodes) };
       const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
       if (!count) return;
@@ -271,7 +305,7 @@ export function writeValidateCache(root: string, stamp: string, cache: ValidateC
         return;
       }
     }
-    replace(memoPath(root), record(stamp, { analyses: [...cache.analyses], yamlValues: [...cache.yamlValues], nodes: [...cache.nodes] }));
+    replace(memoPath(root), logRecords(stamp, cache));
   } catch {
     // Not cached: the next run computes again.
   }
