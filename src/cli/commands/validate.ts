@@ -7,6 +7,7 @@ import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
 import { ExitCode } from '../exit-codes.js';
 import { resolve as resolvePath } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { readProjectFiles } from '../../project/files.js';
 import type { Project } from '../../project/types.js';
 import type { AnalysisMemo } from '../../resolve/memo.js';
@@ -61,6 +62,7 @@ export function validateCommand(opts: ValidateOptions, out: Output, env: Readonl
  * without reading or writing the cache.
  */
 function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>): number {
+  youngGenerationStaysSmall();
   const root = resolvePath(opts.projectDir);
   const files = readProjectFiles(root);
   if (opts.cache === false) {
@@ -86,6 +88,16 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   // nor one that did not load (its secrets are not known).
   if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
   return report(opts, out, { ...front, diagnostics });
+}
+
+/**
+ * V8's young generation (where every value is first allocated) stays at the size it has instead of
+ * doubling as survivors grow (to 2 × 16 MB): at 10,000 models validate's peak RSS is ~50 MB lower
+ * for the same CPU time (figures in docs/development.md). The flag is read at each young
+ * collection, so it takes effect here; the memory only, never a result, depends on it.
+ */
+function youngGenerationStaysSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 function summaryOf(p: Project): ProjectSummary {
