@@ -192,7 +192,7 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
   return { ...memos, log };
 }
 
-type Pairs = [string, string][];
+export type Pairs = [string, string][];
 
 function readRecord(payload: Buffer, stamp: string): { analyses: Pairs; yamlValues: Pairs; nodes: Pairs } | undefined {
   try {
@@ -277,38 +277,67 @@ function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
 
 /**
  * Writes the cache; a folder that cannot be written is left uncached. The result replaces
- * `validate.bin`. The values this run used (`cache.analyses`, `cache.yamlValues`) go to
- * `memo.log`: given what the log held when it was read (`previous`, `log`), only the values it
- * did not hold are appended, unless the log must be compacted (see the header); without them the
- * log is rewritten whole.
+ * `validate.bin`; the values this run used go to `memo.log` (writeMemoLog).
  */
 export function writeValidateCache(root: string, stamp: string, cache: ValidateCache, previous?: Memos & { log: MemoLogState }): void {
+  if (cache.result) writeCachedResult(root, stamp, cache.result);
+  writeMemoLog(root, stamp, cache, previous);
+}
+
+/** Replaces `validate.bin` with `result`; a folder that cannot be written is left uncached. */
+export function writeCachedResult(root: string, stamp: string, result: CachedResult): void {
   try {
     mkdirSync(join(root, CACHE_DIR), { recursive: true });
-    if (cache.result) {
-      const payload = serialize({ format: FORMAT, stamp, result: cache.result });
-      replace(cachePath(root), [resultHeader(stamp), sha256(payload), payload]);
-    }
-    const used = cache.analyses.size + cache.yamlValues.size + cache.nodes.size;
-    if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
-      const fresh = (m: Map<string, string>, before: Map<string, string>): Pairs => {
-        const out: Pairs = [];
-        for (const [k, v] of m) if (!before.has(k)) out.push([k, v]);
-        return out;
-      };
-      const added = { analyses: fresh(cache.analyses, previous.analyses), yamlValues: fresh(cache.yamlValues, previous.yamlValues), nodes: fresh(cache.nodes, previous.nodes) };
-      const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
-      if (!count) return;
-      if (previous.log.entries + count <= 2 * used) {
-        // One write of the whole record (a few kB): a validate running at once cannot interleave with it.
-        appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
-        return;
-      }
-    }
-    replace(memoPath(root), logRecords(stamp, cache));
+    const payload = serialize({ format: FORMAT, stamp, result });
+    replace(cachePath(root), [resultHeader(stamp), sha256(payload), payload]);
   } catch {
     // Not cached: the next run computes again.
   }
+}
+
+/**
+ * Writes the values this run used (`memos`) to `memo.log`: given what the log held when it was
+ * read (`previous`), only the values it did not hold are appended, unless the log must be
+ * compacted (see the header); without `previous` the log is rewritten whole. Returns whether
+ * the log now ends with whole records of this build (appendMemos can add to it).
+ */
+export function writeMemoLog(root: string, stamp: string, memos: Memos, previous?: Memos & { log: MemoLogState }): boolean {
+  try {
+    mkdirSync(join(root, CACHE_DIR), { recursive: true });
+    const used = memos.analyses.size + memos.yamlValues.size + memos.nodes.size;
+    if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
+      const added = { analyses: fresh(memos.analyses, previous.analyses), yamlValues: fresh(memos.yamlValues, previous.yamlValues), nodes: fresh(memos.nodes, previous.nodes) };
+      const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
+      if (!count) return true;
+      if (previous.log.entries + count <= 2 * used) {
+        // One write of the whole record (a few kB): a validate running at once cannot interleave with it.
+        appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
+        return true;
+      }
+    }
+    replace(memoPath(root), logRecords(stamp, memos));
+    return true;
+  } catch {
+    // Not cached: the next run computes again.
+    return false;
+  }
+}
+
+/** Appends one record of `added` (values found after writeMemoLog) to a log writeMemoLog wrote. */
+export function appendMemos(root: string, stamp: string, added: Record<keyof Memos, Pairs>): void {
+  if (!(added.analyses.length + added.yamlValues.length + added.nodes.length)) return;
+  try {
+    appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
+  } catch {
+    // Not cached: the next run computes again.
+  }
+}
+
+/** The entries of `m` that `before` does not hold. */
+export function fresh(m: Iterable<[string, string]>, before: ReadonlyMap<string, string>): Pairs {
+  const out: Pairs = [];
+  for (const [k, v] of m) if (!before.has(k)) out.push([k, v]);
+  return out;
 }
 
 const VAR_NAME = /\$\{([A-Za-z_][A-Za-z0-9_]*)/g;

@@ -13,7 +13,7 @@ import type { Project } from '../../project/types.js';
 import type { AnalysisMemo } from '../../resolve/memo.js';
 import type { Memo } from '../../core/memo.js';
 import { packageVersion } from '../main.js';
-import { buildStamp, readCachedResult, readMemos, runKey, writeValidateCache, type ProjectSummary } from '../validate-cache.js';
+import { appendMemos, buildStamp, fresh, readCachedResult, readMemos, runKey, writeCachedResult, writeMemoLog, type ProjectSummary } from '../validate-cache.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
 
 export interface ValidateOptions extends GlobalOptions {
@@ -82,11 +82,28 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   const yamlValues: Memo = { previous: memos.yamlValues, next: new Map() };
   const nodes: Memo = { previous: memos.nodes, next: new Map() };
   const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes });
-  const diagnostics = validateDiagnostics(front);
   const p = front.project;
   // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
   // nor one that did not load (its secrets are not known).
-  if (p && !p.secrets.length) writeValidateCache(root, stamp, { result: { key, diagnostics, summary: summaryOf(p) }, analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
+  const cached = p !== undefined && !p.secrets.length;
+  // The values are written before the in-memory compile, and the analyses and nodes (complete
+  // once load and resolve are done: nothing after them reads or adds one) are not kept through
+  // it: less live heap while the compile allocates, a lower peak RSS.
+  const logged = cached && writeMemoLog(root, stamp, { analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
+  const yamlLogged = yamlValues.next.size;
+  analyses.next.clear();
+  nodes.next.clear();
+  memos.analyses.clear();
+  memos.nodes.clear();
+  const diagnostics = validateDiagnostics(front);
+  if (cached) {
+    writeCachedResult(root, stamp, { key, diagnostics, summary: summaryOf(p) });
+    // Positions located after the log was written (a lazily located node's place): appended.
+    if (logged && yamlValues.next.size > yamlLogged) {
+      const late = fresh([...yamlValues.next].slice(yamlLogged), memos.yamlValues);
+      appendMemos(root, stamp, { analyses: [], yamlValues: late, nodes: [] });
+    }
+  }
   return report(opts, out, { ...front, diagnostics });
 }
 
