@@ -68,6 +68,12 @@ function writeQuery(this: SqlAnalysis, v: SqlAnalysis['query']): void {
  * analyses out of V8's dictionary mode (see normalize.ts, lazyLoc).
  */
 export function lazyQuery(a: SqlAnalysis, sql: string): void {
+  if (lazySql.has(a)) return;
   lazySql.set(a, sql);
   Object.defineProperty(a, 'query', { enumerable: true, configurable: true, get: readQuery, set: writeQuery });
+}
+
+/** Whether `a.query` is already lazyQuery's getter (reading it would parse the SQL again). */
+export function hasLazyQuery(a: SqlAnalysis): boolean {
+  return lazySql.has(a);
 }

@@ -19,7 +19,7 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
-import { analysisKey, fromCached, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
+import { analysisKey, fromCached, hasLazyQuery, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
 
 export interface ResolveOptions {
   /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
@@ -322,7 +322,8 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     }
     chooseMaterialization(m, project, gateway, inputTables(m, tables), diagnostics);
     // The query tree was read (Gateway SQL); keep the heap small from here on (memo.ts).
-    if (m.analysis?.parsed && m.renderedSql !== undefined) {
+    // A remembered analysis is lazy already: copying it would read, so parse, its tree.
+    if (m.analysis?.parsed && m.renderedSql !== undefined && !hasLazyQuery(m.analysis)) {
       // A copy without the tree: turning the existing property into the getter would put the
       // analysis in V8's dictionary mode.
       const { query: _query, ...rest } = m.analysis;
