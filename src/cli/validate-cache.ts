@@ -12,10 +12,11 @@
  *   payload v8's structured serialization stamped again with both; written to a temporary file
  *   renamed over the old one.
  * - `memo.log`, large (18 MB at 10,000 models), append-only: records of remembered values, each
- *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes}`
+ *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes, compiled}`
  *   (arrays of [key, value] strings). `analyses`: the SQL analyses, each keyed by its own inputs
  *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text;
- *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts). A
+ *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts); `compiled`: each
+ *   model's part of the in-memory compile, keyed by its explicit inputs (compile/memo.ts). A
  *   run after one edit appends one record with the values it computed (a few kB) instead of
  *   rewriting every value; when the log holds more than twice the values the last run used, or
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
@@ -66,6 +67,8 @@ export interface Memos {
   yamlValues: Map<string, string>;
   /** The normalized nodes (project/memo.ts), by the sha256 of their entry. */
   nodes: Map<string, string>;
+  /** The models' parts of validate's in-memory compile (compile/memo.ts), by the key of their inputs. */
+  compiled: Map<string, string>;
 }
 
 export interface ValidateCache extends Memos {
@@ -151,7 +154,7 @@ const MAX_RESULT_BYTES = 1 << 30;
 
 /** The remembered values of `memo.log` written by this build, up to its first damaged record. */
 export function readMemos(root: string, stamp: string): Memos & { log: MemoLogState } {
-  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map() };
+  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map(), compiled: new Map() };
   const log: MemoLogState = { appendable: false, entries: 0 };
   let bytes: Buffer;
   try {
@@ -186,7 +189,8 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
     for (const [k, v] of record.analyses) memos.analyses.set(k, v);
     for (const [k, v] of record.yamlValues) memos.yamlValues.set(k, v);
     for (const [k, v] of record.nodes) memos.nodes.set(k, v);
-    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length;
+    for (const [k, v] of record.compiled) memos.compiled.set(k, v);
+    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length + record.compiled.length;
   }
   log.appendable = clean && at > 0;
   return { ...memos, log };
@@ -194,11 +198,11 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
 
 export type Pairs = [string, string][];
 
-function readRecord(payload: Buffer, stamp: string): { analyses: Pairs; yamlValues: Pairs; nodes: Pairs } | undefined {
+function readRecord(payload: Buffer, stamp: string): Record<keyof Memos, Pairs> | undefined {
   try {
-    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown } | null;
-    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes)) return undefined;
-    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes };
+    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown; compiled?: unknown } | null;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes) || !pairs(p.compiled)) return undefined;
+    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes, compiled: p.compiled };
   } catch {
     return undefined;
   }
@@ -212,9 +216,9 @@ function pairs(v: unknown): v is Pairs {
 
 /** The cache of this build (both files), or an empty one when there is none that can be trusted. */
 export function readValidateCache(root: string, stamp: string): ValidateCache {
-  const { analyses, yamlValues, nodes } = readMemos(root, stamp);
+  const { analyses, yamlValues, nodes, compiled } = readMemos(root, stamp);
   const result = readCachedResult(root, stamp);
-  return result ? { analyses, yamlValues, nodes, result } : { analyses, yamlValues, nodes };
+  return result ? { analyses, yamlValues, nodes, compiled, result } : { analyses, yamlValues, nodes, compiled };
 }
 
 /** A record of `memo.log`, in parts (the payload is not copied: 18 MB at 10,000 models). */
@@ -255,18 +259,18 @@ const RECORD_CHARS = 1 << 20;
  * arrays, at once. A small project's log is one record.
  */
 function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
-  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [] };
+  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [], compiled: [] };
   let chars = 0;
   let pending = 0;
   let written = 0;
-  for (const kind of ['analyses', 'yamlValues', 'nodes'] as const) {
+  for (const kind of ['analyses', 'yamlValues', 'nodes', 'compiled'] as const) {
     for (const [k, v] of memos[kind]) {
       part[kind].push([k, v]);
       pending++;
       chars += k.length + v.length;
       if (chars >= RECORD_CHARS) {
         yield* record(stamp, part);
-        part = { analyses: [], yamlValues: [], nodes: [] };
+        part = { analyses: [], yamlValues: [], nodes: [], compiled: [] };
         chars = pending = 0;
         written++;
       }
@@ -299,24 +303,25 @@ export function writeCachedResult(root: string, stamp: string, result: CachedRes
  * Writes the values this run used (`memos`) to `memo.log`: given what the log held when it was
  * read (`previous`), only the values it did not hold are appended, unless the log must be
  * compacted (see the header); without `previous` the log is rewritten whole. Returns whether
- * the log now ends with whole records of this build (appendMemos can add to it).
+ * the log now ends with whole records of this build (appendMemos can add to it): 'appended'
+ * when the values it held are still there, 'rewritten' when it holds `memos` only, else false.
  */
-export function writeMemoLog(root: string, stamp: string, memos: Memos, previous?: Memos & { log: MemoLogState }): boolean {
+export function writeMemoLog(root: string, stamp: string, memos: Memos, previous?: Memos & { log: MemoLogState }): 'appended' | 'rewritten' | false {
   try {
     mkdirSync(join(root, CACHE_DIR), { recursive: true });
-    const used = memos.analyses.size + memos.yamlValues.size + memos.nodes.size;
+    const used = memos.analyses.size + memos.yamlValues.size + memos.nodes.size + memos.compiled.size;
     if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
-      const added = { analyses: fresh(memos.analyses, previous.analyses), yamlValues: fresh(memos.yamlValues, previous.yamlValues), nodes: fresh(memos.nodes, previous.nodes) };
-      const count = added.analyses.length + added.yamlValues.length + added.nodes.length;
-      if (!count) return true;
+      const added = { analyses: fresh(memos.analyses, previous.analyses), yamlValues: fresh(memos.yamlValues, previous.yamlValues), nodes: fresh(memos.nodes, previous.nodes), compiled: fresh(memos.compiled, previous.compiled) };
+      const count = added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length;
+      if (!count) return 'appended';
       if (previous.log.entries + count <= 2 * used) {
         // One write of the whole record (a few kB): a validate running at once cannot interleave with it.
         appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
-        return true;
+        return 'appended';
       }
     }
     replace(memoPath(root), logRecords(stamp, memos));
-    return true;
+    return 'rewritten';
   } catch {
     // Not cached: the next run computes again.
     return false;
@@ -325,7 +330,7 @@ export function writeMemoLog(root: string, stamp: string, memos: Memos, previous
 
 /** Appends one record of `added` (values found after writeMemoLog) to a log writeMemoLog wrote. */
 export function appendMemos(root: string, stamp: string, added: Record<keyof Memos, Pairs>): void {
-  if (!(added.analyses.length + added.yamlValues.length + added.nodes.length)) return;
+  if (!(added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length)) return;
   try {
     appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
   } catch {

@@ -18,6 +18,7 @@ import { emitTopic } from './emitters/topics.js';
 import { nodeError, stableJson } from './emitters/common.js';
 import { policyPlacementDiagnostics } from './emitters/masking.js';
 import { contentHash } from './hash.js';
+import { compileBaseKey, fromCachedSlice, modelSliceKeys, toCachedSlice, type CompileMemo, type CompiledSlice } from './memo.js';
 import { FileNamer, isSafeRelativePath } from './paths.js';
 import type { AclSpec, Artifacts, CompileOptions, CompileResult, ConnectorSpec, FlinkJobSpec, GatewaySpec, SchemaSpecArtifact, TopicSpec } from './types.js';
 
@@ -42,11 +43,15 @@ export function compileProject(resolved: ResolvedProject, opts: CompileOptions &
  * but no spec is scrubbed of secrets or hashed, and no file or manifest is built, since nothing of
  * them is kept. test/unit/validate-compile.test.ts keeps the two in step.
  */
-export function compileDiagnostics(resolved: ResolvedProject): Diagnostic[] {
-  return compile(resolved, { renderFiles: false }, true).diagnostics;
+export function compileDiagnostics(resolved: ResolvedProject, memo?: CompileMemo): Diagnostic[] {
+  return compile(resolved, { renderFiles: false }, true, memo).diagnostics;
 }
 
-function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string }, diagnosticsOnly: boolean): CompileResult | { diagnostics: Diagnostic[] } {
+/**
+ * `memo` (validate only: diagnosticsOnly): each model's part remembered between runs (./memo.ts),
+ * replayed where its key is known, compiled and remembered where it is not.
+ */
+function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVersion?: string }, diagnosticsOnly: boolean, memo?: CompileMemo): CompileResult | { diagnostics: Diagnostic[] } {
   const ctx = new CompileContext(resolved);
   ctx.diagnosticsOnly = diagnosticsOnly;
   const diagnostics: Diagnostic[] = [];
@@ -63,9 +68,28 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
   const hasGateway = !!resolved.project.runtime.conduktor?.gateway;
 
   const models = [...resolved.models.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+  const base = memo && diagnosticsOnly ? compileBaseKey(resolved, ctx.vault.empty) : undefined;
+  const sliceKeys = base !== undefined ? modelSliceKeys(base, resolved) : undefined;
   for (const m of models) {
     const id = m.node.id;
     if (!selected(id)) continue;
+    const key = sliceKeys?.get(m.node.name);
+    if (key !== undefined) {
+      const known = memo!.next.get(key) ?? memo!.previous.get(key);
+      const slice = known !== undefined ? fromCachedSlice(known) : undefined;
+      if (slice) {
+        // The addresses and clients are all the rest of a diagnostics-only compile reads of a part.
+        replay(topics, slice.topics, id);
+        replay(jobs, slice.jobs, id);
+        replay(connectors, slice.connectors, id);
+        replay(schemas, slice.schemas, id);
+        replay(rules, slice.rules, id);
+        for (const c of slice.clients) clients.push({ ...c, owner: id });
+        memo!.next.set(key, known!);
+        continue;
+      }
+    }
+    const before = key !== undefined ? { d: diagnostics.length, t: topics.length, j: jobs.length, c: connectors.length, s: schemas.length, r: rules.length, k: clients.length } : undefined;
     const topic = emitTopic(ctx, m);
     if (topic) topics.push({ addr: `kafka.topic.${topic.name}`, owner: id, fileName: topic.name, spec: topic, content: stableJson });
     if ((m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined) {
@@ -92,6 +116,18 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
       rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });
     }
     diagnostics.push(...policyPlacementDiagnostics(ctx, m));
+    if (before && diagnostics.length === before.d) {
+      const slice: CompiledSlice = {
+        topics: topics.slice(before.t).map((p) => p.addr),
+        jobs: jobs.slice(before.j).map((p) => p.addr),
+        connectors: connectors.slice(before.c).map((p) => p.addr),
+        schemas: schemas.slice(before.s).map((p) => p.addr),
+        rules: rules.slice(before.r).map((p) => p.addr),
+        clients: clients.slice(before.k).map((c) => ({ addr: c.addr, runtime: c.runtime, cluster: c.cluster, access: c.access })),
+      };
+      const cached = toCachedSlice(slice);
+      if (cached !== undefined) memo!.next.set(key!, cached);
+    }
   }
   for (const s of [...resolved.project.sources].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!resolved.nodes.has(s.id) || !selected(s.id)) continue;
@@ -174,6 +210,11 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
     if (ctx.vault.leaks(content)) files.set(path, ctx.vault.scrubText(content));
   }
   return { manifest, files, artifacts, diagnostics, secrets: new Map(ctx.vault.values) };
+}
+
+/** A remembered part's artifacts: a diagnostics-only compile reads only their address and owner (finish), no spec. */
+function replay<S>(list: Pending<S>[], addrs: string[], owner: NodeId): void {
+  for (const addr of addrs) list.push({ addr, owner, fileName: '', spec: undefined as unknown as S, content: () => '' });
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type SectionName,
 } from './schema.js';
 import type { EnvironmentInfo, ExposureNode, Locator, ModelNode, Project, SourceNode, TestNode } from './types.js';
-import { fromCachedNode, nodeKey, toCachedNode } from './memo.js';
+import { fromCachedNode, keyNode, nodeKey, toCachedNode } from './memo.js';
 import { interpolate, locate, locateInString, parseYaml, toValue, type Loc, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import { parseLock } from '../schemas/lock.js';
@@ -393,7 +393,9 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
       const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
       if (known !== undefined) {
         memo!.next.set(key!, known);
-        pushNode(section, fromCachedNode(known, ctx), project);
+        const node = fromCachedNode<SourceNode | ModelNode | TestNode | ExposureNode>(known, ctx);
+        keyNode(node, key!);
+        pushNode(section, node, project);
         return;
       }
       const schema = ResourceSections[section] as z.ZodType;
@@ -407,7 +409,10 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
       const node = addNode(section, parsed.data, ctx, project);
       if (key !== undefined && diagnostics.length === before) {
         const cached = toCachedNode(node);
-        if (cached !== undefined) memo!.next.set(key, cached);
+        if (cached !== undefined) {
+          memo!.next.set(key, cached);
+          keyNode(node, key);
+        }
       }
     });
   }

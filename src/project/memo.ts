@@ -54,3 +54,20 @@ export function fromCachedNode<T extends { loc: unknown }>(cached: string, ctx: 
   if ('loc' in node) lazyLoc(node as unknown as { loc: ReturnType<EntryContext['at']> }, ctx);
   return node as unknown as T;
 }
+
+/** The key (nodeKey) of each node made or read by a remembering load, by node object. */
+const nodeKeys = new WeakMap<object, string>();
+
+/** Records that `node` is the node of the entry whose key is `key` (load.ts). */
+export function keyNode(node: object, key: string): void {
+  nodeKeys.set(node, key);
+}
+
+/**
+ * The key of the entry `node` was made from, when a remembering load made or read it and it is
+ * still that object (a copy, such as a model version's node, has none): a later phase that
+ * remembers what it derives from a node keys it by this instead of writing the node again.
+ */
+export function keyOfNode(node: object): string | undefined {
+  return nodeKeys.get(node);
+}

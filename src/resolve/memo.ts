@@ -14,14 +14,38 @@ import { parseQuery, type AnalyzeOptions, type InputTable, type SqlAnalysis } fr
 export type AnalysisMemo = Memo;
 
 /**
- * The key of one analysis: sha256 of its arguments as JSON, or undefined (not remembered) when
- * JSON would not tell two different arguments apart (an `undefined` value, a number JSON cannot
- * write back, anything but plain objects, arrays, strings, numbers, booleans and null).
+ * The key of one analysis: sha256 of its arguments as JSON, each input table written as the
+ * sha256 of its own JSON (inputKey: computed once per table, not once per reader), or undefined
+ * (not remembered) when JSON would not tell two different arguments apart (an `undefined` value,
+ * a number JSON cannot write back, anything but plain objects, arrays, strings, numbers, booleans
+ * and null).
  */
 export function analysisKey(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions): string | undefined {
-  const args = [sql, inputs, options];
-  if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  const tables: [string, string][] = [];
+  for (const name in inputs) {
+    const key = inputKey(inputs[name]!);
+    if (key === undefined) return undefined;
+    tables.push([name, key]);
+  }
+  if (!jsonExact(options)) return undefined;
+  return createHash('sha256').update(JSON.stringify([sql, tables, options])).digest('base64');
+}
+
+/** Each input table's key (null: not remembered), by table: a reader's view is shared by every reader (resolve.ts, inputOf). */
+const inputKeys = new WeakMap<InputTable, string | null>();
+
+/**
+ * The key of what the analyser sees of one input table: sha256 of its JSON, or undefined when
+ * JSON would not give the same value back. Remembered per table object: the analyser only reads
+ * its inputs, and resolve never changes a view once made, so its key stays true.
+ */
+export function inputKey(t: InputTable): string | undefined {
+  let key = inputKeys.get(t);
+  if (key === undefined) {
+    key = jsonExact(t) ? createHash('sha256').update(JSON.stringify(t)).digest('base64') : null;
+    inputKeys.set(t, key);
+  }
+  return key ?? undefined;
 }
 
 /**
@@ -76,4 +100,20 @@ export function lazyQuery(a: SqlAnalysis, sql: string): void {
 /** Whether `a.query` is already lazyQuery's getter (reading it would parse the SQL again). */
 export function hasLazyQuery(a: SqlAnalysis): boolean {
   return lazySql.has(a);
+}
+
+/** The key each analysis was found or remembered under (analyze in resolve.ts), by analysis object. */
+const analysisKeys = new WeakMap<SqlAnalysis, string>();
+
+/** Records that `a` is the analysis of the arguments whose key (analysisKey) is `key`. */
+export function keyAnalysis(a: SqlAnalysis, key: string): void {
+  analysisKeys.set(a, key);
+}
+
+/**
+ * The key of the arguments `a` is the analysis of, when it was made or read by a remembering
+ * resolve; a later phase that remembers what it derives from an analysis keys it by this.
+ */
+export function keyOfAnalysis(a: SqlAnalysis): string | undefined {
+  return analysisKeys.get(a);
 }

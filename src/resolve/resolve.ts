@@ -19,7 +19,7 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
-import { analysisKey, fromCached, hasLazyQuery, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
+import { analysisKey, fromCached, hasLazyQuery, keyAnalysis, keyOfAnalysis, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
 
 export interface ResolveOptions {
   /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
@@ -300,7 +300,9 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     if (!view) inputViews.set(t, (view = inputTableOf(t)));
     return view;
   };
-  for (const id of modelDag.topologicalOrder()) {
+  // The order of the models, computed once: step 7 walks it again.
+  const order = modelDag.topologicalOrder();
+  for (const id of order) {
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
@@ -327,7 +329,9 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
       // A copy without the tree: turning the existing property into the getter would put the
       // analysis in V8's dictionary mode.
       const { query: _query, ...rest } = m.analysis;
+      const key = keyOfAnalysis(m.analysis);
       m.analysis = rest;
+      if (key !== undefined) keyAnalysis(rest, key);
       lazyQuery(m.analysis, m.renderedSql);
     }
     applyMaskTypes(m, gateway);
@@ -390,7 +394,7 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     id.startsWith('source.')
       ? (lookup.sources.get(id.slice('source.'.length))?.columns ?? []).map((c) => c.classification)
       : Object.values(models.get(id.slice('model.'.length))?.columnClasses ?? {}).map((c) => c.classification);
-  for (const id of modelDag.topologicalOrder()) {
+  for (const id of order) {
     const m = models.get(id.slice('model.'.length))!;
     const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
     if (lineage) m.columnLineage = lineage;
@@ -427,6 +431,7 @@ function analyze(sql: string, inputs: Record<string, InputTable>, options: Analy
     try {
       const analysis = fromCached(known, sql);
       memo.next.set(key, known);
+      keyAnalysis(analysis, key);
       return analysis;
     } catch {
       // An entry that does not read back is not trusted: analysed again below.
@@ -435,6 +440,7 @@ function analyze(sql: string, inputs: Record<string, InputTable>, options: Analy
   const analysis = analyzeSql(sql, inputs, options);
   const cached = toCached(analysis);
   if (cached !== undefined) memo.next.set(key, cached);
+  keyAnalysis(analysis, key);
   return analysis;
 }
 

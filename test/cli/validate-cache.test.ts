@@ -127,6 +127,76 @@ describe('validate with its cache reports what it reports without it', () => {
     expect(diagnosticCodes(added!)).toContain('SQL_UNKNOWN_COLUMN');
   });
 
+  it("after edits that change what the compile reports of a model and of the models downstream (the models' compile parts are remembered)", async () => {
+    const dir = copy(EXAMPLE);
+    await expectSameEverywhere(dir);
+    const stamp = buildStamp(packageVersion());
+    const parts = () => readMemos(dir, stamp).compiled;
+    const first = parts();
+    expect(first.size).toBeGreaterThan(0);
+
+    // A leaf model's SQL: its part alone is compiled again (every other key is the same).
+    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'HIGH'", "OR risk_band = 'VERY_HIGH'"));
+    await expectSameEverywhere(dir);
+    const second = parts();
+    for (const [k, v] of first) expect(second.get(k)).toBe(v);
+    expect(second.size).toBe(first.size + 1);
+
+    // An upstream model's output column renamed: a downstream job's input columns change.
+    edit(dir, 'models/payments.yml', (t) => t.replace('        currency,\n        status,', '        currency AS currency_code,\n        status,'));
+    const [renamed] = await expectSameEverywhere(dir);
+    expect(renamed!.code).toBe(1);
+    edit(dir, 'models/payments.yml', (t) => t.replace('currency AS currency_code,', 'currency,'));
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+
+    // A classification the models downstream inherit.
+    edit(dir, 'sources/payments.yml', (t) => t.replace(/(- name: merchant_id\n\s+classification:) internal/, '$1 highly_sensitive'));
+    const [inherited] = await expectSameEverywhere(dir);
+    expect(inherited!.stdout).not.toBe(renamed!.stdout);
+    edit(dir, 'sources/payments.yml', (t) => t.replace(/(- name: merchant_id\n\s+classification:) highly_sensitive/, '$1 internal'));
+    await expectSameEverywhere(dir);
+
+    // Runtime settings the compile reads: Avro output, then no registry for it.
+    edit(dir, 'stream_project.yml', (t) => t.replace('    output_format: json', '    output_format: avro'));
+    await expectSameEverywhere(dir);
+    edit(dir, 'stream_project.yml', (t) => t.replace(/  schema_registry:\n    url: .*\n/, ''));
+    const [noRegistry] = await expectSameEverywhere(dir);
+    expect(diagnosticCodes(noRegistry!)).toContain('MODEL_OUTPUT_FORMAT_NO_REGISTRY');
+    edit(dir, 'stream_project.yml', (t) => t.replace('    output_format: avro', '    output_format: json'));
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+
+    // Two models writing one topic, by an edit of one of them: both parts are remembered, the
+    // duplicate is found across them.
+    edit(dir, 'models/payments.yml', (t) => t.replace('  - name: customer_totals\n', '  - name: customer_totals\n    topic:\n      name: customer_spend_5m\n'));
+    const [duplicate] = await expectSameEverywhere(dir);
+    expect(diagnosticCodes(duplicate!)).toContain('DUPLICATE_ARTIFACT');
+    edit(dir, 'models/payments.yml', (t) => t.replace('    topic:\n      name: customer_spend_5m\n', ''));
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+
+    // A key that is no output column, then a governance rule the models no longer meet.
+    edit(dir, 'models/payments.yml', (t) => t.replace('    key: customer_id\n    sql: |\n      SELECT customer_id, COUNT', '    key: customer\n    sql: |\n      SELECT customer_id, COUNT'));
+    const [key] = await expectSameEverywhere(dir);
+    expect(key!.code).toBe(1);
+    edit(dir, 'models/payments.yml', (t) => t.replace('    key: customer\n', '    key: customer_id\n'));
+    edit(dir, 'stream_project.yml', (t) => t.replace('    max_dependencies: 3', '    max_dependencies: 1'));
+    const [rule] = await expectSameEverywhere(dir);
+    expect(rule!.code).toBe(1);
+    edit(dir, 'stream_project.yml', (t) => t.replace('    max_dependencies: 1', '    max_dependencies: 3'));
+
+    // How an input is materialized, changed by an edit of the input alone: with a Gateway, a
+    // stateless model becomes a virtual topic, which the Flink job reading it cannot reach.
+    edit(dir, 'stream_project.yml', (t) => t.replace('  connect:\n', '  conduktor:\n    gateway:\n      admin_url: http://localhost:8888\n  connect:\n'));
+    writeFileSync(
+      join(dir, 'models', 'extra.yml'),
+      'models:\n  - name: vt_payments\n    description: "Positive payments"\n    owner: team-payments\n    materialized: flink\n    sql: SELECT payment_id, customer_id, amount_cents, event_time FROM {{ source("card_payments_raw") }} WHERE amount_cents > 0\n' +
+        '  - name: vt_totals\n    description: "Totals"\n    owner: team-payments\n    key: customer_id\n    sql: SELECT customer_id, SUM(amount_cents) AS total FROM {{ ref("vt_payments") }} GROUP BY customer_id\n',
+    );
+    expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
+    edit(dir, 'models/extra.yml', (t) => t.replace('    materialized: flink\n', ''));
+    const [unreachable] = await expectSameEverywhere(dir);
+    expect(diagnosticCodes(unreachable!)).toContain('VIRTUAL_TOPIC_NOT_REACHABLE');
+  });
+
   it('after a change of a source schema and of the schema lock', async () => {
     const dir = copy(join(REPO, 'test', 'golden', 'cases', 'schemas'));
     await expectSameEverywhere(dir);
@@ -258,7 +328,8 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
       return n;
     };
     await child();
-    expect(records(readFileSync(memoPath(dir)))).toBe(1);
+    // The log of a small project is one record, then the compile's parts appended (one more).
+    expect(records(readFileSync(memoPath(dir)))).toBe(2);
     edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
     const cold = await child(['--no-cache']);
     // Three runs at once, each appending the values of the edit (or rewriting the log).

@@ -2,6 +2,7 @@ import { countBySeverity, hasErrors, type Diagnostic } from '../../core/diagnost
 import { compileDiagnostics, compileProject } from '../../compile/compile.js';
 import { document } from '../../ui/contract.js';
 import type { CompileResult } from '../../compile/types.js';
+import type { CompileMemo } from '../../compile/memo.js';
 import { diagnosticToJson, renderDiagnostics, summaryLine } from '../../ui/diagnostics.js';
 import { plural } from '../../ui/plural.js';
 import type { Output } from '../../ui/output.js';
@@ -33,9 +34,9 @@ export interface ValidateOptions extends GlobalOptions {
  * test/cli/validate-compile.test.ts keeps the two
  * in step on every fixture, golden and example project.
  */
-export function validateDiagnostics(front: PipelineResult): Diagnostic[] {
+export function validateDiagnostics(front: PipelineResult, compiled?: CompileMemo): Diagnostic[] {
   if (!front.resolved || hasErrors(front.diagnostics)) return front.diagnostics;
-  return [...front.diagnostics, ...compileDiagnostics(front.resolved)];
+  return [...front.diagnostics, ...compileDiagnostics(front.resolved, compiled)];
 }
 
 function validateInMemory(front: PipelineResult): { diagnostics: Diagnostic[]; compiled?: CompileResult } {
@@ -89,19 +90,23 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   // The values are written before the in-memory compile, and the analyses and nodes (complete
   // once load and resolve are done: nothing after them reads or adds one) are not kept through
   // it: less live heap while the compile allocates, a lower peak RSS.
-  const logged = cached && writeMemoLog(root, stamp, { analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next }, memos);
+  // The models' compile parts are found during the compile: appended after it.
+  const logged = cached && writeMemoLog(root, stamp, { analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next, compiled: new Map() }, memos);
   const yamlLogged = yamlValues.next.size;
   analyses.next.clear();
   nodes.next.clear();
   memos.analyses.clear();
   memos.nodes.clear();
-  const diagnostics = validateDiagnostics(front);
+  const compiled: CompileMemo = { previous: memos.compiled, next: new Map() };
+  const diagnostics = validateDiagnostics(front, compiled);
   if (cached) {
     writeCachedResult(root, stamp, { key, diagnostics, summary: summaryOf(p) });
-    // Positions located after the log was written (a lazily located node's place): appended.
-    if (logged && yamlValues.next.size > yamlLogged) {
-      const late = fresh([...yamlValues.next].slice(yamlLogged), memos.yamlValues);
-      appendMemos(root, stamp, { analyses: [], yamlValues: late, nodes: [] });
+    // Positions located after the log was written (a lazily located node's place) and the
+    // compile's parts: appended (all of the parts when the log was rewritten without them).
+    if (logged) {
+      const late = yamlValues.next.size > yamlLogged ? fresh([...yamlValues.next].slice(yamlLogged), memos.yamlValues) : [];
+      const parts = logged === 'rewritten' ? [...compiled.next] : fresh(compiled.next, memos.compiled);
+      appendMemos(root, stamp, { analyses: [], yamlValues: late, nodes: [], compiled: parts });
     }
   }
   return report(opts, out, { ...front, diagnostics });
