@@ -55,7 +55,7 @@ export interface PipelineResult {
 export function runFrontEnd(
   opts: GlobalOptions,
   processEnv: Readonly<Record<string, string | undefined>>,
-  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo; nodes?: Memo } = {},
+  mode: { live?: boolean; files?: ProjectFiles; analyses?: AnalysisMemo; yamlValues?: Memo; nodes?: Memo; lineage?: Memo } = {},
 ): PipelineResult {
   const root = resolvePath(opts.projectDir);
   const cliVars = parseVars(opts.vars);
@@ -75,7 +75,10 @@ export function runFrontEnd(
   }
   // --vars win over vars: of the project and the environment (dbt's precedence).
   if (cliVars.vars) loaded.project.vars = { ...loaded.project.vars, ...cliVars.vars };
-  const resolved = resolveProject(loaded.project, mode.analyses ? { analyses: mode.analyses } : {});
+  const resolveOpts: Parameters<typeof resolveProject>[1] = {};
+  if (mode.analyses) resolveOpts.analyses = mode.analyses;
+  if (mode.lineage) resolveOpts.lineage = mode.lineage;
+  const resolved = resolveProject(loaded.project, resolveOpts);
   return { project: loaded.project, resolved, diagnostics: [...loaded.diagnostics, ...resolved.diagnostics], root };
 }
 

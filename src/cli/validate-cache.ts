@@ -12,11 +12,12 @@
  *   payload v8's structured serialization stamped again with both; written to a temporary file
  *   renamed over the old one.
  * - `memo.log`, large (18 MB at 10,000 models), append-only: records of remembered values, each
- *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes, compiled}`
+ *   `u32 length ‖ sha256(payload) ‖ payload`, the payload `{format, stamp, analyses, yamlValues, nodes, compiled, lineage}`
  *   (arrays of [key, value] strings). `analyses`: the SQL analyses, each keyed by its own inputs
  *   (resolve/memo.ts); `yamlValues`: each YAML file's value, keyed by the sha256 of its text;
  *   `nodes`: each entry's normalized node, keyed by the entry (project/memo.ts); `compiled`: each
- *   model's part of the in-memory compile, keyed by its explicit inputs (compile/memo.ts). A
+ *   model's part of the in-memory compile, keyed by its explicit inputs (compile/memo.ts);
+ *   `lineage`: each model's column lineage and classification, keyed likewise (resolve/memo.ts). A
  *   run after one edit appends one record with the values it computed (a few kB) instead of
  *   rewriting every value; when the log holds more than twice the values the last run used, or
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
@@ -69,6 +70,8 @@ export interface Memos {
   nodes: Map<string, string>;
   /** The models' parts of validate's in-memory compile (compile/memo.ts), by the key of their inputs. */
   compiled: Map<string, string>;
+  /** The models' column lineage and classification (resolve/memo.ts), by the key of their inputs. */
+  lineage: Map<string, string>;
 }
 
 export interface ValidateCache extends Memos {
@@ -154,7 +157,7 @@ const MAX_RESULT_BYTES = 1 << 30;
 
 /** The remembered values of `memo.log` written by this build, up to its first damaged record. */
 export function readMemos(root: string, stamp: string): Memos & { log: MemoLogState } {
-  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map(), compiled: new Map() };
+  const memos: Memos = { analyses: new Map(), yamlValues: new Map(), nodes: new Map(), compiled: new Map(), lineage: new Map() };
   const log: MemoLogState = { appendable: false, entries: 0 };
   let bytes: Buffer;
   try {
@@ -190,7 +193,8 @@ export function readMemos(root: string, stamp: string): Memos & { log: MemoLogSt
     for (const [k, v] of record.yamlValues) memos.yamlValues.set(k, v);
     for (const [k, v] of record.nodes) memos.nodes.set(k, v);
     for (const [k, v] of record.compiled) memos.compiled.set(k, v);
-    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length + record.compiled.length;
+    for (const [k, v] of record.lineage) memos.lineage.set(k, v);
+    log.entries += record.analyses.length + record.yamlValues.length + record.nodes.length + record.compiled.length + record.lineage.length;
   }
   log.appendable = clean && at > 0;
   return { ...memos, log };
@@ -200,9 +204,9 @@ export type Pairs = [string, string][];
 
 function readRecord(payload: Buffer, stamp: string): Record<keyof Memos, Pairs> | undefined {
   try {
-    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown; compiled?: unknown } | null;
-    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes) || !pairs(p.compiled)) return undefined;
-    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes, compiled: p.compiled };
+    const p = deserialize(payload) as { format?: unknown; stamp?: unknown; analyses?: unknown; yamlValues?: unknown; nodes?: unknown; compiled?: unknown; lineage?: unknown } | null;
+    if (!p || typeof p !== 'object' || p.format !== FORMAT || p.stamp !== stamp || !pairs(p.analyses) || !pairs(p.yamlValues) || !pairs(p.nodes) || !pairs(p.compiled) || !pairs(p.lineage)) return undefined;
+    return { analyses: p.analyses, yamlValues: p.yamlValues, nodes: p.nodes, compiled: p.compiled, lineage: p.lineage };
   } catch {
     return undefined;
   }
@@ -216,9 +220,9 @@ function pairs(v: unknown): v is Pairs {
 
 /** The cache of this build (both files), or an empty one when there is none that can be trusted. */
 export function readValidateCache(root: string, stamp: string): ValidateCache {
-  const { analyses, yamlValues, nodes, compiled } = readMemos(root, stamp);
+  const { analyses, yamlValues, nodes, compiled, lineage } = readMemos(root, stamp);
   const result = readCachedResult(root, stamp);
-  return result ? { analyses, yamlValues, nodes, compiled, result } : { analyses, yamlValues, nodes, compiled };
+  return result ? { analyses, yamlValues, nodes, compiled, lineage, result } : { analyses, yamlValues, nodes, compiled, lineage };
 }
 
 /** A record of `memo.log`, in parts (the payload is not copied: 18 MB at 10,000 models). */
@@ -259,18 +263,18 @@ const RECORD_CHARS = 1 << 20;
  * arrays, at once. A small project's log is one record.
  */
 function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
-  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [], compiled: [] };
+  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [], compiled: [], lineage: [] };
   let chars = 0;
   let pending = 0;
   let written = 0;
-  for (const kind of ['analyses', 'yamlValues', 'nodes', 'compiled'] as const) {
+  for (const kind of ['analyses', 'yamlValues', 'nodes', 'compiled', 'lineage'] as const) {
     for (const [k, v] of memos[kind]) {
       part[kind].push([k, v]);
       pending++;
       chars += k.length + v.length;
       if (chars >= RECORD_CHARS) {
         yield* record(stamp, part);
-        part = { analyses: [], yamlValues: [], nodes: [], compiled: [] };
+        part = { analyses: [], yamlValues: [], nodes: [], compiled: [], lineage: [] };
         chars = pending = 0;
         written++;
       }
@@ -309,10 +313,10 @@ export function writeCachedResult(root: string, stamp: string, result: CachedRes
 export function writeMemoLog(root: string, stamp: string, memos: Memos, previous?: Memos & { log: MemoLogState }): 'appended' | 'rewritten' | false {
   try {
     mkdirSync(join(root, CACHE_DIR), { recursive: true });
-    const used = memos.analyses.size + memos.yamlValues.size + memos.nodes.size + memos.compiled.size;
+    const used = memos.analyses.size + memos.yamlValues.size + memos.nodes.size + memos.compiled.size + memos.lineage.size;
     if (previous && previous.log.appendable && previous.log.entries <= 2 * used) {
-      const added = { analyses: fresh(memos.analyses, previous.analyses), yamlValues: fresh(memos.yamlValues, previous.yamlValues), nodes: fresh(memos.nodes, previous.nodes), compiled: fresh(memos.compiled, previous.compiled) };
-      const count = added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length;
+      const added = { analyses: fresh(memos.analyses, previous.analyses), yamlValues: fresh(memos.yamlValues, previous.yamlValues), nodes: fresh(memos.nodes, previous.nodes), compiled: fresh(memos.compiled, previous.compiled), lineage: fresh(memos.lineage, previous.lineage) };
+      const count = added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length + added.lineage.length;
       if (!count) return 'appended';
       if (previous.log.entries + count <= 2 * used) {
         // One write of the whole record (a few kB): a validate running at once cannot interleave with it.
@@ -330,7 +334,7 @@ export function writeMemoLog(root: string, stamp: string, memos: Memos, previous
 
 /** Appends one record of `added` (values found after writeMemoLog) to a log writeMemoLog wrote. */
 export function appendMemos(root: string, stamp: string, added: Record<keyof Memos, Pairs>): void {
-  if (!(added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length)) return;
+  if (!(added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length + added.lineage.length)) return;
   try {
     appendFileSync(memoPath(root), Buffer.concat(record(stamp, added)));
   } catch {

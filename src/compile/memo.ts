@@ -14,7 +14,10 @@
  * - the views (NodeTable) of the model and of its inputs, through the keys of its inputs
  *   (modelSliceKeys: the keys are chained along the DAG);
  * - the compatibility the exposures reading the model ask of its subject.
- * test/unit/compile-memo.test.ts checks the emitters read nothing else of the project.
+ * The emitters read the project through CompileContext; what they read of it is the above
+ * (ctx.table of the model and its inputs, ctx.model of its inputs, the settings, the vault, and
+ * the model's consumers' compatibility). An emitter that reads more must add it to the key:
+ * test/cli/validate-cache.test.ts compares warm runs with cold ones after edits of each input.
  *
  * What is remembered is what the rest of the compile reads of a model's part when only its
  * diagnostics are kept: the addresses of the artifacts it produces and its Kafka clients (ACLs).
@@ -24,7 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { jsonExact, type Memo } from '../core/memo.js';
-import { keyOfNode } from '../project/memo.js';
+import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
 import { consumerCompatibility } from '../resolve/contracts.js';
 import { keyOfAnalysis } from '../resolve/memo.js';
@@ -73,8 +76,6 @@ export function compileBaseKey(resolved: ResolvedProject, vaultEmpty: boolean): 
   if (!jsonExact(args)) return undefined;
   return createHash('sha256').update(JSON.stringify(args)).digest('base64');
 }
-
-const NOT_DATA = new Set(['at', 'atString', 'loc']);
 
 /** Each source table's key (null: not remembered), by table object: resolve makes a view once and never changes it. */
 const tableKeys = new WeakMap<NodeTable, string | null>();
@@ -143,13 +144,7 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
     if (k === undefined) return undefined;
     analysis = k;
   }
-  // The node by the key of its entry (project/memo.ts), else as data.
-  let node: string | Record<string, unknown> | undefined = keyOfNode(m.node);
-  if (node === undefined) {
-    node = {};
-    // Reading `loc` would locate the node (normalize.ts, lazyLoc): locators are not data.
-    for (const k of Object.keys(m.node)) if (!NOT_DATA.has(k)) node[k] = (m.node as unknown as Record<string, unknown>)[k];
-  }
+  const node = nodeIdentity(m.node);
   const inputs: [NodeId, string | null][] = [];
   for (const id of m.inputs) {
     const u = modelOf(id);

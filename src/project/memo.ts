@@ -71,3 +71,16 @@ export function keyNode(node: object, key: string): void {
 export function keyOfNode(node: object): string | undefined {
   return nodeKeys.get(node);
 }
+
+/**
+ * What stands for a node in the key of a value derived from it: the key of its entry when a
+ * remembering load made or read it (keyOfNode), else its data without its locators (reading
+ * `loc` would locate the node: normalize.ts, lazyLoc).
+ */
+export function nodeIdentity(node: object): string | Record<string, unknown> {
+  const key = nodeKeys.get(node);
+  if (key !== undefined) return key;
+  const data: Record<string, unknown> = {};
+  for (const k of Object.keys(node)) if (!NOT_DATA.has(k)) data[k] = (node as Record<string, unknown>)[k];
+  return data;
+}

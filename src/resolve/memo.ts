@@ -8,6 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { jsonExact, type Memo } from '../core/memo.js';
+import { nodeIdentity } from '../project/memo.js';
+import type { NodeId } from '../project/types.js';
+import type { ColumnClassification, ModelColumnLineage } from './columns.js';
+import type { ResolvedModel } from './types.js';
 import { parseQuery, type AnalyzeOptions, type InputTable, type SqlAnalysis } from '../sql/index.js';
 
 /** Analyses by key (analysisKey), as JSON (toCached). */
@@ -116,4 +120,68 @@ export function keyAnalysis(a: SqlAnalysis, key: string): void {
  */
 export function keyOfAnalysis(a: SqlAnalysis): string | undefined {
   return analysisKeys.get(a);
+}
+
+/**
+ * Each model's column lineage and classification (resolve.ts step 7, columns.ts), remembered
+ * between runs by the key of what they are a function of (lineageKey), as JSON (LineageValue).
+ */
+export type LineageMemo = Memo;
+
+/** A model's remembered lineage and classification. */
+export interface LineageValue {
+  lineage: ModelColumnLineage[] | null;
+  classes: Record<string, ColumnClassification>;
+}
+
+/**
+ * The key of a model's lineage and classification: its node (nodeIdentity), its analysis (by its
+ * key), its inputs and output columns, its materialization and whether a Gateway is configured
+ * (where a mask applies), and what its inputs' columns carry: for an input model the key of its
+ * own lineage and classification (chained along the DAG: `inputKeys`), for a source its columns
+ * and their classifications (`sourceKey`). Undefined (not remembered) when one of them is not known.
+ */
+export function lineageKey(
+  m: ResolvedModel,
+  gateway: boolean,
+  inputKeys: (id: NodeId) => string | undefined,
+): string | undefined {
+  if (m.renderedSql !== undefined && !m.analysis) return undefined;
+  let analysis: string | null = null;
+  if (m.analysis) {
+    const k = keyOfAnalysis(m.analysis);
+    if (k === undefined) return undefined;
+    analysis = k;
+  }
+  const inputs: [NodeId, string][] = [];
+  for (const id of m.inputs) {
+    const k = inputKeys(id);
+    if (k === undefined) return undefined;
+    inputs.push([id, k]);
+  }
+  const args = [nodeIdentity(m.node), analysis, inputs, m.columns.map((c) => c.name), m.materialized, gateway];
+  if (!jsonExact(args)) return undefined;
+  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+}
+
+/** The key a source stands for in its readers' lineage keys: its columns as its readers see them, with their classifications. */
+export function sourceLineageKey(columns: readonly { name: string; classification?: string | undefined }[] | undefined, tableColumns: readonly { name: string }[] | undefined): string | undefined {
+  const args = [(columns ?? []).map((c) => [c.name, c.classification ?? null]), (tableColumns ?? null) && tableColumns!.map((c) => c.name)];
+  if (!jsonExact(args)) return undefined;
+  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+}
+
+export function toCachedLineage(v: LineageValue): string | undefined {
+  return jsonExact(v) ? JSON.stringify(v) : undefined;
+}
+
+/** A remembered lineage and classification again (fresh objects), or undefined when it does not read back as one. */
+export function fromCachedLineage(c: string): LineageValue | undefined {
+  try {
+    const v = JSON.parse(c) as Partial<LineageValue> | null;
+    if (!v || typeof v !== 'object' || !v.classes || typeof v.classes !== 'object' || !(v.lineage === null || Array.isArray(v.lineage))) return undefined;
+    return v as LineageValue;
+  } catch {
+    return undefined;
+  }
 }

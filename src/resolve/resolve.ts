@@ -19,11 +19,13 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
-import { analysisKey, fromCached, hasLazyQuery, keyAnalysis, keyOfAnalysis, lazyQuery, toCached, type AnalysisMemo } from './memo.js';
+import { analysisKey, fromCached, fromCachedLineage, hasLazyQuery, keyAnalysis, keyOfAnalysis, lazyQuery, lineageKey, sourceLineageKey, toCached, toCachedLineage, type AnalysisMemo, type LineageMemo } from './memo.js';
 
 export interface ResolveOptions {
   /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
   analyses?: AnalysisMemo;
+  /** Models' column lineage and classification of an earlier run, and where this run's go (memo.ts). */
+  lineage?: LineageMemo;
 }
 
 /** How a node name appears in rendered SQL: a backtick-quoted identifier. */
@@ -394,11 +396,37 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     id.startsWith('source.')
       ? (lookup.sources.get(id.slice('source.'.length))?.columns ?? []).map((c) => c.classification)
       : Object.values(models.get(id.slice('model.'.length))?.columnClasses ?? {}).map((c) => c.classification);
+  // Remembered (incremental validate): a model's lineage and classification, by the key of what
+  // they are a function of, chained from its inputs' keys (memo.ts, lineageKey).
+  const lineageKeys = new Map<NodeId, string | undefined>();
+  const inputLineageKey = (input: NodeId): string | undefined => {
+    if (lineageKeys.has(input)) return lineageKeys.get(input);
+    // A source (a model not yet keyed is upstream of nothing here: the order is topological).
+    const s = input.startsWith('source.') ? lookup.sources.get(input.slice('source.'.length)) : undefined;
+    const key = s ? sourceLineageKey(s.columns, tables.get(input)?.columns) : undefined;
+    lineageKeys.set(input, key);
+    return key;
+  };
   for (const id of order) {
     const m = models.get(id.slice('model.'.length))!;
+    const memo = opts.lineage;
+    const key = memo ? lineageKey(m, gateway, inputLineageKey) : undefined;
+    lineageKeys.set(id, key);
+    const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
+    const remembered = known !== undefined ? fromCachedLineage(known) : undefined;
+    if (remembered) {
+      if (remembered.lineage) m.columnLineage = remembered.lineage;
+      m.columnClasses = remembered.classes;
+      memo!.next.set(key!, known!);
+      continue;
+    }
     const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
     if (lineage) m.columnLineage = lineage;
     m.columnClasses = classifyModel(m, lineage, classOf, allOf, gateway);
+    if (key !== undefined) {
+      const cached = toCachedLineage({ lineage: lineage ?? null, classes: m.columnClasses });
+      if (cached !== undefined) memo!.next.set(key, cached);
+    }
   }
 
   const fellBack = [...models.values()].filter((m) => m.materializationReason === 'stateless SQL, no Gateway configured');

@@ -127,9 +127,9 @@ describe('validate with its cache reports what it reports without it', () => {
     expect(diagnosticCodes(added!)).toContain('SQL_UNKNOWN_COLUMN');
   });
 
-  it("after edits that change what the compile reports of a model and of the models downstream (the models' compile parts are remembered)", async () => {
+  it("after edits that change what the compile and the classification report of a model and of the models downstream (both remembered per model)", async () => {
     const dir = copy(EXAMPLE);
-    await expectSameEverywhere(dir);
+    const [clean] = await expectSameEverywhere(dir);
     const stamp = buildStamp(packageVersion());
     const parts = () => readMemos(dir, stamp).compiled;
     const first = parts();
@@ -149,10 +149,12 @@ describe('validate with its cache reports what it reports without it', () => {
     edit(dir, 'models/payments.yml', (t) => t.replace('currency AS currency_code,', 'currency,'));
     expect((await expectSameEverywhere(dir))[0]!.code).toBe(0);
 
-    // A classification the models downstream inherit.
+    // A classification the models downstream inherit (their lineage and classification are
+    // remembered too): the rule on sensitive columns now fails downstream.
     edit(dir, 'sources/payments.yml', (t) => t.replace(/(- name: merchant_id\n\s+classification:) internal/, '$1 highly_sensitive'));
     const [inherited] = await expectSameEverywhere(dir);
-    expect(inherited!.stdout).not.toBe(renamed!.stdout);
+    expect(inherited!.stdout).not.toBe(clean!.stdout);
+    expect(readMemos(dir, stamp).lineage.size).toBeGreaterThan(0);
     edit(dir, 'sources/payments.yml', (t) => t.replace(/(- name: merchant_id\n\s+classification:) highly_sensitive/, '$1 internal'));
     await expectSameEverywhere(dir);
 

@@ -82,7 +82,8 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   const analyses: AnalysisMemo = { previous: memos.analyses, next: new Map() };
   const yamlValues: Memo = { previous: memos.yamlValues, next: new Map() };
   const nodes: Memo = { previous: memos.nodes, next: new Map() };
-  const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes });
+  const lineage: Memo = { previous: memos.lineage, next: new Map() };
+  const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes, lineage });
   const p = front.project;
   // A resolved secret could appear in a diagnostic or an analysis: such a project is not cached,
   // nor one that did not load (its secrets are not known).
@@ -91,12 +92,14 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   // once load and resolve are done: nothing after them reads or adds one) are not kept through
   // it: less live heap while the compile allocates, a lower peak RSS.
   // The models' compile parts are found during the compile: appended after it.
-  const logged = cached && writeMemoLog(root, stamp, { analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next, compiled: new Map() }, memos);
+  const logged = cached && writeMemoLog(root, stamp, { analyses: analyses.next, yamlValues: yamlValues.next, nodes: nodes.next, compiled: new Map(), lineage: lineage.next }, memos);
   const yamlLogged = yamlValues.next.size;
   analyses.next.clear();
   nodes.next.clear();
+  lineage.next.clear();
   memos.analyses.clear();
   memos.nodes.clear();
+  memos.lineage.clear();
   const compiled: CompileMemo = { previous: memos.compiled, next: new Map() };
   const diagnostics = validateDiagnostics(front, compiled);
   if (cached) {
@@ -106,7 +109,7 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
     if (logged) {
       const late = yamlValues.next.size > yamlLogged ? fresh([...yamlValues.next].slice(yamlLogged), memos.yamlValues) : [];
       const parts = logged === 'rewritten' ? [...compiled.next] : fresh(compiled.next, memos.compiled);
-      appendMemos(root, stamp, { analyses: [], yamlValues: late, nodes: [], compiled: parts });
+      appendMemos(root, stamp, { analyses: [], yamlValues: late, nodes: [], compiled: parts, lineage: [] });
     }
   }
   return report(opts, out, { ...front, diagnostics });
