@@ -53,25 +53,50 @@ export function inputKey(t: InputTable): string | undefined {
 }
 
 /**
- * The remembered form: the analysis without its query tree, as JSON. A string is a copy no phase
- * can change, is written to the cache as it is, and is parsed only when it is used. Undefined
- * when JSON would not give the same value back (then it is simply analysed again next time).
+ * The remembered form: the analysis without its query tree, as JSON, then, after a newline (JSON
+ * text has none of its own), its column lineage as JSON. A string is a copy no phase can change,
+ * is written to the cache as it is, and is parsed only when it is used. Undefined when JSON would
+ * not give the same value back (then it is simply analysed again next time).
  */
 export type CachedAnalysis = string;
 
 export function toCached(a: SqlAnalysis): CachedAnalysis | undefined {
-  const { query: _query, ...rest } = a;
-  return jsonExact(rest) ? JSON.stringify(rest) : undefined;
+  const { query: _query, lineage, ...rest } = a;
+  if (!jsonExact(rest) || !jsonExact(lineage ?? null)) return undefined;
+  return lineage === undefined ? JSON.stringify(rest) : `${JSON.stringify(rest)}\n${JSON.stringify(lineage)}`;
 }
 
 /**
  * An analysis again, from its remembered form (a fresh object each time: phases may change what
- * they are given), with the query tree parsed again the first time it is read (lazyQuery).
+ * they are given), with the query tree parsed again the first time it is read (lazyQuery) and
+ * the lineage the first time it is read (only the lineage of a model whose lineage is not
+ * remembered is: a third of the text left unparsed after an edit).
  */
 export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
-  const a = JSON.parse(c) as SqlAnalysis;
+  const nl = c.indexOf('\n');
+  const a = JSON.parse(nl < 0 ? c : c.slice(0, nl)) as SqlAnalysis;
+  if (nl >= 0) lazyLineage(a, c.slice(nl + 1));
   if (a.parsed) lazyQuery(a, sql);
   return a;
+}
+
+/** The lineage JSON of each lazy analysis, and its lineage once parsed (or assigned). */
+const lineageText = new WeakMap<object, string>();
+const lineages = new WeakMap<object, SqlAnalysis['lineage']>();
+
+function readLineage(this: SqlAnalysis): SqlAnalysis['lineage'] {
+  if (!lineages.has(this)) lineages.set(this, JSON.parse(lineageText.get(this)!) as SqlAnalysis['lineage']);
+  return lineages.get(this);
+}
+
+function writeLineage(this: SqlAnalysis, v: SqlAnalysis['lineage']): void {
+  lineages.set(this, v);
+}
+
+/** Makes `a.lineage` a getter that parses `text` the first time it is read (one getter for every analysis, as lazyQuery). */
+function lazyLineage(a: SqlAnalysis, text: string): void {
+  lineageText.set(a, text);
+  Object.defineProperty(a, 'lineage', { enumerable: true, configurable: true, get: readLineage, set: writeLineage });
 }
 
 /** The SQL each lazy analysis parses again, and its tree once parsed (or assigned). */
