@@ -80,8 +80,10 @@ export const highest = (list: (Classification | undefined)[]): Classification | 
   list.reduce<Classification | undefined>((a, b) => (rank(b) > rank(a) ? b : a), undefined);
 
 /** A model's output columns: declared or inferred, else (a sink without SQL) those its lineage passes through. */
-export function outputColumns(m: ResolvedModel, lineage = m.columnLineage): string[] {
-  return m.columns.length ? m.columns.map((c) => c.name) : (lineage ?? []).map((l) => l.column);
+export function outputColumns(m: ResolvedModel, lineage?: ModelColumnLineage[]): string[] {
+  if (m.columns.length) return m.columns.map((c) => c.name);
+  // The model's own lineage is read only here (a remembered one is parsed when read: memo.ts).
+  return ((lineage === undefined ? m.columnLineage : lineage) ?? []).map((l) => l.column);
 }
 
 /** The lineage of a model's columns, with SQL table names turned into node ids. */

@@ -196,17 +196,43 @@ export function sourceLineageKey(columns: readonly { name: string; classificatio
   return createHash('sha256').update(JSON.stringify(args)).digest('base64');
 }
 
+/** The remembered form: the classes as JSON, then, after a newline, the lineage as JSON when there is one. */
 export function toCachedLineage(v: LineageValue): string | undefined {
-  return jsonExact(v) ? JSON.stringify(v) : undefined;
+  if (!jsonExact(v)) return undefined;
+  return v.lineage === null ? JSON.stringify(v.classes) : `${JSON.stringify(v.classes)}\n${JSON.stringify(v.lineage)}`;
 }
 
-/** A remembered lineage and classification again (fresh objects), or undefined when it does not read back as one. */
-export function fromCachedLineage(c: string): LineageValue | undefined {
+/**
+ * Sets a model's remembered classification and lineage (fresh objects); false, and nothing set,
+ * when it does not read back. The lineage is parsed the first time it is read (validate reads
+ * none: the rules read the classification, and a model's output columns from its lineage only
+ * when it has no columns).
+ */
+export function rememberLineage(m: ResolvedModel, c: string): boolean {
+  const nl = c.indexOf('\n');
+  let classes: unknown;
   try {
-    const v = JSON.parse(c) as Partial<LineageValue> | null;
-    if (!v || typeof v !== 'object' || !v.classes || typeof v.classes !== 'object' || !(v.lineage === null || Array.isArray(v.lineage))) return undefined;
-    return v as LineageValue;
+    classes = JSON.parse(nl < 0 ? c : c.slice(0, nl));
   } catch {
-    return undefined;
+    return false;
   }
+  if (!classes || typeof classes !== 'object' || Array.isArray(classes)) return false;
+  m.columnClasses = classes as Record<string, ColumnClassification>;
+  if (nl >= 0) {
+    modelLineageText.set(m, c.slice(nl + 1));
+    Object.defineProperty(m, 'columnLineage', { enumerable: true, configurable: true, get: readModelLineage, set: writeModelLineage });
+  }
+  return true;
+}
+
+const modelLineageText = new WeakMap<object, string>();
+const modelLineages = new WeakMap<object, ModelColumnLineage[] | undefined>();
+
+function readModelLineage(this: ResolvedModel): ModelColumnLineage[] | undefined {
+  if (!modelLineages.has(this)) modelLineages.set(this, JSON.parse(modelLineageText.get(this)!) as ModelColumnLineage[]);
+  return modelLineages.get(this);
+}
+
+function writeModelLineage(this: ResolvedModel, v: ModelColumnLineage[] | undefined): void {
+  modelLineages.set(this, v);
 }

@@ -19,7 +19,7 @@ import { checkContract } from './contracts.js';
 import { checkSourceDeclaration, checkSourceReadByFlink } from './sources.js';
 import { inputTableOf, inputTables, modelTable, sourceTable, type NodeTable } from './tables.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
-import { analysisKey, fromCached, fromCachedLineage, hasLazyQuery, keyAnalysis, keyOfAnalysis, lazyQuery, lineageKey, sourceLineageKey, toCached, toCachedLineage, type AnalysisMemo, type LineageMemo } from './memo.js';
+import { analysisKey, fromCached, hasLazyQuery, keyAnalysis, keyOfAnalysis, lazyQuery, lineageKey, rememberLineage, sourceLineageKey, toCached, toCachedLineage, type AnalysisMemo, type LineageMemo } from './memo.js';
 
 export interface ResolveOptions {
   /** Analyses of an earlier run to reuse, and where this run's go (incremental validate: memo.ts). */
@@ -413,11 +413,8 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     const key = memo ? lineageKey(m, gateway, inputLineageKey) : undefined;
     lineageKeys.set(id, key);
     const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
-    const remembered = known !== undefined ? fromCachedLineage(known) : undefined;
-    if (remembered) {
-      if (remembered.lineage) m.columnLineage = remembered.lineage;
-      m.columnClasses = remembered.classes;
-      memo!.next.set(key!, known!);
+    if (known !== undefined && rememberLineage(m, known)) {
+      memo!.next.set(key!, known);
       continue;
     }
     const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
