@@ -76,7 +76,8 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
     const key = sliceKeys?.get(m.node.name);
     if (key !== undefined) {
       const known = memo!.next.get(key) ?? memo!.previous.get(key);
-      const slice = known !== undefined ? fromCachedSlice(known) : undefined;
+      // The clients are read only to compile ACLs, which only a project that manages them does (emitAcls).
+      const slice = known !== undefined ? fromCachedSlice(known, !!resolved.access?.managed) : undefined;
       if (slice) {
         // The addresses and clients are all the rest of a diagnostics-only compile reads of a part.
         replay(topics, slice.topics, id);

@@ -169,11 +169,19 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
 }
 
 /** A remembered part again, or undefined when it does not read back as one (then compiled again). */
-export function fromCachedSlice(cached: string): CompiledSlice | undefined {
+/**
+ * A remembered part again, or undefined when it does not read back as one (then compiled
+ * again). Its clients only when `withClients` (they are read only to compile ACLs): an empty
+ * list otherwise.
+ */
+export function fromCachedSlice(cached: string, withClients: boolean): CompiledSlice | undefined {
   try {
-    const s = JSON.parse(cached) as Partial<CompiledSlice> | null;
+    const nl = cached.indexOf('\n');
+    if (nl < 0) return undefined;
+    const s = JSON.parse(cached.slice(0, nl)) as Partial<CompiledSlice> | null;
     if (!s || typeof s !== 'object') return undefined;
     for (const k of ['topics', 'jobs', 'connectors', 'schemas', 'rules'] as const) if (!Array.isArray(s[k]) || !s[k].every((a) => typeof a === 'string')) return undefined;
+    s.clients = withClients ? (JSON.parse(cached.slice(nl + 1)) as SliceClient[]) : [];
     if (!Array.isArray(s.clients)) return undefined;
     return s as CompiledSlice;
   } catch {
@@ -181,6 +189,9 @@ export function fromCachedSlice(cached: string): CompiledSlice | undefined {
   }
 }
 
+/** The remembered form: the addresses as JSON, a newline, the clients as JSON. */
 export function toCachedSlice(s: CompiledSlice): string | undefined {
-  return jsonExact(s) ? JSON.stringify(s) : undefined;
+  if (!jsonExact(s)) return undefined;
+  const { clients, ...addrs } = s;
+  return `${JSON.stringify(addrs)}\n${JSON.stringify(clients)}`;
 }

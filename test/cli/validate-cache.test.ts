@@ -199,6 +199,18 @@ describe('validate with its cache reports what it reports without it', () => {
     expect(diagnosticCodes(unreachable!)).toContain('VIRTUAL_TOPIC_NOT_REACHABLE');
   });
 
+  it("with Kafka ACLs managed: the remembered compile parts give the ACL compile every model's clients", async () => {
+    const dir = copy(EXAMPLE);
+    edit(dir, 'stream_project.yml', (t) => t.replace(/(    bootstrap_servers: .*\n)/, '$1    acls:\n      roles:\n        fraud-engine: User:fraud-scoring\n'));
+    const [first] = await expectSameEverywhere(dir);
+    expect(diagnosticCodes(first!)).toContain('ACL_PRINCIPAL_UNKNOWN');
+    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'HIGH'", "OR risk_band = 'VERY_HIGH'"));
+    const [leaf] = await expectSameEverywhere(dir);
+    expect(leaf!.stdout).toBe(first!.stdout);
+    edit(dir, 'models/payments.yml', (t) => t.replace('  - name: customer_spend_5m\n', '  - name: customer_spend_5m\n    flink_cluster: other\n'));
+    await expectSameEverywhere(dir);
+  });
+
   it('after a change of a source schema and of the schema lock', async () => {
     const dir = copy(join(REPO, 'test', 'golden', 'cases', 'schemas'));
     await expectSameEverywhere(dir);
