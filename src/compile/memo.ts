@@ -25,7 +25,7 @@
  * rest of the file, as for the nodes: project/memo.ts), so a remembered part adds none. Pure: the
  * previous parts come in, the ones this run used go out (the CLI's cache reads and writes them).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { jsonExact, type Memo } from '../core/memo.js';
 import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
@@ -74,7 +74,7 @@ export function compileBaseKey(resolved: ResolvedProject, vaultEmpty: boolean): 
   for (const k of Object.keys(p)) if (!NOT_SETTINGS.has(k) && typeof p[k] !== 'function') settings[k] = p[k];
   const args = [settings, resolved.gateway];
   if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  return hash('sha256', JSON.stringify(args), 'base64');
 }
 
 /** Each source table's key (null: not remembered), by table object: resolve makes a view once and never changes it. */
@@ -83,7 +83,7 @@ const tableKeys = new WeakMap<NodeTable, string | null>();
 function sourceTableKey(t: NodeTable): string | null {
   let key = tableKeys.get(t);
   if (key === undefined) {
-    key = jsonExact(t) ? createHash('sha256').update(JSON.stringify(t)).digest('base64') : null;
+    key = jsonExact(t) ? hash('sha256', JSON.stringify(t), 'base64') : null;
     tableKeys.set(t, key);
   }
   return key;
@@ -165,7 +165,7 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
   const compatibility = readByExposures.has(m.node.id) ? consumerCompatibility(resolved, m.node.id) ?? null : null;
   const args = [base, node, decided, analysis, inputs, compatibility];
   if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  return hash('sha256', JSON.stringify(args), 'base64');
 }
 
 /** A remembered part again, or undefined when it does not read back as one (then compiled again). */

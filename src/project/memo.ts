@@ -10,7 +10,7 @@
  * in its file, in the same property order. Pure: the previous nodes come in, the ones this run
  * used go out (src/cli/validate-cache.ts reads and writes them).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { jsonExact } from '../core/memo.js';
 import type { EntryContext } from './normalize.js';
 import { lazyLoc } from './normalize.js';
@@ -19,7 +19,7 @@ import { lazyLoc } from './normalize.js';
 export function nodeKey(section: string, file: string, entry: unknown): string | undefined {
   const args = [section, file, entry];
   if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  return hash('sha256', JSON.stringify(args), 'base64');
 }
 
 const NOT_DATA = new Set(['at', 'atString', 'loc']);

@@ -6,7 +6,7 @@
  * reused. Pure: the previous analyses come in, the ones this run used go out (the CLI's cache,
  * src/cli/validate-cache.ts, reads and writes them; nothing here touches the file system).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { jsonExact, type Memo } from '../core/memo.js';
 import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
@@ -32,7 +32,7 @@ export function analysisKey(sql: string, inputs: Record<string, InputTable>, opt
     tables.push([name, key]);
   }
   if (!jsonExact(options)) return undefined;
-  return createHash('sha256').update(JSON.stringify([sql, tables, options])).digest('base64');
+  return hash('sha256', JSON.stringify([sql, tables, options]), 'base64');
 }
 
 /** Each input table's key (null: not remembered), by table: a reader's view is shared by every reader (resolve.ts, inputOf). */
@@ -46,7 +46,7 @@ const inputKeys = new WeakMap<InputTable, string | null>();
 export function inputKey(t: InputTable): string | undefined {
   let key = inputKeys.get(t);
   if (key === undefined) {
-    key = jsonExact(t) ? createHash('sha256').update(JSON.stringify(t)).digest('base64') : null;
+    key = jsonExact(t) ? hash('sha256', JSON.stringify(t), 'base64') : null;
     inputKeys.set(t, key);
   }
   return key ?? undefined;
@@ -186,14 +186,14 @@ export function lineageKey(
   }
   const args = [nodeIdentity(m.node), analysis, inputs, m.columns.map((c) => c.name), m.materialized, gateway];
   if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  return hash('sha256', JSON.stringify(args), 'base64');
 }
 
 /** The key a source stands for in its readers' lineage keys: its columns as its readers see them, with their classifications. */
 export function sourceLineageKey(columns: readonly { name: string; classification?: string | undefined }[] | undefined, tableColumns: readonly { name: string }[] | undefined): string | undefined {
   const args = [(columns ?? []).map((c) => [c.name, c.classification ?? null]), (tableColumns ?? null) && tableColumns!.map((c) => c.name)];
   if (!jsonExact(args)) return undefined;
-  return createHash('sha256').update(JSON.stringify(args)).digest('base64');
+  return hash('sha256', JSON.stringify(args), 'base64');
 }
 
 /** The remembered form: the classes as JSON, then, after a newline, the lineage as JSON when there is one. */
