@@ -163,8 +163,9 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
   // the materialization and the settings (resolve/columns.ts, applyMaskTypes), all in the key.
   const decided = [m.materialized, m.materializationReason, m.gatewaySql ?? null];
   const compatibility = readByExposures.has(m.node.id) ? consumerCompatibility(resolved, m.node.id) ?? null : null;
+  // Keys and strings are JSON-exact by construction: the rest is checked.
+  if ((typeof node !== 'string' && !jsonExact(node)) || !jsonExact(m.gatewaySql ?? null) || !jsonExact(compatibility)) return undefined;
   const args = [base, node, decided, analysis, inputs, compatibility];
-  if (!jsonExact(args)) return undefined;
   return hash('sha256', JSON.stringify(args), 'base64');
 }
 

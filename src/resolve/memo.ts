@@ -184,8 +184,10 @@ export function lineageKey(
     if (k === undefined) return undefined;
     inputs.push([id, k]);
   }
-  const args = [nodeIdentity(m.node), analysis, inputs, m.columns.map((c) => c.name), m.materialized, gateway];
-  if (!jsonExact(args)) return undefined;
+  const node = nodeIdentity(m.node);
+  // The rest is strings and a boolean: JSON-exact by construction.
+  if (typeof node !== 'string' && !jsonExact(node)) return undefined;
+  const args = [node, analysis, inputs, m.columns.map((c) => c.name), m.materialized, gateway];
   return hash('sha256', JSON.stringify(args), 'base64');
 }
 
