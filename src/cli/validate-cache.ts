@@ -323,6 +323,125 @@ export function writeMemoLog(root: string, stamp: string, memos: Memos, previous
   }
 }
 
+/**
+ * A memo's `next` whose values go straight to the log (SpillLog) instead of staying in memory:
+ * `set` writes a key's value once (a key set again is not written again), `has` and `size` count
+ * the keys, and `get` answers undefined (the value is on disk: whoever asks computes it again,
+ * which gives the same value). Iterating it yields the keys with empty values.
+ */
+export class SpillMap extends Map<string, string> {
+  constructor(
+    private readonly log: SpillLog,
+    private readonly kind: keyof Memos,
+  ) {
+    super();
+  }
+
+  override get(_key: string): string | undefined {
+    return undefined;
+  }
+
+  override set(key: string, value: string): this {
+    if (this.log === undefined) return super.set(key, value); // Map's constructor adding entries (none are given)
+    if (!super.has(key)) {
+      super.set(key, '');
+      this.log.add(this.kind, key, value);
+    }
+    return this;
+  }
+}
+
+/** About how many characters of keys and values a record of a spilled log holds. */
+const SPILL_CHARS = 1 << 18;
+
+/**
+ * A whole `memo.log` written while the run computes its values (a run that has no log it can
+ * append to: a first run, or a log of another build or with a damaged record). Each value is
+ * written as it is remembered, in records of about SPILL_CHARS characters, to a temporary file
+ * that `commit` renames over the log; so the values are not held until the end of the run (at
+ * 10,000 models 18 MB of strings, and the garbage of holding them). `discard` (a project that is
+ * not cached) removes the temporary file. A folder that cannot be written: nothing is cached.
+ */
+export class SpillLog {
+  /** The temporary file, opened by the first record written; null once discarded (or not writable). */
+  private fd: number | undefined | null;
+  private readonly tmp: string;
+  private part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [] };
+  private chars = 0;
+  private written = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly stamp: string,
+  ) {
+    this.tmp = `${memoPath(root)}.${process.pid}.${Date.now()}.tmp`;
+  }
+
+  /** The `next` map of one kind of memo, spilled to this log. */
+  map(kind: keyof Memos): SpillMap {
+    return new SpillMap(this, kind);
+  }
+
+  add(kind: keyof Memos, key: string, value: string): void {
+    if (this.fd === null) return;
+    this.part[kind].push([key, value]);
+    this.chars += key.length + value.length;
+    if (this.chars >= SPILL_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === null) return;
+    const parts = record(this.stamp, this.part);
+    this.part = { analyses: [], yamlValues: [], nodes: [] };
+    this.chars = 0;
+    this.written++;
+    try {
+      if (this.fd === undefined) {
+        mkdirSync(join(this.root, CACHE_DIR), { recursive: true });
+        this.fd = openSync(this.tmp, 'w');
+      }
+      for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(this.fd, part, at);
+    } catch {
+      this.discard();
+    }
+  }
+
+  /** Writes what is left and puts the log in place of the old one; returns whether it did. */
+  commit(): boolean {
+    if (this.chars || !this.written) this.flush();
+    if (typeof this.fd !== 'number') return false;
+    try {
+      closeSync(this.fd);
+      this.fd = null;
+      renameSync(this.tmp, memoPath(this.root));
+      return true;
+    } catch {
+      this.discard();
+      return false;
+    }
+  }
+
+  /** Drops the temporary file: nothing is written to the log. */
+  discard(): void {
+    const opened = typeof this.fd === 'number';
+    if (typeof this.fd === 'number') {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    this.fd = null;
+    this.part = { analyses: [], yamlValues: [], nodes: [] };
+    if (!opened) return;
+    try {
+      rmSync(this.tmp, { force: true });
+    } catch {
+      // Nothing was written there either.
+    }
+  }
+}
+
 /** Appends one record of `added` (values found after writeMemoLog) to a log writeMemoLog wrote. */
 export function appendMemos(root: string, stamp: string, added: Record<keyof Memos, Pairs>): void {
   if (!(added.analyses.length + added.yamlValues.length + added.nodes.length)) return;

@@ -59,6 +59,28 @@ const diagnosticCodes = (r: Run) => (JSON.parse(r.stdout) as { diagnostics: { co
 
 const EXAMPLE = join(REPO, 'examples', 'payments');
 
+/** Adds a models file of `n` models reading the example's first model. */
+function addModels(dir: string, n: number): void {
+  const models = Array.from({ length: n }, (_, i) =>
+    [`  - name: many_${i}`, `    description: "Generated model ${i}"`, '    owner: team-payments', '    tags: [payments]', '    sql: |', `      SELECT payment_id, customer_id, amount_cents FROM {{ ref("payments_clean") }} WHERE amount_cents > ${i}`].join('\n'),
+  );
+  writeFileSync(join(dir, 'models', 'many.yml'), `models:\n${models.join('\n')}\n`);
+}
+
+/** The records of a memo.log (u32 length, sha256 of the payload, the payload), checked whole to the end. */
+function recordCount(b: Buffer): number {
+  let at = 0;
+  let n = 0;
+  while (at < b.length) {
+    const end = at + 36 + b.readUInt32LE(at);
+    expect(end).toBeLessThanOrEqual(b.length);
+    expect(createHash('sha256').update(b.subarray(at + 36, end)).digest()).toEqual(b.subarray(at + 4, at + 36));
+    at = end;
+    n++;
+  }
+  return n;
+}
+
 describe('validate with its cache reports what it reports without it', () => {
   it('on every fixture, golden case and example, cold and warm', async () => {
     const roots = ['test/fixtures/malformed', 'test/golden/cases', 'examples'].map((r) => join(REPO, r));
@@ -216,6 +238,29 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     expect(readFileSync(memoPath(dir))).toEqual(after);
   });
 
+  it('memo.log of a first run is written as the values are computed, in records read back whole', async () => {
+    const dir = copy(EXAMPLE);
+    addModels(dir, 300);
+    await expectSameEverywhere(dir);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp);
+    expect(first.log.appendable).toBe(true);
+    expect(first.analyses.size).toBeGreaterThanOrEqual(300);
+    expect(first.nodes.size).toBeGreaterThanOrEqual(300);
+    // Several records (a few hundred kB each), every value once.
+    expect(recordCount(readFileSync(memoPath(dir)))).toBeGreaterThan(1);
+    expect(first.log.entries).toBe(first.analyses.size + first.nodes.size + first.yamlValues.size);
+    // The run after an edit reuses them and appends what it computed.
+    const before = readFileSync(memoPath(dir));
+    edit(dir, 'models/many.yml', (t) => t.replace('amount_cents > 150', 'amount_cents > 151'));
+    await expectSameEverywhere(dir);
+    const after = readFileSync(memoPath(dir));
+    expect(after.subarray(0, before.length)).toEqual(before);
+    // Appended: the edited file's value and the edited model's node and analysis, not every value again.
+    expect(after.length - before.length).toBeLessThan(before.length / 4);
+  });
+
   it('memo.log: compacted when it holds more than twice the values a run used', async () => {
     const dir = copy(EXAMPLE);
     await validate(dir);
@@ -317,6 +362,14 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     const cold = await validate(dir, ['--no-cache'], { KAFKA_SASL_PASSWORD: 'hunter2-secret' });
     expect(await validate(dir, [], { KAFKA_SASL_PASSWORD: 'hunter2-secret' })).toEqual(cold);
     expect(existsSync(cachePath(dir))).toBe(false);
+    expect(existsSync(join(dir, '.streamt'))).toBe(false);
+    // Large enough for values to be written while it runs: the log it began is removed.
+    addModels(dir, 300);
+    const big = await validate(dir, [], { KAFKA_SASL_PASSWORD: 'hunter2-secret' });
+    expect(big.code).toBe(0);
+    expect(existsSync(cachePath(dir))).toBe(false);
+    expect(existsSync(memoPath(dir))).toBe(false);
+    expect(readdirSync(join(dir, '.streamt', 'cache'))).toEqual([]);
   });
 
   it('two validates at once leave one whole cache', async () => {
