@@ -389,7 +389,7 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
         path,
       };
       // Remembered (incremental validate): the node this entry gave last time, without a diagnostic.
-      const key = memo ? nodeKey(section, yaml.file, entry) : undefined;
+      const key = memo ? nodeKey(section, yaml.file, entry, yaml.places && { text: yaml.places.text, index }) : undefined;
       const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
       if (known !== undefined) {
         memo!.next.set(key!, known);

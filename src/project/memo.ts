@@ -15,8 +15,14 @@ import { jsonExact } from '../core/memo.js';
 import type { EntryContext } from './normalize.js';
 import { lazyLoc } from './normalize.js';
 
-/** The key of an entry, or undefined (not remembered) when JSON would not tell its value apart. */
-export function nodeKey(section: string, file: string, entry: unknown): string | undefined {
+/**
+ * The key of an entry, or undefined (not remembered) when JSON would not tell its value apart.
+ * An entry of a file whose value is its text's (`text`: the sha256 of the text, given for a file
+ * the fast path read, with no `${…}` to interpolate) is keyed by that text and the entry's place
+ * in it: the same text gives the same entry, without writing the entry as JSON and hashing it.
+ */
+export function nodeKey(section: string, file: string, entry: unknown, place?: { text: string; index: number }): string | undefined {
+  if (place) return `${place.text}:${section}:${place.index}:${file}`;
   const args = [section, file, entry];
   if (!jsonExact(args)) return undefined;
   return createHash('sha256').update(JSON.stringify(args)).digest('base64');
