@@ -325,9 +325,9 @@ export function writeMemoLog(root: string, stamp: string, memos: Memos, previous
 
 /**
  * A memo's `next` whose values go straight to the log (SpillLog) instead of staying in memory:
- * `set` writes a key's value once (a key set again is not written again), `has` and `size` count
- * the keys, and `get` answers undefined (the value is on disk: whoever asks computes it again,
- * which gives the same value). Iterating it yields the keys with empty values.
+ * `set` writes the value, and the map stays empty (`get` answers undefined: the value is on disk,
+ * and whoever asks computes it again, which gives the same value). A key set twice in a run (two
+ * files of the same text) is written twice, with the same value; reading keeps one.
  */
 export class SpillMap extends Map<string, string> {
   constructor(
@@ -343,16 +343,13 @@ export class SpillMap extends Map<string, string> {
 
   override set(key: string, value: string): this {
     if (this.log === undefined) return super.set(key, value); // Map's constructor adding entries (none are given)
-    if (!super.has(key)) {
-      super.set(key, '');
-      this.log.add(this.kind, key, value);
-    }
+    this.log.add(this.kind, key, value);
     return this;
   }
 }
 
 /** About how many characters of keys and values a record of a spilled log holds. */
-const SPILL_CHARS = 1 << 18;
+const SPILL_CHARS = 1 << 16;
 
 /**
  * A whole `memo.log` written while the run computes its values (a run that has no log it can
@@ -487,5 +484,15 @@ export function runKey(stamp: string, files: ProjectFiles, options: { env?: stri
     .filter((k) => everything || names.has(k) || k.startsWith('STREAMT_'))
     .sort()
     .map((k) => [k, processEnv[k]]);
-  return createHash('sha256').update(serialize([stamp, options, files, env])).digest('hex');
+  // Each resource file serialized on its own (length first): never one buffer of every text.
+  const hash = createHash('sha256');
+  const part = (v: unknown): void => {
+    const bytes = serialize(v);
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(bytes.length, 0);
+    hash.update(length).update(bytes);
+  };
+  part([stamp, options, { ...files, resourceFiles: files.resourceFiles.length }, env]);
+  for (const f of files.resourceFiles) part(f);
+  return hash.digest('hex');
 }
