@@ -21,7 +21,10 @@
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
  *   values. Every value is keyed by exactly what it is a function of, so a value of an older run
  *   that is still in the log is still right. A rewritten log is records of about 1 MB each,
- *   serialized one at a time as they are written (never the whole 18 MB payload in memory).
+ *   serialized one at a time as they are written (never the whole 18 MB payload in memory). A
+ *   run with no log it can append to writes a new one while it computes (SpillLog: each value
+ *   goes to a temporary file as it is remembered, none is held), renamed over the old log at
+ *   the end.
  *
  * A missing, truncated, corrupted, other-format or other-build file or record is ignored (and
  * rewritten), never trusted: reading stops at the first record whose length or checksum is wrong.

@@ -30,12 +30,26 @@ export function nodeKey(section: string, file: string, entry: unknown, place?: {
 
 const NOT_DATA = new Set(['at', 'atString', 'loc']);
 
-/** The remembered form of a node (its locators left out), or undefined when JSON would not give it back exactly. */
+/**
+ * The remembered form of a node (its locators left out, a 0 in their place to keep the order of
+ * the properties), or undefined when JSON would not give it back exactly. Written property by
+ * property rather than as a copy of the node without its locators: a copy built key by key is a
+ * slow object to build and to write (at 10,000 models 95 → 57 ms).
+ */
 export function toCachedNode(node: object): string | undefined {
-  const data: Record<string, unknown> = {};
-  for (const k of Object.keys(node)) data[k] = NOT_DATA.has(k) ? 0 : (node as Record<string, unknown>)[k];
-  if (!exactTree(data, new Set())) return undefined;
-  return JSON.stringify(data);
+  const seen = new Set<object>();
+  let out = '{';
+  for (const k of Object.keys(node)) {
+    if (out.length > 1) out += ',';
+    if (NOT_DATA.has(k)) {
+      out += `${JSON.stringify(k)}:0`;
+      continue;
+    }
+    const v = (node as Record<string, unknown>)[k];
+    if (!exactTree(v, seen)) return undefined;
+    out += `${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** `jsonExact`, and no object or array reached twice (one walk). */
@@ -48,8 +62,13 @@ function exactTree(v: unknown, seen: Set<object>): boolean {
     return true;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const k in v) if (!exactTree((v as Record<string, unknown>)[k], seen)) return false;
-  return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
+  let n = 0;
+  for (const k in v) {
+    if (!exactTree((v as Record<string, unknown>)[k], seen)) return false;
+    n++;
+  }
+  // Every own property enumerable (JSON writes no other) and no symbol.
+  return Object.getOwnPropertyNames(v).length === n && Object.getOwnPropertySymbols(v).length === 0;
 }
 
 /** A node again, from its remembered form: a fresh object, with the locators of its entry. */
