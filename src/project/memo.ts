@@ -1,8 +1,9 @@
 /**
  * Incremental validate: normalized nodes remembered between runs. Checking an entry's shape (zod)
  * and normalizing it are a pure function of the entry's value, its section and its file (the node
- * keeps the file's path), so a node is remembered by the sha256 of those, as JSON, and built again
- * from its remembered form after an edit elsewhere. Remembered only when that is exact: the entry
+ * keeps the file's path), so a node is remembered by the sha256 of those, as JSON (or, in a file
+ * whose value is its text's, by that text's sha256 and the entry's place: nodeKey), and built
+ * again from its remembered form after an edit elsewhere. Remembered only when that is exact: the entry
  * gave no diagnostic (a diagnostic's position depends on the rest of the file, so such entries are
  * checked again), and JSON gives the node back unchanged (`jsonExact`, and no object reached twice:
  * a node whose parts share an object would come back with two). The node's locators (`at`,
