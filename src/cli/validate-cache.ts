@@ -249,6 +249,9 @@ function replace(file: string, parts: Iterable<Buffer>): void {
   }
 }
 
+/** A record's values, none yet (one list per kind of memo). */
+const emptyRecord = (): Record<keyof Memos, Pairs> => ({ analyses: [], yamlValues: [], nodes: [] });
+
 /** About how many characters of keys and values one record of a rewritten log holds. */
 const RECORD_CHARS = 1 << 20;
 
@@ -258,7 +261,7 @@ const RECORD_CHARS = 1 << 20;
  * arrays, at once. A small project's log is one record.
  */
 function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
-  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [] };
+  let part = emptyRecord();
   let chars = 0;
   let pending = 0;
   let written = 0;
@@ -269,7 +272,7 @@ function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
       chars += k.length + v.length;
       if (chars >= RECORD_CHARS) {
         yield* record(stamp, part);
-        part = { analyses: [], yamlValues: [], nodes: [] };
+        part = emptyRecord();
         chars = pending = 0;
         written++;
       }
@@ -366,7 +369,7 @@ export class SpillLog {
   /** The temporary file, opened by the first record written; null once discarded (or not writable). */
   private fd: number | undefined | null;
   private readonly tmp: string;
-  private part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [] };
+  private part = emptyRecord();
   private chars = 0;
   private written = 0;
 
@@ -392,7 +395,7 @@ export class SpillLog {
   private flush(): void {
     if (this.fd === null) return;
     const parts = record(this.stamp, this.part);
-    this.part = { analyses: [], yamlValues: [], nodes: [] };
+    this.part = emptyRecord();
     this.chars = 0;
     this.written++;
     try {
@@ -432,7 +435,7 @@ export class SpillLog {
       }
     }
     this.fd = null;
-    this.part = { analyses: [], yamlValues: [], nodes: [] };
+    this.part = emptyRecord();
     if (!opened) return;
     try {
       rmSync(this.tmp, { force: true });
