@@ -354,6 +354,36 @@ export class SpillMap extends Map<string, string> {
   }
 }
 
+/** A temporary file of the cache: `<file>.<pid>.<time>.tmp`. */
+const TEMPORARY = /^(?:validate\.bin|memo\.log)\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes the temporary files of validates that ended without finishing them (a run stopped by
+ * Ctrl-C while it wrote its log): those whose process is gone. A live process's file (another
+ * validate writing at this moment) is left alone.
+ */
+function removeAbandoned(root: string): void {
+  try {
+    const dir = join(root, CACHE_DIR);
+    for (const name of readdirSync(dir)) {
+      const pid = TEMPORARY.exec(name)?.[1];
+      if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+      rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // Left for the next run.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** About how many characters of keys and values a record of a spilled log holds. */
 const SPILL_CHARS = 1 << 16;
 
@@ -417,6 +447,7 @@ export class SpillLog {
       closeSync(this.fd);
       this.fd = null;
       renameSync(this.tmp, memoPath(this.root));
+      removeAbandoned(this.root);
       return true;
     } catch {
       this.discard();

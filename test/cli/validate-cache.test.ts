@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -261,6 +261,18 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     const second = readMemos(dir, stamp);
     expect(second.log.entries - first.log.entries).toBeGreaterThan(0);
     expect(second.log.entries - first.log.entries).toBeLessThan(first.log.entries / 2);
+  });
+
+  it("a first run removes the temporary files of runs that were stopped, not those of a running one", async () => {
+    const dir = copy(EXAMPLE);
+    mkdirSync(join(dir, '.streamt', 'cache'), { recursive: true });
+    // A process id no process has (above Linux's pid_max), and this one's.
+    const stopped = `memo.log.${2 ** 23 + 17}.1700000000000.tmp`;
+    const running = `memo.log.${process.pid}.1700000000000.tmp`;
+    for (const name of [stopped, running]) writeFileSync(join(dir, '.streamt', 'cache', name), 'half a log');
+    const json = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', running, 'validate.bin'].sort());
   });
 
   it('memo.log: compacted when it holds more than twice the values a run used', async () => {
