@@ -23,7 +23,10 @@
  *   ends with anything but whole records of this build, it is rewritten (compacted) to those
  *   values. Every value is keyed by exactly what it is a function of, so a value of an older run
  *   that is still in the log is still right. A rewritten log is records of about 1 MB each,
- *   serialized one at a time as they are written (never the whole 18 MB payload in memory).
+ *   serialized one at a time as they are written (never the whole 18 MB payload in memory). A
+ *   run with no log it can append to writes a new one while it computes (SpillLog: each value
+ *   goes to a temporary file as it is remembered, none is held), renamed over the old log at
+ *   the end.
  *
  * A missing, truncated, corrupted, other-format or other-build file or record is ignored (and
  * rewritten), never trusted: reading stops at the first record whose length or checksum is wrong.
@@ -254,6 +257,9 @@ function replace(file: string, parts: Iterable<Buffer>): void {
   }
 }
 
+/** A record's values, none yet (one list per kind of memo). */
+const emptyRecord = (): Record<keyof Memos, Pairs> => ({ analyses: [], yamlValues: [], nodes: [], compiled: [], lineage: [] });
+
 /** About how many characters of keys and values one record of a rewritten log holds. */
 const RECORD_CHARS = 1 << 20;
 
@@ -263,7 +269,7 @@ const RECORD_CHARS = 1 << 20;
  * arrays, at once. A small project's log is one record.
  */
 function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
-  let part: Record<keyof Memos, Pairs> = { analyses: [], yamlValues: [], nodes: [], compiled: [], lineage: [] };
+  let part = emptyRecord();
   let chars = 0;
   let pending = 0;
   let written = 0;
@@ -274,7 +280,7 @@ function* logRecords(stamp: string, memos: Memos): Generator<Buffer> {
       chars += k.length + v.length;
       if (chars >= RECORD_CHARS) {
         yield* record(stamp, part);
-        part = { analyses: [], yamlValues: [], nodes: [], compiled: [], lineage: [] };
+        part = emptyRecord();
         chars = pending = 0;
         written++;
       }
@@ -332,6 +338,153 @@ export function writeMemoLog(root: string, stamp: string, memos: Memos, previous
   }
 }
 
+/**
+ * A memo's `next` whose values go straight to the log (SpillLog) instead of staying in memory:
+ * `set` writes the value, and the map stays empty (`get` answers undefined: the value is on disk,
+ * and whoever asks computes it again, which gives the same value). A key set twice in a run (two
+ * files of the same text) is written twice, with the same value; reading keeps one.
+ */
+export class SpillMap extends Map<string, string> {
+  constructor(
+    private readonly log: SpillLog,
+    private readonly kind: keyof Memos,
+  ) {
+    super();
+  }
+
+  override get(_key: string): string | undefined {
+    return undefined;
+  }
+
+  override set(key: string, value: string): this {
+    if (this.log === undefined) return super.set(key, value); // Map's constructor adding entries (none are given)
+    this.log.add(this.kind, key, value);
+    return this;
+  }
+}
+
+/** A temporary file of the cache: `<file>.<pid>.<time>.tmp`. */
+const TEMPORARY = /^(?:validate\.bin|memo\.log)\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes the temporary files of validates that ended without finishing them (a run stopped by
+ * Ctrl-C while it wrote its log): those whose process is gone. A live process's file (another
+ * validate writing at this moment) is left alone.
+ */
+function removeAbandoned(root: string): void {
+  try {
+    const dir = join(root, CACHE_DIR);
+    for (const name of readdirSync(dir)) {
+      const pid = TEMPORARY.exec(name)?.[1];
+      if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+      rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // Left for the next run.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** About how many characters of keys and values a record of a spilled log holds. */
+const SPILL_CHARS = 1 << 16;
+
+/**
+ * A whole `memo.log` written while the run computes its values (a run that has no log it can
+ * append to: a first run, or a log of another build or with a damaged record). Each value is
+ * written as it is remembered, in records of about SPILL_CHARS characters, to a temporary file
+ * that `commit` renames over the log; so the values are not held until the end of the run (at
+ * 10,000 models 18 MB of strings, and the garbage of holding them). `discard` (a project that is
+ * not cached) removes the temporary file. A folder that cannot be written: nothing is cached.
+ */
+export class SpillLog {
+  /** The temporary file, opened by the first record written; null once discarded (or not writable). */
+  private fd: number | undefined | null;
+  private readonly tmp: string;
+  private part = emptyRecord();
+  private chars = 0;
+  private written = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly stamp: string,
+  ) {
+    this.tmp = `${memoPath(root)}.${process.pid}.${Date.now()}.tmp`;
+  }
+
+  /** The `next` map of one kind of memo, spilled to this log. */
+  map(kind: keyof Memos): SpillMap {
+    return new SpillMap(this, kind);
+  }
+
+  add(kind: keyof Memos, key: string, value: string): void {
+    if (this.fd === null) return;
+    this.part[kind].push([key, value]);
+    this.chars += key.length + value.length;
+    if (this.chars >= SPILL_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === null) return;
+    const parts = record(this.stamp, this.part);
+    this.part = emptyRecord();
+    this.chars = 0;
+    this.written++;
+    try {
+      if (this.fd === undefined) {
+        mkdirSync(join(this.root, CACHE_DIR), { recursive: true });
+        this.fd = openSync(this.tmp, 'w');
+      }
+      for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(this.fd, part, at);
+    } catch {
+      this.discard();
+    }
+  }
+
+  /** Writes what is left and puts the log in place of the old one; returns whether it did. */
+  commit(): boolean {
+    if (this.chars || !this.written) this.flush();
+    if (typeof this.fd !== 'number') return false;
+    try {
+      closeSync(this.fd);
+      this.fd = null;
+      renameSync(this.tmp, memoPath(this.root));
+      removeAbandoned(this.root);
+      return true;
+    } catch {
+      this.discard();
+      return false;
+    }
+  }
+
+  /** Drops the temporary file: nothing is written to the log. */
+  discard(): void {
+    const opened = typeof this.fd === 'number';
+    if (typeof this.fd === 'number') {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    this.fd = null;
+    this.part = emptyRecord();
+    if (!opened) return;
+    try {
+      rmSync(this.tmp, { force: true });
+    } catch {
+      // Nothing was written there either.
+    }
+  }
+}
+
 /** Appends one record of `added` (values found after writeMemoLog) to a log writeMemoLog wrote. */
 export function appendMemos(root: string, stamp: string, added: Record<keyof Memos, Pairs>): void {
   if (!(added.analyses.length + added.yamlValues.length + added.nodes.length + added.compiled.length + added.lineage.length)) return;
@@ -377,5 +530,15 @@ export function runKey(stamp: string, files: ProjectFiles, options: { env?: stri
     .filter((k) => everything || names.has(k) || k.startsWith('STREAMT_'))
     .sort()
     .map((k) => [k, processEnv[k]]);
-  return createHash('sha256').update(serialize([stamp, options, files, env])).digest('hex');
+  // Each resource file serialized on its own (length first): never one buffer of every text.
+  const hash = createHash('sha256');
+  const part = (v: unknown): void => {
+    const bytes = serialize(v);
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(bytes.length, 0);
+    hash.update(length).update(bytes);
+  };
+  part([stamp, options, { ...files, resourceFiles: files.resourceFiles.length }, env]);
+  for (const f of files.resourceFiles) part(f);
+  return hash.digest('hex');
 }

@@ -21,7 +21,7 @@ import {
   type SectionName,
 } from './schema.js';
 import type { EnvironmentInfo, ExposureNode, Locator, ModelNode, Project, SourceNode, TestNode } from './types.js';
-import { fromCachedNode, keyNode, nodeKey, toCachedNode } from './memo.js';
+import { fromCachedNode, nodeForm, nodeKey, toCachedNode } from './memo.js';
 import { interpolate, locate, locateInString, parseYaml, toValue, type Loc, type PathSegment, type YamlFile } from './yaml.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import { parseLock } from '../schemas/lock.js';
@@ -389,12 +389,12 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
         path,
       };
       // Remembered (incremental validate): the node this entry gave last time, without a diagnostic.
-      const key = memo ? nodeKey(section, yaml.file, entry) : undefined;
+      const key = memo ? nodeKey(section, yaml.file, entry, yaml.places && { text: yaml.places.text, index }) : undefined;
       const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
       if (known !== undefined) {
         memo!.next.set(key!, known);
         const node = fromCachedNode<SourceNode | ModelNode | TestNode | ExposureNode>(known, ctx);
-        keyNode(node, key!);
+        nodeForm(node, known);
         pushNode(section, node, project);
         return;
       }
@@ -411,7 +411,7 @@ function collectSections(yaml: YamlFile, value: Record<string, unknown>, project
         const cached = toCachedNode(node);
         if (cached !== undefined) {
           memo!.next.set(key, cached);
-          keyNode(node, key);
+          nodeForm(node, cached);
         }
       }
     });

@@ -193,14 +193,13 @@ export function lazyLoc<T extends { loc: ReturnType<Locator> }>(node: T, _ctx: E
 }
 
 export function normalizeSource(w: WrittenSource, ctx: EntryContext): SourceNode {
-  const node: SourceNode = {
-    ...base(w, ctx),
-    id: `source.${w.name}`,
-    kind: 'source',
+  const node: SourceNode = Object.assign(base(w, ctx), {
+    id: `source.${w.name}` as const,
+    kind: 'source' as const,
     columns: columns(w.columns),
     key: w.key === undefined ? [] : Array.isArray(w.key) ? w.key : [w.key],
     changelog: sourceChangelog(w.changelog),
-  };
+  });
   lazyLoc(node, ctx);
   if (w.topic !== undefined) node.topic = w.topic;
   else ctx.diagnostics.push(error('MISSING_TOPIC', `Source "${w.name}" has no topic`, { ...ctx.at([]), hint: 'add "topic: <kafka topic name>"' }));
@@ -261,10 +260,9 @@ const MASK_METHODS: Record<string, 'hash' | 'redact' | 'partial' | 'tokenize' | 
 };
 
 export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
-  const node: ModelNode = {
-    ...base(w, ctx),
-    id: `model.${w.name}`,
-    kind: 'model',
+  const node: ModelNode = Object.assign(base(w, ctx), {
+    id: `model.${w.name}` as const,
+    kind: 'model' as const,
     from: fromRefs(w.from),
     hasFrom: w.from !== undefined,
     key: w.key === undefined ? [] : Array.isArray(w.key) ? w.key : [w.key],
@@ -276,7 +274,7 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     mlOutputs: {},
     access: w.access ?? 'private',
     contractEnforced: w.contract?.enforced ?? w.config?.contract?.enforced ?? false,
-  };
+  });
   lazyLoc(node, ctx);
   if (w.sql !== undefined) node.sql = w.sql;
   if (w.materialized) node.declaredMaterialized = w.materialized === 'flink_stream' ? 'flink' : w.materialized;
@@ -433,16 +431,15 @@ export function normalizeTest(w: WrittenTest, ctx: EntryContext): TestNode {
   });
 
   const severityWritten = w.severity ?? (!Array.isArray(onFailure) ? onFailure?.severity : undefined);
-  const node: TestNode = {
-    ...base({ ...w, owner: undefined }, ctx),
-    id: `test.${w.name}`,
-    kind: 'test',
+  const node: TestNode = Object.assign(base({ ...w, owner: undefined }, ctx), {
+    id: `test.${w.name}` as const,
+    kind: 'test' as const,
     target: w.model,
     type: w.type === 'streaming' ? 'continuous' : w.type,
     assertions,
-    severity: severityWritten === 'warn' || severityWritten === 'warning' ? 'warn' : 'error',
+    severity: severityWritten === 'warn' || severityWritten === 'warning' ? ('warn' as const) : ('error' as const),
     actions,
-  };
+  });
   lazyLoc(node, ctx);
   if (w.sample_size !== undefined) node.sampleSize = w.sample_size;
   if (w.timeout !== undefined) node.timeout = w.timeout;
@@ -455,15 +452,14 @@ export function normalizeTest(w: WrittenTest, ctx: EntryContext): TestNode {
 export function normalizeExposure(w: WrittenExposure, ctx: EntryContext): ExposureNode {
   const refs = (list: unknown[] | undefined, key: string, kind: InputRef['kind']): InputRef[] =>
     (list ?? []).map((e, i) => parseRefEntry(e, [key, i], kind)).filter((r): r is InputRef => !!r);
-  const node: ExposureNode = {
-    ...base(w, ctx),
-    id: `exposure.${w.name}`,
-    kind: 'exposure',
+  const node: ExposureNode = Object.assign(base(w, ctx), {
+    id: `exposure.${w.name}` as const,
+    kind: 'exposure' as const,
     type: w.type,
     produces: refs(w.produces, 'produces', 'source'),
     consumes: refs(w.consumes, 'consumes', 'any'),
     dependsOn: refs(w.depends_on, 'depends_on', 'any'),
-  };
+  });
   lazyLoc(node, ctx);
   if (w.role) node.role = w.role;
   if (w.url) node.url = w.url;

@@ -142,10 +142,11 @@ export function fastYamlValue(text: string): { value: unknown } | undefined {
 }
 
 export function parseYaml(file: string, text: string, memo?: Memo): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
-  const fast = memo ? rememberedFastValue(text, memo) : fastYamlValue(text);
+  const hash = memo ? createHash('sha256').update(text).digest('base64') : undefined;
+  const fast = memo ? rememberedFastValue(text, hash!, memo) : fastYamlValue(text);
   if (fast) {
     const yaml = new ParsedYaml(file, text, fast);
-    if (memo && !text.includes('${')) yaml.places = { memo, text: createHash('sha256').update(text).digest('base64') };
+    if (memo && !text.includes('${')) yaml.places = { memo, text: hash! };
     return { yaml, diagnostics: [] };
   }
   return parseYamlDocument(file, text);
@@ -169,11 +170,10 @@ function remembered(yaml: YamlFile, args: unknown[], compute: () => Loc): Loc {
 
 /**
  * The fast path's value of a file remembered from an earlier run (incremental validate), by the
- * sha256 of the file's text; '' remembers that the fast path declined it. A value JSON would not
+ * sha256 of the file's text (`key`); '' remembers that the fast path declined it. A value JSON would not
  * give back exactly is not remembered.
  */
-function rememberedFastValue(text: string, memo: Memo): { value: unknown } | undefined {
-  const key = createHash('sha256').update(text).digest('base64');
+function rememberedFastValue(text: string, key: string, memo: Memo): { value: unknown } | undefined {
   const known = memo.next.get(key) ?? memo.previous.get(key);
   if (known !== undefined) {
     try {

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,28 @@ const edit = (dir: string, file: string, change: (text: string) => string) => {
 const diagnosticCodes = (r: Run) => (JSON.parse(r.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code);
 
 const EXAMPLE = join(REPO, 'examples', 'payments');
+
+/** Adds a models file of `n` models reading the example's first model. */
+function addModels(dir: string, n: number): void {
+  const models = Array.from({ length: n }, (_, i) =>
+    [`  - name: many_${i}`, `    description: "Generated model ${i}"`, '    owner: team-payments', '    tags: [payments]', '    sql: |', `      SELECT payment_id, customer_id, amount_cents FROM {{ ref("payments_clean") }} WHERE amount_cents > ${i}`].join('\n'),
+  );
+  writeFileSync(join(dir, 'models', 'many.yml'), `models:\n${models.join('\n')}\n`);
+}
+
+/** The records of a memo.log (u32 length, sha256 of the payload, the payload), checked whole to the end. */
+function recordCount(b: Buffer): number {
+  let at = 0;
+  let n = 0;
+  while (at < b.length) {
+    const end = at + 36 + b.readUInt32LE(at);
+    expect(end).toBeLessThanOrEqual(b.length);
+    expect(createHash('sha256').update(b.subarray(at + 36, end)).digest()).toEqual(b.subarray(at + 4, at + 36));
+    at = end;
+    n++;
+  }
+  return n;
+}
 
 describe('validate with its cache reports what it reports without it', () => {
   it('on every fixture, golden case and example, cold and warm', async () => {
@@ -300,6 +322,43 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     expect(readFileSync(memoPath(dir))).toEqual(after);
   });
 
+  it('memo.log of a first run is written as the values are computed, in records read back whole', async () => {
+    const dir = copy(EXAMPLE);
+    addModels(dir, 300);
+    await expectSameEverywhere(dir);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', 'validate.bin']);
+    const stamp = buildStamp(packageVersion());
+    const first = readMemos(dir, stamp);
+    expect(first.log.appendable).toBe(true);
+    expect(first.analyses.size).toBeGreaterThanOrEqual(300);
+    expect(first.nodes.size).toBeGreaterThanOrEqual(300);
+    // Several records (a few hundred kB each), every value once.
+    expect(recordCount(readFileSync(memoPath(dir)))).toBeGreaterThan(1);
+    expect(first.log.entries).toBe(first.analyses.size + first.nodes.size + first.yamlValues.size + first.compiled.size + first.lineage.size);
+    // The run after an edit reuses them and appends what it computed.
+    const before = readFileSync(memoPath(dir));
+    edit(dir, 'models/many.yml', (t) => t.replace('amount_cents > 150', 'amount_cents > 151'));
+    await expectSameEverywhere(dir);
+    const after = readFileSync(memoPath(dir));
+    expect(after.subarray(0, before.length)).toEqual(before);
+    // Appended: the edited file's value, its nodes (keyed by the file's text) and the edited model's analysis, not every value again.
+    const second = readMemos(dir, stamp);
+    expect(second.log.entries - first.log.entries).toBeGreaterThan(0);
+    expect(second.log.entries - first.log.entries).toBeLessThan(first.log.entries / 2);
+  });
+
+  it("a first run removes the temporary files of runs that were stopped, not those of a running one", async () => {
+    const dir = copy(EXAMPLE);
+    mkdirSync(join(dir, '.streamt', 'cache'), { recursive: true });
+    // A process id no process has (above Linux's pid_max), and this one's.
+    const stopped = `memo.log.${2 ** 23 + 17}.1700000000000.tmp`;
+    const running = `memo.log.${process.pid}.1700000000000.tmp`;
+    for (const name of [stopped, running]) writeFileSync(join(dir, '.streamt', 'cache', name), 'half a log');
+    const json = await validate(dir, ['--format', 'json', '--no-cache']);
+    expect(await validate(dir, ['--format', 'json'])).toEqual(json);
+    expect(readdirSync(join(dir, '.streamt', 'cache')).sort()).toEqual(['memo.log', running, 'validate.bin'].sort());
+  });
+
   it('memo.log: compacted when it holds more than twice the values a run used', async () => {
     const dir = copy(EXAMPLE);
     await validate(dir);
@@ -342,8 +401,7 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
       return n;
     };
     await child();
-    // The log of a small project is one record, then the compile's parts appended (one more).
-    expect(records(readFileSync(memoPath(dir)))).toBe(2);
+    expect(records(readFileSync(memoPath(dir)))).toBe(1);
     edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 10'));
     const cold = await child(['--no-cache']);
     // Three runs at once, each appending the values of the edit (or rewriting the log).
@@ -402,6 +460,14 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     const cold = await validate(dir, ['--no-cache'], { KAFKA_SASL_PASSWORD: 'hunter2-secret' });
     expect(await validate(dir, [], { KAFKA_SASL_PASSWORD: 'hunter2-secret' })).toEqual(cold);
     expect(existsSync(cachePath(dir))).toBe(false);
+    expect(existsSync(join(dir, '.streamt'))).toBe(false);
+    // Large enough for values to be written while it runs: the log it began is removed.
+    addModels(dir, 300);
+    const big = await validate(dir, [], { KAFKA_SASL_PASSWORD: 'hunter2-secret' });
+    expect(big.code).toBe(0);
+    expect(existsSync(cachePath(dir))).toBe(false);
+    expect(existsSync(memoPath(dir))).toBe(false);
+    expect(readdirSync(join(dir, '.streamt', 'cache'))).toEqual([]);
   });
 
   it('two validates at once leave one whole cache', async () => {

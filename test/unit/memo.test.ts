@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonExact, type Memo } from '../../src/core/memo.js';
 import { readProjectFiles } from '../../src/project/files.js';
 import { loadProject } from '../../src/project/load.js';
+import { toCachedNode } from '../../src/project/memo.js';
 import { parseYaml } from '../../src/project/yaml.js';
 import { resolveProject } from '../../src/resolve/resolve.js';
 
@@ -63,5 +64,33 @@ describe('remembered analyses and YAML values are the computed ones', () => {
     parseYaml('g.yml', plain, m);
     expect(m.next.size).toBe(1);
     expect(parseYaml('g.yml', plain, memo(m.next)).yaml?.fastValue?.value).toEqual({ a: 1 });
+  });
+});
+
+describe('a normalized node is remembered only when JSON gives it back exactly', () => {
+  const node = () => ({ name: 'm', at: () => 0, tags: ['a'], meta: { k: 1 }, loc: { file: 'f', line: 1, column: 1 }, sql: 'SELECT 1' });
+
+  it('its data, in order, with a 0 where its locators were', () => {
+    expect(toCachedNode(node())).toBe('{"name":"m","at":0,"tags":["a"],"meta":{"k":1},"loc":0,"sql":"SELECT 1"}');
+  });
+
+  it('not a node JSON would change', () => {
+    const shared = { k: 1 };
+    const hidden = node();
+    Object.defineProperty(hidden.meta, 'secret', { value: 1, enumerable: false });
+    const symbol = node();
+    (symbol.meta as Record<symbol, unknown>)[Symbol('s')] = 1;
+    const cases: Record<string, object> = {
+      'an undefined property': { ...node(), owner: undefined },
+      'an undefined nested property': { ...node(), meta: { k: undefined } },
+      'an object reached twice': { ...node(), meta: shared, other: shared },
+      'a Date': { ...node(), meta: { when: new Date(0) } },
+      '-0': { ...node(), meta: { n: -0 } },
+      'a hole in an array': { ...node(), tags: ['a', , 'b'] },
+      'a non-enumerable property': hidden,
+      'a symbol key': symbol,
+      'a class instance': { ...node(), meta: new (class C {})() },
+    };
+    for (const [what, n] of Object.entries(cases)) expect(toCachedNode(n), what).toBeUndefined();
   });
 });

@@ -14,7 +14,8 @@ import type { Project } from '../../project/types.js';
 import type { AnalysisMemo } from '../../resolve/memo.js';
 import type { Memo } from '../../core/memo.js';
 import { packageVersion } from '../main.js';
-import { appendMemos, buildStamp, fresh, readCachedResult, readMemos, runKey, writeCachedResult, writeMemoLog, type ProjectSummary } from '../validate-cache.js';
+import { appendMemos, buildStamp, fresh, readCachedResult, readMemos, runKey, SpillLog, writeCachedResult, writeMemoLog, type Memos, type ProjectSummary } from '../validate-cache.js';
+import type { ProjectFiles } from '../../project/load.js';
 import { runFrontEnd, sourceLinesFrom, type GlobalOptions, type PipelineResult } from '../pipeline.js';
 
 export interface ValidateOptions extends GlobalOptions {
@@ -79,6 +80,9 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
   const last = readCachedResult(root, stamp);
   if (last?.key === key && last.summary) return report(opts, out, { diagnostics: last.diagnostics, root }, undefined, last.summary);
   const memos = readMemos(root, stamp);
+  // No log this run can append to (a first run, another build's, a damaged one): the values go
+  // to a new log as they are computed (SpillLog), none held in memory until the end.
+  if (!memos.log.appendable) return validateSpilling(opts, out, env, root, stamp, key, files, memos);
   const analyses: AnalysisMemo = { previous: memos.analyses, next: new Map() };
   const yamlValues: Memo = { previous: memos.yamlValues, next: new Map() };
   const nodes: Memo = { previous: memos.nodes, next: new Map() };
@@ -116,13 +120,50 @@ function validateIncrementally(opts: ValidateOptions, out: Output, env: Readonly
 }
 
 /**
+ * validateIncrementally when the log is written whole: the values this run remembers are
+ * written to a new log as they are computed (SpillLog), the ones of the old log it reuses too,
+ * and the new log replaces the old one once the run is done (removed when the project is not
+ * cached).
+ */
+function validateSpilling(opts: ValidateOptions, out: Output, env: Readonly<Record<string, string | undefined>>, root: string, stamp: string, key: string, files: ProjectFiles, memos: Memos): number {
+  const log = new SpillLog(root, stamp);
+  let committed = false;
+  try {
+    const analyses: AnalysisMemo = { previous: memos.analyses, next: log.map('analyses') };
+    const yamlValues: Memo = { previous: memos.yamlValues, next: log.map('yamlValues') };
+    const nodes: Memo = { previous: memos.nodes, next: log.map('nodes') };
+    const lineage: Memo = { previous: memos.lineage, next: log.map('lineage') };
+    const front = runFrontEnd(opts, env, { files, analyses, yamlValues, nodes, lineage });
+    const p = front.project;
+    const cached = p !== undefined && !p.secrets.length;
+    // What was read of an old log is not needed after load and resolve.
+    memos.analyses.clear();
+    memos.nodes.clear();
+    memos.lineage.clear();
+    if (!cached) log.discard();
+    const diagnostics = validateDiagnostics(front, { previous: memos.compiled, next: log.map('compiled') });
+    if (cached) {
+      writeCachedResult(root, stamp, { key, diagnostics, summary: summaryOf(p) });
+      committed = log.commit();
+    }
+    return report(opts, out, { ...front, diagnostics });
+  } finally {
+    if (!committed) log.discard();
+  }
+}
+
+/**
  * V8's young generation (where every value is first allocated) stays at the size it has instead of
  * doubling as survivors grow (to 2 × 16 MB): at 10,000 models validate's peak RSS is ~50 MB lower
- * for the same CPU time (figures in docs/development.md). The flag is read at each young
- * collection, so it takes effect here; the memory only, never a result, depends on it.
+ * for the same CPU time. And a young collection is done by the main thread alone: its helper
+ * threads cost more CPU than they save on a machine whose cores are busy (at 10,000 models about
+ * 0.13 s less CPU time, the same wall time; figures in docs/development.md). Both flags are read
+ * at each young collection, so they take effect here; the memory and time only, never a result,
+ * depend on them.
  */
 function youngGenerationStaysSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--no-parallel-scavenge');
 }
 
 function summaryOf(p: Project): ProjectSummary {
