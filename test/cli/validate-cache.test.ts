@@ -154,11 +154,15 @@ describe('validate with its cache reports what it reports without it', () => {
     const [clean] = await expectSameEverywhere(dir);
     const stamp = buildStamp(packageVersion());
     const parts = () => readMemos(dir, stamp).compiled;
+    // A first run does not remember them; the run after an edit does.
+    expect(parts().size).toBe(0);
+    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'HIGH'", "OR risk_band = 'MEDIUM'"));
+    await expectSameEverywhere(dir);
     const first = parts();
     expect(first.size).toBeGreaterThan(0);
 
     // A leaf model's SQL: its part alone is compiled again (every other key is the same).
-    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'HIGH'", "OR risk_band = 'VERY_HIGH'"));
+    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'MEDIUM'", "OR risk_band = 'VERY_HIGH'"));
     await expectSameEverywhere(dir);
     const second = parts();
     for (const [k, v] of first) expect(second.get(k)).toBe(v);
@@ -226,9 +230,12 @@ describe('validate with its cache reports what it reports without it', () => {
     edit(dir, 'stream_project.yml', (t) => t.replace(/(    bootstrap_servers: .*\n)/, '$1    acls:\n      roles:\n        fraud-engine: User:fraud-scoring\n'));
     const [first] = await expectSameEverywhere(dir);
     expect(diagnosticCodes(first!)).toContain('ACL_PRINCIPAL_UNKNOWN');
-    edit(dir, 'models/payments.yml', (t) => t.replace("OR risk_band = 'HIGH'", "OR risk_band = 'VERY_HIGH'"));
-    const [leaf] = await expectSameEverywhere(dir);
-    expect(leaf!.stdout).toBe(first!.stdout);
+    // The first run after an edit remembers the parts (a first run does not), the next replays them.
+    for (const [from, to] of [['HIGH', 'VERY_HIGH'], ['VERY_HIGH', 'MEDIUM']]) {
+      edit(dir, 'models/payments.yml', (t) => t.replace(`OR risk_band = '${from}'`, `OR risk_band = '${to}'`));
+      const [leaf] = await expectSameEverywhere(dir);
+      expect(leaf!.stdout).toBe(first!.stdout);
+    }
     edit(dir, 'models/payments.yml', (t) => t.replace('  - name: customer_spend_5m\n', '  - name: customer_spend_5m\n    flink_cluster: other\n'));
     await expectSameEverywhere(dir);
   });
@@ -316,10 +323,16 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     const second = readMemos(dir, stamp);
     for (const [k, v] of first.analyses) expect(second.analyses.get(k)).toBe(v);
     expect(second.analyses.size).toBeGreaterThan(first.analyses.size);
-    // Back to the first state: every value is in the log already, nothing is written.
+    // Back to the first state: its lineage and compile parts, which a first run does not
+    // remember, are appended; then every value of both states is in the log, nothing is written.
     edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 10', 'AND amount_cents > 0'));
     await expectSameEverywhere(dir);
-    expect(readFileSync(memoPath(dir))).toEqual(after);
+    const both = readFileSync(memoPath(dir));
+    for (const [from, to] of [['> 0', '> 10'], ['> 10', '> 0']]) {
+      edit(dir, 'models/payments.yml', (t) => t.replace(`AND amount_cents ${from}`, `AND amount_cents ${to}`));
+      await expectSameEverywhere(dir);
+      expect(readFileSync(memoPath(dir))).toEqual(both);
+    }
   });
 
   it('memo.log of a first run is written as the values are computed, in records read back whole', async () => {
@@ -341,10 +354,16 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
     await expectSameEverywhere(dir);
     const after = readFileSync(memoPath(dir));
     expect(after.subarray(0, before.length)).toEqual(before);
-    // Appended: the edited file's value, its nodes (keyed by the file's text) and the edited model's analysis, not every value again.
+    // The first run after it remembers the models' lineage and compile parts too (a first run
+    // does not); the next edit appends the edited file's value, its nodes (keyed by the file's
+    // text), the edited model's analysis, lineage and compile part, not every value again.
     const second = readMemos(dir, stamp);
-    expect(second.log.entries - first.log.entries).toBeGreaterThan(0);
-    expect(second.log.entries - first.log.entries).toBeLessThan(first.log.entries / 2);
+    expect(second.compiled.size).toBeGreaterThan(300);
+    edit(dir, 'models/many.yml', (t) => t.replace('amount_cents > 151', 'amount_cents > 152'));
+    await expectSameEverywhere(dir);
+    const third = readMemos(dir, stamp);
+    expect(third.log.entries - second.log.entries).toBeGreaterThan(0);
+    expect(third.log.entries - second.log.entries).toBeLessThan(second.log.entries / 2);
   });
 
   it("a first run removes the temporary files of runs that were stopped, not those of a running one", async () => {
@@ -361,6 +380,9 @@ describe('a cache validate cannot trust is ignored and rewritten', () => {
 
   it('memo.log: compacted when it holds more than twice the values a run used', async () => {
     const dir = copy(EXAMPLE);
+    await validate(dir);
+    // The run after an edit remembers what a first run does not (lineage, compile parts).
+    edit(dir, 'models/payments.yml', (t) => t.replace('AND amount_cents > 0', 'AND amount_cents > 0 '));
     await validate(dir);
     const stamp = buildStamp(packageVersion());
     const first = readMemos(dir, stamp).log.entries;
