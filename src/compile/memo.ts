@@ -30,7 +30,7 @@ import { jsonExact, type Memo } from '../core/memo.js';
 import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
 import { consumerCompatibility } from '../resolve/contracts.js';
-import { keyOfAnalysis } from '../resolve/memo.js';
+import { modelAnalysisKey } from '../resolve/memo.js';
 import type { NodeTable } from '../resolve/tables.js';
 import type { ResolvedModel, ResolvedProject } from '../resolve/types.js';
 import type { JobKafkaAccess } from './emitters/flink.js';
@@ -137,13 +137,8 @@ export function modelSliceKeys(base: string, resolved: ResolvedProject): Map<str
 
 function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, keys: Map<string, string | undefined>, modelOf: (id: NodeId) => ResolvedModel | undefined, readByExposures: Set<NodeId>): string | undefined {
   // SQL is keyed by its analysis's key, which the rendered SQL and the names it reads are part of.
-  if (m.renderedSql !== undefined && !m.analysis) return undefined;
-  let analysis: string | null = null;
-  if (m.analysis) {
-    const k = keyOfAnalysis(m.analysis);
-    if (k === undefined) return undefined;
-    analysis = k;
-  }
+  const analysis = modelAnalysisKey(m);
+  if (analysis === undefined) return undefined;
   const node = nodeIdentity(m.node);
   const inputs: [NodeId, string | null][] = [];
   for (const id of m.inputs) {

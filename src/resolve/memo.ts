@@ -160,6 +160,16 @@ export interface LineageValue {
 }
 
 /**
+ * What a model's SQL stands for in the keys of what is derived from it: its analysis's key (the
+ * rendered SQL and the names it reads are part of it), null for a model without SQL, undefined
+ * (not remembered) when the SQL was not analysed or its analysis has no key.
+ */
+export function modelAnalysisKey(m: ResolvedModel): string | null | undefined {
+  if (m.renderedSql !== undefined && !m.analysis) return undefined;
+  return m.analysis ? keyOfAnalysis(m.analysis) : null;
+}
+
+/**
  * The key of a model's lineage and classification: its node (nodeIdentity), its analysis (by its
  * key), its inputs and output columns, its materialization and whether a Gateway is configured
  * (where a mask applies), and what its inputs' columns carry: for an input model the key of its
@@ -171,13 +181,8 @@ export function lineageKey(
   gateway: boolean,
   inputKeys: (id: NodeId) => string | undefined,
 ): string | undefined {
-  if (m.renderedSql !== undefined && !m.analysis) return undefined;
-  let analysis: string | null = null;
-  if (m.analysis) {
-    const k = keyOfAnalysis(m.analysis);
-    if (k === undefined) return undefined;
-    analysis = k;
-  }
+  const analysis = modelAnalysisKey(m);
+  if (analysis === undefined) return undefined;
   const inputs: [NodeId, string][] = [];
   for (const id of m.inputs) {
     const k = inputKeys(id);
