@@ -90,7 +90,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
         continue;
       }
     }
-    const before = key !== undefined ? { d: diagnostics.length, t: topics.length, j: jobs.length, c: connectors.length, s: schemas.length, r: rules.length, k: clients.length } : undefined;
+    const before = key !== undefined || diagnosticsOnly ? { d: diagnostics.length, t: topics.length, j: jobs.length, c: connectors.length, s: schemas.length, r: rules.length, k: clients.length } : undefined;
     const topic = emitTopic(ctx, m);
     if (topic) topics.push({ addr: `kafka.topic.${topic.name}`, owner: id, fileName: topic.name, spec: topic, content: stableJson });
     if ((m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined) {
@@ -101,7 +101,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
       }
     }
     const output = modelOutputSchema(ctx, m, diagnostics, diagnosticsOnly);
-    if (output) outputSchemas.set(id, output);
+    if (output && !diagnosticsOnly) outputSchemas.set(id, output);
     const modelSchema = output?.registered ? output.spec : undefined;
     if (modelSchema) schemas.push({ addr: `sr.subject.${modelSchema.subject}`, owner: id, fileName: modelSchema.subject, spec: modelSchema, content: registration });
     const connector = emitConnector(ctx, m, diagnostics, (envelope) => {
@@ -117,7 +117,15 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
       rules.push({ addr: `gateway.rule.${rule.name}`, owner: id, fileName: rule.name, spec: rule, content: (s) => stableJson(s.resource) });
     }
     diagnostics.push(...policyPlacementDiagnostics(ctx, m));
-    if (before && diagnostics.length === before.d) {
+    if (diagnosticsOnly && before) {
+      // Nothing after this loop reads a spec in a diagnostics-only compile (addresses, owners and
+      // clients only): dropped now, the specs of 10,000 models die young instead of being carried
+      // through the whole compile (validate's peak RSS, docs/development.md).
+      for (const [list, from] of [[topics, before.t], [jobs, before.j], [connectors, before.c], [schemas, before.s], [rules, before.r]] as [Pending<unknown>[], number][]) {
+        for (let i = from; i < list.length; i++) list[i]!.spec = undefined;
+      }
+    }
+    if (key !== undefined && before && diagnostics.length === before.d) {
       const slice: CompiledSlice = {
         topics: topics.slice(before.t).map((p) => p.addr),
         jobs: jobs.slice(before.j).map((p) => p.addr),
