@@ -68,7 +68,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
   const hasGateway = !!resolved.project.runtime.conduktor?.gateway;
 
   const models = [...resolved.models.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
-  const base = memo && diagnosticsOnly ? compileBaseKey(resolved, ctx.vault.empty) : undefined;
+  const base = memo && diagnosticsOnly ? compileBaseKey(resolved, ctx.vault) : undefined;
   const sliceKeys = base !== undefined ? modelSliceKeys(base, resolved) : undefined;
   for (const m of models) {
     const id = m.node.id;
@@ -77,7 +77,9 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
     if (key !== undefined) {
       const known = memo!.next.get(key) ?? memo!.previous.get(key);
       // The clients are read only to compile ACLs, which only a project that manages them does (emitAcls).
-      const slice = known !== undefined ? fromCachedSlice(known, !!resolved.access?.managed) : undefined;
+      // A part is what an empty vault gives (it was remembered only then): it is this vault's too
+      // unless a value the vault knows occurs in it, where this vault would scrub it (./memo.ts).
+      const slice = known !== undefined && !ctx.vault.leaks(known) ? fromCachedSlice(known, !!resolved.access?.managed) : undefined;
       if (slice) {
         // The addresses and clients are all the rest of a diagnostics-only compile reads of a part.
         replay(topics, slice.topics, id);
@@ -90,7 +92,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
         continue;
       }
     }
-    const before = key !== undefined || diagnosticsOnly ? { d: diagnostics.length, t: topics.length, j: jobs.length, c: connectors.length, s: schemas.length, r: rules.length, k: clients.length } : undefined;
+    const before = key !== undefined || diagnosticsOnly ? { v: ctx.vault.changes, d: diagnostics.length, t: topics.length, j: jobs.length, c: connectors.length, s: schemas.length, r: rules.length, k: clients.length } : undefined;
     const topic = emitTopic(ctx, m);
     if (topic) topics.push({ addr: `kafka.topic.${topic.name}`, owner: id, fileName: topic.name, spec: topic, content: stableJson });
     if ((m.materialized === 'flink' || m.materialized === 'topic') && m.renderedSql !== undefined) {
@@ -125,7 +127,9 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
         for (let i = from; i < list.length; i++) list[i]!.spec = undefined;
       }
     }
-    if (key !== undefined && before && diagnostics.length === before.d) {
+    // Remembered only when the vault changed nothing in it (it is what an empty vault gives) and
+    // no value the vault knows occurs in it (none is written to the cache).
+    if (key !== undefined && before && diagnostics.length === before.d && ctx.vault.changes === before.v) {
       const slice: CompiledSlice = {
         topics: topics.slice(before.t).map((p) => p.addr),
         jobs: jobs.slice(before.j).map((p) => p.addr),
@@ -135,7 +139,7 @@ function compile(resolved: ResolvedProject, opts: CompileOptions & { streamtVers
         clients: clients.slice(before.k).map((c) => ({ addr: c.addr, runtime: c.runtime, cluster: c.cluster, access: c.access })),
       };
       const cached = toCachedSlice(slice);
-      if (cached !== undefined) memo!.next.set(key!, cached);
+      if (cached !== undefined && !ctx.vault.leaks(cached)) memo!.next.set(key!, cached);
     }
   }
   for (const s of [...resolved.project.sources].sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -34,6 +34,7 @@ import { modelAnalysisKey } from '../resolve/memo.js';
 import type { NodeTable } from '../resolve/tables.js';
 import type { ResolvedModel, ResolvedProject } from '../resolve/types.js';
 import type { JobKafkaAccess } from './emitters/flink.js';
+import type { SecretVault } from './secrets.js';
 
 /** Models' compile parts by key (modelSliceKey), as JSON (CompiledSlice). */
 export type CompileMemo = Memo;
@@ -61,20 +62,23 @@ const NOT_SETTINGS = new Set(['sources', 'models', 'tests', 'exposures', 'env'])
 
 /**
  * The key of what every model's part reads of the project itself, or undefined (nothing is
- * remembered) when JSON cannot tell it apart or a secret value is known (`vaultEmpty` false: the
- * emitters scrub it, and its placeholder depends on the environment; no hash of a secret is
- * written either). Without a known secret the emitters read nothing of the environment: the
- * rendered SQL that `env_var()` reads is part of each model's key.
+ * remembered) when JSON cannot tell it apart or the settings hold a value the secret vault knows
+ * (a connection secret: no hash of it is written). The vault itself is not in the key: a part is
+ * remembered only when compiling it changed nothing through the vault (`SecretVault.changes`),
+ * so it is what an empty vault gives, and it is replayed only when no value the vault knows
+ * occurs in it (compile.ts; see the header). Without a secret the emitters read nothing of the
+ * environment: the rendered SQL that `env_var()` reads is part of each model's key.
  */
-export function compileBaseKey(resolved: ResolvedProject, vaultEmpty: boolean): string | undefined {
-  if (!vaultEmpty) return undefined;
+export function compileBaseKey(resolved: ResolvedProject, vault: SecretVault): string | undefined {
   const p = resolved.project as unknown as Record<string, unknown>;
   const settings: Record<string, unknown> = {};
   // Locators are functions of the project file, which `projectFile` and the settings are.
   for (const k of Object.keys(p)) if (!NOT_SETTINGS.has(k) && typeof p[k] !== 'function') settings[k] = p[k];
   const args = [settings, resolved.gateway];
   if (!jsonExact(args)) return undefined;
-  return hash('sha256', JSON.stringify(args), 'base64');
+  const json = JSON.stringify(args);
+  if (vault.leaks(json)) return undefined;
+  return hash('sha256', json, 'base64');
 }
 
 /** Each source table's key (null: not remembered), by table object: resolve makes a view once and never changes it. */

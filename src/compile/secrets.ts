@@ -11,6 +11,12 @@ export class SecretVault {
   readonly values = new Map<string, string>();
   private readonly byValue = new Map<string, string>();
   private readonly ordered: string[];
+  /**
+   * How many times a call's result differed from what it is with an empty vault (a value found
+   * and replaced). validate's compile memo (compile.ts) remembers a model's part only when its
+   * compile left this unchanged: then the part is what an empty vault gives.
+   */
+  changes = 0;
 
   constructor(secrets: readonly string[], env: Readonly<Record<string, string | undefined>>) {
     const names = Object.keys(env).sort();
@@ -35,6 +41,12 @@ export class SecretVault {
 
   /** Replaces every known secret value inside a string by its placeholder. */
   scrub(text: string): string {
+    const out = this.replace(text);
+    if (out !== text) this.changes++;
+    return out;
+  }
+
+  private replace(text: string): string {
     let out = text;
     for (const value of this.ordered) if (out.includes(value)) out = out.split(value).join(this.byValue.get(value)!);
     return out;
@@ -46,8 +58,12 @@ export class SecretVault {
    */
   configValue(where: string, key: string, value: string): string {
     if (looksSecret(key) && value !== '' && !/^\$\{(env|secret|file):[^}]*\}$/.test(value)) {
-      const scrubbed = this.scrub(value);
-      if (scrubbed !== value && /^\$\{env:[^}]*\}$/.test(scrubbed)) return scrubbed;
+      // An empty vault gives the `${secret:...}` placeholder: only the `${env:...}` one is a change.
+      const scrubbed = this.replace(value);
+      if (scrubbed !== value && /^\$\{env:[^}]*\}$/.test(scrubbed)) {
+        this.changes++;
+        return scrubbed;
+      }
       const placeholder = `\${secret:${where}/${key}}`;
       this.values.set(placeholder, value);
       return placeholder;

@@ -271,6 +271,94 @@ describe('validate with its cache reports what it reports without it', () => {
   });
 });
 
+/** Fails when a cache file holds a value, or its sha256 in hex, base64 or base64url. */
+function expectNoSecretInCache(dir: string, values: string[]): void {
+  const cache = join(dir, '.streamt', 'cache');
+  for (const file of readdirSync(cache)) {
+    const bytes = readFileSync(join(cache, file));
+    for (const value of values) {
+      const digest = createHash('sha256').update(value).digest();
+      for (const form of [value, JSON.stringify(value).slice(1, -1), digest.toString('hex'), digest.toString('base64'), digest.toString('base64url')]) {
+        expect(bytes.includes(form), `${file} holds ${form}`).toBe(false);
+      }
+    }
+  }
+}
+
+describe('validate with a secret vault that is not empty (variables named like secrets in the environment)', () => {
+  // What a developer's shell and a CI runner hold: SecretVault knows both values.
+  const SHELL = { SSH_AUTH_SOCK: '/tmp/ssh-XXXXq1w2e3/agent.4242', GITHUB_TOKEN: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a' };
+
+  it("remembers the models' compile parts and replays them after an edit, with none of the values in the cache", async () => {
+    const dir = copy(EXAMPLE);
+    addModels(dir, 60);
+    const [first] = await expectSameEverywhere(dir, SHELL);
+    // The vault changes nothing in what validate reports.
+    expect(await validate(dir, ['--format', 'json', '--no-cache'])).toEqual(first);
+    const stamp = buildStamp(packageVersion());
+    // The run after an edit remembers the compile parts (a first run does not), the next replays them.
+    edit(dir, 'models/many.yml', (t) => t.replace('amount_cents > 30', 'amount_cents > 31'));
+    await expectSameEverywhere(dir, SHELL);
+    const second = readMemos(dir, stamp);
+    expect(second.compiled.size).toBeGreaterThan(60);
+    edit(dir, 'models/many.yml', (t) => t.replace('amount_cents > 31', 'amount_cents > 32'));
+    await expectSameEverywhere(dir, SHELL);
+    const third = readMemos(dir, stamp);
+    // The edited model's values are appended, not every model's compile part again.
+    expect(third.compiled.size - second.compiled.size).toBeGreaterThan(0);
+    expect(third.compiled.size - second.compiled.size).toBeLessThan(5);
+    expect(third.log.entries - second.log.entries).toBeLessThan(second.log.entries / 2);
+    expectNoSecretInCache(dir, Object.values(SHELL));
+  });
+
+  it("a secret value in a model's topic, in a connector's config, in its consumer group: the same diagnostics cold, warm and without the cache", async () => {
+    const dir = copy(EXAMPLE);
+    // ACLs managed: the compile reads each part's Kafka clients (their groups and topics).
+    edit(dir, 'stream_project.yml', (t) => t.replace(/(    bootstrap_servers: .*\n)/, '$1    acls:\n      roles:\n        fraud-engine: User:fraud-scoring\n'));
+    edit(dir, 'models/payments.yml', (t) => t.replace('        insert.mode: upsert\n', '        insert.mode: upsert\n        consumer.override.group.id: finance-exporter\n        errors.deadletterqueue.topic.name: finance-exporter-dlq\n'));
+    const plain = await expectSameEverywhere(dir);
+    // Values that occur in a topic's name (payments_clean), a connector's config (its table, the
+    // group and the dead letter queue it writes), as a whole and inside a longer string.
+    const cases: Record<string, string>[] = [
+      { DEPLOY_TOKEN: 'payments_clean' },
+      { DB_AUTH: 'finance-exporter' },
+      { DB_AUTH: 'exporter-dlq', SSH_AUTH_SOCK: SHELL.SSH_AUTH_SOCK },
+      { DEPLOY_TOKEN: 'customer_spend' },
+    ];
+    const stamp = buildStamp(packageVersion());
+    for (const env of cases) {
+      const before = readMemos(dir, stamp).compiled;
+      // Warm after the runs without the variable (parts remembered without it), then after its own runs.
+      const runs = await expectSameEverywhere(dir, env);
+      expect(runs.map((r) => r.stdout)).toEqual(plain.map((r) => r.stdout));
+      edit(dir, 'models/payments.yml', (t) => t.replace(/OR risk_band = '([A-Z_]+)'/, (_, b: string) => `OR risk_band = '${b === 'HIGH' ? 'VERY_HIGH' : 'HIGH'}'`));
+      await expectSameEverywhere(dir, env);
+      // The values are in the project's own files (and so in the cache), but no compile part the
+      // runs with the variable remembered holds one (the parts that read one are compiled each run).
+      const added = [...readMemos(dir, stamp).compiled].filter(([k]) => !before.has(k));
+      for (const [, part] of added) for (const value of Object.values(env)) expect(part).not.toContain(value);
+      expectNoSecretInCache(dir, [SHELL.SSH_AUTH_SOCK]);
+      await expectSameEverywhere(dir);
+    }
+    expect(readMemos(dir, stamp).compiled.size).toBeGreaterThan(0);
+  });
+
+  it("a secret variable's value changed between runs: what a cold run with the new value reports", async () => {
+    const dir = copy(EXAMPLE);
+    addModels(dir, 20);
+    edit(dir, 'models/payments.yml', (t) => t.replace('        insert.mode: upsert\n', '        insert.mode: upsert\n        consumer.override.group.id: many_1-exporter\n'));
+    const values = ['first-secret-value', 'many_1', 'many_1-exporter', 'payments_enriched', 'second-secret-value', 'many_1'];
+    for (const value of values) {
+      const env = { ...SHELL, GITHUB_TOKEN: value };
+      await expectSameEverywhere(dir, env);
+      edit(dir, 'models/many.yml', (t) => t.replace(/amount_cents > 1([0-9]*)\n/, (_, d: string) => `amount_cents > 1${d}0\n`));
+      await expectSameEverywhere(dir, env);
+    }
+    // Values that are not in the project's files are nowhere in the cache.
+    expectNoSecretInCache(dir, ['first-secret-value', 'second-secret-value', ...Object.values(SHELL)]);
+  });
+});
+
 describe('a cache validate cannot trust is ignored and rewritten', () => {
   const damages: Record<string, (bytes: Buffer) => Buffer> = {
     corrupted: (b) => {
