@@ -5,8 +5,8 @@
  * key (modelSliceKey):
  * - the project's own settings (everything of the Project but its node lists and the process
  *   environment: name, runtime, defaults, rules, vars, the --env environment) and whether a
- *   Gateway is configured, once per compile (compileBaseKey; nothing is remembered when a secret
- *   value is known);
+ *   Gateway is configured, once per compile (compileBaseKey; not made when the settings hold a
+ *   value the secret vault knows);
  * - the model's node (by the key of its entry, project/memo.ts, else its data without its
  *   locators), what resolve decided for it (inputs,
  *   materialization and its reason, output columns, Gateway SQL) and its SQL analysis, by the key
@@ -21,6 +21,11 @@
  *
  * What is remembered is what the rest of the compile reads of a model's part when only its
  * diagnostics are kept: the addresses of the artifacts it produces and its Kafka clients (ACLs).
+ * The secret vault is not in the key. A diagnostics-only compile's diagnostics and addresses read
+ * no scrubbed string, and a part's clients only copy scrubbed strings (a connector's group and
+ * dead letter queue); so compile.ts remembers a part only when the vault changed nothing in it
+ * (`SecretVault.changes`: it is what an empty vault gives) and none of the vault's values occurs
+ * in it, and replays it only when none of the current vault's values occurs in it.
  * Only a part that reported no diagnostic is remembered (a diagnostic's position depends on the
  * rest of the file, as for the nodes: project/memo.ts), so a remembered part adds none. Pure: the
  * previous parts come in, the ones this run used go out (the CLI's cache reads and writes them).
