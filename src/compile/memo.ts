@@ -31,12 +31,11 @@
  * previous parts come in, the ones this run used go out (the CLI's cache reads and writes them).
  */
 import { hash } from 'node:crypto';
-import { jsonExact, type Memo } from '../core/memo.js';
+import { jsonExact, jsonKeyOf, type Memo } from '../core/memo.js';
 import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
 import { consumerCompatibility } from '../resolve/contracts.js';
 import { modelAnalysisKey } from '../resolve/memo.js';
-import type { NodeTable } from '../resolve/tables.js';
 import type { ResolvedModel, ResolvedProject } from '../resolve/types.js';
 import type { JobKafkaAccess } from './emitters/flink.js';
 import type { SecretVault } from './secrets.js';
@@ -84,18 +83,6 @@ export function compileBaseKey(resolved: ResolvedProject, vault: SecretVault): s
   const json = JSON.stringify(args);
   if (vault.leaks(json)) return undefined;
   return hash('sha256', json, 'base64');
-}
-
-/** Each source table's key (null: not remembered), by table object: resolve makes a view once and never changes it. */
-const tableKeys = new WeakMap<NodeTable, string | null>();
-
-function sourceTableKey(t: NodeTable): string | null {
-  let key = tableKeys.get(t);
-  if (key === undefined) {
-    key = jsonExact(t) ? hash('sha256', JSON.stringify(t), 'base64') : null;
-    tableKeys.set(t, key);
-  }
-  return key;
 }
 
 /**
@@ -159,7 +146,7 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
       continue;
     }
     const t = resolved.tables.get(id);
-    const k = t ? sourceTableKey(t) : null;
+    const k = t ? (jsonKeyOf(t) ?? null) : null;
     if (t && k === null) return undefined;
     inputs.push([id, k]);
   }
@@ -173,7 +160,6 @@ function sliceKey(base: string, m: ResolvedModel, resolved: ResolvedProject, key
   return hash('sha256', JSON.stringify(args), 'base64');
 }
 
-/** A remembered part again, or undefined when it does not read back as one (then compiled again). */
 /**
  * A remembered part again, or undefined when it does not read back as one (then compiled
  * again). Its clients only when `withClients` (they are read only to compile ACLs): an empty

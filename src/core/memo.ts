@@ -4,6 +4,8 @@
  * (src/cli/validate-cache.ts). Values are JSON text, remembered only when JSON gives them back
  * exactly (`jsonExact`), so a remembered value is the value the phase would compute.
  */
+import { hash } from 'node:crypto';
+
 export interface Memo {
   /** Values of an earlier run, by key. Never modified. */
   previous: ReadonlyMap<string, string>;
@@ -23,4 +25,21 @@ export function jsonExact(v: unknown): boolean {
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k])) return false;
   return Object.getOwnPropertySymbols(v).length === 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length;
+}
+
+/** Each value's key (null: JSON would not give it back), by object (jsonKeyOf). */
+const valueKeys = new WeakMap<object, string | null>();
+
+/**
+ * The sha256 of a value's JSON, computed once per object, or undefined when JSON would not give
+ * the value back exactly. Only for values nobody changes once made (resolve's tables and the
+ * views the analyser reads): a table read by many models is keyed once, not once per reader.
+ */
+export function jsonKeyOf(v: object): string | undefined {
+  let key = valueKeys.get(v);
+  if (key === undefined) {
+    key = jsonExact(v) ? hash('sha256', JSON.stringify(v), 'base64') : null;
+    valueKeys.set(v, key);
+  }
+  return key ?? undefined;
 }

@@ -7,7 +7,7 @@
  * src/cli/validate-cache.ts, reads and writes them; nothing here touches the file system).
  */
 import { hash } from 'node:crypto';
-import { jsonExact, type Memo } from '../core/memo.js';
+import { jsonExact, jsonKeyOf, type Memo } from '../core/memo.js';
 import { nodeIdentity } from '../project/memo.js';
 import type { NodeId } from '../project/types.js';
 import type { ColumnClassification, ModelColumnLineage } from './columns.js';
@@ -19,7 +19,7 @@ export type AnalysisMemo = Memo;
 
 /**
  * The key of one analysis: sha256 of its arguments as JSON, each input table written as the
- * sha256 of its own JSON (inputKey: computed once per table, not once per reader), or undefined
+ * sha256 of its own JSON (jsonKeyOf: computed once per table, not once per reader), or undefined
  * (not remembered) when JSON would not tell two different arguments apart (an `undefined` value,
  * a number JSON cannot write back, anything but plain objects, arrays, strings, numbers, booleans
  * and null).
@@ -27,29 +27,12 @@ export type AnalysisMemo = Memo;
 export function analysisKey(sql: string, inputs: Record<string, InputTable>, options: AnalyzeOptions): string | undefined {
   const tables: [string, string][] = [];
   for (const name in inputs) {
-    const key = inputKey(inputs[name]!);
+    const key = jsonKeyOf(inputs[name]!);
     if (key === undefined) return undefined;
     tables.push([name, key]);
   }
   if (!jsonExact(options)) return undefined;
   return hash('sha256', JSON.stringify([sql, tables, options]), 'base64');
-}
-
-/** Each input table's key (null: not remembered), by table: a reader's view is shared by every reader (resolve.ts, inputOf). */
-const inputKeys = new WeakMap<InputTable, string | null>();
-
-/**
- * The key of what the analyser sees of one input table: sha256 of its JSON, or undefined when
- * JSON would not give the same value back. Remembered per table object: the analyser only reads
- * its inputs, and resolve never changes a view once made, so its key stays true.
- */
-export function inputKey(t: InputTable): string | undefined {
-  let key = inputKeys.get(t);
-  if (key === undefined) {
-    key = jsonExact(t) ? hash('sha256', JSON.stringify(t), 'base64') : null;
-    inputKeys.set(t, key);
-  }
-  return key ?? undefined;
 }
 
 /**
@@ -80,24 +63,29 @@ export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
   return a;
 }
 
-/** The lineage JSON of each lazy analysis, and its lineage once parsed (or assigned). */
-const lineageText = new WeakMap<object, string>();
-const lineages = new WeakMap<object, SqlAnalysis['lineage']>();
-
-function readLineage(this: SqlAnalysis): SqlAnalysis['lineage'] {
-  if (!lineages.has(this)) lineages.set(this, JSON.parse(lineageText.get(this)!) as SqlAnalysis['lineage']);
-  return lineages.get(this);
+/**
+ * A property read from JSON text the first time it is read (then kept, or replaced when
+ * assigned): one getter and setter pair per property name, shared by every object (state in
+ * WeakMaps), so the objects stay out of V8's dictionary mode (see normalize.ts, lazyLoc).
+ */
+function lazyJsonProperty<T>(name: string): (o: object, text: string) => void {
+  const texts = new WeakMap<object, string>();
+  const values = new WeakMap<object, T>();
+  const get = function (this: object): T {
+    if (!values.has(this)) values.set(this, JSON.parse(texts.get(this)!) as T);
+    return values.get(this)!;
+  };
+  const set = function (this: object, v: T): void {
+    values.set(this, v);
+  };
+  return (o, text) => {
+    texts.set(o, text);
+    Object.defineProperty(o, name, { enumerable: true, configurable: true, get, set });
+  };
 }
 
-function writeLineage(this: SqlAnalysis, v: SqlAnalysis['lineage']): void {
-  lineages.set(this, v);
-}
-
-/** Makes `a.lineage` a getter that parses `text` the first time it is read (one getter for every analysis, as lazyQuery). */
-function lazyLineage(a: SqlAnalysis, text: string): void {
-  lineageText.set(a, text);
-  Object.defineProperty(a, 'lineage', { enumerable: true, configurable: true, get: readLineage, set: writeLineage });
-}
+/** An analysis's `lineage`, parsed the first time it is read. */
+const lazyLineage = lazyJsonProperty<SqlAnalysis['lineage']>('lineage');
 
 /** The SQL each lazy analysis parses again, and its tree once parsed (or assigned). */
 const lazySql = new WeakMap<object, string>();
@@ -225,21 +213,9 @@ export function rememberLineage(m: ResolvedModel, c: string): boolean {
   }
   if (!classes || typeof classes !== 'object' || Array.isArray(classes)) return false;
   m.columnClasses = classes as Record<string, ColumnClassification>;
-  if (nl >= 0) {
-    modelLineageText.set(m, c.slice(nl + 1));
-    Object.defineProperty(m, 'columnLineage', { enumerable: true, configurable: true, get: readModelLineage, set: writeModelLineage });
-  }
+  if (nl >= 0) lazyModelLineage(m, c.slice(nl + 1));
   return true;
 }
 
-const modelLineageText = new WeakMap<object, string>();
-const modelLineages = new WeakMap<object, ModelColumnLineage[] | undefined>();
-
-function readModelLineage(this: ResolvedModel): ModelColumnLineage[] | undefined {
-  if (!modelLineages.has(this)) modelLineages.set(this, JSON.parse(modelLineageText.get(this)!) as ModelColumnLineage[]);
-  return modelLineages.get(this);
-}
-
-function writeModelLineage(this: ResolvedModel, v: ModelColumnLineage[] | undefined): void {
-  modelLineages.set(this, v);
-}
+/** A model's `columnLineage`, parsed the first time it is read. */
+const lazyModelLineage = lazyJsonProperty<ModelColumnLineage[] | undefined>('columnLineage');
