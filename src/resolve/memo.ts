@@ -64,24 +64,30 @@ export function fromCached(c: CachedAnalysis, sql: string): SqlAnalysis {
 }
 
 /**
- * A property read from JSON text the first time it is read (then kept, or replaced when
- * assigned): one getter and setter pair per property name, shared by every object (state in
- * WeakMaps), so the objects stay out of V8's dictionary mode (see normalize.ts, lazyLoc).
+ * A property computed the first time it is read (then kept, or replaced when assigned): one
+ * getter and setter pair per property name, shared by every object (state in WeakMaps), so the
+ * objects stay out of V8's dictionary mode (see normalize.ts, lazyLoc).
  */
-function lazyJsonProperty<T>(name: string): (o: object, text: string) => void {
-  const texts = new WeakMap<object, string>();
+function lazyProperty<T>(name: string): (o: object, compute: () => T) => void {
+  const computes = new WeakMap<object, () => T>();
   const values = new WeakMap<object, T>();
   const get = function (this: object): T {
-    if (!values.has(this)) values.set(this, JSON.parse(texts.get(this)!) as T);
+    if (!values.has(this)) values.set(this, computes.get(this)!());
     return values.get(this)!;
   };
   const set = function (this: object, v: T): void {
     values.set(this, v);
   };
-  return (o, text) => {
-    texts.set(o, text);
+  return (o, compute) => {
+    computes.set(o, compute);
     Object.defineProperty(o, name, { enumerable: true, configurable: true, get, set });
   };
+}
+
+/** A property read from JSON text the first time it is read (lazyProperty). */
+function lazyJsonProperty<T>(name: string): (o: object, text: string) => void {
+  const lazy = lazyProperty<T>(name);
+  return (o, text) => lazy(o, () => JSON.parse(text) as T);
 }
 
 /** An analysis's `lineage`, parsed the first time it is read. */
@@ -141,9 +147,15 @@ export function keyOfAnalysis(a: SqlAnalysis): string | undefined {
  */
 export type LineageMemo = Memo;
 
-/** A model's remembered lineage and classification. */
+/**
+ * A model's remembered classification, and whether it has a column lineage. The lineage itself is
+ * not remembered: it is a cheap function of the model's analysis and its inputs' columns
+ * (columns.ts, modelLineage), computed again when it is read (validate reads none: the rules
+ * read the classification, and `outputColumns` reads a model's lineage only when it has no
+ * columns). That keeps the record small enough for a first run to write.
+ */
 export interface LineageValue {
-  lineage: ModelColumnLineage[] | null;
+  hasLineage: boolean;
   classes: Record<string, ColumnClassification>;
 }
 
@@ -191,20 +203,21 @@ export function sourceLineageKey(columns: readonly { name: string; classificatio
   return hash('sha256', JSON.stringify(args), 'base64');
 }
 
-/** The remembered form: the classes as JSON, then, after a newline, the lineage as JSON when there is one. */
+/** The remembered form: the classes as JSON, followed by a newline when the model has a lineage. */
 export function toCachedLineage(v: LineageValue): string | undefined {
-  if (!jsonExact(v)) return undefined;
-  return v.lineage === null ? JSON.stringify(v.classes) : `${JSON.stringify(v.classes)}\n${JSON.stringify(v.lineage)}`;
+  if (!jsonExact(v.classes)) return undefined;
+  const classes = JSON.stringify(v.classes);
+  return v.hasLineage ? `${classes}\n` : classes;
 }
 
 /**
- * Sets a model's remembered classification and lineage (fresh objects); false, and nothing set,
- * when it does not read back. The lineage is parsed the first time it is read (validate reads
- * none: the rules read the classification, and a model's output columns from its lineage only
- * when it has no columns).
+ * Sets a model's remembered classification (fresh objects) and, when it had one, its lineage as a
+ * property computed by `lineage` the first time it is read; false, and nothing set, when the
+ * record does not read back.
  */
-export function rememberLineage(m: ResolvedModel, c: string): boolean {
+export function rememberLineage(m: ResolvedModel, c: string, lineage: () => ModelColumnLineage[] | undefined): boolean {
   const nl = c.indexOf('\n');
+  if (nl >= 0 && nl !== c.length - 1) return false;
   let classes: unknown;
   try {
     classes = JSON.parse(nl < 0 ? c : c.slice(0, nl));
@@ -213,9 +226,9 @@ export function rememberLineage(m: ResolvedModel, c: string): boolean {
   }
   if (!classes || typeof classes !== 'object' || Array.isArray(classes)) return false;
   m.columnClasses = classes as Record<string, ColumnClassification>;
-  if (nl >= 0) lazyModelLineage(m, c.slice(nl + 1));
+  if (nl >= 0) lazyModelLineage(m, lineage);
   return true;
 }
 
-/** A model's `columnLineage`, parsed the first time it is read. */
-const lazyModelLineage = lazyJsonProperty<ModelColumnLineage[] | undefined>('columnLineage');
+/** A model's `columnLineage`, computed the first time it is read. */
+const lazyModelLineage = lazyProperty<ModelColumnLineage[] | undefined>('columnLineage');

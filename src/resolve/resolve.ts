@@ -407,21 +407,25 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     lineageKeys.set(input, key);
     return key;
   };
+  const tableColumns = (input: NodeId): string[] | undefined => tables.get(input)?.columns?.map((c) => c.name);
   for (const id of order) {
     const m = models.get(id.slice('model.'.length))!;
     const memo = opts.lineage;
     const key = memo ? lineageKey(m, gateway, inputLineageKey) : undefined;
     lineageKeys.set(id, key);
     const known = key !== undefined ? (memo!.next.get(key) ?? memo!.previous.get(key)) : undefined;
-    if (known !== undefined && rememberLineage(m, known)) {
+    // The lineage is not remembered, only whether there is one: computed again the first time it
+    // is read, from what it is computed from here (nothing changes a model's analysis or a view
+    // after this step).
+    if (known !== undefined && rememberLineage(m, known, () => modelLineage(m, tableColumns))) {
       memo!.next.set(key!, known);
       continue;
     }
-    const lineage = modelLineage(m, (input) => tables.get(input)?.columns?.map((c) => c.name));
+    const lineage = modelLineage(m, tableColumns);
     if (lineage) m.columnLineage = lineage;
     m.columnClasses = classifyModel(m, lineage, classOf, allOf, gateway);
     if (key !== undefined) {
-      const cached = toCachedLineage({ lineage: lineage ?? null, classes: m.columnClasses });
+      const cached = toCachedLineage({ hasLineage: lineage !== undefined, classes: m.columnClasses });
       if (cached !== undefined) memo!.next.set(key, cached);
     }
   }

@@ -54,6 +54,45 @@ describe('remembered analyses and YAML values are the computed ones', () => {
     });
   }
 
+  it('remembered classifications are the computed ones, and the lineage computed again is the computed one', () => {
+    for (const dir of ['examples/payments', 'test/golden/cases/schemas', 'test/golden/cases/virtual', 'test/golden/cases/changelog']) {
+      const files = readProjectFiles(join(REPO, dir));
+      const project = loadProject(files, { processEnv: {}, offline: true }).project!;
+      const analyses = memo();
+      const first = memo();
+      const plain = resolveProject(project, { analyses, lineage: first });
+      expect(first.next.size, dir).toBeGreaterThan(0);
+      // The lineage itself is not written: only the classes, and a newline when there is one.
+      for (const value of first.next.values()) expect(value.indexOf('\n') === -1 || value.endsWith('\n'), dir).toBe(true);
+      const second = memo(first.next);
+      const warm = resolveProject(project, { analyses: memo(analyses.next), lineage: second });
+      expect([...second.next.keys()].sort(), dir).toEqual([...first.next.keys()].sort());
+      expect(warm.diagnostics).toEqual(plain.diagnostics);
+      let sinks = 0;
+      for (const [name, m] of plain.models) {
+        const w = warm.models.get(name)!;
+        expect(w.columnClasses, `${dir} ${name}`).toEqual(m.columnClasses);
+        expect('columnLineage' in w, `${dir} ${name}`).toBe('columnLineage' in m);
+        expect(w.columnLineage, `${dir} ${name}`).toEqual(m.columnLineage);
+        if (m.renderedSql === undefined && m.columnLineage) sinks++;
+      }
+      if (dir === 'examples/payments') expect(sinks).toBeGreaterThan(0);
+    }
+  });
+
+  it('a remembered classification with anything after its newline is not trusted', () => {
+    const files = readProjectFiles(join(REPO, 'examples/payments'));
+    const project = loadProject(files, { processEnv: {}, offline: true }).project!;
+    const first = memo();
+    const plain = resolveProject(project, { lineage: first });
+    const damaged = new Map([...first.next].map(([k, v]) => [k, `${v.endsWith('\n') ? v : `${v}\n`}[]`]));
+    const second = memo(damaged);
+    const warm = resolveProject(project, { lineage: second });
+    // Computed again, so remembered again as computed.
+    expect(new Map(second.next)).toEqual(first.next);
+    for (const [name, m] of plain.models) expect(warm.models.get(name)!.columnLineage, name).toEqual(m.columnLineage);
+  });
+
   it('a YAML value JSON cannot give back (.inf) is read again, not remembered', () => {
     const m = memo();
     const text = 'a: .inf\nb: 1\n';
