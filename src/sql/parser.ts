@@ -66,16 +66,22 @@ export function parseQuery(sql: string): Query {
   return query;
 }
 
+/** parseDataType's answers by text: a project writes few distinct types, and every reader of a table normalises its columns' types. */
+const dataTypes = new Map<string, string | undefined>();
+
 /** Normalises a declared Flink type (`integer not null` → `INT NOT NULL`); undefined when it does not parse. */
 export function parseDataType(text: string): string | undefined {
+  if (dataTypes.has(text)) return dataTypes.get(text);
+  let type: string | undefined;
   try {
     const parser = new Parser(tokenize(text));
-    const type = parser.dataType();
+    type = parser.dataType();
     parser.finish();
-    return type;
   } catch {
-    return undefined;
+    type = undefined;
   }
+  dataTypes.set(text, type);
+  return type;
 }
 
 class Parser {
