@@ -17,9 +17,24 @@ const memo = (previous: ReadonlyMap<string, string> = new Map()): Memo => ({ pre
 describe('jsonExact', () => {
   it('accepts what JSON gives back unchanged, refuses the rest', () => {
     expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
-    for (const v of [{ a: undefined }, [1, , 2], NaN, Infinity, -0, new Date(0), new Map(), Object.create(null), { f: () => 1 }, 1n, undefined].entries()) {
+    const hidden = Object.defineProperty({ a: 1 }, 'b', { value: 2, enumerable: false });
+    const symbol = { a: 1, [Symbol('s')]: 2 };
+    for (const v of [{ a: undefined }, [1, , 2], NaN, Infinity, -0, new Date(0), new Map(), Object.create(null), { f: () => 1 }, 1n, undefined, hidden, symbol, { nested: [hidden] }].entries()) {
       expect(jsonExact(v[1]), `case ${v[0]}`).toBe(false);
     }
+  });
+});
+
+describe('jsonExact and a polluted Object.prototype', () => {
+  it('refuses an object that inherits an enumerable property', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 1;
+    try {
+      expect(jsonExact({ a: 1 })).toBe(false);
+    } finally {
+      delete proto.polluted;
+    }
+    expect(jsonExact({ a: 1 })).toBe(true);
   });
 });
 
