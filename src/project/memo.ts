@@ -65,11 +65,11 @@ function exactTree(v: unknown, seen: Set<object>): boolean {
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   let n = 0;
   for (const k in v) {
-    if (!exactTree((v as Record<string, unknown>)[k], seen)) return false;
+    if (!Object.hasOwn(v, k) || !exactTree((v as Record<string, unknown>)[k], seen)) return false;
     n++;
   }
-  // Every own property enumerable (JSON writes no other) and no symbol.
-  return Object.getOwnPropertyNames(v).length === n && Object.getOwnPropertySymbols(v).length === 0;
+  // Every own property enumerable (JSON writes no other) and no symbol (as jsonExact: one array).
+  return Reflect.ownKeys(v).length === n;
 }
 
 /** A node again, from its remembered form: a fresh object, with the locators of its entry. */
