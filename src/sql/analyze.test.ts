@@ -110,6 +110,44 @@ describe('diagnostics', () => {
     expect(analyzeSql('SELECT * FROM ordrs', {}, { checkTables: false }).diagnostics).toEqual([]);
   });
 
+  it('takes a table named like a member of Object.prototype for an unknown table, at its position', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const a = analyze(`SELECT order_id\nFROM ${name}`);
+      expect(a.diagnostics, name).toMatchObject([{ code: 'SQL_UNKNOWN_TABLE', severity: 'error', message: `Object '${name}' not found`, line: 2, column: 6 }]);
+      expect(a.tables, name).toEqual([name]);
+      // Also as the versioned side of a temporal join.
+      const j = analyze(`SELECT o.order_id FROM orders o JOIN ${name} FOR SYSTEM_TIME AS OF o.order_time AS c ON o.customer_id = c.customer_id`);
+      expect(codes(j), name).toEqual(['SQL_UNKNOWN_TABLE']);
+    }
+  });
+
+  it('reads an input named like a member of Object.prototype as any input', () => {
+    const table: InputTable = { columns: [{ name: 'id', type: 'STRING' }, { name: 'n', type: 'INT' }] };
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      // As JSON.parse and both YAML readers give it: an own key, even `__proto__`.
+      const inputs = JSON.parse(`{"${name}": ${JSON.stringify(table)}}`) as Record<string, InputTable>;
+      const a = analyzeSql(`SELECT id, n + 1 AS m FROM \`${name}\``, inputs);
+      expect(a.diagnostics, name).toEqual([]);
+      expect(columns(a), name).toEqual(['id: STRING', 'm: INT']);
+      expect(a.tables, name).toEqual([name]);
+    }
+  });
+
+  it('takes a window named like a member of Object.prototype and never declared for an unknown window', () => {
+    for (const name of ['constructor', 'toString', 'valueOf']) {
+      const a = analyze(`SELECT SUM(amount) OVER ${name} AS s FROM orders`);
+      expect(codes(a), name).toContain('SQL_UNKNOWN_WINDOW');
+      const declared = analyze(`SELECT SUM(amount) OVER ${name} AS s FROM orders WINDOW ${name} AS (PARTITION BY customer_id ORDER BY order_time)`);
+      expect(declared.diagnostics, name).toEqual([]);
+    }
+  });
+
+  it('reads ML_PREDICT output columns only of the ML models declared', () => {
+    const ml = (model: string) => analyzeSql(`SELECT f.label FROM orders AS o, LATERAL TABLE(ML_PREDICT('${model}', o.amount)) AS f`, INPUTS, { mlOutputs: { Labels: [{ name: 'label', type: 'STRING' }] } });
+    expect(columns(ml('Labels'))).toEqual(['label: STRING']);
+    for (const name of ['constructor', 'toString', 'valueOf']) expect(columns(ml(name)), name).toEqual(columns(ml('Unknown')));
+  });
+
   it('warns about unnamed expressions and duplicate output names', () => {
     const a = analyze('SELECT order_id, amount * 2 FROM orders');
     expect(a.diagnostics).toMatchObject([{ code: 'SQL_UNNAMED_COLUMN', severity: 'warning', line: 1, column: 18 }]);

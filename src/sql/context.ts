@@ -3,6 +3,7 @@
  * functions) and the diagnostics. Every analysis step receives it; nothing else is shared.
  */
 import { error, warning, type Diagnostic } from '../core/diagnostics.js';
+import { own } from '../core/own.js';
 import type { Expr, FromItem, Pos } from './ast.js';
 import type { InputColumn, InputTableSchema, LineageCollector, Relation, Scope, StatefulFeature } from './relation.js';
 
@@ -48,7 +49,7 @@ export class AnalysisContext {
     if (call.name !== 'ML_PREDICT') return undefined;
     const first = call.args[0];
     if (!first || first.kind !== 'literal' || first.literal !== 'string') return undefined;
-    const cols = this.options.mlOutputs?.[first.text];
+    const cols = own(this.options.mlOutputs, first.text);
     return cols?.length ? cols : undefined;
   }
 }

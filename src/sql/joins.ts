@@ -3,6 +3,7 @@
  * window join, interval join, regular join), what each does to time attributes, nullability, the
  * changelog mode and the upsert key, and the joins Flink refuses, with Flink's reasons.
  */
+import { own } from '../core/own.js';
 import type { Expr, FromItem } from './ast.js';
 import { releaseRank } from './changelog.js';
 import type { AnalysisContext } from './context.js';
@@ -302,7 +303,7 @@ function temporalJoin(
     }
     return;
   }
-  const input = cx.inputs[name];
+  const input = own(cx.inputs, name);
   const key = versioned?.upsertKey ?? input?.primaryKey;
   const noKey = () =>
     cx.error(

@@ -2,6 +2,7 @@
  * Scopes and names: tables and CTEs in FROM, column and field references, `*`, column aliases and
  * the output names Calcite derives (`EXPR$n`, `id0` for a duplicate), with "did you mean" hints.
  */
+import { own } from '../core/own.js';
 import type { Expr, Pos, SelectItem } from './ast.js';
 import type { AnalysisContext } from './context.js';
 import { colTyped, inputRelation, noteColumn, UNKNOWN, type Col, type Relation, type Scope, type ScopeEntry, type Typed } from './relation.js';
@@ -14,7 +15,7 @@ export function tableRelation(cx: AnalysisContext, name: string, pos: Pos): Rela
     if (cte) return { ...cte, cols: cte.cols.map((c) => ({ ...c })) };
   }
   cx.tableRefs.push({ name, pos });
-  const input = cx.inputs[name];
+  const input = own(cx.inputs, name);
   if (!input) {
     if (cx.options.checkTables !== false) {
       cx.error('SQL_UNKNOWN_TABLE', `Object '${name}' not found`, pos, nearest(name, Object.keys(cx.inputs)) ?? 'Read other nodes with {{ ref("model") }} or {{ source("source") }}.');

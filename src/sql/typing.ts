@@ -3,6 +3,7 @@
  * calls (built-in functions from functions.ts, aggregates and OVER calls, MATCH_RECOGNIZE
  * functions), with Flink's nullability.
  */
+import { own } from '../core/own.js';
 import type { Expr } from './ast.js';
 import type { AnalysisContext } from './context.js';
 import { AGGREGATE_FUNCTIONS, functionRule, GROUP_WINDOW_FUNCTIONS, isAggregateFunction, ML_FUNCTIONS, WINDOW_ONLY_FUNCTIONS, type ArgType } from './functions.js';
@@ -219,7 +220,7 @@ function typeCall(cx: AnalysisContext, call: Expr & { kind: 'call' }, scope: Sco
   if (call.over) {
     let spec = call.over;
     if (spec.ref) {
-      const named = ctx?.windows[spec.ref];
+      const named = own(ctx?.windows, spec.ref);
       if (!named) cx.error('SQL_UNKNOWN_WINDOW', `Unknown window '${spec.ref}'`, spec.pos, 'Declare it with WINDOW name AS (...).');
       else spec = { ...named, pos: spec.pos };
     }
