@@ -5,6 +5,7 @@
  */
 import { FileNamer } from '../compile/paths.js';
 import type { CompileResult } from '../compile/types.js';
+import { own } from '../core/own.js';
 import type { Classification, Column, ExposureNode, Materialization, ModelNode, NodeId, ProjectNode, SourceNode } from '../project/types.js';
 import { consumerCompatibility, readersOf } from '../resolve/contracts.js';
 import { rowFields, splitNullability, typeArguments, typeRoot } from '../sql/types.js';
@@ -193,8 +194,8 @@ function columnsOf(node: ProjectNode, resolved: ResolvedProject): DocsColumn[] {
   const out: DocsColumn[] = columns.map((c) => {
     const col: DocsColumn = { name: c.name };
     if (c.type) col.type = c.type;
-    const propagated = m?.columnClasses?.[c.name];
-    const cls = propagated ? propagated.classification : (c.classification ?? classified[c.name]);
+    const propagated = own(m?.columnClasses, c.name);
+    const cls = propagated ? propagated.classification : (c.classification ?? own(classified, c.name));
     if (cls) col.classification = cls;
     if (propagated) col.classificationReason = propagated.reason;
     if (propagated?.masked) col.masked = propagated.masked;

@@ -3,6 +3,7 @@
  * down (the model columns derived from it, to the exposures that read them), from the lineage the
  * resolver recorded (resolve/columns.ts). One view model, rendered as text and JSON.
  */
+import { own } from '../core/own.js';
 import type { Classification, NodeId } from '../project/types.js';
 import { outputColumns } from '../resolve/columns.js';
 import type { ResolvedProject } from '../resolve/types.js';
@@ -60,7 +61,7 @@ function describe(resolved: ResolvedProject, ref: ColumnRef): { classification: 
     return { classification: c?.classification ?? null, masked: null, partial: false };
   }
   const m = resolved.models.get(ref.node.slice('model.'.length));
-  const cls = m?.columnClasses?.[ref.column];
+  const cls = own(m?.columnClasses, ref.column);
   const lineage = m?.columnLineage?.find((l) => l.column === ref.column);
   return { classification: cls?.classification ?? null, masked: cls?.masked ?? null, partial: !lineage || !!lineage.partial };
 }

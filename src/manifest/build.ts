@@ -1,4 +1,5 @@
 /** Builds the manifest from a resolved project and its compiled artifacts. Pure and deterministic. */
+import { own } from '../core/own.js';
 import type { Column, NodeId } from '../project/types.js';
 import { materializationOf, type ResolvedModel, type ResolvedProject } from '../resolve/types.js';
 import type { CompileContext } from '../compile/context.js';
@@ -18,7 +19,7 @@ export interface ManifestOptions {
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function modelColumn(m: ResolvedModel, c: Column, base: ManifestColumn): ManifestModelColumn {
-  const cls = m.columnClasses?.[c.name];
+  const cls = own(m.columnClasses, c.name);
   const lineage = m.columnLineage?.find((l) => l.column === c.name);
   // Written out rather than spread (this runs for every column of every model): the same keys in the same order.
   return {

@@ -4,6 +4,7 @@
  * `sink:`, top-level `topic:`/`flink:` for `advanced.*`, `pii_tags`, `schema_ref`, ...
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { own, setOwn } from '../core/own.js';
 import { didYouMean } from '../core/suggest.js';
 import { AssertionSchemas, type WrittenExposure, type WrittenModel, type WrittenSource, type WrittenTest } from './schema.js';
 import type {
@@ -102,7 +103,7 @@ function fromRefs(from: WrittenModel['from']): InputRef[] {
 
 function stringifyConfig(config: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(config ?? {})) setOwn(out, k, typeof v === 'string' ? v : JSON.stringify(v));
   return out;
 }
 
@@ -141,7 +142,7 @@ function piiColumns(w: WrittenSource): Record<string, Classification> {
   const tags = w.pii_tags;
   if (!tags) return out;
   const maps = Array.isArray(tags) ? tags : [tags];
-  for (const m of maps) for (const [k, v] of Object.entries(m)) out[k] = v;
+  for (const m of maps) for (const [k, v] of Object.entries(m)) setOwn(out, k, v);
   return out;
 }
 
@@ -355,12 +356,13 @@ export function normalizeModel(w: WrittenModel, ctx: EntryContext): ModelNode {
     }
     node.policies.push(policy);
   });
-  for (const c of node.columns) if (c.classification && !node.classification[c.name]) node.classification[c.name] = c.classification;
+  for (const c of node.columns) if (c.classification && !own(node.classification, c.name)) setOwn(node.classification, c.name, c.classification);
   for (const [mlModel, out] of Object.entries(w.ml_outputs ?? {})) {
-    node.mlOutputs[mlModel] =
-      'columns' in out && Array.isArray(out.columns)
-        ? columns(out.columns as WrittenColumn[])
-        : Object.entries(out as Record<string, string>).map(([name, type]) => ({ name, type }));
+    setOwn(
+      node.mlOutputs,
+      mlModel,
+      'columns' in out && Array.isArray(out.columns) ? columns(out.columns as WrittenColumn[]) : Object.entries(out as Record<string, string>).map(([name, type]) => ({ name, type })),
+    );
   }
   return node;
 }

@@ -11,6 +11,7 @@
  * to at most the method's ceiling (MASK_CEILING). A mask applied only at read, per role, by the
  * Gateway leaves the topic (and everything that reads it) with the clear value. Pure.
  */
+import { own, setOwn } from '../core/own.js';
 import type { Classification, ModelNode, NodeId, Policy } from '../project/types.js';
 import type { LineageTransform } from '../sql/index.js';
 import type { ResolvedModel } from './types.js';
@@ -132,7 +133,7 @@ export function classifyModel(
     const l = byColumn.get(name);
     let unmasked: Classification | undefined;
     let reason: string;
-    const declared = node.classification[name];
+    const declared = own(node.classification, name);
     if (declared) {
       unmasked = declared;
       reason = 'declared';
@@ -171,7 +172,7 @@ export function classifyModel(
       entry.reason = `${reason}; masked (${p.method}) in the data`;
     }
     if (effective) entry.classification = effective;
-    out[name] = entry;
+    setOwn(out, name, entry);
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * each model sees its inputs' columns), and materialization. Pure: the project is the only input.
  */
 import { error, info, warning, type Diagnostic } from '../core/diagnostics.js';
+import { own, setOwn } from '../core/own.js';
 import { closest, didYouMean } from '../core/suggest.js';
 import { Dag } from '../graph/dag.js';
 import type { Classification, Column, InputRef, Materialization, ModelNode, NodeId, Project, ProjectNode, SourceNode } from '../project/types.js';
@@ -308,11 +309,11 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     const m = models.get(id.slice('model.'.length))!;
     if (m.renderedSql !== undefined) {
       const inputs: Record<string, InputTable> = {};
-      for (const i of m.inputs) inputs[i.slice(i.indexOf('.') + 1)] = inputOf(tables.get(i));
-      for (const name of m.unresolved ?? []) inputs[name] ??= { columns: [] };
+      for (const i of m.inputs) setOwn(inputs, i.slice(i.indexOf('.') + 1), inputOf(tables.get(i)));
+      for (const name of m.unresolved ?? []) if (!own(inputs, name)) setOwn(inputs, name, { columns: [] });
       const mlOutputs: Record<string, { name: string; type: string }[]> = {};
       for (const [name, cols] of Object.entries(m.node.mlOutputs)) {
-        if (cols.length && cols.every((c) => c.type !== undefined)) mlOutputs[name] = cols.map((c) => ({ name: c.name, type: c.type! }));
+        if (cols.length && cols.every((c) => c.type !== undefined)) setOwn(mlOutputs, name, cols.map((c) => ({ name: c.name, type: c.type! })));
       }
       const options = Object.keys(mlOutputs).length ? { mlOutputs } : {};
       const analysis = analyze(m.renderedSql, inputs, options, opts.analyses);
@@ -388,7 +389,7 @@ export function resolveProject(written: Project, opts: ResolveOptions = {}): Res
     }
     const classes = models.get(id.slice('model.'.length))?.columnClasses ?? {};
     for (let name = column; ; name = name.slice(0, name.lastIndexOf('.'))) {
-      const c = classes[name]?.classification;
+      const c = own(classes, name)?.classification;
       if (c || !name.includes('.')) return c;
     }
   };
@@ -646,7 +647,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
       }),
     );
   }
-  if (needsFlink && node.flinkCluster && hasFlink && !flinkClusters(project)[node.flinkCluster]) {
+  if (needsFlink && node.flinkCluster && hasFlink && !own(flinkClusters(project), node.flinkCluster)) {
     diagnostics.push(
       error('UNKNOWN_CLUSTER', `Model "${node.name}" uses Flink cluster "${node.flinkCluster}", which is not declared`, {
         ...node.at(['flink_cluster']),
@@ -671,7 +672,7 @@ function chooseMaterialization(m: ResolvedModel, project: Project, gateway: bool
         const sql = m.renderedSql ?? '';
         const re = new RegExp(`${fn}\\s*\\(\\s*(?:TABLE\\s+)?['"\`]?([A-Za-z0-9_.-]+)`, 'gi');
         for (const match of sql.matchAll(re)) {
-          if (!node.mlOutputs[match[1]!]) {
+          if (!own(node.mlOutputs, match[1]!)) {
             diagnostics.push(
               warning('ML_PREDICT_OPAQUE_OUTPUT', `Output columns of ML model "${match[1]}" are unknown in model "${node.name}"`, {
                 ...node.at(['sql']),

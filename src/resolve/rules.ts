@@ -3,6 +3,7 @@
  * partitions declared anywhere, no columns to classify), that is a violation, not a pass.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { hasOwn, own, setOwn } from '../core/own.js';
 import type { ModelNode, Project, SourceNode } from '../project/types.js';
 import { outputColumns } from './columns.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -30,7 +31,7 @@ export function effectiveTopic(model: ModelNode, project: Project): EffectiveTop
 
 function stringify(config: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(config ?? {})) setOwn(out, k, typeof v === 'string' ? v : JSON.stringify(v));
   return out;
 }
 
@@ -95,7 +96,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
         if (topicRules.max_replication_factor !== undefined && t.replicationFactor !== undefined && t.replicationFactor > topicRules.max_replication_factor)
           fail('RULE_MAX_REPLICATION', node, `Model "${node.name}" violates rule topics.max_replication_factor: expected <= ${topicRules.max_replication_factor}, got ${t.replicationFactor}`, `lower the replication factor to ${topicRules.max_replication_factor}`, rPath);
         for (const key of topicRules.required_config ?? []) {
-          if (!(key in t.config))
+          if (!hasOwn(t.config, key))
             fail('RULE_REQUIRED_CONFIG', node, `Topic "${t.name}" of model "${node.name}" does not set the required config "${key}"`, `add topic.config.${key} (or defaults.topic.config.${key})`);
         }
       }
@@ -136,7 +137,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
     // Model columns are classified by what they derive from (propagated), or by a declaration.
     for (const m of resolved.models.values()) {
       for (const c of outputColumns(m).map((name) => ({ name }))) {
-        const cls = m.columnClasses?.[c.name];
+        const cls = own(m.columnClasses, c.name);
         if (cls?.classification) continue;
         fail('RULE_REQUIRE_CLASSIFICATION', m.node, `Column "${c.name}" of model "${m.node.name}" has no classification: ${cls?.reason ?? 'its lineage is unknown'}`, 'classify the input columns it derives from, or add security.classification: {' + c.name + ': ...} to the model', columnPath(m, c.name));
       }
@@ -152,7 +153,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
       if (!list) continue;
       const scope = Array.isArray(allowed) ? 'every model' : `${m.node.access} models`;
       for (const c of outputColumns(m).map((name) => ({ name }))) {
-        const cls = m.columnClasses?.[c.name];
+        const cls = own(m.columnClasses, c.name);
         const level = cls?.classification;
         if (level && (list as string[]).includes(level)) continue;
         fail(
@@ -189,7 +190,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
     for (const m of resolved.models.values()) {
       for (const c of outputColumns(m).map((name) => ({ name }))) {
         // Before the model's own masks: the column holds personal data that a mask then protects.
-        const cls = m.columnClasses?.[c.name];
+        const cls = own(m.columnClasses, c.name);
         if (personal(c.name) && !isSensitive(cls?.unmasked))
           fail('RULE_PII_COLUMN_PATTERN', m.node, `Column "${c.name}" of model "${m.node.name}" looks like personal data (rule security.pii_column_patterns) but is classified ${cls?.unmasked ?? 'nowhere'} (${cls?.reason ?? 'unknown lineage'})`, `classify it (security.classification: {${c.name}: sensitive}) or the input column it derives from`, columnPath(m, c.name));
       }
@@ -202,7 +203,7 @@ export function checkRules(resolved: ResolvedProject): Diagnostic[] {
 function columnPath(m: ResolvedModel, name: string): (string | number)[] {
   const i = m.node.columns.findIndex((c) => c.name === name);
   if (i >= 0) return ['columns', i, 'name'];
-  if (m.node.classification[name] && !m.node.columns.length) return ['security', 'classification', name];
+  if (own(m.node.classification, name) && !m.node.columns.length) return ['security', 'classification', name];
   return m.node.sql !== undefined ? ['sql'] : [];
 }
 
@@ -251,7 +252,7 @@ function checkMasking(resolved: ResolvedProject): Diagnostic[] {
   const sensitive = (c: string | undefined) => c === 'sensitive' || c === 'highly_sensitive';
   for (const m of resolved.models.values()) {
     for (const c of outputColumns(m).map((name) => ({ name }))) {
-      const cls = m.columnClasses?.[c.name];
+      const cls = own(m.columnClasses, c.name);
       if (!cls || !sensitive(cls.unmasked)) continue;
       if (cls.masked || cls.encrypted || cls.maskedAtReadFor?.length) continue;
       out.push(

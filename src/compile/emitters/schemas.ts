@@ -5,6 +5,7 @@
  * A source that only names a subject references an existing schema: nothing is registered.
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
+import { setOwn } from '../../core/own.js';
 import { typeArguments, rowFields, splitNullability, typeRoot, decimalPrecisionScale } from '../../sql/types.js';
 import type { SourceNode } from '../../project/types.js';
 import type { ResolvedModel } from '../../resolve/types.js';
@@ -110,7 +111,7 @@ function jsonObject(fields: { name: string; type: string }[]): Record<string, un
   const required: string[] = [];
   for (const f of fields) {
     const { nullable } = splitNullability(f.type);
-    properties[f.name] = jsonType(f.type);
+    setOwn(properties, f.name, jsonType(f.type));
     if (!nullable) required.push(f.name);
   }
   return { type: 'object', properties, ...(required.length ? { required } : {}) };
