@@ -7,6 +7,7 @@ import { parseEnv } from 'node:util';
 import { z } from '../core/zod.js';
 import { error, hasErrors, warning, type Diagnostic } from '../core/diagnostics.js';
 import type { Memo } from '../core/memo.js';
+import { own, setOwn } from '../core/own.js';
 import { didYouMean } from '../core/suggest.js';
 import { normalizeExposure, normalizeModel, normalizeSource, normalizeTest, type EntryContext } from './normalize.js';
 import {
@@ -234,6 +235,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
     return { diagnostics };
   }
   const projectValue = projectRead.value;
+  refuseProtoKeys(projectYaml, projectValue, diagnostics);
   if (projectValue === null || projectValue === undefined || typeof projectValue !== 'object' || Array.isArray(projectValue)) {
     diagnostics.push(
       error('INVALID_TYPE', 'stream_project.yml must be a mapping with at least a "project:" section', {
@@ -264,6 +266,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
   if (envYaml && envName) {
     const read = toValue(envYaml);
     const value = read.value ?? {};
+    refuseProtoKeys(envYaml, value, diagnostics);
     // The environment's runtime: is merged over the project's, key by key, before it is checked:
     // an environment only says what differs (dbt targets work the same way).
     const projectRuntime = top.success ? (projectValue as Record<string, unknown>).runtime : undefined;
@@ -354,6 +357,7 @@ export function loadProject(files: ProjectFiles, opts: LoadOptions): LoadResult 
       );
       continue;
     }
+    refuseProtoKeys(y, value, diagnostics);
     const keysOnly = resourceKeysSchema().safeParse(value);
     if (!keysOnly.success) diagnostics.push(...zodIssuesToDiagnostics(keysOnly.error.issues, y, [], ResourceFileSchema, value, y.file));
     collectSections(y, value as Record<string, unknown>, project, diagnostics, opts.nodes);
@@ -456,6 +460,33 @@ function addNode(section: SectionName, data: unknown, ctx: EntryContext, project
 
 export { hasErrors };
 
+/**
+ * `__proto__` as a mapping key is refused where it is written. Both YAML readers give it as an own
+ * key, but zod drops it from records and open mappings without a word (its output is built by
+ * assignment, which would replace the prototype): a `classification: {__proto__: sensitive}`
+ * would classify nothing. Only files that contain the text are walked.
+ */
+function refuseProtoKeys(yaml: YamlFile, value: unknown, diagnostics: Diagnostic[]): void {
+  if (!yaml.text.includes('__proto__')) return;
+  const walk = (v: unknown, path: PathSegment[]): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '__proto__') {
+          diagnostics.push(
+            error('RESERVED_KEY', '"__proto__" cannot be a key: streamt would not see the entry', {
+              ...locate(yaml, [...path, k], 'key'),
+              hint: 'for a column named __proto__, declare it under columns: with its classification (or type) there',
+            }),
+          );
+        }
+        walk(x, [...path, k]);
+      }
+    }
+  };
+  walk(value, []);
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
@@ -465,6 +496,6 @@ export function mergeRuntime(base: unknown, over: unknown): unknown {
   if (over === undefined || over === null) return base ?? undefined;
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = mergeRuntime(base[k], v);
+  for (const [k, v] of Object.entries(over)) setOwn(out, k, mergeRuntime(own(base, k), v));
   return out;
 }
