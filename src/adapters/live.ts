@@ -3,6 +3,7 @@
  * (read-only), and applies one planned change at a time, each kind through its handler
  * (./registry.ts).
  */
+import { own } from '../core/own.js';
 import type { Runtime } from '../project/schema.js';
 import type { DesiredResource, Observed, OwnershipRecord, RecordEntry, ResourceChange } from '../plan/types.js';
 import { ConnectAdapter } from './connect/client.js';
@@ -60,7 +61,7 @@ export class LiveSystems implements LiveContext {
   flink(cluster: string | null): FlinkAdapter {
     const f = this.runtime.flink;
     const name = cluster ?? f?.default ?? this.flinkClusterNames()[0];
-    const cfg = name ? f?.clusters?.[name] : undefined;
+    const cfg = name ? own(f?.clusters, name) : undefined;
     if (!name || !cfg) throw new ServiceError('Flink REST', '(not configured)', `Flink cluster ${name ? `"${name}" ` : ''}is not configured in runtime.flink.clusters`);
     let a = this.flinks.get(name);
     if (!a) this.flinks.set(name, (a = new FlinkAdapter(name, cfg, this.http())));
@@ -70,7 +71,7 @@ export class LiveSystems implements LiveContext {
   connect(cluster: string | null): ConnectAdapter {
     const c = this.runtime.connect;
     const name = cluster ?? c?.default ?? Object.keys(c?.clusters ?? {}).sort()[0];
-    const cfg = name ? c?.clusters?.[name] : undefined;
+    const cfg = name ? own(c?.clusters, name) : undefined;
     if (!name || !cfg) throw new ServiceError('Kafka Connect', '(not configured)', `Kafka Connect cluster ${name ? `"${name}" ` : ''}is not configured in runtime.connect.clusters`);
     let a = this.connects.get(name);
     if (!a) this.connects.set(name, (a = new ConnectAdapter(name, cfg, this.http())));

@@ -16,6 +16,7 @@
  *   machine and is never handed to them.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { own } from '../core/own.js';
 import type { Runtime } from '../project/schema.js';
 import type { CompileContext } from './context.js';
 import { option } from './quote.js';
@@ -43,12 +44,12 @@ export function effectiveConnectCluster(ctx: CompileContext, name: string | null
 
 function flinkIdentity(ctx: CompileContext, cluster: string | null): ClusterIdentity | undefined {
   const name = effectiveFlinkCluster(ctx, cluster);
-  return name ? ctx.project.runtime.flink?.clusters?.[name]?.kafka : undefined;
+  return name ? own(ctx.project.runtime.flink?.clusters, name)?.kafka : undefined;
 }
 
 function connectIdentity(ctx: CompileContext, cluster: string | null): ClusterIdentity | undefined {
   const name = effectiveConnectCluster(ctx, cluster);
-  return name ? ctx.project.runtime.connect?.clusters?.[name]?.kafka : undefined;
+  return name ? own(ctx.project.runtime.connect?.clusters, name)?.kafka : undefined;
 }
 
 /** The SASL login module class a client with this jar names in sasl.jaas.config. */
@@ -84,7 +85,7 @@ function clientProperties(ctx: CompileContext, identity: ClusterIdentity | undef
 /** A Flink Kafka table's connection options (`properties.*`) for a job on `cluster`. */
 export function flinkConnectionOptions(ctx: CompileContext, bootstrap: string, cluster: string | null): string[] {
   const name = effectiveFlinkCluster(ctx, cluster);
-  const jar = name ? ctx.project.runtime.flink?.clusters?.[name]?.kafka_connector : undefined;
+  const jar = name ? own(ctx.project.runtime.flink?.clusters, name)?.kafka_connector : undefined;
   const shaded = (jar ?? 'flink-sql-connector-kafka') === 'flink-sql-connector-kafka';
   return [
     option('properties.bootstrap.servers', ctx.vault.scrub(bootstrap)),

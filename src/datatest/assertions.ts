@@ -3,6 +3,7 @@
  * of referenced models are passed in. Each result says how many records failed and shows up to
  * five of them; what cannot be evaluated honestly is `skipped` with the reason, never passed.
  */
+import { own } from '../core/own.js';
 import type { AssertionSpec } from '../project/types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { acceptedTypes, bucketName, type Bucket } from '../compile/test-specs.js';
@@ -51,7 +52,7 @@ class Failures {
 }
 
 const of = (n: number, total: number, what = 'records') => `${n} of ${total} ${what}`;
-const field = (r: SampleRecord, c: string): unknown => (r.value ? r.value[c] : undefined);
+const field = (r: SampleRecord, c: string): unknown => (r.value ? own(r.value, c) : undefined);
 const list = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join(', ');
 
 const EVALUATORS: Record<string, (c: Config, rs: readonly SampleRecord[], ctx: EvalContext) => Outcome> = {

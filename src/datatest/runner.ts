@@ -2,6 +2,7 @@
  * `streamt test`: runs the selected tests against the live systems (the I/O edge of the data
  * tests) and returns one result per test, with the outcome of each on_failure action.
  */
+import { own } from '../core/own.js';
 import type { TestNode } from '../project/types.js';
 import type { ResolvedProject } from '../resolve/types.js';
 import { actionsFire, sendAlert, type Poster, httpPost } from './actions.js';
@@ -162,7 +163,7 @@ async function runSample(resolved: ResolvedProject, test: TestNode, registry: Sc
 export function flinkFor(resolved: ResolvedProject, clusterName?: string): FlinkAdapter | undefined {
   const f = resolved.project.runtime.flink;
   const name = clusterName ?? f?.default ?? Object.keys(f?.clusters ?? {})[0];
-  const c = name ? f?.clusters?.[name] : undefined;
+  const c = name ? own(f?.clusters, name) : undefined;
   if (!name || !c?.rest_url) return undefined;
   return new FlinkAdapter(name, c);
 }

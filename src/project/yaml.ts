@@ -14,6 +14,7 @@ import { yamlLib } from './yaml-lib.js';
 import { createHash } from 'node:crypto';
 import { error, type Diagnostic } from '../core/diagnostics.js';
 import { jsonExact, type Memo } from '../core/memo.js';
+import { own } from '../core/own.js';
 
 export type PathSegment = string | number;
 
@@ -574,7 +575,7 @@ export function interpolate(yaml: YamlFile, env: Readonly<Record<string, string 
       const replaced = original.replace(VAR_PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
         if (match === '$${') return '${';
         onlyVariable = match === original.trim();
-        const value = env[name!];
+        const value = own(env, name!);
         const secret = looksSecret(name!) || looksSecret(keyName);
         if (value === undefined || value === '') {
           if (fallback !== undefined) return fallback;

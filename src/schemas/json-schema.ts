@@ -14,6 +14,7 @@
  * - `$ref` to `#/definitions/...`, `#/$defs/...` or any JSON pointer of the document, and to
  *   registry references by name; `allOf` of objects merges their properties
  */
+import { own } from '../core/own.js';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaColumn, type SchemaReferences } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -35,7 +36,7 @@ function pointer(doc: Json, ptr: string, ref: string): Json {
   let cur: unknown = doc;
   for (const raw of ptr.split('/').filter((p) => p !== '')) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    cur = cur && typeof cur === 'object' ? (cur as Json)[key] : undefined;
+    cur = cur && typeof cur === 'object' ? own(cur as Json, key) : undefined;
   }
   if (!cur || typeof cur !== 'object') throw new SchemaMappingError(`$ref "${ref}" points to nothing`);
   return cur as Json;
@@ -56,7 +57,7 @@ function parse(text: string, what: string): Json {
 function deref(ref: string, w: Walk): { schema: Json; root: Json } {
   if (ref.startsWith('#')) return { schema: pointer(w.root, ref.slice(1), ref), root: w.root };
   const [doc, frag = ''] = ref.split('#');
-  const text = w.references[doc!] ?? w.references[ref];
+  const text = own(w.references, doc!) ?? own(w.references, ref);
   if (text === undefined) throw new SchemaMappingError(`$ref "${ref}" names no definition of this schema and no registry reference`);
   const root = parse(text, `referenced schema "${doc}"`);
   return { schema: frag ? pointer(root, frag, ref) : root, root };

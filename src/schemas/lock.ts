@@ -6,6 +6,7 @@
 import { yamlLib } from '../project/yaml-lib.js';
 import { z } from '../core/zod.js';
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { setOwn } from '../core/own.js';
 
 export const LOCK_FILE = 'schemas.lock.yml';
 export const PULL_COMMAND = 'streamt schemas pull';
@@ -111,7 +112,7 @@ export function lockedReferences(lock: SchemaLock, entry: LockedSchema): { refer
         missing.push(r);
         continue;
       }
-      references[r.name] = target.schema;
+      setOwn(references, r.name, target.schema);
       visit(target, seen);
     }
   };

@@ -17,6 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import type protobuf from 'protobufjs';
+import { own } from '../core/own.js';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaReferences } from './types.js';
 
 // protobufjs (CommonJS) is loaded when a Protobuf schema is first read, not at start-up.
@@ -61,7 +62,7 @@ export function protobufRoot(text: string, references: SchemaReferences = {}): {
         root.addJSON(common.nested as Record<string, protobuf.AnyNestedObject>);
         continue;
       }
-      const ref = references[imp];
+      const ref = own(references, imp);
       if (ref === undefined) throw new SchemaMappingError(`import "${imp}" is neither a google/protobuf type nor a reference of the subject`);
       load(ref, `imported "${imp}"`);
     }

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type nunjucksTypes from 'nunjucks';
 import { error, type Diagnostic } from '../core/diagnostics.js';
+import { hasOwn, own } from '../core/own.js';
 import { didYouMean } from '../core/suggest.js';
 
 export interface TemplateCall {
@@ -250,7 +251,7 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
       if (fn === 'var') {
         const [name] = literalArgs(n);
         const argCount = ((n.args as NjNode).children as NjNode[]).length;
-        if (typeof name === 'string' && argCount < 2 && !(name in ctx.vars)) {
+        if (typeof name === 'string' && argCount < 2 && !hasOwn(ctx.vars, name)) {
           diagnostics.push(
             error('VAR_NOT_FOUND', `Variable "${name}" is not defined in vars:`, {
               ...at,
@@ -262,7 +263,7 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
       if (fn === 'env_var') {
         const [name] = literalArgs(n);
         const argCount = ((n.args as NjNode).children as NjNode[]).length;
-        if (typeof name === 'string' && argCount < 2 && (ctx.env[name] === undefined || ctx.env[name] === '')) {
+        if (typeof name === 'string' && argCount < 2 && (own(ctx.env, name) === undefined || own(ctx.env, name) === '')) {
           diagnostics.push(
             error('ENV_VAR_MISSING', `Environment variable ${name} is not set`, {
               ...at,
@@ -280,10 +281,10 @@ export function renderWithEngine(template: string, ctx: RenderContext): RenderRe
     ref: (name: unknown, ...rest: unknown[]) => ctx.ref(String(name), versionArg(rest)),
     var: (name: unknown, fallback?: unknown) => {
       const key = String(name);
-      return Object.prototype.hasOwnProperty.call(ctx.vars, key) ? ctx.vars[key] : fallback;
+      return hasOwn(ctx.vars, key) ? ctx.vars[key] : fallback;
     },
     env_var: (name: unknown, fallback?: unknown) => {
-      const v = ctx.env[String(name)];
+      const v = own(ctx.env, String(name));
       return v === undefined || v === '' ? fallback : v;
     },
   };

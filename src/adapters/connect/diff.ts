@@ -1,5 +1,6 @@
 /** Pure diff of a declared connector against the live one. Secret values are compared, never shown. */
 import type { ConnectorSpec } from '../../compile/types.js';
+import { hasOwn, own } from '../../core/own.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
 import type { ObservedConnector } from './connector-handler.js';
 import { looksSecret } from '../../project/yaml.js';
@@ -20,10 +21,10 @@ export function diffConnector(desired: ConnectorSpec, observed: ObservedConnecto
   const live = observed.config ?? {};
   const fields: FieldChange[] = [];
   for (const [k, v] of Object.entries(desired.config).sort()) {
-    if (live[k] !== resolve(v)) fields.push(sensitive(k, v) ? { field: `config.${k}`, before: live[k] === undefined ? undefined : '(sensitive)', after: '(sensitive)', sensitive: true } : { field: `config.${k}`, before: live[k], after: v });
+    if (own(live, k) !== resolve(v)) fields.push(sensitive(k, v) ? { field: `config.${k}`, before: own(live, k) === undefined ? undefined : '(sensitive)', after: '(sensitive)', sensitive: true } : { field: `config.${k}`, before: own(live, k), after: v });
   }
   for (const k of Object.keys(previous?.config ?? {}).sort()) {
-    if (!(k in desired.config) && k in live) fields.push(sensitive(k, live[k]) ? { field: `config.${k}`, before: '(sensitive)', after: undefined, sensitive: true } : { field: `config.${k}`, before: live[k], after: undefined });
+    if (!hasOwn(desired.config, k) && hasOwn(live, k)) fields.push(sensitive(k, live[k]) ? { field: `config.${k}`, before: '(sensitive)', after: undefined, sensitive: true } : { field: `config.${k}`, before: live[k], after: undefined });
   }
   const reasons: string[] = [];
   if (fields.length) reasons.push(`config differs: ${fields.map((f) => f.field.slice(7)).join(', ')}`);

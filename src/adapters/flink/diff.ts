@@ -4,6 +4,7 @@
  * it. When the change breaks state compatibility (see `stateCompatibility`) the plan says so and
  * needs an explicit choice (`--allow-state-reset`): cancel and start without state.
  */
+import { own, setOwn } from '../../core/own.js';
 import { formatChangeAllowed, formatChangeBlocker, jobValueFormat } from '../../plan/format-change.js';
 import type { FlinkJobSpec } from '../../compile/types.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
@@ -25,12 +26,12 @@ export function scriptParts(statements: readonly string[]): ScriptParts {
   for (const raw of statements) {
     const s = raw.trim();
     let m: RegExpMatchArray | null;
-    if ((m = s.match(/^SET\s+'((?:[^']|'')*)'\s*=\s*'((?:[^']|'')*)'$/i))) parts.settings[m[1]!] = m[2]!.replace(/''/g, "'");
-    else if ((m = s.match(/^RESET\s+'((?:[^']|'')*)'$/i))) parts.settings[m[1]!] = null;
+    if ((m = s.match(/^SET\s+'((?:[^']|'')*)'\s*=\s*'((?:[^']|'')*)'$/i))) setOwn(parts.settings, m[1]!, m[2]!.replace(/''/g, "'"));
+    else if ((m = s.match(/^RESET\s+'((?:[^']|'')*)'$/i))) setOwn(parts.settings, m[1]!, null);
     else if ((m = s.match(/^CREATE\s+(?:TEMPORARY\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(`(?:[^`]|``)+`|\S+)\s*([\s\S]*)$/i))) {
       const body = m[2]!;
       const w = body.search(/\)\s*WITH\s*\(/i);
-      parts.tables[m[1]!.replace(/`/g, '')] = w >= 0 ? { columns: norm(body.slice(0, w + 1)), options: norm(body.slice(w + 1)) } : { columns: norm(body), options: '' };
+      setOwn(parts.tables, m[1]!.replace(/`/g, ''), w >= 0 ? { columns: norm(body.slice(0, w + 1)), options: norm(body.slice(w + 1)) } : { columns: norm(body), options: '' });
     } else parts.query = parts.query ? `${parts.query}; ${norm(s)}` : norm(s);
   }
   return parts;
@@ -84,8 +85,8 @@ export function sourceMoves(before: FlinkJobSpec, after: FlinkJobSpec): string[]
   const sinks = new Set([insertTarget(a.query), insertTarget(b.query)]);
   const why: string[] = [];
   for (const name of Object.keys(b.tables).sort()) {
-    const was = a.tables[name];
-    const now = b.tables[name]!;
+    const was = own(a.tables, name);
+    const now = own(b.tables, name)!;
     if (!was || sinks.has(name)) continue;
     for (const [key, what] of [
       ['topic', 'topic'],
@@ -115,8 +116,8 @@ export function stateCompatibility(before: FlinkJobSpec, after: FlinkJobSpec): S
   const why: string[] = sinkChanges(before, after);
   const names = new Set([...Object.keys(a.tables), ...Object.keys(b.tables)]);
   for (const n of [...names].sort()) {
-    if (!a.tables[n] || !b.tables[n]) why.push(`table ${n} is ${a.tables[n] ? 'no longer read' : 'new'}`);
-    else if (a.tables[n]!.columns !== b.tables[n]!.columns) why.push(`the columns of table ${n} change`);
+    if (!own(a.tables, n) || !own(b.tables, n)) why.push(`table ${n} is ${own(a.tables, n) ? 'no longer read' : 'new'}`);
+    else if (own(a.tables, n)!.columns !== own(b.tables, n)!.columns) why.push(`the columns of table ${n} change`);
   }
   if (norm(a.query) !== norm(b.query)) {
     const x = queryStateShape(a.query, { projectionsFree: before.sink_connector === 'kafka' });
@@ -187,11 +188,11 @@ export function scriptChanges(before: FlinkJobSpec, after: FlinkJobSpec): FieldC
   const b = scriptParts(after.statements);
   const out: FieldChange[] = [];
   for (const k of [...new Set([...Object.keys(a.settings), ...Object.keys(b.settings)])].sort()) {
-    if (a.settings[k] !== b.settings[k]) out.push({ field: `set.${k}`, before: a.settings[k] ?? undefined, after: b.settings[k] ?? undefined });
+    if (own(a.settings, k) !== own(b.settings, k)) out.push({ field: `set.${k}`, before: own(a.settings, k) ?? undefined, after: own(b.settings, k) ?? undefined });
   }
   for (const n of [...new Set([...Object.keys(a.tables), ...Object.keys(b.tables)])].sort()) {
-    const x = a.tables[n];
-    const y = b.tables[n];
+    const x = own(a.tables, n);
+    const y = own(b.tables, n);
     if (x?.columns !== y?.columns) out.push({ field: `table.${n}.columns`, before: x?.columns, after: y?.columns });
     if (x?.options !== y?.options) out.push({ field: `table.${n}.options`, before: x?.options, after: y?.options });
   }

@@ -17,6 +17,7 @@
  *    OVER frames, …) and everything that feeds them, compared between the recorded job and the
  *    new one: equal means the savepoint holds state built for the same semantics.
  */
+import { own, setOwn } from '../../core/own.js';
 
 export interface PlanningScript {
   /** Session properties: the script's `SET 'table.…'` values. */
@@ -284,9 +285,9 @@ export function tableColumns(statements: readonly string[]): TableColumns {
       const p = part.trim();
       const c = p.match(/^(`(?:[^`]|``)+`|\w+)\s+([\s\S]+)$/);
       if (!c || /^(WATERMARK|PRIMARY|CONSTRAINT)\b/i.test(p)) continue;
-      cols[c[1]!.replace(/^`|`$/g, '').replace(/``/g, '`')] = c[2]!.replace(/\s+/g, ' ').trim();
+      setOwn(cols, c[1]!.replace(/^`|`$/g, '').replace(/``/g, '`'), c[2]!.replace(/\s+/g, ' ').trim());
     }
-    out[name] = cols;
+    setOwn(out, name, cols);
   }
   return out;
 }
@@ -332,12 +333,12 @@ function canonicalAttrs(n: PlanNode, tables: TableColumns, used?: (field: string
     if (k === 'where' && (n.name === 'Calc' || n.name === 'PythonCalc')) return [k, maskLiterals(v)];
     // The watermark delay decides when results are emitted, not what the state holds.
     if (k === 'watermark' || (k === 'table' && n.name === 'TableSourceScan')) return [k, maskLiterals(v)];
-    if (k === 'fields' && table && tables[table]) {
-      const cols = tables[table]!;
+    const cols = k === 'fields' && table ? own(tables, table) : undefined;
+    if (cols) {
       // A source's state is its read offsets: only the columns a later operator reads (and
       // their types) reach state. A column added to a source and not read changes nothing.
       const fields = v.split(', ').filter((f) => n.name !== 'TableSourceScan' || !used || used(f));
-      return [k, fields.map((f) => `${f}:${cols[f] ?? '?'}`).join(', ')];
+      return [k, fields.map((f) => `${f}:${own(cols, f) ?? '?'}`).join(', ')];
     }
     return [k, v];
   });

@@ -1,6 +1,7 @@
 /** Pure diff of a declared Gateway resource (interceptor or alias topic) against the live one. */
 import type { GatewaySpec } from '../../compile/types.js';
 import { canonicalJson } from '../../compile/hash.js';
+import { own } from '../../core/own.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
 import type { ObservedGatewayRule } from './rule-handler.js';
 
@@ -12,7 +13,7 @@ export function diffGatewayRule(desired: GatewaySpec, observed: ObservedGatewayR
   const live = (observed.resource.spec ?? {}) as Record<string, unknown>;
   // Only declared keys: defaults the Gateway adds are not drift.
   for (const [k, v] of Object.entries(desired.resource.spec).sort()) {
-    if (canonicalJson(live[k]) !== canonicalJson(v)) fields.push({ field: `spec.${k}`, before: live[k], after: v });
+    if (canonicalJson(own(live, k)) !== canonicalJson(v)) fields.push({ field: `spec.${k}`, before: own(live, k), after: v });
   }
   const liveScope = ((observed.resource.metadata ?? {}) as Record<string, unknown>).scope;
   const wantScope = desired.resource.metadata.scope;

@@ -1,5 +1,6 @@
 /** Pure diff of a declared topic against the live one. Only declared configs are compared. */
 import type { TopicSpec } from '../../compile/types.js';
+import { hasOwn, own } from '../../core/own.js';
 import type { FieldChange, Proposal } from '../../plan/types.js';
 import type { ObservedTopic } from './topic-handler.js';
 
@@ -15,11 +16,11 @@ export function diffTopic(desired: TopicSpec, observed: ObservedTopic, previous?
   const reasons: string[] = [];
   const live = observed.config ?? {};
   for (const [k, v] of Object.entries(desired.config).sort()) {
-    if (live[k] !== v) fields.push({ field: `config.${k}`, before: live[k], after: v });
+    if (own(live, k) !== v) fields.push({ field: `config.${k}`, before: own(live, k), after: v });
   }
   // A key this project set before and no longer declares goes back to the broker default.
   for (const k of Object.keys(previous?.config ?? {}).sort()) {
-    if (!(k in desired.config) && k in live) fields.push({ field: `config.${k}`, before: live[k], after: undefined });
+    if (!hasOwn(desired.config, k) && hasOwn(live, k)) fields.push({ field: `config.${k}`, before: live[k], after: undefined });
   }
   if (fields.length) reasons.push(`config differs: ${fields.map((f) => f.field.slice(7)).join(', ')}`);
   const p: Proposal = { action: 'no-op', reasons, fields };

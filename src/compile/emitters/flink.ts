@@ -4,6 +4,7 @@
  * fresh SQL Gateway session, nothing it declares can leak into another job.
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
+import { own } from '../../core/own.js';
 import type { NodeId } from '../../project/types.js';
 import type { ResolvedModel } from '../../resolve/types.js';
 import { isRegistryFormat } from '../../resolve/tables.js';
@@ -117,7 +118,7 @@ export function jobSettingStatements(ctx: CompileContext, m: ResolvedModel, pipe
   const node = m.node;
   const eff = effectiveFlinkSettings(ctx, m);
   const clusterName = node.flinkCluster ?? ctx.project.defaults.models?.flink_cluster ?? ctx.project.runtime.flink?.default ?? null;
-  const cluster = clusterName ? ctx.project.runtime.flink?.clusters?.[clusterName] : undefined;
+  const cluster = clusterName ? own(ctx.project.runtime.flink?.clusters, clusterName) : undefined;
   const statements: string[] = [];
   const restart = eff.restartStrategy;
   const settings: Record<(typeof JOB_OPTIONS)[number], string | undefined> = {
