@@ -6,9 +6,13 @@
  * where it is written, on both YAML paths.
  */
 import { describe, expect, it } from 'vitest';
+import { diffConnector } from '../../src/adapters/connect/diff.js';
+import { diffTopic } from '../../src/adapters/kafka/diff.js';
+import type { ConnectorSpec, TopicSpec } from '../../src/compile/types.js';
 import { evaluateAssertion } from '../../src/datatest/assertions.js';
 import type { SampleRecord } from '../../src/datatest/types.js';
 import { fastYamlValue } from '../../src/project/yaml.js';
+import { jsonSchemaColumns } from '../../src/schemas/json-schema.js';
 import { PROJECT, SOURCES, codes, find, load } from '../helpers/project.js';
 import { resolveFiles } from '../helpers/resolve.js';
 
@@ -146,5 +150,35 @@ describe('data tests on a field named like a member of Object.prototype', () => 
       const r = evaluateAssertion({ type: 'not_null', config: { columns: [n] }, path: [] }, 0, records, { now: 0 });
       expect({ n, status: r.status, failures: r.failures }).toEqual({ n, status: 'fail', failures: 1 });
     }
+  });
+});
+
+describe('plan diffs of config keys named like members of Object.prototype', () => {
+  const topic = (config: Record<string, string>): TopicSpec => ({ name: 't', partitions: 1, replication_factor: 1, config });
+  it('compare a declared key with the live value, never an inherited member', () => {
+    const p = diffTopic(topic({ constructor: 'x' }), { kind: 'topic', name: 't', exists: true, partitions: 1, replicationFactor: 1, config: {} });
+    expect(p.fields).toEqual([{ field: 'config.constructor', before: undefined, after: 'x' }]);
+    const c = diffConnector(
+      { name: 'c', connector_class: 'io.confluent.connect.jdbc.JdbcSinkConnector', cluster: null, topics: ['t'], config: { toString: 'y' } } as unknown as ConnectorSpec,
+      { kind: 'connector', name: 'c', exists: true, config: {} } as unknown as Parameters<typeof diffConnector>[1],
+      (v) => v,
+    );
+    expect(c.fields).toEqual([{ field: 'config.toString', before: undefined, after: 'y' }]);
+  });
+  it('reset a key the project set before and no longer declares, when it is live', () => {
+    const p = diffTopic(topic({}), { kind: 'topic', name: 't', exists: true, partitions: 1, replicationFactor: 1, config: { valueOf: '1' } }, topic({ valueOf: '1' }));
+    expect(p.fields).toEqual([{ field: 'config.valueOf', before: '1', after: undefined }]);
+  });
+});
+
+describe('JSON Schema properties named like members of Object.prototype', () => {
+  it('are columns, also when allOf merges them', () => {
+    const props = '{"__proto__": {"type": "string"}, "constructor": {"type": "integer"}, "a": {"type": "boolean"}}';
+    const direct = jsonSchemaColumns(`{"type": "object", "properties": ${props}}`);
+    const merged = jsonSchemaColumns(`{"type": "object", "allOf": [{"properties": ${props}}, {"properties": {"b": {"type": "string"}}}]}`);
+    const nested = jsonSchemaColumns(`{"type": "object", "properties": {"x": {"allOf": [{"type": "object", "properties": ${props}}]}}}`);
+    expect(direct.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['__proto__: STRING', 'constructor: BIGINT', 'a: BOOLEAN']);
+    expect(merged.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['__proto__: STRING', 'constructor: BIGINT', 'a: BOOLEAN', 'b: STRING']);
+    expect(nested.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['x: ROW<`__proto__` STRING, `constructor` BIGINT, `a` BOOLEAN>']);
   });
 });
