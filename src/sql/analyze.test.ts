@@ -134,7 +134,7 @@ describe('diagnostics', () => {
   });
 
   it('takes a window named like a member of Object.prototype and never declared for an unknown window', () => {
-    for (const name of ['constructor', 'toString', 'valueOf']) {
+    for (const name of ['constructor', 'toString', 'valueOf', '__proto__']) {
       const a = analyze(`SELECT SUM(amount) OVER ${name} AS s FROM orders`);
       expect(codes(a), name).toContain('SQL_UNKNOWN_WINDOW');
       const declared = analyze(`SELECT SUM(amount) OVER ${name} AS s FROM orders WINDOW ${name} AS (PARTITION BY customer_id ORDER BY order_time)`);

@@ -7,6 +7,7 @@
  * SESSION, FOR SYSTEM_TIME, EXTRACT, TRY_CAST, CURRENT_TIMESTAMP, ARRAY[...], FILTER, UNNEST...),
  * so streamt parses the one statement it needs itself and reports exact positions on failure.
  */
+import { setOwn } from '../core/own.js';
 import type { Cte, Expr, FromItem, MatchRecognize, OrderItem, Pos, Query, Select, SelectItem, SetOperation, Values, WindowSpec } from './ast.js';
 import { FLINK_RESERVED_WORDS } from './flink-names.js';
 import { SqlSyntaxError, tokenize, type Token } from './tokenizer.js';
@@ -314,7 +315,8 @@ class Parser {
       do {
         const name = this.identifier('a window name');
         this.expectWord('AS');
-        select.windows[name] = this.windowSpec();
+        // An own key even for `__proto__` (core/own.ts), as the analyser reads it.
+        setOwn(select.windows, name, this.windowSpec());
       } while (this.acceptOp(','));
     }
     return select;
