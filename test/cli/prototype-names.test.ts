@@ -9,23 +9,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RUNTIME, writeProject } from '../helpers/project.js';
+import { CLASSIFIED_CARDS, RUNTIME, writeProject } from '../helpers/project.js';
 import { cli, STACK_TRACE } from './helpers.js';
 
 const SPECIAL = ['constructor', 'toString', '__proto__', 'valueOf'];
 const NAMES = [...SPECIAL, 'plain_name'];
 
-const SOURCE = `sources:
-  - name: cards
-    topic: cards.v1
-    columns:
-      - name: card_id
-        type: STRING
-        classification: internal
-      - name: card_number
-        type: STRING
-        classification: sensitive
-`;
 
 // Every output column copies the sensitive card number, under a prototype member's name or an ordinary one.
 const MODEL = `models:
@@ -36,7 +25,7 @@ const MODEL = `models:
       FROM {{ source("cards") }}
 `;
 
-const project = (rules = '') => writeProject({ 'stream_project.yml': `project:\n  name: proto\n${RUNTIME}${rules}`, 'sources/cards.yml': SOURCE, 'models/renamed.yml': MODEL });
+const project = (rules = '') => writeProject({ 'stream_project.yml': `project:\n  name: proto\n${RUNTIME}${rules}`, 'sources/cards.yml': CLASSIFIED_CARDS, 'models/renamed.yml': MODEL });
 
 interface Diag {
   code: string;
@@ -114,7 +103,7 @@ describe('names that are members of Object.prototype', () => {
     it(`FROM ${table} (no such table) is SQL_UNKNOWN_TABLE at its position, not an internal error`, () => {
       const dir = writeProject({
         'stream_project.yml': `project:\n  name: proto\n${RUNTIME}`,
-        'sources/cards.yml': SOURCE,
+        'sources/cards.yml': CLASSIFIED_CARDS,
         'models/m.yml': `models:\n  - name: m\n    sql: |\n      SELECT card_id\n      FROM ${table}\n`,
       });
       const r = cli(['validate', '-p', dir]);

@@ -85,3 +85,16 @@ export function writeProject(files: Record<string, string | Buffer>): string {
   }
   return root;
 }
+
+/** A source with an internal and a sensitive column (classification tests). */
+export const CLASSIFIED_CARDS = `sources:
+  - name: cards
+    topic: cards.v1
+    columns:
+      - name: card_id
+        type: STRING
+        classification: internal
+      - name: card_number
+        type: STRING
+        classification: sensitive
+`;

@@ -13,22 +13,11 @@ import { evaluateAssertion } from '../../src/datatest/assertions.js';
 import type { SampleRecord } from '../../src/datatest/types.js';
 import { fastYamlValue } from '../../src/project/yaml.js';
 import { jsonSchemaColumns } from '../../src/schemas/json-schema.js';
-import { PROJECT, SOURCES, codes, find, load } from '../helpers/project.js';
+import { CLASSIFIED_CARDS as CARDS, PROJECT, SOURCES, codes, find, load } from '../helpers/project.js';
 import { resolveFiles } from '../helpers/resolve.js';
 
 const MEMBERS = ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty'];
 
-const CARDS = `sources:
-  - name: cards
-    topic: cards.v1
-    columns:
-      - name: card_id
-        type: STRING
-        classification: internal
-      - name: card_number
-        type: STRING
-        classification: sensitive
-`;
 
 describe('models named like members of Object.prototype', () => {
   it('are read through ref() as any model, with their columns', () => {
