@@ -22,3 +22,13 @@ export function setOwn<T>(record: Record<string, T>, key: string, value: T): voi
   if (key === '__proto__') Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
   else record[key] = value;
 }
+
+/**
+ * A fresh registry of Avro named types for avsc (`Type.forSchema(schema, { registry })`). avsc
+ * looks names up by `registry[name]` and makes a plain `{}` when given none, so a record named
+ * `constructor` or `toString` is a "duplicate type name" and a reference to an undeclared `valueOf`
+ * resolves to Object.prototype's member; a registry without a prototype has no such names.
+ */
+export function namedTypes(): Record<string, never> {
+  return Object.create(null) as Record<string, never>;
+}

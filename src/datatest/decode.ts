@@ -4,6 +4,7 @@
  * reported, never guessed.
  */
 import avro from 'avsc';
+import { namedTypes } from '../core/own.js';
 import type { RawRecord } from '../adapters/kafka/sample.js';
 import type { RegistrySchema } from '../adapters/schema-registry/client.js';
 import type { SampleRecord } from './types.js';
@@ -43,7 +44,7 @@ async function decodeValue(value: Buffer | null, registry: SchemaLookup | undefi
     if (!type) {
       const s = await registry.schemaById(id);
       if (s.schemaType !== 'AVRO') throw new Error(`schema id ${id} is ${s.schemaType}; only Avro and JSON values are decoded`);
-      type = avro.Type.forSchema(JSON.parse(s.schema) as avro.Schema, { wrapUnions: false });
+      type = avro.Type.forSchema(JSON.parse(s.schema) as avro.Schema, { wrapUnions: false, registry: namedTypes() });
       types.set(id, type);
     }
     const decoded = type.fromBuffer(value.subarray(5)) as unknown;

@@ -6,6 +6,7 @@
  * fault. Pure but for the registry lookups, which go through `SchemaLookup` (the adapter).
  */
 import avro from 'avsc';
+import { namedTypes } from '../core/own.js';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { RawRecord } from '../adapters/kafka/sample.js';
@@ -82,7 +83,7 @@ export async function checkRecords(raw: readonly RawRecord[], declared: Declared
 }
 
 async function checkAvro(values: readonly RawRecord[], declared: DeclaredSchema, registry: SchemaLookup | undefined, bad: Offenders): Promise<void> {
-  const reader = avro.Type.forSchema(JSON.parse(declared.schema) as avro.Schema, { wrapUnions: false });
+  const reader = avro.Type.forSchema(JSON.parse(declared.schema) as avro.Schema, { wrapUnions: false, registry: namedTypes() });
   /** Per writer schema id: its type and whether the declared schema reads it (else the fields at fault). */
   const writers = new Map<number, { writer?: avro.Type; resolver?: unknown; problem?: string }>();
   for (const r of values) {
@@ -103,9 +104,11 @@ async function checkAvro(values: readonly RawRecord[], declared: DeclaredSchema,
         const s = await registry.schemaById(id);
         if (s.schemaType !== 'AVRO') w.problem = `written with schema id ${id}, a ${s.schemaType} schema`;
         else {
-          w.writer = avro.Type.forSchema(JSON.parse(s.schema) as avro.Schema, { wrapUnions: false });
+          w.writer = avro.Type.forSchema(JSON.parse(s.schema) as avro.Schema, { wrapUnions: false, registry: namedTypes() });
+          // A writer schema canonically equal to the declared one reads as itself, without a
+          // resolver (avsc's cannot match a record named `__proto__` with itself).
           try {
-            w.resolver = reader.createResolver(w.writer);
+            if (!reader.equals(w.writer)) w.resolver = reader.createResolver(w.writer);
           } catch (e) {
             w.problem = `written with schema id ${id}, which the declared schema cannot read: ${(e as Error).message.split('\n')[0]}`;
           }

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type avro from 'avsc';
+import { namedTypes } from '../core/own.js';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaColumn, type SchemaReferences } from './types.js';
 
 // avsc (CommonJS) is loaded when an Avro schema is first checked, not at start-up.
@@ -180,11 +181,12 @@ export function avroColumns(text: string, references: SchemaReferences = {}): De
   const out: DerivedColumns = { columns: [], errors: [], formatOptions: {} };
   try {
     const names = new Map<string, Record<string, unknown>>();
-    const registry: Record<string, unknown> = {};
+    // Shared by the references and the schema; without a prototype (core/own.ts, namedTypes).
+    const registry = namedTypes();
     for (const [name, refText] of Object.entries(references)) {
       const ref = parseJson(refText, `referenced schema "${name}"`);
       try {
-        avsc().Type.forSchema(ref as avro.Schema, { registry: registry as never });
+        avsc().Type.forSchema(ref as avro.Schema, { registry });
       } catch (e) {
         throw new SchemaMappingError(`referenced schema "${name}" is not a valid Avro schema: ${(e as Error).message}`);
       }
@@ -192,7 +194,7 @@ export function avroColumns(text: string, references: SchemaReferences = {}): De
     }
     const schema = parseJson(text, 'the Avro schema');
     try {
-      avsc().Type.forSchema(schema as avro.Schema, { registry: registry as never });
+      avsc().Type.forSchema(schema as avro.Schema, { registry });
     } catch (e) {
       throw new SchemaMappingError(`not a valid Avro schema: ${(e as Error).message}`);
     }

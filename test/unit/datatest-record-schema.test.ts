@@ -45,6 +45,19 @@ describe('Avro records', () => {
   });
 });
 
+describe('Avro records whose record is named like a member of Object.prototype', () => {
+  it('are read and checked like any other', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'valueOf']) {
+      const schema = { ...ORDER, name };
+      const named = { async schemaById(id: number): Promise<RegistrySchema> { return { schema: JSON.stringify(schema), schemaType: 'AVRO', id }; } };
+      const declared = { type: 'AVRO' as const, schema: JSON.stringify(schema), origin: 'subject orders-value' };
+      const payload = avsc.Type.forSchema(schema as never, { registry: Object.create(null) }).toBuffer({ order_id: 'a', amount: 1.5 });
+      const r = await checkRecords([rec(wire(1, payload))], declared, named, 0);
+      expect(r, name).toMatchObject({ assertion: 'records', status: 'pass', checked: 1, failures: 0 });
+    }
+  });
+});
+
 describe('JSON records', () => {
   const schema = { type: 'object', properties: { order_id: { type: 'string' }, amount: { type: 'number' }, placed: { type: 'string', format: 'date-time' } }, required: ['order_id'] };
   const declared = { type: 'JSON' as const, schema: JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', ...schema }), origin: 'the schema definition of source "o"' };

@@ -12,6 +12,7 @@ import type { ConnectorSpec, TopicSpec } from '../../src/compile/types.js';
 import { evaluateAssertion } from '../../src/datatest/assertions.js';
 import type { SampleRecord } from '../../src/datatest/types.js';
 import { fastYamlValue } from '../../src/project/yaml.js';
+import { avroColumns } from '../../src/schemas/avro.js';
 import { jsonSchemaColumns } from '../../src/schemas/json-schema.js';
 import { CLASSIFIED_CARDS as CARDS, PROJECT, SOURCES, codes, find, load } from '../helpers/project.js';
 import { resolveFiles } from '../helpers/resolve.js';
@@ -169,5 +170,25 @@ describe('JSON Schema properties named like members of Object.prototype', () => 
     expect(direct.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['__proto__: STRING', 'constructor: BIGINT', 'a: BOOLEAN']);
     expect(merged.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['__proto__: STRING', 'constructor: BIGINT', 'a: BOOLEAN', 'b: STRING']);
     expect(nested.columns.map((c) => `${c.name}: ${c.type}`)).toEqual(['x: ROW<`__proto__` STRING, `constructor` BIGINT, `a` BOOLEAN>']);
+  });
+});
+
+describe('Avro named types named like members of Object.prototype', () => {
+  it('are records like any other, and an undeclared one is an error', () => {
+    // A record, a nested record and a reference to it, all named after `name`.
+    const schema = (name: string) =>
+      `{"type": "record", "name": "${name}", "fields": [{"name": "a", "type": "string"}, {"name": "b", "type": {"type": "record", "name": "${name}_", "fields": [{"name": "x", "type": "int"}]}}, {"name": "c", "type": "${name}_"}]}`;
+    const plain = avroColumns(schema('plain'));
+    expect(plain.errors).toEqual([]);
+    expect(plain.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+    for (const name of ['constructor', 'toString', '__proto__', 'valueOf']) {
+      const d = avroColumns(schema(name));
+      expect(d.errors, name).toEqual([]);
+      expect(d.columns, name).toEqual(plain.columns);
+      // A reference to a type no schema declares.
+      const undeclared = avroColumns(`{"type": "record", "name": "r", "fields": [{"name": "a", "type": "${name}"}]}`);
+      expect(undeclared.columns, name).toEqual([]);
+      expect(undeclared.errors.join(' '), name).toContain(`undefined type name: ${name}`);
+    }
   });
 });
