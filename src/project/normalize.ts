@@ -101,7 +101,8 @@ function fromRefs(from: WrittenModel['from']): InputRef[] {
   return out;
 }
 
-function stringifyConfig(config: Record<string, unknown> | undefined): Record<string, string> {
+/** A config map as Kafka takes it: every value a string (numbers and booleans written as JSON). */
+export function stringifyConfig(config: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(config ?? {})) setOwn(out, k, typeof v === 'string' ? v : JSON.stringify(v));
   return out;

@@ -3,7 +3,8 @@
  * partitions declared anywhere, no columns to classify), that is a violation, not a pass.
  */
 import { error, type Diagnostic } from '../core/diagnostics.js';
-import { hasOwn, own, setOwn } from '../core/own.js';
+import { hasOwn, own } from '../core/own.js';
+import { stringifyConfig } from '../project/normalize.js';
 import type { ModelNode, Project, SourceNode } from '../project/types.js';
 import { outputColumns } from './columns.js';
 import type { ResolvedModel, ResolvedProject } from './types.js';
@@ -20,19 +21,13 @@ export function effectiveTopic(model: ModelNode, project: Project): EffectiveTop
   const d = project.defaults;
   const t: EffectiveTopic = {
     name: model.topic.name ?? model.name,
-    config: { ...stringify(d.topic?.config), ...stringify(d.models?.topic?.config), ...model.topic.config },
+    config: { ...stringifyConfig(d.topic?.config), ...stringifyConfig(d.models?.topic?.config), ...model.topic.config },
   };
   const partitions = model.topic.partitions ?? d.models?.topic?.partitions ?? d.topic?.partitions;
   const rf = model.topic.replicationFactor ?? d.models?.topic?.replication_factor ?? d.topic?.replication_factor;
   if (partitions !== undefined) t.partitions = partitions;
   if (rf !== undefined) t.replicationFactor = rf;
   return t;
-}
-
-function stringify(config: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config ?? {})) setOwn(out, k, typeof v === 'string' ? v : JSON.stringify(v));
-  return out;
 }
 
 /** Models whose output is a topic that consumers read: real topics and Gateway virtual topics. */
