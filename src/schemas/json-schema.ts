@@ -14,7 +14,7 @@
  * - `$ref` to `#/definitions/...`, `#/$defs/...` or any JSON pointer of the document, and to
  *   registry references by name; `allOf` of objects merges their properties
  */
-import { own, setOwn } from '../core/own.js';
+import { own } from '../core/own.js';
 import { SchemaMappingError, rowType, type DerivedColumns, type SchemaColumn, type SchemaReferences } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -93,13 +93,8 @@ function map(schema: Json, w: Walk, path: string): Mapped {
   }
   if (Array.isArray(schema.allOf)) {
     const parts = (schema.allOf as Json[]).map((p) => (typeof p.$ref === 'string' ? deref(p.$ref, w).schema : p));
-    const merged: Json = { type: 'object', properties: {}, required: [] };
-    for (const p of [schema, ...parts]) {
-      if (p !== schema && p.type !== undefined && p.type !== 'object') throw new SchemaMappingError(`${path}: allOf of non-object schemas has no Flink column type`);
-      for (const [k, v] of Object.entries((p.properties ?? {}) as Json)) setOwn(merged.properties as Json, k, v);
-      (merged.required as string[]).push(...((p.required as string[]) ?? []));
-    }
-    return map(merged, w, path);
+    for (const p of parts) if (p.type !== undefined && p.type !== 'object') throw new SchemaMappingError(`${path}: allOf of non-object schemas has no Flink column type`);
+    return map(mergedObject([schema, ...parts]), w, path);
   }
   let types: string[];
   if (Array.isArray(schema.type)) types = schema.type.map(String);
@@ -166,6 +161,19 @@ function objectFields(schema: Json, w: Walk, path: string): { name: string; type
   });
 }
 
+/**
+ * One object schema of the parts of an `allOf`: their properties (own keys, so a property named
+ * `__proto__` stays one: Object.fromEntries defines, not assigns) and what they require
+ * (`requiredFrom`, the parts as written, when their `$ref`s were followed for the properties only).
+ */
+function mergedObject(parts: Json[], requiredFrom: Json[] = parts): Json {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(parts.flatMap((p) => Object.entries((p.properties ?? {}) as Json))),
+    required: requiredFrom.flatMap((p) => (p.required as string[]) ?? []),
+  };
+}
+
 /** The top-level object's properties as columns. */
 export function jsonSchemaColumns(text: string, references: SchemaReferences = {}): DerivedColumns {
   const out: DerivedColumns = { columns: [], errors: [], formatOptions: {} };
@@ -173,7 +181,7 @@ export function jsonSchemaColumns(text: string, references: SchemaReferences = {
     let root = parse(text, 'the JSON Schema');
     const w: Walk = { root, references, open: [], options: out.formatOptions };
     if (typeof root.$ref === 'string') root = deref(root.$ref, w).schema;
-    if (Array.isArray(root.allOf)) root = { type: 'object', properties: Object.fromEntries([root, ...(root.allOf as Json[]).map((p) => (typeof p.$ref === 'string' ? deref(p.$ref, w).schema : p))].flatMap((p) => Object.entries(p.properties ?? {}))), required: [root, ...(root.allOf as Json[])].flatMap((p) => (p.required as string[]) ?? []) };
+    if (Array.isArray(root.allOf)) root = mergedObject([root, ...(root.allOf as Json[]).map((p) => (typeof p.$ref === 'string' ? deref(p.$ref, w).schema : p))], [root, ...(root.allOf as Json[])]);
     const isObject = root.type === 'object' || (Array.isArray(root.type) && root.type.includes('object')) || (root.type === undefined && root.properties);
     if (!isObject || !root.properties) throw new SchemaMappingError('the schema is not an object with properties: a topic\'s value must be an object to have columns');
     const required = new Set(Array.isArray(root.required) ? root.required.map(String) : []);
